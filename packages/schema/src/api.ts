@@ -1,0 +1,77 @@
+import { z } from 'zod'
+import { DraftGraph, JourneySettings } from './graph'
+
+/** The one error shape of every API answer that is not a success. */
+export const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+})
+export type ErrorBody = z.infer<typeof ErrorBody>
+
+export const JOURNEY_STATUSES = ['draft', 'live', 'paused'] as const
+export const JourneyStatus = z.enum(JOURNEY_STATUSES)
+export type JourneyStatus = z.infer<typeof JourneyStatus>
+
+export const Journey = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: JourneyStatus,
+  graph: DraftGraph,
+  settings: JourneySettings,
+  /** Latest published version, null while never published. */
+  version: z.number().int().nullable(),
+  /** True when the draft differs from the latest published version. */
+  hasUnpublishedChanges: z.boolean(),
+  activeUsers: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+export type Journey = z.infer<typeof Journey>
+
+export const JourneyVersion = z.object({
+  version: z.number().int(),
+  publishedAt: z.string(),
+  hash: z.string(),
+  activeUsers: z.number().int(),
+})
+export type JourneyVersion = z.infer<typeof JourneyVersion>
+
+export const RUN_STATUSES = ['active', 'completed', 'exited'] as const
+export const RunStatus = z.enum(RUN_STATUSES)
+export type RunStatus = z.infer<typeof RunStatus>
+
+export const HISTORY_KINDS = ['entered', 'event', 'timeout', 'branch', 'message', 'webhook', 'completed', 'exited'] as const
+export const HistoryKind = z.enum(HISTORY_KINDS)
+export type HistoryKind = z.infer<typeof HistoryKind>
+
+export const HistoryItem = z.object({
+  at: z.string(),
+  nodeId: z.string(),
+  kind: HistoryKind,
+  outlet: z.string().nullable(),
+  messageId: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+})
+export type HistoryItem = z.infer<typeof HistoryItem>
+
+export const RunView = z.object({
+  runId: z.string(),
+  version: z.number().int(),
+  status: RunStatus,
+  currentNodeId: z.string().nullable(),
+  waitingUntil: z.string().nullable(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  history: z.array(HistoryItem),
+})
+export type RunView = z.infer<typeof RunView>
+
+export const UserJourneyView = z.object({ runs: z.array(RunView) })
+export type UserJourneyView = z.infer<typeof UserJourneyView>
+
+export const NodeStats = z.object({
+  entered: z.number().int(),
+  active: z.number().int(),
+  outlets: z.record(z.string(), z.number().int()),
+})
+export const JourneyStats = z.object({ nodes: z.record(z.string(), NodeStats) })
+export type JourneyStats = z.infer<typeof JourneyStats>
