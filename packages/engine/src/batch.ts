@@ -1,0 +1,370 @@
+import { initialTransition, transition } from 'xstate'
+import { END_STATE, type MachineEvent } from '@switchyard/compiler'
+import {
+  assertNever,
+  evaluateCondition,
+  parseActivityEventName,
+  readPath,
+  type Condition,
+  type DeliveryContext,
+  type HistoryKind,
+  type JourneyNode,
+} from '@switchyard/schema'
+import type { LoadedVersion, JourneyCatalog } from './catalog'
+import { toJourneyActions } from './interpret'
+import { deliveryIdFor, messageIdFor, newId } from './ids'
+import { storedEvent } from './machines'
+import type { HistoryRecord, JournalEntry, RunContext, RunRecord, StoredEvent, TimerRecord } from './records'
+import { emptyCommit, type EngineCommit, type UserState } from './store'
+
+type TrackEvent = Extract<MachineEvent, { type: 'track' }>
+
+export interface BatchOptions {
+  now: number
+  workspace: string
+  catalog: JourneyCatalog
+  users: Map<string, UserState>
+}
+
+/**
+ * Applies a batch of journal events and timers in memory, in order, and collects every row they
+ * change into one commit. Pure apart from the clock reading it was given: no IO happens here.
+ */
+export class Batch {
+  readonly commit: EngineCommit = emptyCommit()
+  private readonly counters = new Map<string, { journeyId: string; version: number; nodeId: string; metric: string; delta: number }>()
+  applied = 0
+
+  constructor(private readonly o: BatchOptions) {}
+
+  finish(appliedSeq: number | null): EngineCommit {
+    this.commit.appliedSeq = appliedSeq
+    this.commit.counters = [...this.counters.values()]
+    return this.commit
+  }
+
+  private user(userId: string): UserState {
+    let u = this.o.users.get(userId)
+    if (!u) {
+      u = { userId, traits: {}, activeRuns: [], enteredJourneys: new Set() }
+      this.o.users.set(userId, u)
+    }
+    return u
+  }
+
+  applyEvent(e: JournalEntry): void {
+    this.applied++
+    const user = this.user(e.userId)
+    if (e.type === 'identify') {
+      user.traits = { ...user.traits, ...(e.traits ?? {}) }
+      this.commit.users.set(user.userId, { userId: user.userId, traits: user.traits })
+      return
+    }
+    const event: TrackEvent = {
+      type: 'track',
+      name: e.event ?? '',
+      properties: e.properties ?? {},
+      messageId: e.messageId,
+      timestamp: new Date(e.timestamp).toISOString(),
+    }
+    // Runs already under way see the event first, so a run is never fed its own trigger.
+    for (const run of [...user.activeRuns]) {
+      const journey = this.o.catalog.journey(run.journeyId)
+      const loaded = this.o.catalog.get(run.journeyId, run.version)
+      if (!journey || !loaded) continue
+      if (journey.status === 'paused') {
+        this.commit.held.push({ runId: run.runId, journeyId: run.journeyId, seq: e.seq })
+        continue
+      }
+      if (loaded.settings.exitEvents?.includes(event.name)) {
+        this.exitRun(run, user, `The user performed the exit event “${event.name}”.`, loaded)
+        continue
+      }
+      this.step(run, loaded, user, event)
+    }
+    for (const loaded of this.o.catalog.triggersFor(event.name)) {
+      if (this.mayEnter(loaded, user, event)) this.startRun(loaded, user, event)
+    }
+  }
+
+  /** Replays an event held while the run's journey was paused, to that run only. */
+  applyHeld(run: RunRecord, e: JournalEntry): void {
+    this.applied++
+    this.commit.heldReleased.push({ runId: run.runId, seq: e.seq })
+    const loaded = this.o.catalog.get(run.journeyId, run.version)
+    if (!loaded || run.status !== 'active' || e.type !== 'track') return
+    const user = this.user(run.userId)
+    const event: TrackEvent = {
+      type: 'track',
+      name: e.event ?? '',
+      properties: e.properties ?? {},
+      messageId: e.messageId,
+      timestamp: new Date(e.timestamp).toISOString(),
+    }
+    if (loaded.settings.exitEvents?.includes(event.name)) this.exitRun(run, user, `The user performed the exit event “${event.name}”.`, loaded)
+    else this.step(run, loaded, user, event)
+  }
+
+  applyTimer(t: TimerRecord): void {
+    this.applied++
+    this.commit.timersCleared.push({ runId: t.runId, nodeId: t.nodeId })
+    const user = this.user(t.userId)
+    const run = user.activeRuns.find((r) => r.runId === t.runId)
+    const loaded = run && this.o.catalog.get(run.journeyId, run.version)
+    // A timer whose run moved on (or ended) is stale: clearing it is all there is to do.
+    if (!run || !loaded || run.currentNodeId !== t.nodeId) return
+    this.step(run, loaded, user, { type: 'timer', nodeId: t.nodeId })
+  }
+
+  /** Takes a run out of its journey wherever it is (exit events, journey deleted). */
+  exitRun(run: RunRecord, user: UserState, reason: string, loaded?: LoadedVersion): void {
+    if (run.currentNodeId !== null) this.commit.timersCleared.push({ runId: run.runId, nodeId: run.currentNodeId })
+    this.history(run, { nodeId: run.currentNodeId ?? '', kind: 'exited', outlet: null, messageId: null, detail: { reason } })
+    if (loaded) this.count(loaded, run.currentNodeId ?? '', 'exited')
+    this.end(run, user, 'exited')
+  }
+
+  private mayEnter(loaded: LoadedVersion, user: UserState, event: TrackEvent): boolean {
+    switch (loaded.settings.reentry) {
+      case 'never':
+        if (user.enteredJourneys.has(loaded.journeyId)) return false
+        break
+      case 'afterExit':
+        if (user.activeRuns.some((r) => r.journeyId === loaded.journeyId)) return false
+        break
+      case 'always':
+        break
+      default:
+        return assertNever(loaded.settings.reentry)
+    }
+    const where = loaded.compiled.trigger.where
+    return where === undefined || evaluateCondition(where, { event: storedEvent(event), user: { id: user.userId, traits: user.traits } })
+  }
+
+  private startRun(loaded: LoadedVersion, user: UserState, event: TrackEvent): void {
+    const now = this.o.now
+    const runId = newId('run', now)
+    const input: RunContext = {
+      runId,
+      journeyId: loaded.journeyId,
+      version: loaded.version,
+      userId: user.userId,
+      event: storedEvent(event),
+      message: null,
+      user: { id: user.userId, traits: user.traits },
+    }
+    const run: RunRecord = {
+      runId,
+      journeyId: loaded.journeyId,
+      version: loaded.version,
+      userId: user.userId,
+      status: 'active',
+      stateKey: loaded.machine.config.initial === undefined ? '' : String(loaded.machine.config.initial),
+      currentNodeId: loaded.compiled.triggerNodeId,
+      context: { runId, journeyId: loaded.journeyId, version: loaded.version, userId: user.userId, event: input.event, message: null },
+      waitingUntil: null,
+      startedAt: now,
+      endedAt: null,
+    }
+    user.activeRuns.push(run)
+    user.enteredJourneys.add(loaded.journeyId)
+    const [next, actions] = initialTransition(loaded.machine, input)
+    this.settle(run, loaded, user, event, next, actions)
+  }
+
+  private step(run: RunRecord, loaded: LoadedVersion, user: UserState, event: MachineEvent): void {
+    const snapshot = loaded.machine.resolveState({
+      value: run.stateKey,
+      context: { ...run.context, user: { id: user.userId, traits: user.traits } },
+    })
+    const [next, actions] = transition(loaded.machine, snapshot, event)
+    if (next === snapshot) return
+    this.settle(run, loaded, user, event.type === 'track' ? event : null, next, actions)
+  }
+
+  private settle(
+    run: RunRecord,
+    loaded: LoadedVersion,
+    user: UserState,
+    event: TrackEvent | null,
+    next: { value: unknown; context: RunContext; status: string },
+    rawActions: readonly { type: string; params?: unknown }[],
+  ): void {
+    const { user: _user, ...context } = next.context
+    run.context = context
+    const now = this.o.now
+    for (const action of toJourneyActions(rawActions)) {
+      switch (action.type) {
+        case 'enter':
+          run.currentNodeId = action.params.nodeId
+          this.count(loaded, action.params.nodeId, 'entered')
+          break
+        case 'record': {
+          const p = action.params
+          const activity = p.kind === 'event' && event !== null && parseActivityEventName(event.name) !== null
+          this.history(run, {
+            nodeId: p.nodeId,
+            kind: p.kind,
+            outlet: p.outlet,
+            messageId: activity && typeof event?.properties.messageId === 'string' ? event.properties.messageId : null,
+            detail: this.detailFor(p.kind, p.nodeId, loaded, run, event, p.where, user),
+          })
+          if (p.outlet !== null) this.count(loaded, p.nodeId, `outlet:${p.outlet}`)
+          break
+        }
+        case 'sendMessage': {
+          const p = action.params
+          const id = messageIdFor(run.runId, p.nodeId)
+          this.commit.outbox.push({
+            id,
+            kind: 'message',
+            createdAt: now,
+            job: { kind: 'message', id, channel: p.channel, providerId: p.providerId, message: p.message, context: this.deliveryContext(run, loaded, user, p.nodeId), createdAt: now },
+          })
+          this.history(run, { nodeId: p.nodeId, kind: 'message', outlet: p.outlet, messageId: id, detail: { channel: p.channel, status: 'queued' } })
+          if (p.outlet !== null) this.count(loaded, p.nodeId, `outlet:${p.outlet}`)
+          break
+        }
+        case 'scheduleTimer': {
+          const p = action.params
+          const due = 'afterMs' in p ? { at: now + p.afterMs, note: null } : this.untilTime(p.until, run, user)
+          this.commit.timersSet.push({ runId: run.runId, nodeId: p.nodeId, journeyId: run.journeyId, userId: run.userId, dueAt: due.at })
+          run.waitingUntil = due.at
+          break
+        }
+        case 'cancelTimer':
+          this.commit.timersCleared.push({ runId: run.runId, nodeId: action.params.nodeId })
+          run.waitingUntil = null
+          break
+        case 'enqueueWebhook': {
+          const p = action.params
+          const id = deliveryIdFor(run.runId, p.nodeId)
+          this.commit.outbox.push({
+            id,
+            kind: 'webhook',
+            createdAt: now,
+            job: {
+              kind: 'webhook',
+              id,
+              webhookId: p.webhookId,
+              params: p.params,
+              customParams: p.customParams,
+              body: p.body,
+              context: this.deliveryContext(run, loaded, user, p.nodeId),
+              createdAt: now,
+            },
+          })
+          this.history(run, { nodeId: p.nodeId, kind: 'webhook', outlet: p.outlet, messageId: null, detail: { webhookId: p.webhookId, deliveryId: id, status: 'queued' } })
+          if (p.outlet !== null) this.count(loaded, p.nodeId, `outlet:${p.outlet}`)
+          break
+        }
+        case 'rememberEvent':
+        case 'rememberMessage':
+          break
+        default:
+          assertNever(action)
+      }
+    }
+    run.stateKey = typeof next.value === 'string' ? next.value : run.stateKey
+    if (next.status === 'done') this.end(run, user, 'completed')
+    else this.commit.runs.set(run.runId, run)
+  }
+
+  private end(run: RunRecord, user: UserState, status: 'completed' | 'exited'): void {
+    run.status = status
+    run.endedAt = this.o.now
+    run.waitingUntil = null
+    if (status === 'exited' || run.stateKey === END_STATE) {
+      // currentNodeId stays where the run stopped, so the inspector can show it.
+    }
+    user.activeRuns = user.activeRuns.filter((r) => r.runId !== run.runId)
+    this.commit.runs.set(run.runId, run)
+  }
+
+  private history(run: RunRecord, h: Omit<HistoryRecord, 'runId' | 'journeyId' | 'at'>): void {
+    this.commit.history.push({ runId: run.runId, journeyId: run.journeyId, at: this.o.now, ...h })
+  }
+
+  private count(loaded: LoadedVersion, nodeId: string, metric: string): void {
+    const key = `${loaded.journeyId}\u0000${loaded.version}\u0000${nodeId}\u0000${metric}`
+    const c = this.counters.get(key)
+    if (c) c.delta++
+    else this.counters.set(key, { journeyId: loaded.journeyId, version: loaded.version, nodeId, metric, delta: 1 })
+  }
+
+  /** `delay.until`: a date in the event or the profile plus an offset; a missing date ends the delay at once. */
+  private untilTime(until: { path: string; offsetMs: number }, run: RunRecord, user: UserState): { at: number; note: string | null } {
+    const value = readPath({ event: run.context.event, user: { id: user.userId, traits: user.traits } }, until.path)
+    const base = typeof value === 'number' ? (value < 1e11 ? value * 1000 : value) : typeof value === 'string' ? Date.parse(value) : Number.NaN
+    if (Number.isNaN(base)) return { at: this.o.now, note: `${until.path} is not a date` }
+    return { at: base + until.offsetMs, note: null }
+  }
+
+  private deliveryContext(run: RunRecord, loaded: LoadedVersion, user: UserState, nodeId: string): DeliveryContext {
+    const event = run.context.event
+    const message = run.context.message
+    const activity = event ? parseActivityEventName(event.name) : null
+    const status = activity && message && event?.properties.messageId === message.id ? activity.status : null
+    const channel = message ? parseActivityEventName(`${message.channel}.sent`)?.channel : undefined
+    return {
+      workspace: this.o.workspace,
+      journey: { id: run.journeyId, name: this.o.catalog.journey(run.journeyId)?.name ?? '', version: loaded.version },
+      runId: run.runId,
+      nodeId,
+      user: { id: user.userId, traits: user.traits },
+      event: event ? { ...event } : null,
+      message: message && channel ? { id: message.id, channel, status } : null,
+    }
+  }
+
+  private detailFor(
+    kind: HistoryKind,
+    nodeId: string,
+    loaded: LoadedVersion,
+    run: RunRecord,
+    event: TrackEvent | null,
+    where: Condition | undefined,
+    user: UserState,
+  ): Record<string, unknown> | null {
+    switch (kind) {
+      case 'entered': {
+        const node = loaded.nodes.get(nodeId)
+        if (node?.type === 'trigger') return event ? { event: event.name, properties: event.properties } : null
+        return { waitingFor: describeWait(node), until: run.waitingUntil === null ? null : new Date(run.waitingUntil).toISOString() }
+      }
+      case 'event':
+        return event ? { event: event.name, properties: event.properties } : null
+      case 'timeout':
+        return { firedAt: new Date(this.o.now).toISOString() }
+      case 'branch':
+        return where ? { values: conditionValues(where, run.context.event, user) } : null
+      case 'completed':
+      case 'exited':
+      case 'message':
+      case 'webhook':
+        return null
+      default:
+        return assertNever(kind)
+    }
+  }
+}
+
+function describeWait(node: JourneyNode | undefined): string | null {
+  if (node?.type === 'waitForEvent') return node.data.activity ? `activity: ${node.data.activity.status}` : `event: ${node.data.event ?? ''}`
+  if (node?.type === 'delay') return node.data.for ? 'delay' : `date: ${node.data.until?.path ?? ''}`
+  return null
+}
+
+/** The value of every path a condition reads, to show why a branch was taken. */
+function conditionValues(c: Condition, event: StoredEvent | null, user: UserState): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  const scope = { event, user: { id: user.userId, traits: user.traits } }
+  const visit = (x: Condition): void => {
+    if ('all' in x) x.all.forEach(visit)
+    else if ('any' in x) x.any.forEach(visit)
+    else if ('not' in x) visit(x.not)
+    else Object.defineProperty(out, x.path, { value: readPath(scope, x.path) ?? null, enumerable: true })
+  }
+  visit(c)
+  return out
+}

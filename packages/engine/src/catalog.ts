@@ -1,0 +1,106 @@
+import { compileJourney, type CompiledJourney } from '@switchyard/compiler'
+import { Graph, type JourneyNode, type JourneySettings, type JourneyStatus } from '@switchyard/schema'
+import { createJourneyMachine, type JourneyMachine } from './machines'
+import type { JourneyRecord, JourneyVersionRecord } from './records'
+import type { EngineStore } from './store'
+
+/** One published version, ready to run: compiled once, cached for the life of the process. */
+export interface LoadedVersion {
+  journeyId: string
+  version: number
+  settings: JourneySettings
+  compiled: CompiledJourney
+  machine: JourneyMachine
+  nodes: Map<string, JourneyNode>
+}
+
+interface JourneyEntry {
+  name: string
+  status: JourneyStatus
+  latest: number | null
+  settings: JourneySettings
+}
+
+/**
+ * The published journeys the engine runs, and an index of trigger event name -> latest live
+ * version, so an event costs one map lookup to find the journeys it may start.
+ */
+export class JourneyCatalog {
+  private readonly versions = new Map<string, LoadedVersion>()
+  private readonly journeys = new Map<string, JourneyEntry>()
+  private triggerIndex = new Map<string, LoadedVersion[]>()
+
+  constructor(private readonly store: EngineStore) {}
+
+  async loadAll(): Promise<void> {
+    for (const { journey, latest } of await this.store.publishedJourneys()) {
+      this.addVersion(latest)
+      this.setJourney(journey)
+    }
+    this.reindex()
+  }
+
+  /** Compiles a stored version from its graph (the stored machine is the same by its hash). */
+  addVersion(v: JourneyVersionRecord): LoadedVersion {
+    const key = `${v.journeyId}@${v.version}`
+    const existing = this.versions.get(key)
+    if (existing) return existing
+    const graph = Graph.parse(v.graph)
+    const compiled = compileJourney(graph)
+    const loaded: LoadedVersion = {
+      journeyId: v.journeyId,
+      version: v.version,
+      settings: v.settings,
+      compiled,
+      machine: createJourneyMachine(v.machine),
+      nodes: new Map(graph.nodes.map((n) => [n.id, n])),
+    }
+    this.versions.set(key, loaded)
+    return loaded
+  }
+
+  setJourney(j: JourneyRecord): void {
+    this.journeys.set(j.id, { name: j.name, status: j.status, latest: j.version, settings: j.settings })
+    this.reindex()
+  }
+
+  forget(journeyId: string): void {
+    this.journeys.delete(journeyId)
+    for (const key of [...this.versions.keys()]) if (key.startsWith(`${journeyId}@`)) this.versions.delete(key)
+    this.reindex()
+  }
+
+  /** Loads versions that runs of this batch are on and that are not in memory yet. */
+  async ensure(pairs: Iterable<{ journeyId: string; version: number }>): Promise<void> {
+    for (const { journeyId, version } of pairs) {
+      if (this.versions.has(`${journeyId}@${version}`)) continue
+      const v = await this.store.getVersion(journeyId, version)
+      if (v) this.addVersion(v)
+    }
+  }
+
+  get(journeyId: string, version: number): LoadedVersion | undefined {
+    return this.versions.get(`${journeyId}@${version}`)
+  }
+
+  journey(journeyId: string): JourneyEntry | undefined {
+    return this.journeys.get(journeyId)
+  }
+
+  triggersFor(eventName: string): readonly LoadedVersion[] {
+    return this.triggerIndex.get(eventName) ?? []
+  }
+
+  private reindex(): void {
+    const index = new Map<string, LoadedVersion[]>()
+    for (const [id, j] of this.journeys) {
+      if (j.status !== 'live' || j.latest === null) continue
+      const v = this.versions.get(`${id}@${j.latest}`)
+      if (!v) continue
+      const list = index.get(v.compiled.trigger.event) ?? []
+      list.push(v)
+      index.set(v.compiled.trigger.event, list)
+    }
+    this.triggerIndex = index
+  }
+}

@@ -1,0 +1,362 @@
+import { canonicalJson, compileJourney, sha256 } from '@switchyard/compiler'
+import {
+  DraftGraph,
+  JourneyInput,
+  JourneySettings,
+  validateGraph,
+  type IngestedEvent,
+  type Journey,
+  type JourneyStats,
+  type JourneyVersion,
+  type RunView,
+  type ValidationIssue,
+} from '@switchyard/schema'
+import { Batch } from './batch'
+import { JourneyCatalog } from './catalog'
+import type { Clock } from './clock'
+import { newId } from './ids'
+import { Mutex } from './lock'
+import type { JourneyRecord, JourneyVersionRecord, PublishResult } from './records'
+import type { EngineStore, JourneyUserSummary, OutboxClaim } from './store'
+import { journeyView, runView, versionView } from './views'
+
+export interface EngineOptions {
+  store: EngineStore
+  clock: Clock
+  workspace?: string
+  /** Most journal events or timers applied in one transaction. */
+  batchSize?: number
+}
+
+export type JourneyPatch = Partial<Pick<JourneyInput, 'name' | 'graph' | 'settings'>>
+
+export type EngineError = { ok: false; code: string; message: string }
+
+export interface EngineCounters {
+  eventsAccepted: number
+  eventsDuplicate: number
+  eventsApplied: number
+  timersFired: number
+}
+
+/**
+ * Runs one state machine per user and journey. Events are appended to the journal first
+ * (`ingest`), then applied in arrival order by `processPending`; due timers go through the same
+ * path (`fireDueTimers`). Each batch commits its snapshots, history, outbox and timers at once.
+ */
+export class Engine {
+  readonly store: EngineStore
+  readonly clock: Clock
+  readonly workspace: string
+  readonly counters: EngineCounters = { eventsAccepted: 0, eventsDuplicate: 0, eventsApplied: 0, timersFired: 0 }
+  private readonly catalog: JourneyCatalog
+  private readonly batchSize: number
+  private readonly lock = new Mutex()
+  private cursor = 0
+  private listeners = new Set<() => void>()
+
+  private constructor(o: EngineOptions) {
+    this.store = o.store
+    this.clock = o.clock
+    this.workspace = o.workspace ?? 'default'
+    this.batchSize = o.batchSize ?? 1000
+    this.catalog = new JourneyCatalog(o.store)
+  }
+
+  static async open(o: EngineOptions): Promise<Engine> {
+    const engine = new Engine(o)
+    await engine.catalog.loadAll()
+    engine.cursor = await o.store.appliedSeq()
+    return engine
+  }
+
+  async close(): Promise<void> {
+    await this.lock.run(async () => this.store.close())
+  }
+
+  /** Called after events are ingested, so a waiting runner wakes at once. */
+  onIngest(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  // --- events ---------------------------------------------------------------------------------
+
+  /** Appends events to the journal; durable when the promise resolves. Duplicates are ignored. */
+  async ingest(events: IngestedEvent[]): Promise<{ accepted: number; duplicates: number }> {
+    const result = await this.store.appendEvents(events)
+    this.counters.eventsAccepted += result.accepted
+    this.counters.eventsDuplicate += result.duplicates
+    if (result.accepted > 0) for (const l of this.listeners) l()
+    return result
+  }
+
+  /** Applies the next batch of journal events; returns how many were applied. */
+  processPending(limit: number = this.batchSize): Promise<number> {
+    return this.lock.run(async () => {
+      const entries = await this.store.readJournal(this.cursor, limit)
+      if (entries.length === 0) return 0
+      const users = await this.store.loadUsers([...new Set(entries.map((e) => e.userId))])
+      await this.catalog.ensure([...users.values()].flatMap((u) => u.activeRuns))
+      const batch = new Batch({ now: this.clock.now(), workspace: this.workspace, catalog: this.catalog, users })
+      for (const e of entries) batch.applyEvent(e)
+      const last = entries[entries.length - 1]?.seq ?? this.cursor
+      await this.store.commit(batch.finish(last))
+      this.cursor = last
+      this.counters.eventsApplied += entries.length
+      return entries.length
+    })
+  }
+
+  /** Fires timers due by now (overdue ones first); returns how many fired. */
+  fireDueTimers(limit: number = this.batchSize): Promise<number> {
+    return this.lock.run(async () => {
+      const now = this.clock.now()
+      const timers = await this.store.dueTimers(now, limit)
+      if (timers.length === 0) return 0
+      const users = await this.store.loadUsers([...new Set(timers.map((t) => t.userId))])
+      await this.catalog.ensure([...users.values()].flatMap((u) => u.activeRuns))
+      const batch = new Batch({ now, workspace: this.workspace, catalog: this.catalog, users })
+      for (const t of timers) batch.applyTimer(t)
+      await this.store.commit(batch.finish(null))
+      this.counters.timersFired += timers.length
+      return timers.length
+    })
+  }
+
+  /** Applies everything pending and every timer due now. For tests and shutdown. */
+  async runUntilIdle(): Promise<void> {
+    for (;;) {
+      const n = (await this.processPending()) + (await this.fireDueTimers())
+      if (n === 0) return
+    }
+  }
+
+  async lag(): Promise<{ journalHead: number; appliedSeq: number; pending: number }> {
+    const head = await this.store.journalHead()
+    return { journalHead: head, appliedSeq: this.cursor, pending: head - this.cursor }
+  }
+
+  async nextTimerDue(): Promise<number | null> {
+    return this.store.nextTimerDue()
+  }
+
+  // --- journeys -------------------------------------------------------------------------------
+
+  async createJourney(input: JourneyInput): Promise<Journey> {
+    const now = this.clock.now()
+    const j: JourneyRecord = {
+      id: newId('jny', now),
+      name: input.name,
+      status: 'draft',
+      graph: input.graph,
+      settings: input.settings,
+      version: null,
+      publishedDraftHash: null,
+      createdAt: now,
+      updatedAt: now,
+    }
+    await this.store.insertJourney(j)
+    return this.view(j)
+  }
+
+  async getJourney(id: string): Promise<Journey | null> {
+    const j = await this.store.getJourney(id)
+    return j ? this.view(j) : null
+  }
+
+  async listJourneys(): Promise<Journey[]> {
+    const all = await this.store.listJourneys()
+    return Promise.all(all.map((j) => this.view(j)))
+  }
+
+  async updateJourney(id: string, patch: JourneyPatch): Promise<Journey | null> {
+    const j = await this.store.getJourney(id)
+    if (!j) return null
+    const next: JourneyRecord = {
+      ...j,
+      name: patch.name ?? j.name,
+      graph: patch.graph ?? j.graph,
+      settings: patch.settings ?? j.settings,
+      updatedAt: this.clock.now(),
+    }
+    await this.store.updateJourney(next)
+    if (next.name !== j.name) this.catalog.setJourney(next)
+    return this.view(next)
+  }
+
+  async duplicateJourney(id: string, name?: string): Promise<Journey | null> {
+    const j = await this.store.getJourney(id)
+    if (!j) return null
+    return this.createJourney({ name: name ?? `${j.name} (copy)`, graph: j.graph, settings: j.settings })
+  }
+
+  /** Problems of the current draft, as publishing would report them. */
+  async draftIssues(id: string, webhookIds?: ReadonlySet<string>): Promise<ValidationIssue[] | null> {
+    const j = await this.store.getJourney(id)
+    if (!j) return null
+    const result = validateGraph(j.graph, webhookIds ? { webhookIds } : {})
+    return result.ok ? [] : result.issues
+  }
+
+  async publish(id: string, options: { webhookIds?: ReadonlySet<string> } = {}): Promise<PublishResult | null> {
+    return this.lock.run(async () => {
+      const j = await this.store.getJourney(id)
+      if (!j) return null
+      const result = validateGraph(j.graph, options.webhookIds ? { webhookIds: options.webhookIds } : {})
+      if (!result.ok) return { ok: false, issues: result.issues }
+      const compiled = compileJourney(result.graph)
+      const now = this.clock.now()
+      const version = (j.version ?? 0) + 1
+      const record: JourneyVersionRecord = {
+        journeyId: j.id,
+        version,
+        graph: j.graph,
+        settings: j.settings,
+        machine: compiled.machine,
+        hash: compiled.hash,
+        publishedAt: now,
+      }
+      const next: JourneyRecord = {
+        ...j,
+        status: j.status === 'paused' ? 'paused' : 'live',
+        version,
+        publishedDraftHash: draftHash(j),
+        updatedAt: now,
+      }
+      await this.store.insertVersion(record, next)
+      this.catalog.addVersion(record)
+      this.catalog.setJourney(next)
+      const active = (await this.store.activeCounts(j.id)).reduce((n, a) => n + a.count, 0)
+      return { ok: true, version, activeUsersOnOlderVersions: active }
+    })
+  }
+
+  async setPaused(id: string, paused: boolean): Promise<Journey | EngineError | null> {
+    const result = await this.lock.run(async () => {
+      const j = await this.store.getJourney(id)
+      if (!j) return null
+      if (j.version === null) return { ok: false as const, code: 'journey.not_published', message: 'Publish the journey before pausing or resuming it.' }
+      const next: JourneyRecord = { ...j, status: paused ? 'paused' : 'live', updatedAt: this.clock.now() }
+      await this.store.updateJourney(next)
+      this.catalog.setJourney(next)
+      if (!paused) await this.replayHeld(id)
+      return next
+    })
+    if (result === null || 'ok' in result) return result
+    return this.view(result)
+  }
+
+  /** Events that reached runs while the journey was paused are applied, in arrival order. */
+  private async replayHeld(journeyId: string): Promise<void> {
+    for (;;) {
+      const held = (await this.store.heldEvents(journeyId)).slice(0, this.batchSize)
+      if (held.length === 0) return
+      const runs = await this.store.loadRuns([...new Set(held.map((h) => h.runId))])
+      const entries = new Map((await this.store.readJournalSeqs([...new Set(held.map((h) => h.seq))])).map((e) => [e.seq, e]))
+      const users = await this.store.loadUsers([...new Set([...runs.values()].map((r) => r.userId))])
+      await this.catalog.ensure(runs.values())
+      const batch = new Batch({ now: this.clock.now(), workspace: this.workspace, catalog: this.catalog, users })
+      for (const h of held) {
+        const user = users.get(runs.get(h.runId)?.userId ?? '')
+        const run = user?.activeRuns.find((r) => r.runId === h.runId) ?? runs.get(h.runId)
+        const entry = entries.get(h.seq)
+        if (run && entry) batch.applyHeld(run, entry)
+        else batch.commit.heldReleased.push({ runId: h.runId, seq: h.seq })
+      }
+      await this.store.commit(batch.finish(null))
+    }
+  }
+
+  async deleteJourney(id: string, options: { exitUsers: boolean }): Promise<{ ok: true } | EngineError | null> {
+    return this.lock.run(async () => {
+      const j = await this.store.getJourney(id)
+      if (!j) return null
+      const active = await this.store.activeRunsOf(id)
+      if (active.length > 0 && !options.exitUsers) {
+        return {
+          ok: false,
+          code: 'journey.has_active_users',
+          message: `${active.length} user(s) are still in this journey. Pause it and wait, or delete with exitUsers=true to take them out.`,
+        }
+      }
+      await this.store.deleteJourney(id)
+      this.catalog.forget(id)
+      return { ok: true }
+    })
+  }
+
+  async listVersions(id: string): Promise<JourneyVersion[] | null> {
+    const j = await this.store.getJourney(id)
+    if (!j) return null
+    const counts = await this.store.activeCounts(id)
+    return (await this.store.listVersions(id)).map((v) =>
+      versionView(v, counts.filter((c) => c.version === v.version).reduce((n, c) => n + c.count, 0)),
+    )
+  }
+
+  async getVersion(id: string, version: number): Promise<JourneyVersionRecord | null> {
+    return this.store.getVersion(id, version)
+  }
+
+  // --- inspection -----------------------------------------------------------------------------
+
+  async userRuns(journeyId: string, userId: string): Promise<RunView[]> {
+    return (await this.store.runsOf(journeyId, userId)).map(runView)
+  }
+
+  async users(journeyId: string, options: { prefix?: string; limit: number }): Promise<JourneyUserSummary[]> {
+    return this.store.usersOf(journeyId, options)
+  }
+
+  async stats(journeyId: string, version?: number): Promise<JourneyStats> {
+    return this.store.stats(journeyId, version)
+  }
+
+  // --- outbox ---------------------------------------------------------------------------------
+
+  claimOutbox(kind: OutboxClaim['kind'], limit: number): Promise<OutboxClaim[]> {
+    return this.store.claimOutbox(kind, limit)
+  }
+
+  completeOutbox(ids: string[]): Promise<void> {
+    return this.store.completeOutbox(ids)
+  }
+
+  /**
+   * A provider accepted a message: `<channel>.sent` goes into the journal like any event, with
+   * an id derived from the message id so a repeated report is stored once.
+   */
+  async messageSent(job: { id: string; channel: string; context: { user: { id: string } } }, extra: Record<string, unknown> = {}): Promise<void> {
+    const now = this.clock.now()
+    await this.ingest([
+      {
+        messageId: `sent:${job.id}`,
+        type: 'track',
+        userId: job.context.user.id,
+        event: `${job.channel}.sent`,
+        properties: { ...extra, messageId: job.id },
+        timestamp: now,
+        receivedAt: now,
+      },
+    ])
+  }
+
+  /** Adds a row to a run's history from outside a transition (a delivery attempt, a send result). */
+  async recordOutcome(job: { context: { runId: string; nodeId: string; journey: { id: string } } }, kind: 'message' | 'webhook', messageId: string | null, detail: Record<string, unknown>): Promise<void> {
+    await this.store.appendHistory([
+      { runId: job.context.runId, journeyId: job.context.journey.id, at: this.clock.now(), nodeId: job.context.nodeId, kind, outlet: null, messageId, detail },
+    ])
+  }
+
+  private async view(j: JourneyRecord): Promise<Journey> {
+    const active = (await this.store.activeCounts(j.id)).reduce((n, a) => n + a.count, 0)
+    return journeyView(j, active, draftHash(j))
+  }
+}
+
+/** What publishing depends on: the graph without canvas positions, and the settings. */
+function draftHash(j: { graph: DraftGraph; settings: JourneySettings }): string {
+  const nodes = j.graph.nodes.map(({ position: _p, ...rest }) => rest)
+  return sha256(canonicalJson({ nodes, edges: j.graph.edges, settings: j.settings }))
+}

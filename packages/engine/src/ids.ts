@@ -1,0 +1,30 @@
+import { createHash, randomBytes } from 'node:crypto'
+
+let lastTime = 0
+let counter = 0
+
+/** Sortable ids: time in base36, a per-millisecond counter, then randomness. */
+export function newId(prefix: string, now: number): string {
+  if (now === lastTime) counter++
+  else {
+    lastTime = now
+    counter = 0
+  }
+  const time = now.toString(36).padStart(9, '0')
+  const seq = counter.toString(36).padStart(3, '0')
+  return `${prefix}_${time}${seq}${randomBytes(5).toString('hex')}`
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22)
+}
+
+/** A run visits each node at most once (graphs are acyclic), so run + node names a message. */
+export function messageIdFor(runId: string, nodeId: string): string {
+  return `msg_${digest(`${runId}\u0000${nodeId}`)}`
+}
+
+/** The delivery id of a webhook node, the same across every retry and restart. */
+export function deliveryIdFor(runId: string, nodeId: string): string {
+  return `dlv_${digest(`${runId}\u0000${nodeId}`)}`
+}

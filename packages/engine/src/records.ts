@@ -1,0 +1,118 @@
+import type {
+  DraftGraph,
+  HistoryKind,
+  IngestedEvent,
+  JourneySettings,
+  JourneyStatus,
+  OutboxJob,
+  RunStatus,
+  ValidationIssue,
+} from '@switchyard/schema'
+import type { MachineJson } from '@switchyard/compiler'
+
+/** The run's own memory, kept in its snapshot's context. */
+export interface RunContext {
+  runId: string
+  journeyId: string
+  version: number
+  userId: string
+  /** The event that last moved the run (trigger or matched wait), for `event.*` paths. */
+  event: StoredEvent | null
+  /** The nearest preceding message, for activity waits. */
+  message: { nodeId: string; id: string; channel: string } | null
+  /** The user's current profile, refreshed before every transition; never persisted. */
+  user: { id: string; traits: Record<string, unknown> }
+}
+
+export interface StoredEvent {
+  name: string
+  properties: Record<string, unknown>
+  messageId: string
+  timestamp: string
+}
+
+export interface RunRecord {
+  runId: string
+  journeyId: string
+  version: number
+  userId: string
+  status: RunStatus
+  stateKey: string
+  currentNodeId: string | null
+  context: Omit<RunContext, 'user'>
+  waitingUntil: number | null
+  startedAt: number
+  endedAt: number | null
+  /** Held because the journey is paused: events to apply on resume. */
+}
+
+export interface HistoryRecord {
+  runId: string
+  journeyId: string
+  at: number
+  nodeId: string
+  kind: HistoryKind
+  outlet: string | null
+  messageId: string | null
+  detail: Record<string, unknown> | null
+}
+
+export interface TimerRecord {
+  runId: string
+  nodeId: string
+  journeyId: string
+  userId: string
+  dueAt: number
+}
+
+export interface OutboxRecord {
+  id: string
+  kind: OutboxJob['kind']
+  job: OutboxJob
+  createdAt: number
+}
+
+export interface JournalEntry extends IngestedEvent {
+  seq: number
+}
+
+export interface UserRecord {
+  userId: string
+  traits: Record<string, unknown>
+}
+
+export interface JourneyRecord {
+  id: string
+  name: string
+  status: JourneyStatus
+  graph: DraftGraph
+  settings: JourneySettings
+  version: number | null
+  /** Hash of the draft's compiled machine when it was last published, to tell unpublished edits. */
+  publishedDraftHash: string | null
+  createdAt: number
+  updatedAt: number
+}
+
+export interface JourneyVersionRecord {
+  journeyId: string
+  version: number
+  graph: DraftGraph
+  settings: JourneySettings
+  machine: MachineJson
+  hash: string
+  publishedAt: number
+}
+
+export type PublishResult =
+  | { ok: true; version: number; activeUsersOnOlderVersions: number }
+  | { ok: false; issues: ValidationIssue[] }
+
+/** A change to stats counters, summed per batch before it is written. */
+export interface CounterDelta {
+  journeyId: string
+  version: number
+  nodeId: string
+  metric: string
+  delta: number
+}

@@ -1,0 +1,71 @@
+import type { Engine } from './engine'
+
+export interface RunnerOptions {
+  /** Longest sleep when there is nothing to do, so new timers are noticed. */
+  maxIdleMs?: number
+  onError?: (error: unknown) => void
+}
+
+/**
+ * Drives an engine in the background: applies the journal as it grows and fires timers as they
+ * fall due. Wakes at once on ingest and at the next timer's due time.
+ */
+export class EngineRunner {
+  private running = false
+  private loop: Promise<void> | null = null
+  private wake: (() => void) | null = null
+  private unsubscribe: (() => void) | null = null
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly options: RunnerOptions = {},
+  ) {}
+
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.unsubscribe = this.engine.onIngest(() => this.wake?.())
+    this.loop = this.run()
+  }
+
+  /** Finishes the batch in hand, then stops. Nothing accepted is lost: it stays in the journal. */
+  async stop(): Promise<void> {
+    this.running = false
+    this.unsubscribe?.()
+    this.wake?.()
+    await this.loop
+  }
+
+  private async run(): Promise<void> {
+    const maxIdle = this.options.maxIdleMs ?? 250
+    while (this.running) {
+      let worked = 0
+      try {
+        worked = (await this.engine.processPending()) + (await this.engine.fireDueTimers())
+      } catch (error) {
+        this.options.onError?.(error)
+        await this.sleep(1000)
+        continue
+      }
+      if (worked > 0) {
+        // Let HTTP handlers run between batches.
+        await new Promise((resolve) => setImmediate(resolve))
+        continue
+      }
+      const next = await this.engine.nextTimerDue()
+      const wait = next === null ? maxIdle : Math.max(0, Math.min(maxIdle, next - this.engine.clock.now()))
+      await this.sleep(wait)
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms)
+      function done() {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.wake = done
+    })
+  }
+}

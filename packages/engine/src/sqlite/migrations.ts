@@ -1,0 +1,133 @@
+import type Database from 'better-sqlite3'
+
+/**
+ * Ordered migrations, recorded per component in the shared `migrations` table (the webhooks and
+ * channels packages keep theirs in the same file). Never edit a shipped step: add the next one.
+ */
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+}
+
+export const ENGINE_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'journal, journeys, runs, history, timers, outbox, counters',
+    sql: `
+      CREATE TABLE journal (
+        seq INTEGER PRIMARY KEY,
+        message_id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        timestamp INTEGER NOT NULL,
+        received_at INTEGER NOT NULL
+      );
+      CREATE TABLE engine_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE users (user_id TEXT PRIMARY KEY, traits TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE journeys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        graph TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        version INTEGER,
+        published_hash TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE journey_versions (
+        journey_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        graph TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        machine TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        published_at INTEGER NOT NULL,
+        PRIMARY KEY (journey_id, version)
+      ) WITHOUT ROWID;
+      CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY,
+        journey_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        state_key TEXT NOT NULL,
+        current_node_id TEXT,
+        context TEXT NOT NULL,
+        waiting_until INTEGER,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX runs_user_journey ON runs (user_id, journey_id);
+      CREATE INDEX runs_active_user ON runs (user_id) WHERE status = 'active';
+      CREATE INDEX runs_journey_active ON runs (journey_id, version, current_node_id) WHERE status = 'active';
+      CREATE TABLE history (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        journey_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        node_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        outlet TEXT,
+        message_id TEXT,
+        detail TEXT
+      );
+      CREATE INDEX history_run ON history (run_id, id);
+      CREATE TABLE timers (
+        run_id TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        journey_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        due_at INTEGER NOT NULL,
+        PRIMARY KEY (run_id, node_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX timers_due ON timers (due_at);
+      CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        job TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX outbox_kind ON outbox (kind, created_at);
+      CREATE TABLE node_counters (
+        journey_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        node_id TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (journey_id, version, node_id, metric)
+      ) WITHOUT ROWID;
+      CREATE TABLE held_events (
+        run_id TEXT NOT NULL,
+        journey_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX held_journey ON held_events (journey_id, seq);
+    `,
+  },
+]
+
+export function migrate(db: Database.Database, component: string, migrations: Migration[], now: number): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS migrations (
+    component TEXT NOT NULL, version INTEGER NOT NULL, applied_at INTEGER NOT NULL,
+    PRIMARY KEY (component, version))`)
+  const applied = new Set(
+    db
+      .prepare<[string], { version: number }>('SELECT version FROM migrations WHERE component = ?')
+      .all(component)
+      .map((r) => r.version),
+  )
+  const record = db.prepare('INSERT INTO migrations (component, version, applied_at) VALUES (?, ?, ?)')
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue
+    db.transaction(() => {
+      db.exec(m.sql)
+      record.run(component, m.version, now)
+    }).immediate()
+  }
+}

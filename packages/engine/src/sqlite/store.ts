@@ -1,0 +1,363 @@
+import type Database from 'better-sqlite3'
+import type { IngestedEvent, JourneyStats, OutboxJob } from '@switchyard/schema'
+import type { CounterDelta, HistoryRecord, JournalEntry, JourneyRecord, JourneyVersionRecord, RunRecord, TimerRecord, UserRecord } from '../records'
+import type { EngineCommit, EngineStore, JourneyUserSummary, OutboxClaim, RunWithHistory, UserState } from '../store'
+import { ENGINE_MIGRATIONS, migrate } from './migrations'
+import {
+  historyFromRow,
+  journalFromRow,
+  journeyFromRow,
+  runFromRow,
+  timerFromRow,
+  versionFromRow,
+  type HistoryRow,
+  type JournalRow,
+  type JourneyRow,
+  type RunRow,
+  type TimerRow,
+  type VersionRow,
+} from './rows'
+
+const RUN_COLUMNS =
+  'run_id, journey_id, version, user_id, status, state_key, current_node_id, context, waiting_until, started_at, ended_at'
+
+/** The engine's storage on one SQLite file (better-sqlite3: synchronous, so each call is atomic). */
+export class SqliteEngineStore implements EngineStore {
+  readonly kind = 'sqlite'
+  private readonly s
+
+  constructor(
+    readonly db: Database.Database,
+    now: number = Date.now(),
+  ) {
+    migrate(db, 'engine', ENGINE_MIGRATIONS, now)
+    const p = <P extends unknown[], R = unknown>(sql: string) => db.prepare<P, R>(sql)
+    this.s = {
+      insertEvent: p<[string, string, string, string, number, number]>(
+        'INSERT OR IGNORE INTO journal (message_id, type, user_id, payload, timestamp, received_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      readJournal: p<[number, number], JournalRow>('SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
+      journalBySeqs: p<[string], JournalRow>('SELECT * FROM journal WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq'),
+      journalHead: p<[], { seq: number | null }>('SELECT max(seq) AS seq FROM journal'),
+      getMeta: p<[string], { value: string }>('SELECT value FROM engine_meta WHERE key = ?'),
+      setMeta: p<[string, string]>('INSERT INTO engine_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      usersByIds: p<[string], { user_id: string; traits: string }>('SELECT user_id, traits FROM users WHERE user_id IN (SELECT value FROM json_each(?))'),
+      activeRunsByUsers: p<[string], RunRow>(
+        `SELECT ${RUN_COLUMNS} FROM runs WHERE status = 'active' AND user_id IN (SELECT value FROM json_each(?))`,
+      ),
+      enteredByUsers: p<[string], { user_id: string; journey_id: string }>(
+        'SELECT DISTINCT user_id, journey_id FROM runs WHERE user_id IN (SELECT value FROM json_each(?))',
+      ),
+      runsByIds: p<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id IN (SELECT value FROM json_each(?))`),
+      getUser: p<[string], { user_id: string; traits: string }>('SELECT user_id, traits FROM users WHERE user_id = ?'),
+      upsertUser: p<[string, string, number]>(
+        'INSERT INTO users (user_id, traits, updated_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET traits = excluded.traits, updated_at = excluded.updated_at',
+      ),
+      upsertRun: p<[string, string, number, string, string, string, string | null, string, number | null, number, number | null, number]>(
+        `INSERT INTO runs (${RUN_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, state_key = excluded.state_key,
+           current_node_id = excluded.current_node_id, context = excluded.context, waiting_until = excluded.waiting_until,
+           ended_at = excluded.ended_at, updated_at = excluded.updated_at`,
+      ),
+      insertHistory: p<[string, string, number, string, string, string | null, string | null, string | null]>(
+        'INSERT INTO history (run_id, journey_id, at, node_id, kind, outlet, message_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      insertOutbox: p<[string, string, string, number]>('INSERT OR IGNORE INTO outbox (id, kind, job, created_at) VALUES (?, ?, ?, ?)'),
+      setTimer: p<[string, string, string, string, number]>(
+        'INSERT INTO timers (run_id, node_id, journey_id, user_id, due_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, node_id) DO UPDATE SET due_at = excluded.due_at',
+      ),
+      clearTimer: p<[string, string]>('DELETE FROM timers WHERE run_id = ? AND node_id = ?'),
+      bumpCounter: p<[string, number, string, string, number]>(
+        'INSERT INTO node_counters (journey_id, version, node_id, metric, count) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count',
+      ),
+      hold: p<[string, string, number]>('INSERT OR IGNORE INTO held_events (run_id, journey_id, seq) VALUES (?, ?, ?)'),
+      release: p<[string, number]>('DELETE FROM held_events WHERE run_id = ? AND seq = ?'),
+      dueTimers: p<[number, number], TimerRow>(
+        `SELECT t.* FROM timers t JOIN journeys j ON j.id = t.journey_id
+         WHERE t.due_at <= ? AND j.status = 'live' ORDER BY t.due_at LIMIT ?`,
+      ),
+      nextTimer: p<[], { due: number | null }>(
+        `SELECT min(t.due_at) AS due FROM timers t JOIN journeys j ON j.id = t.journey_id WHERE j.status = 'live'`,
+      ),
+      timerCount: p<[], { n: number }>('SELECT count(*) AS n FROM timers'),
+      insertJourney: p<[string, string, string, string, string, number | null, string | null, number, number]>(
+        'INSERT INTO journeys (id, name, status, graph, settings, version, published_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      updateJourney: p<[string, string, string, string, number | null, string | null, number, string]>(
+        'UPDATE journeys SET name = ?, status = ?, graph = ?, settings = ?, version = ?, published_hash = ?, updated_at = ? WHERE id = ?',
+      ),
+      getJourney: p<[string], JourneyRow>('SELECT * FROM journeys WHERE id = ?'),
+      listJourneys: p<[], JourneyRow>('SELECT * FROM journeys ORDER BY created_at DESC, id'),
+      insertVersion: p<[string, number, string, string, string, string, number]>(
+        'INSERT INTO journey_versions (journey_id, version, graph, settings, machine, hash, published_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      getVersion: p<[string, number], VersionRow>('SELECT * FROM journey_versions WHERE journey_id = ? AND version = ?'),
+      listVersions: p<[string], VersionRow>('SELECT * FROM journey_versions WHERE journey_id = ? ORDER BY version'),
+      published: p<[], JourneyRow & { v_machine: string; v_graph: string; v_settings: string; v_hash: string; v_published_at: number }>(
+        `SELECT j.*, v.machine AS v_machine, v.graph AS v_graph, v.settings AS v_settings, v.hash AS v_hash, v.published_at AS v_published_at
+         FROM journeys j JOIN journey_versions v ON v.journey_id = j.id AND v.version = j.version WHERE j.version IS NOT NULL`,
+      ),
+      runsOf: p<[string, string], RunRow>(
+        `SELECT ${RUN_COLUMNS} FROM runs WHERE journey_id = ? AND user_id = ? ORDER BY started_at DESC, run_id DESC`,
+      ),
+      historyOf: p<[string], HistoryRow>('SELECT * FROM history WHERE run_id = ? ORDER BY id'),
+      usersOf: p<[string, string, string, number], { user_id: string; runs: number; last: number; run_id: string }>(
+        `SELECT user_id, count(*) AS runs, max(updated_at) AS last, max(run_id) AS run_id FROM runs
+         WHERE journey_id = ? AND user_id >= ? AND user_id < ? GROUP BY user_id ORDER BY last DESC LIMIT ?`,
+      ),
+      activeRunsOf: p<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE journey_id = ? AND status = 'active'`),
+      activeCounts: p<[string], { version: number; node_id: string | null; n: number }>(
+        `SELECT version, current_node_id AS node_id, count(*) AS n FROM runs WHERE journey_id = ? AND status = 'active' GROUP BY version, current_node_id`,
+      ),
+      counters: p<[string], { version: number; node_id: string; metric: string; count: number }>(
+        'SELECT version, node_id, metric, count FROM node_counters WHERE journey_id = ?',
+      ),
+      heldOf: p<[string], { run_id: string; seq: number }>('SELECT run_id, seq FROM held_events WHERE journey_id = ? ORDER BY seq'),
+      claimOutbox: p<[string, number], { id: string; kind: string; job: string; created_at: number; attempts: number }>(
+        'SELECT id, kind, job, created_at, attempts FROM outbox WHERE kind = ? ORDER BY created_at, id LIMIT ?',
+      ),
+      deleteOutbox: p<[string]>('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))'),
+      outboxCount: p<[], { n: number }>('SELECT count(*) AS n FROM outbox'),
+      deleteJourneyRows: [
+        'DELETE FROM held_events WHERE journey_id = ?',
+        'DELETE FROM timers WHERE journey_id = ?',
+        'DELETE FROM node_counters WHERE journey_id = ?',
+        'DELETE FROM history WHERE journey_id = ?',
+        'DELETE FROM runs WHERE journey_id = ?',
+        'DELETE FROM journey_versions WHERE journey_id = ?',
+        'DELETE FROM journeys WHERE id = ?',
+      ].map((sql) => p<[string]>(sql)),
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close()
+  }
+
+  async appendEvents(events: IngestedEvent[]): Promise<{ accepted: number; duplicates: number }> {
+    return this.appendEventsSync(events)
+  }
+
+  /** Durable once this returns: the journal rows are committed. */
+  appendEventsSync(events: IngestedEvent[]): { accepted: number; duplicates: number } {
+    let accepted = 0
+    this.db
+      .transaction(() => {
+        for (const e of events) {
+          const payload = JSON.stringify({ event: e.event, properties: e.properties, traits: e.traits, context: e.context })
+          accepted += this.s.insertEvent.run(e.messageId, e.type, e.userId, payload, e.timestamp, e.receivedAt).changes
+        }
+      })
+      .immediate()
+    return { accepted, duplicates: events.length - accepted }
+  }
+
+  async readJournal(afterSeq: number, limit: number): Promise<JournalEntry[]> {
+    return this.s.readJournal.all(afterSeq, limit).map(journalFromRow)
+  }
+  async readJournalSeqs(seqs: number[]): Promise<JournalEntry[]> {
+    return seqs.length === 0 ? [] : this.s.journalBySeqs.all(JSON.stringify(seqs)).map(journalFromRow)
+  }
+  async appliedSeq(): Promise<number> {
+    return Number(this.s.getMeta.get('applied_seq')?.value ?? 0)
+  }
+  async journalHead(): Promise<number> {
+    return this.s.journalHead.get()?.seq ?? 0
+  }
+
+  async loadUsers(userIds: string[]): Promise<Map<string, UserState>> {
+    const ids = JSON.stringify(userIds)
+    const out = new Map<string, UserState>()
+    for (const userId of userIds) out.set(userId, { userId, traits: {}, activeRuns: [], enteredJourneys: new Set() })
+    for (const row of this.s.usersByIds.all(ids)) {
+      const state = out.get(row.user_id)
+      if (state) state.traits = JSON.parse(row.traits)
+    }
+    for (const row of this.s.activeRunsByUsers.all(ids)) out.get(row.user_id)?.activeRuns.push(runFromRow(row))
+    for (const row of this.s.enteredByUsers.all(ids)) out.get(row.user_id)?.enteredJourneys.add(row.journey_id)
+    return out
+  }
+
+  async loadRuns(runIds: string[]): Promise<Map<string, RunRecord>> {
+    return new Map(this.s.runsByIds.all(JSON.stringify(runIds)).map((r) => [r.run_id, runFromRow(r)]))
+  }
+
+  async getUser(userId: string): Promise<UserRecord | null> {
+    const row = this.s.getUser.get(userId)
+    return row ? { userId: row.user_id, traits: JSON.parse(row.traits) } : null
+  }
+
+  async dueTimers(now: number, limit: number): Promise<TimerRecord[]> {
+    return this.s.dueTimers.all(now, limit).map(timerFromRow)
+  }
+  async nextTimerDue(): Promise<number | null> {
+    return this.s.nextTimer.get()?.due ?? null
+  }
+  async pendingTimerCount(): Promise<number> {
+    return this.s.timerCount.get()?.n ?? 0
+  }
+
+  async commit(c: EngineCommit): Promise<void> {
+    this.commitSync(c)
+  }
+
+  commitSync(c: EngineCommit): void {
+    const s = this.s
+    this.db
+      .transaction(() => {
+        for (const u of c.users.values()) s.upsertUser.run(u.userId, JSON.stringify(u.traits), Date.now())
+        for (const r of c.runs.values()) {
+          s.upsertRun.run(
+            r.runId,
+            r.journeyId,
+            r.version,
+            r.userId,
+            r.status,
+            r.stateKey,
+            r.currentNodeId,
+            JSON.stringify(r.context),
+            r.waitingUntil,
+            r.startedAt,
+            r.endedAt,
+            r.endedAt ?? r.startedAt,
+          )
+        }
+        for (const h of c.history) insertHistoryRow(s.insertHistory, h)
+        for (const o of c.outbox) s.insertOutbox.run(o.id, o.kind, JSON.stringify(o.job), o.createdAt)
+        for (const t of c.timersCleared) s.clearTimer.run(t.runId, t.nodeId)
+        for (const t of c.timersSet) s.setTimer.run(t.runId, t.nodeId, t.journeyId, t.userId, t.dueAt)
+        for (const k of c.counters) s.bumpCounter.run(k.journeyId, k.version, k.nodeId, k.metric, k.delta)
+        for (const h of c.held) s.hold.run(h.runId, h.journeyId, h.seq)
+        for (const h of c.heldReleased) s.release.run(h.runId, h.seq)
+        if (c.appliedSeq !== null) s.setMeta.run('applied_seq', String(c.appliedSeq))
+      })
+      .immediate()
+  }
+
+  async insertJourney(j: JourneyRecord): Promise<void> {
+    this.s.insertJourney.run(j.id, j.name, j.status, JSON.stringify(j.graph), JSON.stringify(j.settings), j.version, j.publishedDraftHash, j.createdAt, j.updatedAt)
+  }
+  async updateJourney(j: JourneyRecord): Promise<void> {
+    this.s.updateJourney.run(j.name, j.status, JSON.stringify(j.graph), JSON.stringify(j.settings), j.version, j.publishedDraftHash, j.updatedAt, j.id)
+  }
+  async getJourney(id: string): Promise<JourneyRecord | null> {
+    const row = this.s.getJourney.get(id)
+    return row ? journeyFromRow(row) : null
+  }
+  async listJourneys(): Promise<JourneyRecord[]> {
+    return this.s.listJourneys.all().map(journeyFromRow)
+  }
+  async deleteJourney(id: string): Promise<void> {
+    this.db.transaction(() => this.s.deleteJourneyRows.forEach((st) => st.run(id))).immediate()
+  }
+  async insertVersion(v: JourneyVersionRecord, j: JourneyRecord): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.s.insertVersion.run(v.journeyId, v.version, JSON.stringify(v.graph), JSON.stringify(v.settings), JSON.stringify(v.machine), v.hash, v.publishedAt)
+        this.s.updateJourney.run(j.name, j.status, JSON.stringify(j.graph), JSON.stringify(j.settings), j.version, j.publishedDraftHash, j.updatedAt, j.id)
+      })
+      .immediate()
+  }
+  async getVersion(journeyId: string, version: number): Promise<JourneyVersionRecord | null> {
+    const row = this.s.getVersion.get(journeyId, version)
+    return row ? versionFromRow(row) : null
+  }
+  async listVersions(journeyId: string): Promise<JourneyVersionRecord[]> {
+    return this.s.listVersions.all(journeyId).map(versionFromRow)
+  }
+  async publishedJourneys(): Promise<{ journey: JourneyRecord; latest: JourneyVersionRecord }[]> {
+    return this.s.published.all().map((row) => {
+      const journey = journeyFromRow(row)
+      const latest = versionFromRow({
+        journey_id: row.id,
+        version: row.version ?? 0,
+        graph: row.v_graph,
+        settings: row.v_settings,
+        machine: row.v_machine,
+        hash: row.v_hash,
+        published_at: row.v_published_at,
+      })
+      return { journey, latest }
+    })
+  }
+
+  async runsOf(journeyId: string, userId: string): Promise<RunWithHistory[]> {
+    return this.s.runsOf.all(journeyId, userId).map((row) => ({
+      ...runFromRow(row),
+      history: this.s.historyOf.all(row.run_id).map(historyFromRow),
+    }))
+  }
+  async usersOf(journeyId: string, o: { prefix?: string; limit: number }): Promise<JourneyUserSummary[]> {
+    const prefix = o.prefix ?? ''
+    const rows = this.s.usersOf.all(journeyId, prefix, `${prefix}\u{10FFFF}`, o.limit)
+    const latest = await this.loadRuns(rows.map((r) => r.run_id))
+    return rows.map((r) => {
+      const run = latest.get(r.run_id)
+      return {
+        userId: r.user_id,
+        runs: r.runs,
+        status: run?.status ?? 'completed',
+        currentNodeId: run?.currentNodeId ?? null,
+        lastActivityAt: r.last,
+      }
+    })
+  }
+  async activeRunsOf(journeyId: string): Promise<RunRecord[]> {
+    return this.s.activeRunsOf.all(journeyId).map(runFromRow)
+  }
+  async activeCounts(journeyId: string): Promise<{ version: number; nodeId: string | null; count: number }[]> {
+    return this.s.activeCounts.all(journeyId).map((r) => ({ version: r.version, nodeId: r.node_id, count: r.n }))
+  }
+  async counters(journeyId: string, version?: number): Promise<CounterDelta[]> {
+    return this.s.counters
+      .all(journeyId)
+      .filter((r) => version === undefined || r.version === version)
+      .map((r) => ({ journeyId, version: r.version, nodeId: r.node_id, metric: r.metric, delta: r.count }))
+  }
+  async stats(journeyId: string, version?: number): Promise<JourneyStats> {
+    return buildStats(await this.counters(journeyId, version), (await this.activeCounts(journeyId)).filter((a) => version === undefined || a.version === version))
+  }
+  async heldEvents(journeyId: string): Promise<{ runId: string; seq: number }[]> {
+    return this.s.heldOf.all(journeyId).map((r) => ({ runId: r.run_id, seq: r.seq }))
+  }
+
+  async claimOutbox(kind: OutboxJob['kind'], limit: number): Promise<OutboxClaim[]> {
+    return this.s.claimOutbox.all(kind, limit).map((r) => {
+      // Written by commit() from an OutboxJob; trusted like the rest of the row.
+      const job: OutboxJob = JSON.parse(r.job)
+      return { id: r.id, kind: job.kind, job, createdAt: r.created_at, attempts: r.attempts }
+    })
+  }
+  async completeOutbox(ids: string[]): Promise<void> {
+    if (ids.length > 0) this.s.deleteOutbox.run(JSON.stringify(ids))
+  }
+  async outboxPending(): Promise<number> {
+    return this.s.outboxCount.get()?.n ?? 0
+  }
+  async appendHistory(rows: HistoryRecord[]): Promise<void> {
+    this.db.transaction(() => rows.forEach((h) => insertHistoryRow(this.s.insertHistory, h))).immediate()
+  }
+}
+
+function insertHistoryRow(
+  st: Database.Statement<[string, string, number, string, string, string | null, string | null, string | null]>,
+  h: HistoryRecord,
+): void {
+  st.run(h.runId, h.journeyId, h.at, h.nodeId, h.kind, h.outlet, h.messageId, h.detail === null ? null : JSON.stringify(h.detail))
+}
+
+/** Counters give `entered` and outlets; runs give `active`. */
+export function buildStats(counters: CounterDelta[], active: { nodeId: string | null; count: number }[]): JourneyStats {
+  const nodes: JourneyStats['nodes'] = {}
+  const node = (id: string) => (nodes[id] ??= { entered: 0, active: 0, outlets: {} })
+  for (const c of counters) {
+    const n = node(c.nodeId)
+    if (c.metric === 'entered') n.entered += c.delta
+    else if (c.metric.startsWith('outlet:')) {
+      const outlet = c.metric.slice('outlet:'.length)
+      n.outlets[outlet] = (n.outlets[outlet] ?? 0) + c.delta
+    }
+  }
+  for (const a of active) if (a.nodeId !== null) node(a.nodeId).active += a.count
+  return { nodes }
+}

@@ -1,0 +1,126 @@
+import type { IngestedEvent, JourneyStats } from '@switchyard/schema'
+import type {
+  CounterDelta,
+  HistoryRecord,
+  JournalEntry,
+  JourneyRecord,
+  JourneyVersionRecord,
+  OutboxRecord,
+  RunRecord,
+  TimerRecord,
+  UserRecord,
+} from './records'
+
+/** What the engine knows of a user while it applies a batch of their events. */
+export interface UserState {
+  userId: string
+  traits: Record<string, unknown>
+  activeRuns: RunRecord[]
+  /** Journeys this user has ever entered, for the `never` re-entry policy. */
+  enteredJourneys: Set<string>
+}
+
+/**
+ * Everything one batch of applied events and timers changed. The store writes it in one
+ * transaction, so a crash leaves either all of it or none, and the journal cursor with it.
+ */
+export interface EngineCommit {
+  /** The journal is applied through this sequence number. */
+  appliedSeq: number | null
+  runs: Map<string, RunRecord>
+  users: Map<string, UserRecord>
+  history: HistoryRecord[]
+  outbox: OutboxRecord[]
+  timersSet: TimerRecord[]
+  timersCleared: { runId: string; nodeId: string }[]
+  counters: CounterDelta[]
+  /** Events that reached runs of a paused journey, to apply on resume. */
+  held: { runId: string; journeyId: string; seq: number }[]
+  heldReleased: { runId: string; seq: number }[]
+}
+
+export function emptyCommit(): EngineCommit {
+  return {
+    appliedSeq: null,
+    runs: new Map(),
+    users: new Map(),
+    history: [],
+    outbox: [],
+    timersSet: [],
+    timersCleared: [],
+    counters: [],
+    held: [],
+    heldReleased: [],
+  }
+}
+
+export interface RunWithHistory extends RunRecord {
+  history: HistoryRecord[]
+}
+
+export interface JourneyUserSummary {
+  userId: string
+  runs: number
+  status: RunRecord['status']
+  currentNodeId: string | null
+  lastActivityAt: number
+}
+
+export interface OutboxClaim extends OutboxRecord {
+  attempts: number
+}
+
+/**
+ * Storage behind the engine. Every method is async so that a networked database can implement
+ * it; the engine calls it a few times per batch, never per event.
+ */
+export interface EngineStore {
+  readonly kind: string
+  close(): Promise<void>
+
+  // The journal: accepted events, in arrival order.
+  appendEvents(events: IngestedEvent[]): Promise<{ accepted: number; duplicates: number }>
+  readJournal(afterSeq: number, limit: number): Promise<JournalEntry[]>
+  readJournalSeqs(seqs: number[]): Promise<JournalEntry[]>
+  appliedSeq(): Promise<number>
+  journalHead(): Promise<number>
+
+  // Per-user state, loaded for a batch.
+  loadUsers(userIds: string[]): Promise<Map<string, UserState>>
+  loadRuns(runIds: string[]): Promise<Map<string, RunRecord>>
+  getUser(userId: string): Promise<UserRecord | null>
+
+  // Timers.
+  dueTimers(now: number, limit: number): Promise<TimerRecord[]>
+  nextTimerDue(): Promise<number | null>
+  pendingTimerCount(): Promise<number>
+
+  commit(commit: EngineCommit): Promise<void>
+
+  // Journeys.
+  insertJourney(journey: JourneyRecord): Promise<void>
+  updateJourney(journey: JourneyRecord): Promise<void>
+  getJourney(id: string): Promise<JourneyRecord | null>
+  listJourneys(): Promise<JourneyRecord[]>
+  deleteJourney(id: string): Promise<void>
+  insertVersion(version: JourneyVersionRecord, journey: JourneyRecord): Promise<void>
+  getVersion(journeyId: string, version: number): Promise<JourneyVersionRecord | null>
+  listVersions(journeyId: string): Promise<JourneyVersionRecord[]>
+  /** Every live or paused journey's latest version, to index triggers at start. */
+  publishedJourneys(): Promise<{ journey: JourneyRecord; latest: JourneyVersionRecord }[]>
+
+  // Inspection.
+  runsOf(journeyId: string, userId: string): Promise<RunWithHistory[]>
+  usersOf(journeyId: string, options: { prefix?: string; limit: number }): Promise<JourneyUserSummary[]>
+  activeRunsOf(journeyId: string): Promise<RunRecord[]>
+  activeCounts(journeyId: string): Promise<{ version: number; nodeId: string | null; count: number }[]>
+  counters(journeyId: string, version?: number): Promise<CounterDelta[]>
+  stats(journeyId: string, version?: number): Promise<JourneyStats>
+  heldEvents(journeyId: string): Promise<{ runId: string; seq: number }[]>
+
+  // The outbox, drained by dispatchers after commit.
+  claimOutbox(kind: OutboxRecord['kind'], limit: number): Promise<OutboxClaim[]>
+  completeOutbox(ids: string[]): Promise<void>
+  outboxPending(): Promise<number>
+  appendHistory(rows: HistoryRecord[]): Promise<void>
+}

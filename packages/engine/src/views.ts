@@ -1,0 +1,42 @@
+import type { HistoryItem, Journey, JourneyVersion, RunView } from '@switchyard/schema'
+import type { HistoryRecord, JourneyRecord, JourneyVersionRecord } from './records'
+import type { RunWithHistory } from './store'
+
+const iso = (ms: number) => new Date(ms).toISOString()
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms))
+
+export function historyView(h: HistoryRecord): HistoryItem {
+  return { at: iso(h.at), nodeId: h.nodeId, kind: h.kind, outlet: h.outlet, messageId: h.messageId, detail: h.detail }
+}
+
+export function runView(r: RunWithHistory): RunView {
+  return {
+    runId: r.runId,
+    version: r.version,
+    status: r.status,
+    currentNodeId: r.currentNodeId,
+    waitingUntil: r.status === 'active' ? isoOrNull(r.waitingUntil) : null,
+    startedAt: iso(r.startedAt),
+    endedAt: isoOrNull(r.endedAt),
+    history: r.history.map(historyView),
+  }
+}
+
+export function journeyView(j: JourneyRecord, activeUsers: number, draftHash: string): Journey {
+  return {
+    id: j.id,
+    name: j.name,
+    status: j.status,
+    graph: j.graph,
+    settings: j.settings,
+    version: j.version,
+    hasUnpublishedChanges: j.version === null || j.publishedDraftHash !== draftHash,
+    activeUsers,
+    createdAt: iso(j.createdAt),
+    updatedAt: iso(j.updatedAt),
+  }
+}
+
+export function versionView(v: JourneyVersionRecord, activeUsers: number): JourneyVersion {
+  return { version: v.version, publishedAt: iso(v.publishedAt), hash: v.hash, activeUsers }
+}
