@@ -1,0 +1,224 @@
+import type { z } from 'zod'
+import { ActivityStatus, Channel, CHANNEL_LABELS, MESSAGE_SCHEMAS } from './channels'
+import { assertNever, ConditionPath } from './condition'
+import { Duration, formatDuration, isDurationInRange, MAX_DURATION_MS, MIN_DURATION_MS, durationMs } from './duration'
+import type { IssueCode, ValidationIssue } from './issues'
+import { ActionData, ConditionData, DelayData, ExitData, NODE_KINDS, TriggerData, WaitForEventData, WebhookData } from './nodes'
+import type { JourneyNode, NodeType } from './nodes'
+import { checkCondition } from './validate-condition'
+import { isRecord, own, quote, without } from './validate-read'
+import type { RawRecord } from './validate-read'
+import { explainZodIssues, fieldPath } from './validate-zod'
+
+/** What the graph checks need to know about one node, whether or not its data is valid. */
+export interface NodeFacts {
+  /** The typed node, when everything about it is valid. */
+  node: JourneyNode | null
+  /** An action's channel, when it is a known one. */
+  channel: Channel | null
+  /** The status an activity wait listens for, when it is a known one. */
+  activityStatus: ActivityStatus | null
+}
+
+/** How messages name a node: `Wait for event “w1”`. */
+export function nodeName(type: NodeType | null, id: string): string {
+  return type === null ? `the step ${quote(id)}` : `${NODE_KINDS[type].label} ${quote(id)}`
+}
+
+interface NodeContext {
+  id: string
+  name: string
+  issues: ValidationIssue[]
+  webhookIds: ReadonlySet<string> | undefined
+  /** Set once any issue is reported for the node, so no typed node is produced. */
+  failed: boolean
+}
+
+function report(ctx: NodeContext, code: IssueCode, message: string, field?: string): void {
+  ctx.failed = true
+  const issue: ValidationIssue = { code, nodeId: ctx.id, message: `In ${ctx.name}, ${message}` }
+  if (field !== undefined) issue.field = field
+  ctx.issues.push(issue)
+}
+
+/**
+ * Parses node data with its schema. Conditions under `conditionKeys` are checked by
+ * checkCondition first and hidden from zod when wrong (zod's recursive union neither explains
+ * nor bounds them); zod's problems under `handled` keys were already reported in better words.
+ */
+function parseData<S extends z.ZodType>(ctx: NodeContext, schema: S, data: RawRecord, conditionKeys: readonly string[], handled: readonly string[] = []): z.output<S> | null {
+  const hidden: string[] = []
+  for (const key of conditionKeys) {
+    const where = own(data, key)
+    if (where === undefined) continue
+    const problems = checkCondition(where, `data.${key}`)
+    for (const p of problems) report(ctx, p.code, p.message, p.field)
+    if (problems.length > 0) hidden.push(key)
+  }
+  const result = schema.safeParse(hidden.length > 0 ? without(data, hidden) : data)
+  if (result.success) return result.data
+  for (const p of explainZodIssues(result.error.issues, data)) {
+    const top = p.path[0]
+    if (typeof top === 'string' && (hidden.includes(top) || handled.includes(top))) continue
+    report(ctx, 'node.invalid_data', p.message, fieldPath('data', p.path))
+  }
+  return null
+}
+
+function checkRange(ctx: NodeContext, raw: unknown, field: string, what: string): void {
+  const parsed = Duration.safeParse(raw)
+  if (!parsed.success || isDurationInRange(parsed.data)) return
+  const tooShort = durationMs(parsed.data) < MIN_DURATION_MS
+  report(ctx, 'duration.out_of_range', `${what} of ${formatDuration(parsed.data)} is too ${tooShort ? 'short' : 'long'}: choose between 1 second and 1 year.`, field)
+}
+
+function checkOffset(ctx: NodeContext, raw: unknown): void {
+  const parsed = Duration.safeParse(raw)
+  if (!parsed.success || parsed.data.amount === 0) return
+  const magnitude = { amount: Math.abs(parsed.data.amount), unit: parsed.data.unit }
+  if (isDurationInRange(magnitude)) return
+  const tooLong = Math.abs(durationMs(parsed.data)) > MAX_DURATION_MS
+  report(
+    ctx,
+    'duration.out_of_range',
+    tooLong
+      ? `the offset of ${formatDuration(parsed.data)} is too long: keep it within one year before or after the date.`
+      : `the offset of ${formatDuration(parsed.data)} is shorter than a second: use 0 or at least 1 second.`,
+    'data.until.offset',
+  )
+}
+
+function checkPosition(ctx: NodeContext, raw: unknown): { x: number; y: number } | null {
+  if (raw === undefined) return { x: 0, y: 0 }
+  if (isRecord(raw)) {
+    const x = own(raw, 'x')
+    const y = own(raw, 'y')
+    if (typeof x === 'number' && Number.isFinite(x) && typeof y === 'number' && Number.isFinite(y)) return { x, y }
+  }
+  report(ctx, 'node.invalid_data', 'its place on the canvas is damaged: move the step to fix it.', 'position')
+  return null
+}
+
+/** Checks one node's position and data, reporting every problem into `issues`. */
+export function checkNode(
+  id: string,
+  type: NodeType,
+  rawPosition: unknown,
+  rawData: unknown,
+  issues: ValidationIssue[],
+  webhookIds: ReadonlySet<string> | undefined,
+): NodeFacts {
+  const ctx: NodeContext = { id, name: nodeName(type, id), issues, webhookIds, failed: false }
+  const position = checkPosition(ctx, rawPosition)
+  // The canvas may omit `data` on steps that have none yet (DraftNode defaults it too).
+  const data = rawData === undefined ? {} : rawData
+  if (!isRecord(data)) {
+    report(ctx, 'node.invalid_data', 'its settings are damaged: open the step and set it up again.', 'data')
+    return { node: null, channel: null, activityStatus: null }
+  }
+  const facts = checkData(ctx, type, data, position ?? { x: 0, y: 0 })
+  return ctx.failed ? { ...facts, node: null } : facts
+}
+
+type Position = { x: number; y: number }
+
+function checkData(ctx: NodeContext, type: NodeType, data: RawRecord, position: Position): NodeFacts {
+  const { id } = ctx
+  switch (type) {
+    case 'trigger': {
+      const parsed = parseData(ctx, TriggerData, data, ['where'])
+      return { node: parsed && { id, type, position, data: parsed }, channel: null, activityStatus: null }
+    }
+    case 'action':
+      return checkAction(ctx, data, position)
+    case 'waitForEvent':
+      return checkWait(ctx, data, position)
+    case 'webhook': {
+      const parsed = parseData(ctx, WebhookData, data, [])
+      const webhookId = own(data, 'webhookId')
+      if (ctx.webhookIds !== undefined && typeof webhookId === 'string' && webhookId !== '' && !ctx.webhookIds.has(webhookId)) {
+        report(ctx, 'webhook.unknown', `the webhook ${quote(webhookId)} is not configured (it may have been deleted): choose one of the configured webhooks.`, 'data.webhookId')
+      }
+      return { node: parsed && { id, type, position, data: parsed }, channel: null, activityStatus: null }
+    }
+    case 'delay':
+      return checkDelay(ctx, data, position)
+    case 'condition': {
+      if (own(data, 'where') === undefined) {
+        report(ctx, 'node.invalid_data', 'there is no rule yet: add the rule that decides who takes the yes path.', 'data.where')
+      }
+      const parsed = parseData(ctx, ConditionData, data, ['where'], ['where'])
+      return { node: parsed && { id, type, position, data: parsed }, channel: null, activityStatus: null }
+    }
+    case 'exit': {
+      const parsed = parseData(ctx, ExitData, data, [])
+      return { node: parsed && { id, type, position, data: parsed }, channel: null, activityStatus: null }
+    }
+    default:
+      return assertNever(type)
+  }
+}
+
+function checkAction(ctx: NodeContext, data: RawRecord, position: Position): NodeFacts {
+  const parsed = parseData(ctx, ActionData, data, [])
+  const channel = Channel.safeParse(own(data, 'channel'))
+  const rawMessage = own(data, 'message') ?? {}
+  if (channel.success && isRecord(rawMessage)) {
+    const result = MESSAGE_SCHEMAS[channel.data].safeParse(rawMessage)
+    if (!result.success) {
+      for (const p of explainZodIssues(result.error.issues, rawMessage)) {
+        report(ctx, 'action.invalid_message', `the ${CHANNEL_LABELS[channel.data]} message is not ready to send: ${p.message}`, fieldPath('data.message', p.path))
+      }
+    }
+  }
+  const node: JourneyNode | null = parsed && { id: ctx.id, type: 'action', position, data: parsed }
+  return { node, channel: channel.success ? channel.data : null, activityStatus: null }
+}
+
+function checkWait(ctx: NodeContext, data: RawRecord, position: Position): NodeFacts {
+  const hasActivity = own(data, 'activity') !== undefined
+  const hasEvent = own(data, 'event') !== undefined
+  const [activityBranch, eventBranch] = WaitForEventData.options
+  const handled: string[] = []
+  if (hasActivity && hasEvent) {
+    report(ctx, 'node.invalid_data', 'the wait listens both for activity on a message and for an event: keep only one of them.', 'data.event')
+    handled.push('event')
+  } else if (!hasActivity && !hasEvent) {
+    report(ctx, 'node.invalid_data', 'choose what to wait for: activity on the message sent before (e.g. a click), or an event the user performs.', 'data.event')
+    handled.push('event')
+  }
+  const parsed = hasActivity ? parseData(ctx, activityBranch, data, ['where'], handled) : parseData(ctx, eventBranch, data, ['where'], handled)
+  checkRange(ctx, own(data, 'within'), 'data.within', 'the waiting time')
+  const activity = own(data, 'activity')
+  const status = ActivityStatus.safeParse(isRecord(activity) ? own(activity, 'status') : undefined)
+  const node: JourneyNode | null = parsed && { id: ctx.id, type: 'waitForEvent', position, data: parsed }
+  return { node, channel: null, activityStatus: hasActivity && status.success ? status.data : null }
+}
+
+function checkDelay(ctx: NodeContext, data: RawRecord, position: Position): NodeFacts {
+  const hasFor = own(data, 'for') !== undefined
+  const hasUntil = own(data, 'until') !== undefined
+  const [forBranch, untilBranch] = DelayData.options
+  const handled: string[] = []
+  if (hasFor && hasUntil) {
+    report(ctx, 'node.invalid_data', 'the delay has both a fixed time and a date to wait for: keep only one of them.', 'data.for')
+    handled.push('for')
+  } else if (!hasFor && !hasUntil) {
+    report(ctx, 'node.invalid_data', 'choose how long to wait: a fixed time, or until a date in the event or the user profile.', 'data.for')
+    handled.push('for')
+  }
+  const parsed = hasUntil ? parseData(ctx, untilBranch, data, [], handled) : parseData(ctx, forBranch, data, [], handled)
+  if (hasUntil) {
+    const until = own(data, 'until')
+    const path = isRecord(until) ? own(until, 'path') : undefined
+    if (typeof path === 'string' && !ConditionPath.safeParse(path).success) {
+      const hint = path === '' ? 'choose the date property to wait for' : `the date property ${quote(path)} is neither in the event nor in the user profile`
+      report(ctx, 'delay.invalid_path', `${hint}: start it with “event.” or “user.”, e.g. event.properties.purchasedAt.`, 'data.until.path')
+    }
+    if (isRecord(until)) checkOffset(ctx, own(until, 'offset'))
+  } else {
+    checkRange(ctx, own(data, 'for'), 'data.for', 'the delay')
+  }
+  const node: JourneyNode | null = parsed && { id: ctx.id, type: 'delay', position, data: parsed }
+  return { node, channel: null, activityStatus: null }
+}
