@@ -1,0 +1,438 @@
+import { randomUUID } from 'node:crypto'
+import type { Database } from 'better-sqlite3'
+import {
+  assertNever,
+  isStatusOf,
+  ProviderInput,
+  type Channel,
+  type MessageJob,
+  type ProviderTestResult,
+  type ProviderView,
+} from '@switchyard/schema'
+import type { SecretBox } from '@switchyard/secrets'
+import { isReceiptStatus, normaliseActivity, statusFromName, type ChannelActivity } from './activity/activity'
+import { silentLog, type Clock, type Log } from './clock'
+import { errorMessage, type ChannelProvider } from './providers/channel-provider'
+import { createHttpProvider, type FetchLike } from './providers/http-provider'
+import { createSandboxProvider } from './providers/sandbox-provider'
+import { createSmtpProvider } from './providers/smtp-provider'
+import { parseDsn } from './receipts/dsn'
+import type { MessageRef, ProviderReceipt } from './receipts/provider-receipt'
+import { refLabel } from './receipts/provider-receipt'
+import { parsePushReceipts } from './receipts/push'
+import { parseSendgridEvents } from './receipts/sendgrid'
+import { verifyPushSignature, verifySendgridSignature, verifyTwilioSignature } from './receipts/signatures'
+import { parseTwilioStatus } from './receipts/twilio'
+import { createTemplateRenderer, DEFAULT_RENDER_LIMITS, type RenderLimits } from './render/liquid'
+import { checkRendered, renderMessage, type RenderedMessage } from './render/render-message'
+import { fail, ok, type Result } from './result'
+import { createMessageStore, type SentMessage } from './store/message-store'
+import { migrateChannels } from './store/migrations'
+import { createProviderStore, toProviderView, type Provider } from './store/provider-store'
+
+/** The provider id recorded for messages sent through the built-in sandbox. */
+export const SANDBOX_PROVIDER_ID = 'sandbox'
+
+export interface ChannelServiceDeps {
+  db: Database
+  secretBox: SecretBox
+  clock: Clock
+  log?: Log
+  /** For the HTTP provider; the server passes one that refuses private addresses. */
+  fetch?: FetchLike
+  renderLimits?: Partial<RenderLimits>
+  smtpTimeoutMs?: number
+}
+
+export type SendOutcome =
+  | { ok: true; providerId: string; providerMessageId: string | null; rendered: RenderedMessage }
+  | { ok: false; retryable: boolean; reason: string; providerId?: string; rendered?: RenderedMessage }
+
+export interface IgnoredReceipt {
+  ref: string
+  reason: string
+}
+
+/** Receipts of one provider callback: the activity to ingest, and what was left out and why. */
+export interface ReceiptBatch {
+  activities: ChannelActivity[]
+  ignored: IgnoredReceipt[]
+}
+
+export interface SendgridReceiptRequest {
+  body: string
+  signature?: string
+  timestamp?: string
+}
+export interface TwilioReceiptRequest {
+  /** The full URL Twilio posted to, query included, as Twilio signs it. */
+  url: string
+  params: Record<string, string>
+  signature?: string
+}
+export interface PushReceiptRequest {
+  body: string
+  signature?: string
+}
+
+export interface ChannelService {
+  providers: {
+    list(): ProviderView[]
+    get(id: string): Result<ProviderView>
+    create(input: unknown): Result<ProviderView>
+    /** Replaces a provider; secrets left out keep their stored values. */
+    update(id: string, input: unknown): Result<ProviderView>
+    remove(id: string): Result<{ id: string }>
+  }
+  /** Renders and sends an action node's message; at most one successful send per message id. */
+  send(job: MessageJob): Promise<SendOutcome>
+  /** Sends a sample message through a provider to `to`; not recorded as a journey message. */
+  test(providerId: string, to: string): Promise<Result<ProviderTestResult>>
+  messages: {
+    get(messageId: string): SentMessage | null
+    list(filter?: { userId?: string; channel?: Channel; limit?: number }): SentMessage[]
+    /** For frequency caps: when the user was sent messages on the channel since `sinceMs`. */
+    sentTimestamps(userId: string, channel: Channel, sinceMs: number): number[]
+  }
+  receipts: {
+    /** `POST /v1/activity`: validated, and cross-checked against the message when we sent it. */
+    activity(body: unknown): Result<ChannelActivity>
+    sendgrid(providerId: string, req: SendgridReceiptRequest): Result<ReceiptBatch>
+    twilio(providerId: string, req: TwilioReceiptRequest): Result<ReceiptBatch>
+    push(providerId: string, req: PushReceiptRequest): Result<ReceiptBatch>
+    dsn(rawMessage: string): Result<ReceiptBatch>
+  }
+  sandbox: {
+    /** Makes up a receipt for a message we sent: the activity for the caller to ingest. */
+    emit(messageId: string, status: string, at?: number): Result<ChannelActivity>
+  }
+}
+
+function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): { path: string; message: string }[] {
+  return issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
+}
+
+const TEST_MESSAGES = {
+  email: { subject: 'Switchyard test message', body: 'This is a test message from Switchyard.' },
+  sms: { text: 'This is a test message from Switchyard.' },
+  app_push: { title: 'Switchyard test', body: 'This is a test notification from Switchyard.' },
+  web_push: { title: 'Switchyard test', body: 'This is a test notification from Switchyard.' },
+  whatsapp: { text: 'This is a test message from Switchyard.' },
+  rcs: { text: 'This is a test message from Switchyard.' },
+} as const satisfies Record<Channel, Record<string, string>>
+
+export function createChannelService(deps: ChannelServiceDeps): ChannelService {
+  const { db, secretBox, clock } = deps
+  const log = deps.log ?? silentLog
+  const now = (): number => clock.now()
+  migrateChannels(db, now())
+  const providerStore = createProviderStore(db, secretBox, now)
+  const messages = createMessageStore(db, now)
+  const renderer = createTemplateRenderer({ ...DEFAULT_RENDER_LIMITS, ...deps.renderLimits })
+  const sandbox = createSandboxProvider()
+
+  const adapterFor = (p: Provider): ChannelProvider => {
+    switch (p.kind) {
+      case 'smtp':
+        return createSmtpProvider(p.config, deps.smtpTimeoutMs === undefined ? {} : { timeoutMs: deps.smtpTimeoutMs })
+      case 'http':
+        return createHttpProvider(p.config, deps.fetch === undefined ? { renderer } : { renderer, fetch: deps.fetch })
+      case 'sandbox':
+        return sandbox
+      default:
+        return assertNever(p)
+    }
+  }
+
+  /** job.providerId, else the channel's default, else the built-in sandbox. */
+  const resolveProvider = (job: MessageJob): { ok: true; id: string; kind: string; adapter: ChannelProvider } | { ok: false; id: string; reason: string } => {
+    if (job.providerId !== null && job.providerId !== SANDBOX_PROVIDER_ID) {
+      const p = providerStore.get(job.providerId)
+      if (p === null) return { ok: false, id: job.providerId, reason: `provider ${job.providerId} does not exist` }
+      if (p.channel !== job.channel) return { ok: false, id: p.id, reason: `provider "${p.name}" sends ${p.channel}, not ${job.channel}` }
+      return { ok: true, id: p.id, kind: p.kind, adapter: adapterFor(p) }
+    }
+    const p = job.providerId === null ? providerStore.defaultFor(job.channel) : null
+    if (p === null) return { ok: true, id: SANDBOX_PROVIDER_ID, kind: 'sandbox', adapter: sandbox }
+    return { ok: true, id: p.id, kind: p.kind, adapter: adapterFor(p) }
+  }
+
+  const attemptOf = (job: MessageJob, providerId: string, providerKind: string, rendered: RenderedMessage | null) => ({
+    id: job.id,
+    providerId,
+    providerKind,
+    channel: job.channel,
+    userId: job.context.user.id,
+    journeyId: job.context.journey.id,
+    runId: job.context.runId,
+    nodeId: job.context.nodeId,
+    recipient: rendered?.to ?? null,
+    content: rendered === null ? null : { ...rendered.fields },
+  })
+
+  const findMessage = (ref: MessageRef, providerId: string | null): SentMessage | null => {
+    if ('messageId' in ref) return messages.get(ref.messageId)
+    const scope = providerId ?? undefined
+    const id = ref.providerMessageId.trim()
+    const bare = id.replace(/^<|>$/g, '')
+    return messages.byProviderMessageId(id, scope) ?? messages.byProviderMessageId(bare, scope) ?? messages.byProviderMessageId(`<${bare}>`, scope)
+  }
+
+  const resolveReceipts = (providerId: string | null, receipts: readonly ProviderReceipt[]): Result<ReceiptBatch> => {
+    const activities: ChannelActivity[] = []
+    const ignored: IgnoredReceipt[] = []
+    let unknown = 0
+    for (const r of receipts) {
+      const ref = refLabel(r.ref)
+      const msg = r.ref === null ? null : findMessage(r.ref, providerId)
+      if (msg === null) {
+        unknown += 1
+        ignored.push({ ref, reason: r.ref === null ? 'the receipt names no message' : 'no message with this id was sent' })
+        continue
+      }
+      if (providerId !== null && msg.providerId !== providerId) {
+        ignored.push({ ref, reason: 'the message was sent through another provider' })
+        continue
+      }
+      if (r.status === null) {
+        ignored.push({ ref, reason: `"${r.providerStatus}" is not channel activity` })
+        continue
+      }
+      messages.recordActivity(msg.id, r.status, r.timestamp)
+      if (!isStatusOf(msg.channel, r.status)) {
+        ignored.push({ ref, reason: `${r.status} is not reported for ${msg.channel}` })
+        continue
+      }
+      activities.push({
+        userId: msg.userId,
+        channel: msg.channel,
+        status: r.status,
+        messageId: msg.id,
+        timestamp: r.timestamp,
+        eventId: r.eventId ?? `${msg.id}:${r.status}`,
+        providerMessageId: msg.providerMessageId,
+        ...(r.detail === undefined ? {} : { detail: r.detail }),
+      })
+    }
+    if (activities.length === 0 && unknown > 0 && unknown === receipts.length) {
+      return fail('receipt.unknown_message', `No message Switchyard sent matches ${ignored.map((i) => i.ref).join(', ')}.`, { ignored })
+    }
+    if (ignored.length > 0) log('info', 'receipts ignored', { providerId, ignored })
+    return ok({ activities, ignored })
+  }
+
+  /** Finds the provider of a receipt route and checks the signature when it has a receipt secret. */
+  const verified = (providerId: string, check: (secret: string) => boolean, what: string): Result<Provider> => {
+    const p = providerStore.get(providerId)
+    if (p === null) return fail('provider.not_found', `No channel provider ${providerId}.`)
+    if (p.receiptSecret !== null && !check(p.receiptSecret)) {
+      log('warn', 'receipt signature rejected', { providerId, format: what })
+      return fail('receipt.signature', `The ${what} signature is missing or does not verify with the provider's receipt secret.`)
+    }
+    return ok(p)
+  }
+
+  const parseProvider = (input: unknown): Result<ProviderInput> => {
+    const parsed = ProviderInput.safeParse(input)
+    if (!parsed.success) return fail('provider.invalid', 'The provider is not valid.', { issues: describeIssues(parsed.error.issues) })
+    return ok(parsed.data)
+  }
+
+  const needsSecret = (input: ProviderInput, previous: Provider | null): string | null => {
+    if (input.kind === 'smtp' && input.config.auth !== undefined && input.config.auth.pass === undefined) {
+      const kept = previous?.kind === 'smtp' && previous.config.auth?.pass !== undefined
+      if (!kept) return 'SMTP auth needs a password.'
+    }
+    if (input.kind === 'http' && input.config.auth?.type === 'basic' && input.config.auth.password === undefined) {
+      if (!(previous?.kind === 'http' && previous.config.auth?.type === 'basic' && previous.config.auth.password !== undefined)) return 'Basic auth needs a password.'
+    }
+    if (input.kind === 'http' && input.config.auth?.type === 'bearer' && input.config.auth.token === undefined) {
+      if (!(previous?.kind === 'http' && previous.config.auth?.type === 'bearer' && previous.config.auth.token !== undefined)) return 'Bearer auth needs a token.'
+    }
+    return null
+  }
+
+  return {
+    providers: {
+      list: () => providerStore.list().map(toProviderView),
+      get(id) {
+        const p = providerStore.get(id)
+        return p === null ? fail('provider.not_found', `No channel provider ${id}.`) : ok(toProviderView(p))
+      },
+      create(input) {
+        const parsed = parseProvider(input)
+        if (!parsed.ok) return parsed
+        const missing = needsSecret(parsed.value, null)
+        if (missing !== null) return fail('provider.invalid', missing, { issues: [{ path: 'config.auth', message: missing }] })
+        const p = providerStore.create(parsed.value)
+        log('info', 'channel provider created', { providerId: p.id, channel: p.channel, kind: p.kind })
+        return ok(toProviderView(p))
+      },
+      update(id, input) {
+        const parsed = parseProvider(input)
+        if (!parsed.ok) return parsed
+        const previous = providerStore.get(id)
+        if (previous === null) return fail('provider.not_found', `No channel provider ${id}.`)
+        const missing = needsSecret(parsed.value, previous)
+        if (missing !== null) return fail('provider.invalid', missing, { issues: [{ path: 'config.auth', message: missing }] })
+        const p = providerStore.update(id, parsed.value)
+        if (p === null) return fail('provider.not_found', `No channel provider ${id}.`)
+        log('info', 'channel provider updated', { providerId: p.id, channel: p.channel, kind: p.kind })
+        return ok(toProviderView(p))
+      },
+      remove(id) {
+        if (!providerStore.remove(id)) return fail('provider.not_found', `No channel provider ${id}.`)
+        log('info', 'channel provider removed', { providerId: id })
+        return ok({ id })
+      },
+    },
+
+    async send(job) {
+      const existing = messages.get(job.id)
+      if (existing !== null && existing.status === 'sent') {
+        // The outbox delivers at least once: a message already accepted is not sent again.
+        const stored = checkRendered(existing.channel, existing.recipient, existing.content)
+        if (stored.ok) return { ok: true, providerId: existing.providerId, providerMessageId: existing.providerMessageId, rendered: stored.rendered }
+      }
+      const provider = resolveProvider(job)
+      if (!provider.ok) {
+        messages.begin(attemptOf(job, provider.id, 'unknown', null))
+        messages.markFailed(job.id, provider.reason)
+        log('warn', 'message failed', { messageId: job.id, channel: job.channel, reason: provider.reason })
+        return { ok: false, retryable: false, reason: provider.reason, providerId: provider.id }
+      }
+      const rendered = await renderMessage(job, renderer)
+      if (!rendered.ok) {
+        messages.begin(attemptOf(job, provider.id, provider.kind, null))
+        messages.markFailed(job.id, rendered.reason)
+        log('warn', 'message failed', { messageId: job.id, channel: job.channel, providerId: provider.id, reason: rendered.reason })
+        return { ok: false, retryable: false, reason: rendered.reason, providerId: provider.id }
+      }
+      messages.begin(attemptOf(job, provider.id, provider.kind, rendered.rendered))
+      let result
+      try {
+        result = await provider.adapter.send(rendered.rendered, job)
+      } catch (err) {
+        // An adapter should answer, not throw: this is a bug, logged loudly, and retried.
+        log('error', 'provider threw', { messageId: job.id, providerId: provider.id, error: errorMessage(err) })
+        result = { ok: false as const, retryable: true, reason: `provider error: ${errorMessage(err)}` }
+      }
+      if (result.ok) {
+        messages.markSent(job.id, result.providerMessageId)
+        log('info', 'message sent', { messageId: job.id, channel: job.channel, providerId: provider.id, providerMessageId: result.providerMessageId })
+        return { ok: true, providerId: provider.id, providerMessageId: result.providerMessageId, rendered: rendered.rendered }
+      }
+      messages.markFailed(job.id, result.reason)
+      log('warn', 'message failed', { messageId: job.id, channel: job.channel, providerId: provider.id, retryable: result.retryable, reason: result.reason })
+      return { ok: false, retryable: result.retryable, reason: result.reason, providerId: provider.id, rendered: rendered.rendered }
+    },
+
+    async test(providerId, to) {
+      const p = providerId === SANDBOX_PROVIDER_ID ? null : providerStore.get(providerId)
+      if (p === null && providerId !== SANDBOX_PROVIDER_ID) return fail('provider.not_found', `No channel provider ${providerId}.`)
+      const channel: Channel = p?.channel ?? 'email'
+      const job: MessageJob = {
+        kind: 'message',
+        id: `test_${randomUUID()}`,
+        channel,
+        providerId,
+        message: { ...TEST_MESSAGES[channel] },
+        context: {
+          workspace: 'test',
+          journey: { id: 'test', name: 'Provider test', version: 0 },
+          runId: 'test',
+          nodeId: 'test',
+          user: { id: 'test', traits: { email: to, phone: to, pushToken: to } },
+          event: null,
+          message: null,
+        },
+        createdAt: now(),
+      }
+      const started = now()
+      const rendered = await renderMessage(job, renderer)
+      if (!rendered.ok) return ok({ ok: false, providerMessageId: null, reason: rendered.reason, durationMs: 0 })
+      const adapter = p === null ? sandbox : adapterFor(p)
+      let result
+      try {
+        result = await adapter.send(rendered.rendered, job)
+      } catch (err) {
+        result = { ok: false as const, retryable: true, reason: `provider error: ${errorMessage(err)}` }
+      }
+      const durationMs = now() - started
+      log('info', 'channel provider tested', { providerId, ok: result.ok })
+      return ok(
+        result.ok
+          ? { ok: true, providerMessageId: result.providerMessageId, reason: null, durationMs }
+          : { ok: false, providerMessageId: null, reason: result.reason, durationMs },
+      )
+    },
+
+    messages: {
+      get: (id) => messages.get(id),
+      list: (filter = {}) => messages.list(filter),
+      sentTimestamps: (userId, channel, sinceMs) => messages.sentTimestamps(userId, channel, sinceMs),
+    },
+
+    receipts: {
+      activity(body) {
+        const a = normaliseActivity(body, now())
+        if (!a.ok) return a
+        const msg = messages.get(a.value.messageId)
+        // Activity for a message we did not send is accepted: /v1/activity is authenticated, and
+        // messages may predate this table. One we did send must agree with it.
+        if (msg !== null) {
+          if (msg.userId !== a.value.userId) return fail('activity.invalid', `Message ${msg.id} was sent to another user.`, { field: 'userId' })
+          if (msg.channel !== a.value.channel) return fail('activity.invalid', `Message ${msg.id} was sent on ${msg.channel}, not ${a.value.channel}.`, { field: 'channel' })
+          messages.recordActivity(msg.id, a.value.status, a.value.timestamp)
+          return ok({ ...a.value, providerMessageId: msg.providerMessageId })
+        }
+        return a
+      },
+      sendgrid(providerId, req) {
+        const p = verified(providerId, (key) => verifySendgridSignature(key, req.signature ?? '', req.timestamp ?? '', req.body), 'SendGrid event webhook')
+        if (!p.ok) return p
+        const parsed = parseSendgridEvents(req.body, now())
+        return parsed.ok ? resolveReceipts(p.value.id, parsed.value) : parsed
+      },
+      twilio(providerId, req) {
+        const p = verified(providerId, (token) => verifyTwilioSignature(token, req.url, req.params, req.signature ?? ''), 'Twilio')
+        if (!p.ok) return p
+        const parsed = parseTwilioStatus(req.params, now())
+        return parsed.ok ? resolveReceipts(p.value.id, [parsed.value]) : parsed
+      },
+      push(providerId, req) {
+        const p = verified(providerId, (secret) => verifyPushSignature(secret, req.body, req.signature ?? ''), 'push receipt')
+        if (!p.ok) return p
+        const parsed = parsePushReceipts(req.body, now())
+        return parsed.ok ? resolveReceipts(p.value.id, parsed.value) : parsed
+      },
+      dsn(raw) {
+        const parsed = parseDsn(raw, now())
+        return parsed.ok ? resolveReceipts(null, [parsed.value]) : parsed
+      },
+    },
+
+    sandbox: {
+      emit(messageId, statusName, at) {
+        const msg = messages.get(messageId)
+        if (msg === null) return fail('message.not_found', `No message ${messageId} was sent.`)
+        const status = statusFromName(statusName)
+        if (status === null || !isReceiptStatus(status) || !isStatusOf(msg.channel, status)) {
+          return fail('activity.invalid', `Status "${statusName}" is not reported for ${msg.channel}.`, { field: 'status' })
+        }
+        const timestamp = at ?? now()
+        messages.recordActivity(msg.id, status, timestamp)
+        return ok({
+          userId: msg.userId,
+          channel: msg.channel,
+          status,
+          messageId: msg.id,
+          timestamp,
+          eventId: `${msg.id}:${status}`,
+          providerMessageId: msg.providerMessageId,
+          detail: { provider: 'sandbox' },
+        })
+      },
+    },
+  }
+}

@@ -1,0 +1,64 @@
+export { createChannelService, SANDBOX_PROVIDER_ID } from './channel-service'
+export type {
+  ChannelService,
+  ChannelServiceDeps,
+  IgnoredReceipt,
+  PushReceiptRequest,
+  ReceiptBatch,
+  SendgridReceiptRequest,
+  SendOutcome,
+  TwilioReceiptRequest,
+} from './channel-service'
+export { CHANNEL_ERROR_CODES, fail, ok } from './result'
+export type { ChannelError, ChannelErrorCode, Result } from './result'
+export { systemClock, silentLog } from './clock'
+export type { Clock, Log, LogLevel } from './clock'
+
+export {
+  activityToTrack,
+  channelFromName,
+  isReceiptStatus,
+  normaliseActivity,
+  parseTimestamp,
+  RECEIPT_STATUSES,
+  statusFromName,
+} from './activity/activity'
+export type { ActivityTrackCall, ChannelActivity, ReceiptStatus } from './activity/activity'
+
+export type { ChannelProvider, SendResult } from './providers/channel-provider'
+export { createSmtpProvider, MESSAGE_ID_HEADER, smtpMessageId } from './providers/smtp-provider'
+export { createHttpProvider, readJsonPath } from './providers/http-provider'
+export type { FetchLike, HttpProviderDeps } from './providers/http-provider'
+export { createSandboxProvider } from './providers/sandbox-provider'
+
+export { createTemplateRenderer, DEFAULT_RENDER_LIMITS } from './render/liquid'
+export type { RenderLimits, RenderOutcome, TemplateRenderer } from './render/liquid'
+export { checkRendered, renderMessage, templateScope } from './render/render-message'
+export type { RenderedMessage, RenderResult } from './render/render-message'
+export { recipientOf, RECIPIENT_TRAITS } from './render/recipient'
+
+export { parseSendgridEvents, SENDGRID_SIGNATURE_HEADER, SENDGRID_TIMESTAMP_HEADER } from './receipts/sendgrid'
+export { parseTwilioStatus, TWILIO_SIGNATURE_HEADER } from './receipts/twilio'
+export { parsePushReceipts, PUSH_SIGNATURE_HEADER } from './receipts/push'
+export { parseDsn } from './receipts/dsn'
+export {
+  pushSignature,
+  twilioSignature,
+  verifyPushSignature,
+  verifySendgridSignature,
+  verifyTwilioSignature,
+} from './receipts/signatures'
+export type { MessageRef, ProviderReceipt } from './receipts/provider-receipt'
+
+export { quietHours, resolveTimezone, isValidTimezone } from './rules/quiet-hours'
+export type { QuietHoursDecision, QuietHoursSettings } from './rules/quiet-hours'
+export { frequencyCap, frequencyCapWindowMs } from './rules/frequency-cap'
+export type { FrequencyCapDecision, FrequencyCapRule } from './rules/frequency-cap'
+export { controlGroupBucket, inControlGroup } from './rules/control-group'
+export { targetingCapReached } from './rules/targeting-cap'
+export { isConversion } from './rules/conversion'
+export type { Goal, GoalEvent } from './rules/conversion'
+
+export { CHANNEL_MIGRATIONS, migrateChannels, MIGRATION_COMPONENT } from './store/migrations'
+export type { Migration } from './store/migrations'
+export type { SentMessage, MessageStatus } from './store/message-store'

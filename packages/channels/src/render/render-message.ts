@@ -1,0 +1,115 @@
+import type { z } from 'zod'
+import {
+  assertNever,
+  EmailMessage,
+  PushMessage,
+  RcsMessage,
+  SmsMessage,
+  WhatsappMessage,
+  type Channel,
+  type MessageJob,
+} from '@switchyard/schema'
+import type { TemplateRenderer } from './liquid'
+import { recipientOf } from './recipient'
+
+/** A message after Liquid, checked against its channel's schema: what a provider sends. */
+export type RenderedMessage =
+  | { channel: 'email'; to: string | null; fields: z.infer<typeof EmailMessage> }
+  | { channel: 'sms'; to: string | null; fields: z.infer<typeof SmsMessage> }
+  | { channel: 'app_push'; to: string | null; fields: z.infer<typeof PushMessage> }
+  | { channel: 'web_push'; to: string | null; fields: z.infer<typeof PushMessage> }
+  | { channel: 'whatsapp'; to: string | null; fields: z.infer<typeof WhatsappMessage> }
+  | { channel: 'rcs'; to: string | null; fields: z.infer<typeof RcsMessage> }
+
+export type RenderResult = { ok: true; rendered: RenderedMessage } | { ok: false; reason: string }
+
+/** What a template sees: `user`, `event`, `journey`, `workspace`, `message.id`, `message.channel`. */
+export function templateScope(job: MessageJob): Record<string, unknown> {
+  const ctx = job.context
+  return {
+    user: { id: ctx.user.id, traits: ctx.user.traits },
+    event:
+      ctx.event === null
+        ? {}
+        : { name: ctx.event.name, properties: ctx.event.properties, timestamp: ctx.event.timestamp, messageId: ctx.event.messageId },
+    journey: { id: ctx.journey.id, name: ctx.journey.name, version: ctx.journey.version },
+    workspace: ctx.workspace,
+    message: { id: job.id, channel: job.channel },
+  }
+}
+
+const MAX_DEPTH = 4
+
+async function renderValue(value: unknown, path: string, renderer: TemplateRenderer, scope: Record<string, unknown>, depth: number): Promise<{ ok: true; value: unknown } | { ok: false; reason: string }> {
+  if (typeof value === 'string') {
+    const out = await renderer.render(value, scope)
+    return out.ok ? { ok: true, value: out.text } : { ok: false, reason: `${path}: ${out.reason}` }
+  }
+  if (depth >= MAX_DEPTH || value === null || typeof value !== 'object') return { ok: true, value }
+  if (Array.isArray(value)) {
+    const items: unknown[] = []
+    for (const [i, item] of value.entries()) {
+      const r = await renderValue(item, `${path}.${i}`, renderer, scope, depth + 1)
+      if (!r.ok) return r
+      items.push(r.value)
+    }
+    return { ok: true, value: items }
+  }
+  const out: Record<string, unknown> = {}
+  for (const [key, item] of Object.entries(value)) {
+    const r = await renderValue(item, path === '' ? key : `${path}.${key}`, renderer, scope, depth + 1)
+    if (!r.ok) return r
+    out[key] = r.value
+  }
+  return { ok: true, value: out }
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')
+}
+
+function check<S extends z.ZodType>(schema: S, value: unknown): { ok: true; fields: z.infer<S> } | { ok: false; reason: string } {
+  const parsed = schema.safeParse(value)
+  return parsed.success ? { ok: true, fields: parsed.data } : { ok: false, reason: `rendered message is invalid: ${describeIssues(parsed.error)}` }
+}
+
+/** Checks already rendered fields against the channel's schema (also used for stored messages). */
+export function checkRendered(channel: Channel, to: string | null, fields: unknown): RenderResult {
+  switch (channel) {
+    case 'email': {
+      const c = check(EmailMessage, fields)
+      return c.ok ? { ok: true, rendered: { channel, to, fields: c.fields } } : c
+    }
+    case 'sms': {
+      const c = check(SmsMessage, fields)
+      return c.ok ? { ok: true, rendered: { channel, to, fields: c.fields } } : c
+    }
+    case 'app_push':
+    case 'web_push': {
+      const c = check(PushMessage, fields)
+      if (!c.ok) return c
+      return channel === 'app_push' ? { ok: true, rendered: { channel, to, fields: c.fields } } : { ok: true, rendered: { channel, to, fields: c.fields } }
+    }
+    case 'whatsapp': {
+      const c = check(WhatsappMessage, fields)
+      return c.ok ? { ok: true, rendered: { channel, to, fields: c.fields } } : c
+    }
+    case 'rcs': {
+      const c = check(RcsMessage, fields)
+      return c.ok ? { ok: true, rendered: { channel, to, fields: c.fields } } : c
+    }
+    default:
+      return assertNever(channel)
+  }
+}
+
+/**
+ * Renders every string field of `job.message` with Liquid and validates the result with the
+ * channel's message schema. A failing or hostile template is a reason, never an exception.
+ */
+export async function renderMessage(job: MessageJob, renderer: TemplateRenderer): Promise<RenderResult> {
+  const scope = templateScope(job)
+  const out = await renderValue(job.message, '', renderer, scope, 0)
+  if (!out.ok) return out
+  return checkRendered(job.channel, recipientOf(job.channel, job.context.user.traits), out.value)
+}

@@ -1,0 +1,181 @@
+import type { Database } from 'better-sqlite3'
+import { z } from 'zod'
+import { ActivityStatus, Channel } from '@switchyard/schema'
+
+export const MESSAGE_STATUSES = ['sending', 'sent', 'failed'] as const
+export const MessageStatus = z.enum(MESSAGE_STATUSES)
+export type MessageStatus = z.infer<typeof MessageStatus>
+
+/** One message Switchyard sent (or tried to), as recorded in `channel_messages`. */
+export interface SentMessage {
+  id: string
+  providerId: string
+  providerKind: string
+  channel: Channel
+  userId: string
+  journeyId: string | null
+  runId: string | null
+  nodeId: string | null
+  recipient: string | null
+  content: Record<string, unknown> | null
+  status: MessageStatus
+  providerMessageId: string | null
+  error: string | null
+  attempts: number
+  lastActivity: ActivityStatus | null
+  lastActivityAt: number | null
+  createdAt: number
+  updatedAt: number
+  sentAt: number | null
+}
+
+const Content = z.record(z.string(), z.unknown())
+
+const MessageRow = z.object({
+  id: z.string(),
+  provider_id: z.string(),
+  provider_kind: z.string(),
+  channel: Channel,
+  user_id: z.string(),
+  journey_id: z.string().nullable(),
+  run_id: z.string().nullable(),
+  node_id: z.string().nullable(),
+  recipient: z.string().nullable(),
+  content: z.string().nullable(),
+  status: MessageStatus,
+  provider_message_id: z.string().nullable(),
+  error: z.string().nullable(),
+  attempts: z.number(),
+  last_activity: ActivityStatus.nullable(),
+  last_activity_at: z.number().nullable(),
+  created_at: z.number(),
+  updated_at: z.number(),
+  sent_at: z.number().nullable(),
+})
+
+function toMessage(row: unknown): SentMessage {
+  const r = MessageRow.parse(row)
+  return {
+    id: r.id,
+    providerId: r.provider_id,
+    providerKind: r.provider_kind,
+    channel: r.channel,
+    userId: r.user_id,
+    journeyId: r.journey_id,
+    runId: r.run_id,
+    nodeId: r.node_id,
+    recipient: r.recipient,
+    content: r.content === null ? null : Content.parse(JSON.parse(r.content)),
+    status: r.status,
+    providerMessageId: r.provider_message_id,
+    error: r.error,
+    attempts: r.attempts,
+    lastActivity: r.last_activity,
+    lastActivityAt: r.last_activity_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    sentAt: r.sent_at,
+  }
+}
+
+export interface MessageAttempt {
+  id: string
+  providerId: string
+  providerKind: string
+  channel: Channel
+  userId: string
+  journeyId: string | null
+  runId: string | null
+  nodeId: string | null
+  recipient: string | null
+  content: Record<string, unknown> | null
+}
+
+export interface MessageStore {
+  get(id: string): SentMessage | null
+  /** A provider's id for a message back to ours; scoped to the provider when one is given. */
+  byProviderMessageId(providerMessageId: string, providerId?: string): SentMessage | null
+  list(filter: { userId?: string; channel?: Channel; limit?: number }): SentMessage[]
+  /** When the user was sent messages on the channel since `sinceMs`, newest first. */
+  sentTimestamps(userId: string, channel: Channel, sinceMs: number): number[]
+  /** Records an attempt as `sending` (a retry of the same id counts one more attempt). */
+  begin(attempt: MessageAttempt): void
+  markSent(id: string, providerMessageId: string | null): void
+  markFailed(id: string, error: string): void
+  recordActivity(id: string, status: ActivityStatus, at: number): void
+}
+
+export function createMessageStore(db: Database, now: () => number): MessageStore {
+  const selectOne = db.prepare('SELECT * FROM channel_messages WHERE id = ?')
+  const selectByProviderId = db.prepare('SELECT * FROM channel_messages WHERE provider_message_id = ? ORDER BY created_at LIMIT 1')
+  const selectByProviderIdScoped = db.prepare(
+    'SELECT * FROM channel_messages WHERE provider_message_id = ? AND provider_id = ? ORDER BY created_at LIMIT 1',
+  )
+  const selectSent = db
+    .prepare(
+      `SELECT sent_at FROM channel_messages WHERE user_id = ? AND channel = ? AND status = 'sent' AND sent_at >= ?
+       ORDER BY sent_at DESC`,
+    )
+    .pluck()
+  const upsert = db.prepare(
+    `INSERT INTO channel_messages (id, provider_id, provider_kind, channel, user_id, journey_id, run_id, node_id, recipient,
+       content, status, attempts, created_at, updated_at)
+     VALUES (@id, @providerId, @providerKind, @channel, @userId, @journeyId, @runId, @nodeId, @recipient, @content, 'sending', 1, @at, @at)
+     ON CONFLICT(id) DO UPDATE SET provider_id = excluded.provider_id, provider_kind = excluded.provider_kind,
+       recipient = excluded.recipient, content = excluded.content, status = 'sending', error = NULL,
+       attempts = channel_messages.attempts + 1, updated_at = excluded.updated_at`,
+  )
+  const sent = db.prepare(
+    `UPDATE channel_messages SET status = 'sent', provider_message_id = ?, error = NULL, sent_at = ?, updated_at = ? WHERE id = ?`,
+  )
+  const failed = db.prepare(`UPDATE channel_messages SET status = 'failed', error = ?, updated_at = ? WHERE id = ?`)
+  const activity = db.prepare(`UPDATE channel_messages SET last_activity = ?, last_activity_at = ?, updated_at = ? WHERE id = ?`)
+
+  const one = (row: unknown): SentMessage | null => (row === undefined ? null : toMessage(row))
+  const write = (fn: () => void): void => db.transaction(fn).immediate()
+
+  return {
+    get: (id) => one(selectOne.get(id)),
+    byProviderMessageId: (pid, providerId) =>
+      one(providerId === undefined ? selectByProviderId.get(pid) : selectByProviderIdScoped.get(pid, providerId)),
+    list({ userId, channel, limit = 100 }) {
+      const where: string[] = []
+      const params: (string | number)[] = []
+      if (userId !== undefined) {
+        where.push('user_id = ?')
+        params.push(userId)
+      }
+      if (channel !== undefined) {
+        where.push('channel = ?')
+        params.push(channel)
+      }
+      const sql = `SELECT * FROM channel_messages ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY created_at DESC, id DESC LIMIT ?`
+      params.push(Math.max(1, Math.min(limit, 1000)))
+      return db.prepare(sql).all(...params).map(toMessage)
+    },
+    sentTimestamps: (userId, channel, sinceMs) =>
+      selectSent.all(userId, channel, sinceMs).flatMap((v) => (typeof v === 'number' ? [v] : [])),
+    begin(a) {
+      write(() => {
+        upsert.run({ ...a, content: a.content === null ? null : JSON.stringify(a.content), at: now() })
+      })
+    },
+    markSent(id, providerMessageId) {
+      const at = now()
+      write(() => {
+        sent.run(providerMessageId, at, at, id)
+      })
+    },
+    markFailed(id, error) {
+      write(() => {
+        failed.run(error.slice(0, 2000), now(), id)
+      })
+    },
+    recordActivity(id, status, at) {
+      write(() => {
+        activity.run(status, at, now(), id)
+      })
+    },
+  }
+}
