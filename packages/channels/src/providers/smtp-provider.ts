@@ -63,8 +63,9 @@ export function createSmtpProvider(config: SmtpConfig, options: SmtpProviderOpti
           messageId: smtpMessageId(job.id, config.from),
           headers: {
             [MESSAGE_ID_HEADER]: job.id,
-            // SendGrid's SMTP relay copies unique_args into every event of its event webhook.
-            'X-SMTPAPI': JSON.stringify({ unique_args: { switchyard_message_id: job.id } }),
+            // SendGrid's SMTP relay copies unique_args into every event of its event webhook; it
+            // must stay raw JSON, so nodemailer is told not to encode it.
+            'X-SMTPAPI': { prepared: true, value: JSON.stringify({ unique_args: { switchyard_message_id: job.id } }) },
           },
         })
         const id: unknown = info.messageId
