@@ -4,17 +4,3 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() }
-
-/** A clock that only moves when told to. */
-export class FakeClock implements Clock {
-  constructor(private time: number = Date.parse('2026-01-01T00:00:00Z')) {}
-  now(): number {
-    return this.time
-  }
-  set(ms: number): void {
-    this.time = ms
-  }
-  advance(ms: number): void {
-    this.time += ms
-  }
-}

@@ -86,13 +86,14 @@ export const ENGINE_MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
       CREATE INDEX timers_due ON timers (due_at);
       CREATE TABLE outbox (
-        id TEXT PRIMARY KEY,
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
         kind TEXT NOT NULL,
         job TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
         created_at INTEGER NOT NULL
-      ) WITHOUT ROWID;
-      CREATE INDEX outbox_kind ON outbox (kind, created_at);
+      );
+      CREATE INDEX outbox_kind ON outbox (kind, seq);
       CREATE TABLE node_counters (
         journey_id TEXT NOT NULL,
         version INTEGER NOT NULL,

@@ -114,7 +114,7 @@ export class SqliteEngineStore implements EngineStore {
       ),
       heldOf: p<[string], { run_id: string; seq: number }>('SELECT run_id, seq FROM held_events WHERE journey_id = ? ORDER BY seq'),
       claimOutbox: p<[string, number], { id: string; kind: string; job: string; created_at: number; attempts: number }>(
-        'SELECT id, kind, job, created_at, attempts FROM outbox WHERE kind = ? ORDER BY created_at, id LIMIT ?',
+        'SELECT id, kind, job, created_at, attempts FROM outbox WHERE kind = ? ORDER BY seq LIMIT ?',
       ),
       deleteOutbox: p<[string]>('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))'),
       outboxCount: p<[], { n: number }>('SELECT count(*) AS n FROM outbox'),

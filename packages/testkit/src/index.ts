@@ -1,0 +1,4 @@
+export * from './clock'
+export * from './graph'
+export * from './examples'
+export * from './sink'
