@@ -1,4 +1,5 @@
 import { assertNever, CONDITION_OPS, ConditionPath, isPathRoot, pathRoot } from './condition'
+import type { Condition, ConditionLeaf } from './condition'
 import type { IssueCode } from './issues'
 import { isRecord, listOr, own, quote } from './validate-read'
 
@@ -19,39 +20,45 @@ function isScalar(value: unknown): boolean {
   return value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))
 }
 
-/**
- * Checks a condition as raw JSON, so each mistake gets its own code and sentence instead of one
- * opaque union error. Recursion is bounded by MAX_CONDITION_DEPTH.
- */
-export function checkCondition(value: unknown, field: string): ConditionProblem[] {
-  const problems: ConditionProblem[] = []
-  const state = { tooDeep: false }
-  walk(value, field, 1, problems, state)
-  return problems
+export interface CheckedCondition {
+  problems: ConditionProblem[]
+  /** The typed condition, when there are no problems. */
+  condition: Condition | null
 }
 
-function walk(value: unknown, field: string, depth: number, out: ConditionProblem[], state: { tooDeep: boolean }): void {
+/**
+ * Checks a condition as raw JSON, so each mistake gets its own code and sentence instead of one
+ * opaque union error, and builds the typed condition (zod's recursive union is neither bounded
+ * nor cheap). Recursion is bounded by MAX_CONDITION_DEPTH.
+ */
+export function checkCondition(value: unknown, field: string): CheckedCondition {
+  const problems: ConditionProblem[] = []
+  const condition = walk(value, field, 1, problems, { tooDeep: false })
+  return { problems, condition: problems.length === 0 ? condition : null }
+}
+
+function walk(value: unknown, field: string, depth: number, out: ConditionProblem[], state: { tooDeep: boolean }): Condition | null {
   if (depth > MAX_CONDITION_DEPTH) {
     if (!state.tooDeep) {
       state.tooDeep = true
       out.push({ code: 'condition.malformed', field, message: `the condition is nested more than ${MAX_CONDITION_DEPTH} levels deep: simplify it.` })
     }
-    return
+    return null
   }
   if (!isRecord(value)) {
     out.push({ code: 'condition.malformed', field, message: 'a part of the condition is neither a rule nor a group of rules: remove it or set it up again.' })
-    return
+    return null
   }
   const groups = GROUP_KEYS.filter((k) => own(value, k) !== undefined)
   const isLeaf = own(value, 'path') !== undefined || own(value, 'op') !== undefined
   if (groups.length > 1) {
     out.push({ code: 'condition.malformed', field, message: `a group of rules mixes ${listOr(groups.map((g) => `“${g}”`))}: keep one of them per group.` })
-    return
+    return null
   }
   const group = groups[0]
   if (group !== undefined && isLeaf) {
     out.push({ code: 'condition.malformed', field, message: 'a part of the condition is both a rule and a group of rules: split it in two.' })
-    return
+    return null
   }
   switch (group) {
     case 'all':
@@ -59,26 +66,32 @@ function walk(value: unknown, field: string, depth: number, out: ConditionProble
       const items = own(value, group)
       if (!Array.isArray(items)) {
         out.push({ code: 'condition.malformed', field: `${field}.${group}`, message: `the “${group}” group must hold a list of rules.` })
-        return
+        return null
       }
+      const children: Condition[] = []
+      let complete = true
       for (let i = 0; i < items.length; i++) {
         const item: unknown = items[i]
-        walk(item, `${field}.${group}.${i}`, depth + 1, out, state)
+        const child = walk(item, `${field}.${group}.${i}`, depth + 1, out, state)
+        if (child === null) complete = false
+        else children.push(child)
       }
-      return
+      if (!complete) return null
+      return group === 'all' ? { all: children } : { any: children }
     }
-    case 'not':
-      walk(own(value, 'not'), `${field}.not`, depth + 1, out, state)
-      return
+    case 'not': {
+      const child = walk(own(value, 'not'), `${field}.not`, depth + 1, out, state)
+      return child === null ? null : { not: child }
+    }
     case undefined:
-      checkLeaf(value, field, out)
-      return
+      return checkLeaf(value, field, out)
     default:
       return assertNever(group)
   }
 }
 
-function checkLeaf(leaf: object, field: string, out: ConditionProblem[]): void {
+function checkLeaf(leaf: object, field: string, out: ConditionProblem[]): ConditionLeaf | null {
+  const before = out.length
   const path = own(leaf, 'path')
   const op = own(leaf, 'op')
   const value = own(leaf, 'value')
@@ -99,15 +112,19 @@ function checkLeaf(leaf: object, field: string, out: ConditionProblem[]): void {
   }
   if (typeof op !== 'string' || op === '') {
     out.push({ code: 'condition.malformed', field: `${field}.op`, message: `${subject} does not say how to compare: choose one of ${OPS_LIST}.` })
-    return
+    return null
   }
   const known = CONDITION_OPS.find((o) => o === op)
   if (known === undefined) {
     out.push({ code: 'condition.unknown_operator', field: `${field}.op`, message: `${subject} compares with ${quote(op)}, which Switchyard does not know: choose one of ${OPS_LIST}.` })
-    return
+    return null
   }
   const problem = valueProblem(known, value, subject)
   if (problem !== null) out.push({ code: 'condition.malformed', field: `${field}.value`, message: problem })
+  if (out.length > before || typeof path !== 'string') return null
+  if (value === undefined) return { path, op: known }
+  // A copy, so the typed graph shares nothing mutable with the input.
+  return { path, op: known, value: Array.isArray(value) ? [...value] : value }
 }
 
 function valueProblem(op: (typeof CONDITION_OPS)[number], value: unknown, subject: string): string | null {

@@ -1,12 +1,13 @@
 import type { z } from 'zod'
 import { ActivityStatus, Channel, CHANNEL_LABELS, MESSAGE_SCHEMAS } from './channels'
 import { assertNever, ConditionPath } from './condition'
+import type { Condition } from './condition'
 import { Duration, formatDuration, isDurationInRange, MAX_DURATION_MS, MIN_DURATION_MS, durationMs } from './duration'
 import type { IssueCode, ValidationIssue } from './issues'
 import { ActionData, ConditionData, DelayData, ExitData, NODE_KINDS, TriggerData, WaitForEventData, WebhookData } from './nodes'
 import type { JourneyNode, NodeType } from './nodes'
 import { checkCondition } from './validate-condition'
-import { isRecord, own, quote, without } from './validate-read'
+import { isRecord, listOr, own, quote, replaced } from './validate-read'
 import type { RawRecord } from './validate-read'
 import { explainZodIssues, fieldPath } from './validate-zod'
 
@@ -41,28 +42,41 @@ function report(ctx: NodeContext, code: IssueCode, message: string, field?: stri
   ctx.issues.push(issue)
 }
 
+/** Stands in for a condition while zod parses the rest of the data; checkCondition owns conditions. */
+const CHECKED_ELSEWHERE: Condition = { all: [] }
+
 /**
- * Parses node data with its schema. Conditions under `conditionKeys` are checked by
- * checkCondition first and hidden from zod when wrong (zod's recursive union neither explains
- * nor bounds them); zod's problems under `handled` keys were already reported in better words.
+ * Parses node data with its schema, with the conditions under `conditionKeys` replaced by a
+ * stand-in. zod's problems under `handled` keys were already reported in better words.
  */
 function parseData<S extends z.ZodType>(ctx: NodeContext, schema: S, data: RawRecord, conditionKeys: readonly string[], handled: readonly string[] = []): z.output<S> | null {
-  const hidden: string[] = []
-  for (const key of conditionKeys) {
-    const where = own(data, key)
-    if (where === undefined) continue
-    const problems = checkCondition(where, `data.${key}`)
-    for (const p of problems) report(ctx, p.code, p.message, p.field)
-    if (problems.length > 0) hidden.push(key)
-  }
-  const result = schema.safeParse(hidden.length > 0 ? without(data, hidden) : data)
+  const present = conditionKeys.filter((key) => own(data, key) !== undefined)
+  const result = schema.safeParse(present.length > 0 ? replaced(data, present, CHECKED_ELSEWHERE) : data)
   if (result.success) return result.data
   for (const p of explainZodIssues(result.error.issues, data)) {
     const top = p.path[0]
-    if (typeof top === 'string' && (hidden.includes(top) || handled.includes(top))) continue
+    if (typeof top === 'string' && (present.includes(top) || handled.includes(top))) continue
     report(ctx, 'node.invalid_data', p.message, fieldPath('data', p.path))
   }
   return null
+}
+
+/**
+ * Checks the condition at `data[key]`, reporting its problems: the typed condition, undefined when
+ * there is none, null when it is wrong.
+ */
+function conditionAt(ctx: NodeContext, data: RawRecord, key: string): Condition | undefined | null {
+  const raw = own(data, key)
+  if (raw === undefined) return undefined
+  const { problems, condition } = checkCondition(raw, `data.${key}`)
+  for (const p of problems) report(ctx, p.code, p.message, p.field)
+  return condition
+}
+
+/** Parsed data with its checked `where` put back in place of the stand-in. */
+function withWhere<T extends { where?: Condition }>(parsed: T | null, where: Condition | undefined | null): T | null {
+  if (parsed === null || where === null) return null
+  return where === undefined ? parsed : { ...parsed, where }
 }
 
 function checkRange(ctx: NodeContext, raw: unknown, field: string, what: string): void {
@@ -126,7 +140,8 @@ function checkData(ctx: NodeContext, type: NodeType, data: RawRecord, position: 
   const { id } = ctx
   switch (type) {
     case 'trigger': {
-      const parsed = parseData(ctx, TriggerData, data, ['where'])
+      const where = conditionAt(ctx, data, 'where')
+      const parsed = withWhere(parseData(ctx, TriggerData, data, ['where']), where)
       return { node: parsed && { id, type, position, data: parsed }, channel: null, activityStatus: null }
     }
     case 'action':
@@ -147,7 +162,8 @@ function checkData(ctx: NodeContext, type: NodeType, data: RawRecord, position: 
       if (own(data, 'where') === undefined) {
         report(ctx, 'node.invalid_data', 'there is no rule yet: add the rule that decides who takes the yes path.', 'data.where')
       }
-      const parsed = parseData(ctx, ConditionData, data, ['where'], ['where'])
+      const where = conditionAt(ctx, data, 'where')
+      const parsed = withWhere(parseData(ctx, ConditionData, data, ['where'], ['where']), where)
       return { node: parsed && { id, type, position, data: parsed }, channel: null, activityStatus: null }
     }
     case 'exit': {
@@ -160,8 +176,12 @@ function checkData(ctx: NodeContext, type: NodeType, data: RawRecord, position: 
 }
 
 function checkAction(ctx: NodeContext, data: RawRecord, position: Position): NodeFacts {
-  const parsed = parseData(ctx, ActionData, data, [])
   const channel = Channel.safeParse(own(data, 'channel'))
+  if (!channel.success) {
+    const labels = Object.values(CHANNEL_LABELS)
+    report(ctx, 'node.invalid_data', `choose the channel to send the message on: ${listOr(labels)}.`, 'data.channel')
+  }
+  const parsed = parseData(ctx, ActionData, data, [], ['channel'])
   const rawMessage = own(data, 'message') ?? {}
   if (channel.success && isRecord(rawMessage)) {
     const result = MESSAGE_SCHEMAS[channel.data].safeParse(rawMessage)
@@ -187,7 +207,8 @@ function checkWait(ctx: NodeContext, data: RawRecord, position: Position): NodeF
     report(ctx, 'node.invalid_data', 'choose what to wait for: activity on the message sent before (e.g. a click), or an event the user performs.', 'data.event')
     handled.push('event')
   }
-  const parsed = hasActivity ? parseData(ctx, activityBranch, data, ['where'], handled) : parseData(ctx, eventBranch, data, ['where'], handled)
+  const where = conditionAt(ctx, data, 'where')
+  const parsed = hasActivity ? withWhere(parseData(ctx, activityBranch, data, ['where'], handled), where) : withWhere(parseData(ctx, eventBranch, data, ['where'], handled), where)
   checkRange(ctx, own(data, 'within'), 'data.within', 'the waiting time')
   const activity = own(data, 'activity')
   const status = ActivityStatus.safeParse(isRecord(activity) ? own(activity, 'status') : undefined)

@@ -27,13 +27,12 @@ export function readAt(value: unknown, path: readonly PropertyKey[]): unknown {
   return cur
 }
 
-/** A copy of a record with some keys removed, so a schema does not see them. */
-export function without(record: RawRecord, keys: readonly string[]): Record<string, unknown> {
+/** A copy of a record with the values of some keys replaced. */
+export function replaced(record: RawRecord, keys: readonly string[], value: unknown): Record<string, unknown> {
   const copy: Record<string, unknown> = {}
   for (const key of Object.keys(record)) {
-    if (keys.includes(key)) continue
     // defineProperty, not assignment: a `__proto__` key stays a plain key.
-    Object.defineProperty(copy, key, { value: Reflect.get(record, key), enumerable: true, configurable: true, writable: true })
+    Object.defineProperty(copy, key, { value: keys.includes(key) ? value : Reflect.get(record, key), enumerable: true, configurable: true, writable: true })
   }
   return copy
 }

@@ -285,6 +285,15 @@ describe('validateGraph: results', () => {
     })
   })
 
+  it('returns conditions as typed values equal to what was drawn', () => {
+    const where = { all: [{ path: 'user.traits.country', op: 'in', value: ['CA', 'US'] }, { not: { path: 'user.traits.email', op: 'exists' } }] }
+    const result = validateGraph(around(cond('c', where)))
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    const node = result.graph.nodes.find((n) => n.id === 'c')
+    expect(node?.type === 'condition' ? node.data.where : undefined).toEqual(where)
+  })
+
   it('leaves the input untouched', () => {
     const input = graph(
       [trigger('t', { event: 'e', where: { path: 'user.traits.country', op: 'eq', value: 'CA' } }), email('a'), exit('x')],
