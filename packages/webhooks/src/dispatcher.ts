@@ -1,0 +1,310 @@
+import { createHash } from 'node:crypto'
+import type { SecretBox } from '@switchyard/secrets'
+import type { WebhookAlertView, WebhookAttemptView, WebhookJob } from '@switchyard/schema'
+import { type BreakerOptions, afterAttempt } from './breaker'
+import { deliveryRequest } from './delivery-request'
+import { openEndpoint } from './endpoint'
+import type { WebhookLogger } from './log'
+import { type RenderTemplate, batchPayload, journeyPayload } from './payload'
+import type { Transport, TransportResult } from './transport'
+import { type Verdict, judge } from './verdict'
+import { toAlertView } from './views'
+import type { DeliveryRecord, WebhookRecord, WebhookStore } from './webhook-store'
+
+/** What `onAttempt` hears: enough for the server to add a `webhook` row to the user's run history. */
+export interface AttemptEvent {
+  delivery: {
+    id: string
+    webhookId: string
+    source: 'journey' | 'account'
+    /** The journey job (run, node, user), null for an account event. */
+    job: WebhookJob | null
+    /** The delivery's status after this attempt. */
+    status: 'delivered' | 'failed' | 'dead'
+    batchId: string | null
+    nextAttemptAt: string | null
+  }
+  attempt: WebhookAttemptView
+}
+
+export interface DispatcherDeps {
+  store: WebhookStore
+  secretBox: SecretBox
+  clock: { now(): number }
+  transport: Transport
+  renderTemplate: RenderTemplate
+  log: WebhookLogger
+  concurrency: number
+  batchSize: number
+  breaker: BreakerOptions
+  random: () => number
+  pollIntervalMs: number
+  onAttempt?: ((delivery: AttemptEvent['delivery'], attempt: WebhookAttemptView) => void) | undefined
+  alert?: ((alert: WebhookAlertView) => void | Promise<void>) | undefined
+}
+
+/** One request: a single delivery, or a batch of activity deliveries sharing a `webhook-id`. */
+interface Unit {
+  webhookId: string
+  batchId: string | null
+  members: DeliveryRecord[]
+}
+
+/** A batch's id: derived from its members, so it is the same on every retry of the same batch. */
+export function batchIdOf(deliveryIds: readonly string[]): string {
+  const digest = createHash('sha256').update([...deliveryIds].sort().join('\n')).digest('base64url')
+  return `batch_${digest.slice(0, 32)}`
+}
+
+export function createDispatcher(deps: DispatcherDeps) {
+  const { store, clock, log } = deps
+  const inflightByWebhook = new Map<string, number>()
+  const running = new Set<Promise<void>>()
+  let timer: NodeJS.Timeout | null = null
+  let started = false
+
+  const inflight = (id: string) => inflightByWebhook.get(id) ?? 0
+  const adjust = (id: string, by: number) => {
+    const next = inflight(id) + by
+    if (next <= 0) inflightByWebhook.delete(id)
+    else inflightByWebhook.set(id, next)
+  }
+
+  /** Only never-tried activity deliveries form new batches, so a delivery's webhook-id never changes. */
+  const batchable = (d: DeliveryRecord): boolean =>
+    deps.batchSize > 1 && d.batchId === null && d.attempts === d.replayBase && d.job.kind === 'webhook' && d.job.body.kind === 'activity'
+
+  function unitsFor(webhook: WebhookRecord, now: number): Unit[] {
+    if (!webhook.enabled || webhook.state === 'disabled') return []
+    let slots: number
+    if (webhook.state === 'paused') {
+      // Half-open: after the cool-off, one request probes the endpoint.
+      if (webhook.pausedUntil !== null && webhook.pausedUntil > now) return []
+      slots = inflight(webhook.id) === 0 ? 1 : 0
+    } else {
+      slots = deps.concurrency - inflight(webhook.id)
+    }
+    if (slots <= 0) return []
+    const units: Unit[] = []
+    const openBatches = new Map<string, Unit>()
+    for (const row of store.dueOf(webhook.id, now, slots * deps.batchSize)) {
+      if (row.batchId !== null) {
+        const batchId = row.batchId
+        if (units.length >= slots || units.some((u) => u.batchId === batchId)) continue
+        units.push({ webhookId: webhook.id, batchId, members: store.batchMembers(batchId) })
+      } else if (batchable(row) && row.job.kind === 'webhook') {
+        const key = row.job.context.workspace
+        const open = openBatches.get(key)
+        if (open !== undefined && open.members.length < deps.batchSize) {
+          open.members.push(row)
+        } else if (units.length < slots) {
+          const unit: Unit = { webhookId: webhook.id, batchId: null, members: [row] }
+          units.push(unit)
+          openBatches.set(key, unit)
+        }
+      } else if (units.length < slots) {
+        units.push({ webhookId: webhook.id, batchId: null, members: [row] })
+      }
+    }
+    for (const unit of units) {
+      if (unit.batchId === null && unit.members.length > 1) unit.batchId = batchIdOf(unit.members.map((m) => m.id))
+    }
+    return units
+  }
+
+  /** Claims what is due, in one transaction: rows move to `delivering` before any byte is sent. */
+  function claim(now: number): Unit[] {
+    return store.write(() => {
+      const units: Unit[] = []
+      for (const webhookId of store.dueWebhookIds(now)) {
+        const webhook = store.getWebhook(webhookId)
+        if (webhook === null) continue
+        for (const unit of unitsFor(webhook, now)) {
+          for (const member of unit.members) store.claim(member.id, unit.batchId, now)
+          units.push(unit)
+        }
+      }
+      return units
+    })
+  }
+
+  async function send(unit: Unit): Promise<void> {
+    const webhook = store.getWebhook(unit.webhookId)
+    if (webhook === null) return
+    const opened = openEndpoint(webhook, deps.secretBox)
+    if (!opened.ok) {
+      settle(unit, { kind: 'dead', status: null, error: opened.error, gone: false }, 0, false)
+      return
+    }
+    const first = unit.members[0]
+    if (first === undefined) return
+    let text: string
+    if (unit.members.length > 1) {
+      const sources = unit.members.flatMap((m) => (m.job.kind === 'webhook' ? [m.job] : []))
+      text = batchPayload(sources, webhook.name)
+    } else if (first.job.kind === 'account') {
+      text = JSON.stringify(first.job.body)
+    } else {
+      const payload = journeyPayload(first.job, webhook.name, deps.renderTemplate)
+      if (!payload.ok) {
+        // The journey's template is at fault, not the endpoint: no request, no breaker count.
+        settle(unit, { kind: 'dead', status: null, error: payload.error, gone: false }, 0, false)
+        return
+      }
+      text = payload.text
+    }
+    const messageId = unit.batchId ?? first.id
+    const request = deliveryRequest(opened.endpoint, text, messageId, Math.floor(clock.now() / 1000))
+    const result: TransportResult = await deps.transport.send(request)
+    const attemptInRound = first.attempts + 1 - first.replayBase
+    const verdict = judge(result, attemptInRound, webhook.config.retry, clock.now(), deps.random)
+    settle(unit, verdict, result.durationMs, true)
+  }
+
+  /** Records the attempt on every member, moves them on, and updates the breaker, in one transaction. */
+  function settle(unit: Unit, verdict: Verdict, durationMs: number, countsForBreaker: boolean): void {
+    const now = clock.now()
+    const events: AttemptEvent[] = []
+    const alerts: WebhookAlertView[] = []
+    store.write(() => {
+      for (const member of unit.members) {
+        const attempt = member.attempts + 1
+        const error = verdict.kind === 'delivered' ? null : verdict.error
+        store.insertAttempt({ deliveryId: member.id, attempt, webhookId: unit.webhookId, at: now, status: verdict.status, durationMs, error })
+        const status = verdict.kind === 'delivered' ? 'delivered' : verdict.kind === 'retry' ? 'failed' : 'dead'
+        const nextAttemptAt = verdict.kind === 'retry' ? now + verdict.delayMs : null
+        store.updateDelivery({
+          id: member.id,
+          status,
+          attempts: attempt,
+          nextAttemptAt,
+          batchId: unit.batchId,
+          lastStatus: verdict.status,
+          lastError: error,
+          now,
+        })
+        events.push({
+          delivery: {
+            id: member.id,
+            webhookId: unit.webhookId,
+            source: member.source,
+            job: member.job.kind === 'webhook' ? member.job : null,
+            status,
+            batchId: unit.batchId,
+            nextAttemptAt: nextAttemptAt === null ? null : new Date(nextAttemptAt).toISOString(),
+          },
+          attempt: { attempt, at: new Date(now).toISOString(), status: verdict.status, durationMs, error },
+        })
+      }
+      const webhook = store.getWebhook(unit.webhookId)
+      if (webhook === null || !countsForBreaker) return
+      const outcome = verdict.kind === 'delivered' ? 'success' : verdict.kind === 'dead' && verdict.gone ? 'gone' : 'failure'
+      const next = afterAttempt(webhook, outcome, now, deps.breaker)
+      store.setBreaker(webhook.id, next.state, next.pausedUntil, next.consecutiveFailures)
+      if (next.opened) {
+        const message = `${webhook.name} failed ${next.consecutiveFailures} times in a row; deliveries are paused until ${new Date(next.pausedUntil ?? now).toISOString()}.`
+        const id = store.insertAlert(webhook.id, 'circuit_open', message, now)
+        alerts.push({ id, webhookId: webhook.id, webhookName: webhook.name, kind: 'circuit_open', message, at: new Date(now).toISOString() })
+      }
+      if (outcome === 'gone' && webhook.state !== 'disabled') {
+        const message = `${webhook.name} answered 410 Gone; it is disabled until it is saved again or a test passes.`
+        const id = store.insertAlert(webhook.id, 'endpoint_gone', message, now)
+        alerts.push({ id, webhookId: webhook.id, webhookName: webhook.name, kind: 'endpoint_gone', message, at: new Date(now).toISOString() })
+      }
+    })
+    for (const event of events) {
+      log({
+        level: event.delivery.status === 'delivered' ? 'info' : 'warn',
+        msg: `webhook delivery ${event.delivery.status}`,
+        webhookId: unit.webhookId,
+        deliveryId: event.delivery.id,
+        ...(unit.batchId === null ? {} : { batchId: unit.batchId }),
+        status: event.attempt.status,
+        durationMs,
+        ...(event.attempt.error === null ? {} : { error: event.attempt.error }),
+      })
+      try {
+        deps.onAttempt?.(event.delivery, event.attempt)
+      } catch (err) {
+        log({ level: 'error', msg: 'onAttempt callback threw', deliveryId: event.delivery.id, error: errorText(err) })
+      }
+    }
+    for (const alert of alerts) void notify(alert)
+  }
+
+  async function notify(alert: WebhookAlertView): Promise<void> {
+    log({ level: 'warn', msg: `webhook alert: ${alert.kind}`, webhookId: alert.webhookId })
+    if (deps.alert === undefined) return
+    try {
+      await deps.alert(alert)
+      store.alertNotified(alert.id, clock.now())
+    } catch (err) {
+      log({ level: 'error', msg: 'alert callback failed', webhookId: alert.webhookId, error: errorText(err) })
+    }
+  }
+
+  /** Sends a unit; a bug here must not leave rows stuck in `delivering` until the next restart. */
+  function run(unit: Unit): Promise<void> {
+    adjust(unit.webhookId, 1)
+    const promise = send(unit)
+      .catch((err: unknown) => {
+        log({ level: 'error', msg: 'webhook dispatch failed', webhookId: unit.webhookId, error: errorText(err) })
+        try {
+          settle(unit, { kind: 'retry', status: null, error: 'internal error', delayMs: 60_000 }, 0, false)
+        } catch (inner) {
+          log({ level: 'error', msg: 'could not release deliveries', webhookId: unit.webhookId, error: errorText(inner) })
+        }
+      })
+      .finally(() => {
+        adjust(unit.webhookId, -1)
+        running.delete(promise)
+        if (started) schedule(0)
+      })
+    running.add(promise)
+    return promise
+  }
+
+  function schedule(delayMs: number): void {
+    if (!started) return
+    if (timer !== null) clearTimeout(timer)
+    timer = setTimeout(() => {
+      timer = null
+      tick().catch((err: unknown) => log({ level: 'error', msg: 'webhook tick failed', error: errorText(err) }))
+      schedule(deps.pollIntervalMs)
+    }, delayMs)
+  }
+
+  /** Claims due deliveries, starts them within each endpoint's concurrency, and resolves when those finish. */
+  async function tick(): Promise<void> {
+    const units = claim(clock.now())
+    await Promise.all(units.map(run))
+  }
+
+  return {
+    tick,
+    /** Polls for due deliveries until `stop()`; a finished send or an enqueue polls at once. */
+    start(): void {
+      if (started) return
+      started = true
+      schedule(0)
+    },
+    /** Stops polling and waits for the requests in flight. */
+    async stop(): Promise<void> {
+      started = false
+      if (timer !== null) clearTimeout(timer)
+      timer = null
+      await Promise.all([...running])
+    },
+    wake(): void {
+      schedule(0)
+    },
+    /** Requests in flight per webhook, for metrics and tests. */
+    inflight(webhookId: string): number {
+      return inflight(webhookId)
+    },
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message.slice(0, 300) : 'unknown error'
+}

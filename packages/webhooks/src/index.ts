@@ -1,0 +1,25 @@
+export { createWebhookService, type WebhookService, type WebhookServiceOptions, type EnqueueResult } from './webhook-service'
+export type { AttemptEvent } from './dispatcher'
+export { batchIdOf } from './dispatcher'
+export { type Result, type WebhookError, type WebhookErrorCode, WEBHOOK_ERROR_CODES } from './result'
+export type { WebhookLogEntry, WebhookLogger } from './log'
+export {
+  type AccountEventArgs,
+  type JourneyEventPayload,
+  type MessageEventPayload,
+  type TrackEventPayload,
+  accountEventBody,
+  subscribes,
+} from './account-events'
+export { type ActivityItem, type BodySource, NETCORE_CHANNELS, NETCORE_EVENTS, activityBody, activityItem } from './activity-item'
+export { type ProfilesBody, profilesBody } from './profiles-body'
+export { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits, createTemplateRenderer } from './template-body'
+export { encodePayload } from './payload'
+export { resolveParams } from './params'
+export { createSigningSecret, signPayload } from './sign'
+export { type AddressGuard, type GuardResult, type Resolver, createAddressGuard, parseAllowList, systemResolver } from './address-guard'
+export { blockReason } from './blocked-ranges'
+export { type Transport, type TransportResult, type OutboundRequest, createTransport } from './transport'
+export { backoffDelay, parseRetryAfter } from './retry-policy'
+export { type BreakerOptions, DEFAULT_BREAKER } from './breaker'
+export { migrate, WEBHOOK_MIGRATIONS } from './migrations'

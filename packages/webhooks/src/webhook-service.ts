@@ -1,0 +1,365 @@
+import { createHash, randomUUID } from 'node:crypto'
+import {
+  type DeliveryContext,
+  type WebhookAlertView,
+  type WebhookAttemptView,
+  type WebhookDeliveryView,
+  WebhookInput,
+  type WebhookJob,
+  type WebhookPreview,
+  WebhookPreviewInput,
+  type WebhookTestResult,
+  type WebhookView,
+} from '@switchyard/schema'
+import type { SecretBox } from '@switchyard/secrets'
+import type { Database } from 'better-sqlite3'
+import type { z } from 'zod'
+import { type AccountEventArgs, accountEventBody, subscribes } from './account-events'
+import { type Resolver, createAddressGuard } from './address-guard'
+import { DEFAULT_BREAKER, type BreakerOptions } from './breaker'
+import { deliveryRequest, endpointUrl } from './delivery-request'
+import { type AttemptEvent, createDispatcher } from './dispatcher'
+import { openEndpoint } from './endpoint'
+import { type WebhookLogger, silentLogger } from './log'
+import { migrate } from './migrations'
+import { encodePayload, journeyPayload } from './payload'
+import { type Result, type WebhookError, fail, ok } from './result'
+import { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits, createTemplateRenderer } from './template-body'
+import { type Transport, createTransport } from './transport'
+import { toAlertView, toDeliveryView, toWebhookView } from './views'
+import { type StoredConfig, createWebhookStore } from './webhook-store'
+
+export interface WebhookServiceOptions {
+  /** The server's one SQLite database; the service keeps to tables prefixed `webhook`. */
+  db: Database
+  /** Seals basic-auth passwords and signing secrets at rest. */
+  secretBox: SecretBox
+  clock: { now(): number }
+  /** The workspace name: the top-level key of activity bodies and `license_code` of account events. */
+  workspace: string
+  /** CIDRs private targets may use (ALLOW_PRIVATE_TARGETS). */
+  allowPrivate?: readonly string[]
+  /** Requests in flight per endpoint. Default 4. */
+  concurrency?: number
+  /** Activity items per request when several are due at once for one endpoint. Default 50; 1 turns batching off. */
+  batchSize?: number
+  breaker?: Partial<BreakerOptions>
+  templateLimits?: Partial<TemplateLimits>
+  /** How often `start()` polls for due deliveries, ms. Default 1000. */
+  pollIntervalMs?: number
+  log?: WebhookLogger
+  /** Called after every attempt is committed, once per delivery (a batch calls it per member). */
+  onAttempt?: (delivery: AttemptEvent['delivery'], attempt: WebhookAttemptView) => void
+  /** Called when an alert is raised (breaker opened, endpoint gone); the server sends the email. */
+  alert?: (alert: WebhookAlertView) => void | Promise<void>
+  /** Jitter source, in [0, 1). Tests pin it. */
+  random?: () => number
+  /** DNS resolution for the address guard. Tests inject one so no real lookup happens. */
+  resolve?: Resolver
+  /** Replaces the HTTP transport entirely (the address guard included). */
+  transport?: Transport
+}
+
+export interface EnqueueResult {
+  deliveryId: string
+  /** True when a delivery with this id already existed: nothing was added. */
+  duplicate: boolean
+}
+
+const TEST_CONTEXT = (workspace: string, now: number): DeliveryContext => ({
+  workspace,
+  journey: { id: 'test', name: 'Test journey', version: 1 },
+  runId: 'test',
+  nodeId: 'test',
+  user: { id: 'test@example.com', traits: { EMAIL: 'test@example.com', FIRSTNAME: 'Test' } },
+  event: { name: 'email.delivered', properties: {}, timestamp: new Date(now).toISOString(), messageId: 'test' },
+  message: { id: 'test', channel: 'email', status: 'delivered' },
+})
+
+export function createWebhookService(options: WebhookServiceOptions) {
+  const { db, secretBox, clock, workspace } = options
+  const log = options.log ?? silentLogger
+  migrate(db, 'webhooks', undefined, clock.now())
+  const store = createWebhookStore(db)
+  const transport =
+    options.transport ?? createTransport({ guard: createAddressGuard({ allowPrivate: options.allowPrivate ?? [], ...(options.resolve ? { resolve: options.resolve } : {}) }) })
+  const renderTemplate = createTemplateRenderer({ ...DEFAULT_TEMPLATE_LIMITS, ...options.templateLimits })
+
+  // Deliveries a previous process had claimed were maybe not sent: send them again (at-least-once),
+  // with the same ids. One service per database is assumed.
+  const recovered = store.recover(clock.now())
+  if (recovered > 0) log({ level: 'warn', msg: `re-queued ${recovered} webhook deliveries left in flight by a previous run` })
+
+  const dispatcher = createDispatcher({
+    store,
+    secretBox,
+    clock,
+    transport,
+    renderTemplate,
+    log,
+    concurrency: options.concurrency ?? 4,
+    batchSize: Math.max(1, options.batchSize ?? 50),
+    breaker: { ...DEFAULT_BREAKER, ...options.breaker },
+    random: options.random ?? Math.random,
+    pollIntervalMs: options.pollIntervalMs ?? 1000,
+    onAttempt: options.onAttempt,
+    alert: options.alert,
+  })
+
+  const invalid = (error: z.ZodError): WebhookError =>
+    fail(
+      'webhook.invalid',
+      error.issues[0]?.message ?? 'The webhook is not valid.',
+      error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+    )
+  const notFound = (id: string): WebhookError => fail('webhook.not_found', `No webhook with id ${id}.`)
+
+  /** The stored config from validated input, sealing secrets; `previous` supplies kept secrets on update. */
+  function toConfig(input: WebhookInput, previous: StoredConfig | null): Result<StoredConfig> {
+    let auth: StoredConfig['auth'] = null
+    if (input.auth !== undefined) {
+      const kept = previous?.auth?.passwordSealed
+      const passwordSealed = input.auth.password !== undefined ? secretBox.seal(input.auth.password) : kept
+      if (passwordSealed === undefined) {
+        return fail('webhook.invalid', 'Give a password.', [{ path: 'auth.password', message: 'Give a password.' }])
+      }
+      auth = { username: input.auth.username, passwordSealed }
+    }
+    const signingSecretSealed =
+      input.signingSecret === undefined
+        ? (previous?.signingSecretSealed ?? null)
+        : input.signingSecret === null
+          ? null
+          : secretBox.seal(input.signingSecret)
+    return ok({
+      v: 1,
+      url: input.url,
+      encoding: input.encoding,
+      auth,
+      headers: input.headers,
+      query: input.query,
+      timeoutMs: input.timeoutMs,
+      retry: input.retry,
+      signingSecretSealed,
+      events: [...new Set(input.events)],
+    })
+  }
+
+  function create(raw: unknown): Result<WebhookView> {
+    const parsed = WebhookInput.safeParse(raw)
+    if (!parsed.success) return invalid(parsed.error)
+    const config = toConfig(parsed.data, null)
+    if (!config.ok) return config
+    const id = `wh_${randomUUID()}`
+    const now = clock.now()
+    store.write(() => store.insertWebhook({ id, name: parsed.data.name, config: config.value, enabled: parsed.data.enabled, now }))
+    return get(id)
+  }
+
+  function update(id: string, raw: unknown): Result<WebhookView> {
+    const parsed = WebhookInput.safeParse(raw)
+    if (!parsed.success) return invalid(parsed.error)
+    const result = store.write((): Result<null> => {
+      const existing = store.getWebhook(id)
+      if (existing === null) return notFound(id)
+      const config = toConfig(parsed.data, existing.config)
+      if (!config.ok) return config
+      store.updateWebhook(id, parsed.data.name, config.value, parsed.data.enabled, clock.now())
+      return ok(null)
+    })
+    if (!result.ok) return result
+    dispatcher.wake()
+    return get(id)
+  }
+
+  function get(id: string): Result<WebhookView> {
+    const record = store.getWebhook(id)
+    return record === null ? notFound(id) : ok(toWebhookView(record))
+  }
+
+  function list(): WebhookView[] {
+    return store.listWebhooks().map(toWebhookView)
+  }
+
+  /** Deletes the webhook with its queued deliveries and their attempts. */
+  function remove(id: string): Result<{ id: string }> {
+    const removed = store.write(() => store.deleteWebhook(id))
+    return removed ? ok({ id }) : notFound(id)
+  }
+
+  /** Clears a pause or a 410 by hand. */
+  function resume(id: string): Result<WebhookView> {
+    const found = store.write(() => {
+      if (store.getWebhook(id) === null) return false
+      store.rearm(id)
+      return true
+    })
+    if (!found) return notFound(id)
+    dispatcher.wake()
+    return get(id)
+  }
+
+  /**
+   * Posts a sample activity item and records whether the endpoint answered 2xx (as Netcore asks
+   * before a webhook is used). A passing test also re-arms a paused or disabled endpoint.
+   */
+  async function test(id: string): Promise<Result<WebhookTestResult>> {
+    const record = store.getWebhook(id)
+    if (record === null) return notFound(id)
+    const opened = openEndpoint(record, secretBox)
+    const now = clock.now()
+    let result: WebhookTestResult
+    if (!opened.ok) {
+      result = { ok: false, status: null, durationMs: 0, error: opened.error }
+    } else {
+      const sample = journeyPayload(
+        {
+          id: `test_${randomUUID()}`,
+          params: ['user.traits.EMAIL', 'user.traits.FIRSTNAME'],
+          customParams: { test: 'true' },
+          context: TEST_CONTEXT(workspace, now),
+          createdAt: now,
+          body: { kind: 'activity' },
+        },
+        record.name,
+        renderTemplate,
+      )
+      const text = sample.ok ? sample.text : '{}'
+      const sent = await transport.send(deliveryRequest(opened.endpoint, text, `test_${randomUUID()}`, Math.floor(now / 1000)))
+      if (sent.kind === 'response') {
+        const passed = sent.status >= 200 && sent.status < 300
+        result = passed
+          ? { ok: true, status: sent.status, durationMs: sent.durationMs }
+          : { ok: false, status: sent.status, durationMs: sent.durationMs, error: `HTTP ${sent.status}` }
+      } else {
+        result = { ok: false, status: null, durationMs: sent.durationMs, error: sent.error }
+      }
+    }
+    const passed = result.ok
+    store.write(() => {
+      store.setTestResult(id, passed ? 'passing' : 'failing', clock.now())
+      if (passed && record.state !== 'active') store.rearm(id)
+    })
+    log({ level: passed ? 'info' : 'warn', msg: `webhook test ${passed ? 'passed' : 'failed'}`, webhookId: id, status: result.status, durationMs: result.durationMs, ...(result.error === undefined ? {} : { error: result.error }) })
+    if (passed) dispatcher.wake()
+    return ok(result)
+  }
+
+  /** Adds a journey node's delivery to the durable queue; idempotent by `job.id`. */
+  function enqueue(job: WebhookJob): Result<EnqueueResult> {
+    const inserted = store.write((): Result<boolean> => {
+      if (store.getWebhook(job.webhookId) === null) return notFound(job.webhookId)
+      return ok(store.insertDelivery({ id: job.id, webhookId: job.webhookId, source: 'journey', job, now: clock.now() }))
+    })
+    if (!inserted.ok) return inserted
+    dispatcher.wake()
+    return ok({ deliveryId: job.id, duplicate: !inserted.value })
+  }
+
+  /**
+   * Queues an account event for every enabled webhook subscribed to it (paused ones hold it until
+   * they resume; ones disabled by a 410 are skipped). Track and message events are idempotent by
+   * their message id.
+   */
+  function emitAccountEvent(...args: AccountEventArgs): Result<{ deliveryIds: string[] }> {
+    const [type] = args
+    const now = clock.now()
+    const eventId = type.startsWith('track:') || type.startsWith('message.') ? `${type}:${messageIdOf(args)}` : randomUUID()
+    const body = accountEventBody(args, workspace, now)
+    const ids = store.write(() => {
+      const out: string[] = []
+      for (const webhook of store.listWebhooks()) {
+        if (!webhook.enabled || webhook.state === 'disabled' || !subscribes(webhook.config.events, type)) continue
+        const id = `evt_${createHash('sha256').update(`${eventId}\n${webhook.id}`).digest('base64url').slice(0, 32)}`
+        store.insertDelivery({ id, webhookId: webhook.id, source: 'account', job: { kind: 'account', type, eventId, body }, now })
+        out.push(id)
+      }
+      return out
+    })
+    if (ids.length > 0) dispatcher.wake()
+    return ok({ deliveryIds: ids })
+  }
+
+  function deliveries(webhookId: string, opts: { limit?: number } = {}): Result<WebhookDeliveryView[]> {
+    if (store.getWebhook(webhookId) === null) return notFound(webhookId)
+    const limit = Math.min(500, Math.max(1, Math.floor(opts.limit ?? 50)))
+    return ok(store.deliveriesOf(webhookId, limit).map((d) => toDeliveryView(d, store.attemptsOf(d.id))))
+  }
+
+  function delivery(deliveryId: string): Result<WebhookDeliveryView> {
+    const found = store.getDelivery(deliveryId)
+    return found === null ? fail('delivery.not_found', `No delivery with id ${deliveryId}.`) : ok(toDeliveryView(found, store.attemptsOf(found.id)))
+  }
+
+  /** Sends a dead delivery again, with its id and a fresh retry budget; it leaves any batch it was in. */
+  function replay(deliveryId: string): Result<WebhookDeliveryView> {
+    const result = store.write((): Result<null> => {
+      const found = store.getDelivery(deliveryId)
+      if (found === null) return fail('delivery.not_found', `No delivery with id ${deliveryId}.`)
+      if (found.status !== 'dead') return fail('delivery.not_dead', `Delivery ${deliveryId} is ${found.status}; only dead deliveries can be replayed.`)
+      store.replay(deliveryId, clock.now())
+      return ok(null)
+    })
+    if (!result.ok) return result
+    dispatcher.wake()
+    return delivery(deliveryId)
+  }
+
+  /** Renders the body a journey node would send for the given context, without sending it. */
+  function preview(webhookId: string, raw: unknown): Result<WebhookPreview> {
+    const record = store.getWebhook(webhookId)
+    if (record === null) return notFound(webhookId)
+    const parsed = WebhookPreviewInput.safeParse(raw)
+    if (!parsed.success) return invalid(parsed.error)
+    const input = parsed.data
+    const payload = journeyPayload(
+      { id: 'preview', params: input.params, customParams: input.customParams, context: input.context, createdAt: clock.now(), body: input.body },
+      record.name,
+      renderTemplate,
+    )
+    if (!payload.ok) return fail('webhook.template_error', payload.error)
+    const { contentType, body } = encodePayload(record.config.encoding, payload.text)
+    return ok({ contentType, url: endpointUrl(record.config), body })
+  }
+
+  function alerts(webhookId: string | null = null, opts: { limit?: number } = {}): WebhookAlertView[] {
+    const names = new Map(store.listWebhooks().map((w) => [w.id, w.name]))
+    const limit = Math.min(500, Math.max(1, Math.floor(opts.limit ?? 50)))
+    return store.alerts(webhookId, limit).map((a) => toAlertView(a, names.get(a.webhookId) ?? a.webhookId))
+  }
+
+  return {
+    create,
+    update,
+    get,
+    list,
+    remove,
+    resume,
+    test,
+    enqueue,
+    emitAccountEvent,
+    deliveries,
+    delivery,
+    replay,
+    preview,
+    alerts,
+    /** Claims due deliveries and sends them; resolves when the requests it started have finished. */
+    tick: dispatcher.tick,
+    start: dispatcher.start,
+    /** Stops polling; resolves when the requests in flight have finished. */
+    stop: dispatcher.stop,
+    /** Stops, then closes the HTTP connection pool. */
+    async close(): Promise<void> {
+      await dispatcher.stop()
+      await transport.close()
+    },
+    inflight: dispatcher.inflight,
+  }
+}
+
+export type WebhookService = ReturnType<typeof createWebhookService>
+
+function messageIdOf(args: AccountEventArgs): string {
+  const payload = args[1]
+  return 'messageId' in payload ? payload.messageId : randomUUID()
+}
