@@ -57,6 +57,8 @@ function fieldLabel(path: readonly PropertyKey[]): string {
   const last = keys[keys.length - 1]
   if (last === undefined) return 'the settings'
   const parent = keys[keys.length - 2]
+  if (parent === 'customParams') return `the custom parameter “${last}”`
+  if (last === 'params' && typeof path[path.length - 1] === 'number') return 'each attribute to pass'
   return (parent !== undefined ? lookup(`${parent}.${last}`) : undefined) ?? lookup(last) ?? `the field “${last}”`
 }
 
@@ -116,6 +118,9 @@ function explainOne(issue: Issue, path: PropertyKey[], raw: unknown): FieldProbl
     case 'invalid_element':
       return [{ path, message: `${label} has an entry that is not valid: check its names and values.` }]
     case 'invalid_union': {
+      if ('options' in issue && issue.options !== undefined && issue.options.length > 0) {
+        return [{ path, message: `choose ${label}: ${listOr(issue.options.map((v) => String(v)))}.` }]
+      }
       // Explain the alternative that came closest: the one with the fewest problems.
       let best: Issue[] | undefined
       for (const branch of issue.errors) if (best === undefined || branch.length < best.length) best = branch

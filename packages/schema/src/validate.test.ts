@@ -450,6 +450,11 @@ describe('validateGraph: hostile and huge input', () => {
     expect(Reflect.get({}, 'polluted')).toBeUndefined()
   })
 
+  it('refuses a journey larger than a draft may be, before looking inside it', () => {
+    const issues = issuesOf(graph(new Array<unknown>(20_001).fill(null)))
+    expect(issues.map((i) => i.code)).toEqual(['graph.malformed'])
+  })
+
   it('refuses a condition nested deeper than 32 levels without overflowing the stack', () => {
     let where: unknown = { path: 'user.traits.a', op: 'eq', value: 1 }
     for (let i = 0; i < 100_000; i++) where = { not: where }
