@@ -183,11 +183,11 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
     const ignored: IgnoredReceipt[] = []
     let unknown = 0
     for (const r of receipts) {
-      const ref = refLabel(r.ref)
-      const msg = r.ref === null ? null : findMessage(r.ref, providerId)
+      const ref = refLabel(r.refs)
+      const msg = r.refs.reduce<SentMessage | null>((found, candidate) => found ?? findMessage(candidate, providerId), null)
       if (msg === null) {
         unknown += 1
-        ignored.push({ ref, reason: r.ref === null ? 'the receipt names no message' : 'no message with this id was sent' })
+        ignored.push({ ref, reason: r.refs.length === 0 ? 'the receipt names no message' : 'no message with this id was sent' })
         continue
       }
       if (providerId !== null && msg.providerId !== providerId) {

@@ -46,7 +46,7 @@ export const HttpConfig = z.object({
   headers: z.record(HttpHeaderName, z.string().max(8192)).optional(),
   /** A Liquid template for the request body; `Content-Type` defaults to application/json. */
   body: z.string().min(1, 'Give the request body template.').max(65_536),
-  /** Dot path to the provider's message id in its JSON answer, e.g. `sid` or `messages.0.id`. */
+  /** Where the provider's message id is: a dot path into its JSON answer (`sid`, `messages.0.id`) or `header:X-Message-Id`. */
   messageIdPath: z.string().trim().min(1).max(256).optional(),
   timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
 })

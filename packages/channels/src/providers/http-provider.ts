@@ -87,6 +87,9 @@ export function createHttpProvider(config: HttpConfig, deps: HttpProviderDeps): 
         return { ok: false, retryable, reason: `HTTP ${res.status}${text === '' ? '' : `: ${snippet(text)}`}` }
       }
       if (config.messageIdPath === undefined) return { ok: true, providerMessageId: null }
+      if (config.messageIdPath.toLowerCase().startsWith('header:')) {
+        return { ok: true, providerMessageId: res.headers.get(config.messageIdPath.slice('header:'.length).trim()) }
+      }
       let answer: unknown
       try {
         answer = JSON.parse(text)

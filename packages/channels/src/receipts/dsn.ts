@@ -85,8 +85,9 @@ export function parseDsn(raw: string, now: number): Result<ProviderReceipt> {
   const ours = returned?.get(MESSAGE_ID_HEADER.toLowerCase()) ?? top.headers.get(MESSAGE_ID_HEADER.toLowerCase())
   const originalId =
     groups.map((g) => g.get('original-message-id')).find((v) => v !== undefined) ?? top.headers.get('original-message-id') ?? returned?.get('message-id')
-  const ref: MessageRef | null =
-    ours !== undefined && ours !== '' ? { messageId: ours.trim() } : originalId !== undefined && originalId !== '' ? { providerMessageId: originalId.trim() } : null
+  const refs: MessageRef[] = []
+  if (ours !== undefined && ours !== '') refs.push({ messageId: ours.trim() })
+  if (originalId !== undefined && originalId !== '') refs.push({ providerMessageId: originalId.trim() })
 
   const detail: Record<string, unknown> = { provider: 'dsn', providerEvent: actions.join(',') }
   const statusCode = reported?.get('status')
@@ -96,5 +97,5 @@ export function parseDsn(raw: string, now: number): Result<ProviderReceipt> {
   if (diagnostic !== undefined) detail.reason = diagnostic.slice(0, 500)
   if (recipient !== undefined) detail.recipient = recipient.replace(/^rfc822;\s*/i, '')
   const date = Date.parse(top.headers.get('date') ?? '')
-  return ok({ ref, status: mapped, providerStatus: actions.join(','), timestamp: Number.isNaN(date) ? now : date, detail })
+  return ok({ refs, status: mapped, providerStatus: actions.join(','), timestamp: Number.isNaN(date) ? now : date, detail })
 }

@@ -9,7 +9,8 @@ export type MessageRef = { messageId: string } | { providerMessageId: string }
  * (processed, deferred, queued...).
  */
 export interface ProviderReceipt {
-  ref: MessageRef | null
+  /** Ways to find the message, tried in order; empty when the receipt names none. */
+  refs: MessageRef[]
   status: ReceiptStatus | null
   /** The provider's own name for the event, kept for the reason of an ignored receipt. */
   providerStatus: string
@@ -18,7 +19,8 @@ export interface ProviderReceipt {
   detail?: Record<string, unknown>
 }
 
-export function refLabel(ref: MessageRef | null): string {
-  if (ref === null) return '(no message reference)'
+export function refLabel(refs: readonly MessageRef[]): string {
+  const ref = refs[0]
+  if (ref === undefined) return '(no message reference)'
   return 'messageId' in ref ? ref.messageId : ref.providerMessageId
 }

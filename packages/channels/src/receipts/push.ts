@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { fail, ok, type Result } from '../result'
 import { parseTimestamp, type ReceiptStatus } from '../activity/activity'
-import type { ProviderReceipt } from './provider-receipt'
+import type { MessageRef, ProviderReceipt } from './provider-receipt'
 
 export const PUSH_SIGNATURE_HEADER = 'X-Switchyard-Signature'
 
@@ -57,9 +57,11 @@ export function parsePushReceipts(rawBody: string, now: number): Result<Provider
     const name = (ev.event ?? ev.status ?? '').trim().toLowerCase()
     if (name === '') return fail('receipt.invalid', 'Each push receipt needs an "event" (e.g. MESSAGE_DELIVERED, notification_open).')
     const providerId = ev.message_id ?? ev.messageId
-    const ref = ev.switchyard_message_id !== undefined ? { messageId: ev.switchyard_message_id } : providerId !== undefined ? { providerMessageId: providerId } : null
+    const refs: MessageRef[] = []
+    if (ev.switchyard_message_id !== undefined) refs.push({ messageId: ev.switchyard_message_id })
+    if (providerId !== undefined) refs.push({ providerMessageId: providerId })
     receipts.push({
-      ref,
+      refs,
       status: Object.prototype.hasOwnProperty.call(PUSH_STATUSES, name) ? PUSH_STATUSES[name] ?? null : null,
       providerStatus: name,
       timestamp: parseTimestamp(ev.event_time ?? ev.timestamp) ?? now,

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { fail, ok, type Result } from '../result'
 import { parseTimestamp, type ReceiptStatus } from '../activity/activity'
-import type { ProviderReceipt } from './provider-receipt'
+import type { MessageRef, ProviderReceipt } from './provider-receipt'
 
 export const SENDGRID_SIGNATURE_HEADER = 'X-Twilio-Email-Event-Webhook-Signature'
 export const SENDGRID_TIMESTAMP_HEADER = 'X-Twilio-Email-Event-Webhook-Timestamp'
@@ -32,8 +32,9 @@ const SendgridBatch = z.array(z.unknown()).max(10_000)
 
 /**
  * A SendGrid event-webhook POST (a JSON array) -> receipts. Our id comes from the
- * `switchyard_message_id` unique arg the SMTP provider sets (X-SMTPAPI), else from `smtp-id`,
- * the Message-ID we sent with.
+ * `switchyard_message_id` unique/custom arg (the SMTP provider sets it in X-SMTPAPI; an HTTP
+ * body template passes it in `custom_args`), else from `smtp-id` (the Message-ID we sent with),
+ * else from `sg_message_id` (whose prefix is the X-Message-Id the mail send API answered).
  */
 export function parseSendgridEvents(rawBody: string, now: number): Result<ProviderReceipt[]> {
   let json: unknown
@@ -48,18 +49,23 @@ export function parseSendgridEvents(rawBody: string, now: number): Result<Provid
   for (const item of batch.data) {
     const e = SendgridEvent.safeParse(item)
     if (!e.success) {
-      receipts.push({ ref: null, status: null, providerStatus: '(not an event object)', timestamp: now })
+      receipts.push({ refs: [], status: null, providerStatus: '(not an event object)', timestamp: now })
       continue
     }
     const ev = e.data
-    const ref = ev.switchyard_message_id !== undefined ? { messageId: ev.switchyard_message_id } : ev['smtp-id'] !== undefined ? { providerMessageId: ev['smtp-id'] } : null
+    const refs: MessageRef[] = []
+    if (ev.switchyard_message_id !== undefined) refs.push({ messageId: ev.switchyard_message_id })
+    if (ev['smtp-id'] !== undefined) refs.push({ providerMessageId: ev['smtp-id'] })
+    // sg_message_id is the X-Message-Id the mail send API answered, plus a ".filter..." suffix.
+    const sgId = ev.sg_message_id?.split('.')[0]
+    if (sgId !== undefined && sgId !== '') refs.push({ providerMessageId: sgId })
     const status = Object.prototype.hasOwnProperty.call(SENDGRID_STATUSES, ev.event) ? SENDGRID_STATUSES[ev.event] ?? null : null
     const detail: Record<string, unknown> = { provider: 'sendgrid', providerEvent: ev.event }
     if (ev.url !== undefined) detail.url = ev.url
     if (ev.reason !== undefined) detail.reason = ev.reason
     if (ev.type !== undefined) detail.bounceType = ev.type
     receipts.push({
-      ref,
+      refs,
       status,
       providerStatus: ev.event,
       timestamp: parseTimestamp(ev.timestamp) ?? now,

@@ -23,7 +23,7 @@ export function parseTwilioStatus(params: Record<string, string>, now: number): 
   const detail: Record<string, unknown> = { provider: 'twilio', providerEvent: key }
   if (params.ErrorCode !== undefined && params.ErrorCode !== '') detail.errorCode = params.ErrorCode
   return ok({
-    ref: { providerMessageId: sid },
+    refs: [{ providerMessageId: sid }],
     status: Object.prototype.hasOwnProperty.call(TWILIO_STATUSES, key) ? TWILIO_STATUSES[key] ?? null : null,
     providerStatus: key,
     timestamp: now,
