@@ -1,0 +1,61 @@
+import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, type EdgeProps } from '@xyflow/react'
+import { memo, type ReactElement } from 'react'
+import type { FlowEdge } from '../flow/types'
+import { editor, useEditor } from './store'
+
+const BRANCHING = new Set(['matched', 'timeout', 'yes', 'no'])
+const NO_ISSUES: never[] = []
+
+/** An edge with its outlet name (when the source branches), the users who took it, and its issues. */
+export const JourneyEdgeView = memo(function JourneyEdgeView(props: EdgeProps<FlowEdge>): ReactElement {
+  const { id, source, sourceHandleId, selected, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition } = props
+  const outlet = sourceHandleId ?? 'next'
+  const count = useEditor((s) => (s.stats ? (s.stats.nodes[source]?.outlets[outlet] ?? 0) : null))
+  const issues = useEditor((s) => s.issues.byEdge[id] ?? NO_ISSUES)
+  const taken = useEditor((s) => (s.path ? s.path.edges[id] === true : null))
+  const [path, labelX, labelY] = getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, borderRadius: 14, offset: 18 })
+
+  const classes = ['jedge']
+  if (selected) classes.push('selected')
+  if (issues.length > 0) classes.push('has-issues')
+  if (taken === true) classes.push('taken')
+  if (taken === false) classes.push('dimmed')
+  const showOutlet = BRANCHING.has(outlet)
+  const showLabel = showOutlet || count !== null || issues.length > 0 || selected
+
+  return (
+    <>
+      <BaseEdge id={id} path={path} className={classes.join(' ')} interactionWidth={18} />
+      {showLabel ? (
+        <EdgeLabelRenderer>
+          <div
+            className={`edge-label ${classes.join(' ')} outlet-${outlet}`}
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+            data-testid={`edge-label-${id}`}
+            data-edge-id={id}
+            data-taken={taken === true ? 'true' : undefined}
+          >
+            {showOutlet ? <span className="edge-outlet">{outlet}</span> : null}
+            {count !== null ? (
+              <span className="edge-count" data-testid={`edge-count-${id}`} title={`${count} users left by ${outlet}`}>
+                {count.toLocaleString()}
+              </span>
+            ) : null}
+            {issues.length > 0 ? (
+              <span className="edge-issue" data-testid="edge-issue" title={issues.map((i) => i.message).join('\n')}>
+                {issues[0]?.message}
+              </span>
+            ) : null}
+            {selected ? (
+              <button type="button" className="edge-delete nodrag nopan" onClick={() => editor.deleteEdge(id)} aria-label="Delete connection" data-testid="edge-delete">
+                ×
+              </button>
+            ) : null}
+          </div>
+        </EdgeLabelRenderer>
+      ) : null}
+    </>
+  )
+})
+
+export const EDGE_COMPONENTS = { journey: JourneyEdgeView }

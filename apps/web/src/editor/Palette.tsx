@@ -1,0 +1,67 @@
+import { useReactFlow } from '@xyflow/react'
+import type { ReactElement } from 'react'
+import { NODE_KINDS, NODE_TYPES, type NodeType } from '@switchyard/schema'
+import { NODE_LOOKS } from '../flow/kinds'
+import { NODE_WIDTH } from '../flow/layout'
+import { NodeIcon } from '../ui/icons'
+import { accentStyle } from '../ui/accent'
+import { DND_TYPE } from './Canvas'
+import { editor } from './store'
+
+const HINTS = {
+  trigger: 'When a user performs an event',
+  action: 'Email, SMS, push, WhatsApp, RCS',
+  waitForEvent: 'A reaction, or a timeout',
+  webhook: 'Call your CRM or call centre',
+  delay: 'For a time, or until a date',
+  condition: 'Split by user or event',
+  exit: 'End the journey',
+} as const satisfies Record<NodeType, string>
+
+/** The seven steps, dragged onto the canvas or clicked to drop in the middle of the view. */
+export function Palette(): ReactElement {
+  const flow = useReactFlow()
+  const addAtCenter = (type: NodeType) => {
+    const el = document.querySelector('.canvas')
+    const rect = el?.getBoundingClientRect()
+    const p = flow.screenToFlowPosition({ x: rect ? rect.left + rect.width / 2 : 400, y: rect ? rect.top + rect.height / 3 : 200 })
+    editor.addNode(type, { x: p.x - NODE_WIDTH / 2 + Math.random() * 40, y: p.y + Math.random() * 40 })
+  }
+  return (
+    <aside className="palette" data-testid="palette">
+      <h3>Steps</h3>
+      {NODE_TYPES.map((type) => (
+        <div
+          key={type}
+          className="palette-item"
+          draggable
+          role="button"
+          tabIndex={0}
+          style={accentStyle(NODE_LOOKS[type].color, NODE_LOOKS[type].tint)}
+          onDragStart={(e) => {
+            e.dataTransfer.setData(DND_TYPE, type)
+            e.dataTransfer.effectAllowed = 'move'
+          }}
+          onClick={() => addAtCenter(type)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' || e.key === ' ') {
+              e.preventDefault()
+              addAtCenter(type)
+            }
+          }}
+          title={NODE_KINDS[type].description}
+          data-testid={`palette-${type}`}
+        >
+          <span className="palette-icon">
+            <NodeIcon type={type} size={15} />
+          </span>
+          <span className="palette-text">
+            <strong>{NODE_KINDS[type].label}</strong>
+            <span>{HINTS[type]}</span>
+          </span>
+        </div>
+      ))}
+      <p className="palette-foot">Drag onto the canvas, or click to add. Press ? for shortcuts.</p>
+    </aside>
+  )
+}

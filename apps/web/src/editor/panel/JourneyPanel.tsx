@@ -1,0 +1,99 @@
+import type { ReactElement } from 'react'
+import { REENTRY_POLICIES, Reentry } from '@switchyard/schema'
+import { editor, SAMPLE_DATA, useEditor } from '../store'
+
+const REENTRY_LABELS = {
+  never: 'Once per user, ever',
+  afterExit: 'Again after their previous run ended',
+  always: 'Every time the trigger happens',
+} as const satisfies Record<Reentry, string>
+
+export function JourneyPanel(): ReactElement {
+  const settings = useEditor((s) => s.settings)
+  const sample = useEditor((s) => s.sampleData)
+  const issues = useEditor((s) => s.issues.all)
+  const nodes = useEditor((s) => s.nodes)
+  const sampleValid = (() => {
+    try {
+      JSON.parse(sample)
+      return true
+    } catch {
+      return false
+    }
+  })()
+  return (
+    <div className="stack" data-testid="journey-panel">
+      <section className="stack">
+        <h4>Entry</h4>
+        <label className="field">
+          <span>A user may enter</span>
+          <select
+            value={settings.reentry}
+            onChange={(e) => {
+              const r = Reentry.safeParse(e.target.value)
+              if (r.success) editor.setSettings({ ...settings, reentry: r.data })
+            }}
+            data-testid="field-reentry"
+          >
+            {REENTRY_POLICIES.map((r) => (
+              <option key={r} value={r}>
+                {REENTRY_LABELS[r]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Exit events</span>
+          <input
+            className="mono"
+            value={(settings.exitEvents ?? []).join(', ')}
+            onChange={(e) => {
+              const events = e.target.value
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+              const next = { ...settings }
+              if (events.length) next.exitEvents = events
+              else delete next.exitEvents
+              editor.setSettings(next)
+            }}
+            placeholder="order_completed, unsubscribed"
+          />
+          <small className="muted">Any of these events takes a user out of the journey wherever they are.</small>
+        </label>
+      </section>
+      <section className="stack">
+        <h4>Checks</h4>
+        {nodes.length === 0 ? (
+          <p className="muted">Add a trigger to start.</p>
+        ) : issues.length === 0 ? (
+          <p className="ok-text" data-testid="no-issues">
+            Ready to publish: no problems found.
+          </p>
+        ) : (
+          <ul className="issue-list" data-testid="issue-list">
+            {issues.map((i, k) => (
+              <li key={k}>
+                <button type="button" className="link-btn" onClick={() => (i.nodeId ? editor.selectOnly(i.nodeId) : undefined)}>
+                  {i.message}
+                </button>
+                {i.nodeId ? <span className="mono muted small"> {i.nodeId}</span> : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="stack">
+        <h4>Preview data</h4>
+        <p className="muted small">Liquid fields preview against this user and event, or against the user open in the inspector.</p>
+        <textarea className="mono small" rows={9} value={sample} onChange={(e) => editor.setSampleData(e.target.value)} data-testid="sample-data" />
+        {!sampleValid ? <small className="error-text">This is not valid JSON.</small> : null}
+        {sample !== SAMPLE_DATA ? (
+          <button type="button" className="link-btn" onClick={() => editor.setSampleData(SAMPLE_DATA)}>
+            Reset sample data
+          </button>
+        ) : null}
+      </section>
+    </div>
+  )
+}

@@ -1,0 +1,214 @@
+import { useEffect, useState, type ReactElement } from 'react'
+import type { HistoryItem, RunView } from '@switchyard/schema'
+import { api } from '../../api/endpoints'
+import { errorMessage } from '../../api/client'
+import type { UserSummary } from '../../api/schemas'
+import { labelOfType } from '../../flow/kinds'
+import { summarize } from '../../flow/nodeData'
+import { clockTime, dateTime, relativeTime } from '../../ui/format'
+import { StatusPill } from '../../ui/StatusPill'
+import { Icon } from '../../ui/icons'
+import { inspectUser } from '../polling'
+import { editor, useEditor } from '../store'
+
+/** The user inspector: find a user, pick a run, read every step it took. */
+export function UsersPanel({ journeyId }: { journeyId: string }): ReactElement {
+  const inspection = useEditor((s) => s.inspection)
+  const [query, setQuery] = useState('')
+  const [users, setUsers] = useState<UserSummary[] | null>(null)
+  const [error, setError] = useState<string | null>(null)
+
+  useEffect(() => {
+    let cancelled = false
+    const t = setTimeout(() => {
+      api.users(journeyId, query.trim()).then(
+        (u) => {
+          if (!cancelled) {
+            setUsers(u)
+            setError(null)
+          }
+        },
+        (e: unknown) => {
+          if (!cancelled) setError(errorMessage(e))
+        },
+      )
+    }, 250)
+    return () => {
+      cancelled = true
+      clearTimeout(t)
+    }
+  }, [journeyId, query, inspection?.userId])
+
+  const open = async (userId: string) => {
+    try {
+      const n = await inspectUser(journeyId, userId)
+      setError(n === 0 ? `${userId} has not entered this journey.` : null)
+    } catch (e) {
+      setError(errorMessage(e))
+    }
+  }
+
+  if (inspection) return <RunInspector />
+  return (
+    <div className="stack" data-testid="users-panel">
+      <form
+        className="search"
+        onSubmit={(e) => {
+          e.preventDefault()
+          if (query.trim()) void open(query.trim())
+        }}
+      >
+        <Icon name="search" />
+        <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Find a user id" data-testid="user-search" aria-label="User id" />
+        <button type="submit" className="btn small" disabled={!query.trim()} data-testid="user-open">
+          Open
+        </button>
+      </form>
+      {error ? <div className="banner error small">{error}</div> : null}
+      {users !== null && users.length === 0 ? (
+        <p className="muted">{query ? 'No user in this journey starts with that id.' : 'No user has entered this journey yet. Use the Test tab to send an event.'}</p>
+      ) : null}
+      <ul className="user-list">
+        {(users ?? []).map((u) => (
+          <li key={u.userId}>
+            <button type="button" onClick={() => void open(u.userId)} data-testid="user-result" data-user-id={u.userId}>
+              <span className="mono strong">{u.userId}</span>
+              <span className="muted small">
+                {u.runs} run{u.runs === 1 ? '' : 's'} · {relativeTime(u.lastActivityAt)}
+              </span>
+              {u.status ? <StatusPill status={u.status} /> : null}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}
+
+function RunInspector(): ReactElement | null {
+  const inspection = useEditor((s) => s.inspection)
+  const nodes = useEditor((s) => s.nodes)
+  const webhooks = useEditor((s) => s.webhooks)
+  if (!inspection) return null
+  const run: RunView | undefined = inspection.runs[inspection.runIndex]
+  const nodeOf = (id: string | null) => nodes.find((n) => n.id === id)
+  const current = run?.status === 'active' ? nodeOf(run.currentNodeId) : undefined
+  return (
+    <div className="stack" data-testid="inspector" data-user-id={inspection.userId}>
+      <div className="inspector-head">
+        <span className="avatar">
+          <Icon name="user" />
+        </span>
+        <div className="grow">
+          <strong className="mono" data-testid="inspected-user">
+            {inspection.userId}
+          </strong>
+          <span className="muted small">
+            {inspection.runs.length} run{inspection.runs.length === 1 ? '' : 's'} in this journey
+          </span>
+        </div>
+        <button type="button" className="btn small" onClick={editor.stopInspecting} data-testid="inspector-close">
+          Close
+        </button>
+      </div>
+      {inspection.runs.length > 1 ? (
+        <div className="run-tabs">
+          {inspection.runs.map((r, i) => (
+            <button key={r.runId} type="button" className={i === inspection.runIndex ? 'on' : ''} onClick={() => editor.inspect(inspection.userId, inspection.runs, i)}>
+              v{r.version} · {dateTime(r.startedAt)}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      {!run ? <p className="muted">This user has not entered this journey.</p> : null}
+      {run ? (
+        <>
+          <div className="run-summary" data-testid="run-summary" data-run-status={run.status}>
+            <StatusPill status={run.status} />
+            <span>
+              Version {run.version} · started {relativeTime(run.startedAt)}
+            </span>
+          </div>
+          {current ? (
+            <div className="current-box" data-testid="inspector-current">
+              <strong>Now at {labelOfType(current.type ?? '')}</strong>
+              <span>{summarize(current.type ?? '', current.data, webhooks.find((w) => w.id === current.data.webhookId)?.name)}</span>
+              {run.waitingUntil ? (
+                <span>
+                  until <strong>{clockTime(run.waitingUntil)}</strong> ({relativeTime(run.waitingUntil)})
+                </span>
+              ) : null}
+            </div>
+          ) : null}
+          <ol className="timeline" data-testid="timeline">
+            {run.history.map((h, i) => (
+              <TimelineItem key={i} item={h} nodeType={nodeOf(h.nodeId)?.type ?? ''} onSelect={() => editor.selectOnly(h.nodeId)} />
+            ))}
+          </ol>
+        </>
+      ) : null}
+      <p className="muted small">The canvas shows this run: visited steps and the connections it took are highlighted. It refreshes on its own.</p>
+    </div>
+  )
+}
+
+const KIND_LABELS = {
+  entered: 'Entered',
+  event: 'Event',
+  timeout: 'Timed out',
+  branch: 'Branched',
+  message: 'Message sent',
+  webhook: 'Webhook',
+  completed: 'Completed',
+  exited: 'Exited',
+} as const satisfies Record<HistoryItem['kind'], string>
+
+function TimelineItem({ item, nodeType, onSelect }: { item: HistoryItem; nodeType: string; onSelect: () => void }): ReactElement {
+  const facts = describeDetail(item.detail)
+  return (
+    <li className={`tl tl-${item.kind}`} data-testid="timeline-item" data-kind={item.kind} data-node-id={item.nodeId} data-outlet={item.outlet ?? undefined}>
+      <span className="tl-dot" />
+      <div className="tl-main">
+        <div className="tl-head">
+          <strong>{KIND_LABELS[item.kind]}</strong>
+          <button type="button" className="link-btn small" onClick={onSelect}>
+            {labelOfType(nodeType)} <span className="mono">{item.nodeId}</span>
+          </button>
+          <span className="muted small tl-time">{clockTime(item.at)}</span>
+        </div>
+        {item.outlet ? (
+          <div className="small">
+            left by <span className={`outlet-chip outlet-${item.outlet}`}>{item.outlet}</span>
+          </div>
+        ) : null}
+        {item.messageId ? (
+          <div className="small">
+            message <span className="mono" data-testid="timeline-message-id">{item.messageId}</span>
+          </div>
+        ) : null}
+        {facts.length > 0 ? (
+          <dl className="tl-facts">
+            {facts.map(([k, v]) => (
+              <div key={k}>
+                <dt>{k}</dt>
+                <dd className="mono">{v}</dd>
+              </div>
+            ))}
+          </dl>
+        ) : null}
+      </div>
+    </li>
+  )
+}
+
+/** The detail of a history item as short key/value lines: event, condition values, webhook attempt, reason. */
+export function describeDetail(detail: Record<string, unknown> | null): [string, string][] {
+  if (!detail) return []
+  const out: [string, string][] = []
+  for (const [k, v] of Object.entries(detail)) {
+    if (v === undefined || v === null) continue
+    const text = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)
+    out.push([k, text.length > 160 ? `${text.slice(0, 157)}…` : text])
+  }
+  return out.slice(0, 12)
+}

@@ -1,0 +1,397 @@
+import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react'
+import { create } from 'zustand'
+import { validateGraph, type JourneySettings, type JourneyStats, type NodeType, type RunView } from '@switchyard/schema'
+import type { Issue, JourneyDetail, WebhookView } from '../api/schemas'
+import { checkConnection } from '../flow/connect'
+import { fromFlow, toFlow } from '../flow/convert'
+import { newEdgeId, newNodeId } from '../flow/ids'
+import { NODE_LOOKS, isNodeType, outletsOfType } from '../flow/kinds'
+import { autoLayout } from '../flow/layout'
+import type { FlowEdge, FlowNode, NodeData } from '../flow/types'
+import { pathOfRun, type RunPath } from './paths'
+
+interface Snapshot {
+  nodes: FlowNode[]
+  edges: FlowEdge[]
+}
+
+export type SaveState = 'saved' | 'saving' | 'dirty' | 'error'
+export type PanelTab = 'node' | 'journey' | 'users' | 'test'
+
+export interface IssueIndex {
+  byNode: Record<string, Issue[]>
+  byEdge: Record<string, Issue[]>
+  all: Issue[]
+}
+
+export interface Inspection {
+  userId: string
+  runs: RunView[]
+  runIndex: number
+}
+
+export interface EditorState {
+  journey: JourneyDetail | null
+  name: string
+  settings: JourneySettings
+  nodes: FlowNode[]
+  edges: FlowEdge[]
+  /** Outlets of each node that lead somewhere: `matched,timeout`. Kept so node cards need not scan edges. */
+  connected: Record<string, string>
+  past: Snapshot[]
+  future: Snapshot[]
+  coalesce: { key: string; at: number } | null
+  clipboard: Snapshot | null
+  /** Bumped by every change that is saved with the draft; autosave runs until savedSeq catches up. */
+  editSeq: number
+  savedSeq: number
+  saveState: SaveState
+  saveError: string | null
+  serverIssues: Issue[]
+  /** Issues of the graph as it is now: computed locally when the schema can, else the server's. */
+  localIssues: Issue[] | null
+  issues: IssueIndex
+  webhooks: WebhookView[]
+  stats: JourneyStats | null
+  inspection: Inspection | null
+  path: RunPath | null
+  tab: PanelTab
+  notice: { kind: 'error' | 'info'; text: string; at: number } | null
+  sampleData: string
+}
+
+export const SAMPLE_DATA = JSON.stringify(
+  {
+    user: { userId: 'user-42', traits: { FIRSTNAME: 'Asha', EMAIL: 'asha@example.com', CITY: 'Pune', country: 'IN' } },
+    event: { event: 'add_to_cart', properties: { product: 'Trail shoes', price: 89.9, currency: 'EUR' }, timestamp: '2025-05-01T09:30:00Z' },
+  },
+  null,
+  2,
+)
+
+const HISTORY_LIMIT = 100
+const COALESCE_MS = 1200
+
+const initial = {
+  journey: null,
+  name: '',
+  settings: { reentry: 'afterExit' as const },
+  nodes: [],
+  edges: [],
+  connected: {},
+  past: [],
+  future: [],
+  coalesce: null,
+  clipboard: null,
+  editSeq: 0,
+  savedSeq: 0,
+  saveState: 'saved' as const,
+  saveError: null,
+  serverIssues: [],
+  localIssues: null,
+  issues: { byNode: {}, byEdge: {}, all: [] },
+  stats: null,
+  inspection: null,
+  path: null,
+  tab: 'journey' as const,
+  notice: null,
+  sampleData: SAMPLE_DATA,
+} satisfies Omit<EditorState, 'webhooks'>
+
+export const useEditor = create<EditorState>(() => ({ ...initial, webhooks: [] }))
+
+const set = useEditor.setState
+const get = useEditor.getState
+
+function indexIssues(issues: readonly Issue[]): IssueIndex {
+  const byNode: Record<string, Issue[]> = {}
+  const byEdge: Record<string, Issue[]> = {}
+  for (const i of issues) {
+    if (i.edgeId) (byEdge[i.edgeId] ??= []).push(i)
+    else if (i.nodeId) (byNode[i.nodeId] ??= []).push(i)
+  }
+  return { byNode, byEdge, all: [...issues] }
+}
+
+function connectedIndex(edges: readonly FlowEdge[], nodes: readonly FlowNode[]): Record<string, string> {
+  const out: Record<string, string[]> = {}
+  const typeOf = new Map(nodes.map((n) => [n.id, n.type ?? '']))
+  for (const e of edges) {
+    const outlets = outletsOfType(typeOf.get(e.source) ?? '')
+    const handle = e.sourceHandle ?? (outlets.length === 1 ? outlets[0] : undefined)
+    if (handle) (out[e.source] ??= []).push(handle)
+  }
+  const flat: Record<string, string> = {}
+  for (const [k, v] of Object.entries(out)) flat[k] = v.sort().join(',')
+  return flat
+}
+
+/** Runs the schema's validateGraph in the browser, so issues show as the user edits; null while it cannot. */
+function validateLocally(nodes: readonly FlowNode[], edges: readonly FlowEdge[], webhooks: readonly WebhookView[]): Issue[] | null {
+  try {
+    const result = validateGraph(fromFlow(nodes, edges), webhooks.length > 0 ? { webhookIds: new Set(webhooks.map((w) => w.id)) } : {})
+    return result.ok ? [] : result.issues
+  } catch {
+    return null
+  }
+}
+
+function shownIssues(s: Pick<EditorState, 'editSeq' | 'savedSeq' | 'serverIssues' | 'localIssues'>): IssueIndex {
+  const current = s.savedSeq === s.editSeq ? s.serverIssues : (s.localIssues ?? s.serverIssues)
+  return indexIssues(current)
+}
+
+/** Applies a change to the graph: records undo history, bumps the save sequence, revalidates. */
+function change(next: Partial<Snapshot>, coalesceKey?: string): void {
+  const s = get()
+  const now = Date.now()
+  const merge = coalesceKey !== undefined && s.coalesce?.key === coalesceKey && now - s.coalesce.at < COALESCE_MS
+  const past = merge ? s.past : [...s.past, { nodes: s.nodes, edges: s.edges }].slice(-HISTORY_LIMIT)
+  const nodes = next.nodes ?? s.nodes
+  const edges = next.edges ?? s.edges
+  commitGraph(nodes, edges, { past, future: [], coalesce: coalesceKey ? { key: coalesceKey, at: now } : null })
+}
+
+function commitGraph(nodes: FlowNode[], edges: FlowEdge[], extra: Partial<EditorState>): void {
+  const s = get()
+  const localIssues = validateLocally(nodes, edges, s.webhooks)
+  const editSeq = s.editSeq + 1
+  const connected = edges === s.edges && nodes.length === s.nodes.length ? s.connected : connectedIndex(edges, nodes)
+  set({
+    ...extra,
+    nodes,
+    edges,
+    connected,
+    editSeq,
+    saveState: 'dirty',
+    localIssues,
+    issues: shownIssues({ editSeq, savedSeq: s.savedSeq, serverIssues: s.serverIssues, localIssues }),
+    path: s.inspection ? pathForInspection(s.inspection, nodes, edges) : null,
+  })
+}
+
+function pathForInspection(i: Inspection, nodes: readonly FlowNode[], edges: readonly FlowEdge[]): RunPath | null {
+  const run = i.runs[i.runIndex]
+  return run ? pathOfRun(run, nodes, edges) : null
+}
+
+export function notify(text: string, kind: 'error' | 'info' = 'error'): void {
+  set({ notice: { kind, text, at: Date.now() } })
+}
+
+export const editor = {
+  load(journey: JourneyDetail): void {
+    const { nodes, edges } = toFlow(journey.graph)
+    const s = get()
+    set({
+      ...initial,
+      webhooks: s.webhooks,
+      sampleData: s.sampleData,
+      journey,
+      name: journey.name,
+      settings: journey.settings,
+      nodes,
+      edges,
+      connected: connectedIndex(edges, nodes),
+      serverIssues: journey.issues,
+      localIssues: null,
+      issues: indexIssues(journey.issues),
+      tab: nodes.length === 0 ? 'journey' : 'node',
+    })
+  },
+  reset(): void {
+    set({ ...initial, webhooks: get().webhooks })
+  },
+  setWebhooks(webhooks: WebhookView[]): void {
+    const s = get()
+    const localIssues = validateLocally(s.nodes, s.edges, webhooks)
+    set({ webhooks, localIssues, issues: shownIssues({ ...s, localIssues }) })
+  },
+
+  onNodesChange(changes: NodeChange<FlowNode>[]): void {
+    const s = get()
+    const nodes = applyNodeChanges(changes, s.nodes)
+    // A drag records history when it starts (onNodeDragStart) and is saved when it ends.
+    const moved = changes.some((c) => c.type === 'position' && c.dragging === false)
+    if (moved) commitGraph(nodes, s.edges, {})
+    else set({ nodes })
+  },
+  onEdgesChange(changes: EdgeChange<FlowEdge>[]): void {
+    const kept = changes.filter((c) => c.type === 'select')
+    if (kept.length > 0) set({ edges: applyEdgeChanges(kept, get().edges) })
+  },
+  beginDrag(): void {
+    const s = get()
+    set({ past: [...s.past, { nodes: s.nodes, edges: s.edges }].slice(-HISTORY_LIMIT), future: [], coalesce: null })
+  },
+
+  connect(c: Connection): boolean {
+    const s = get()
+    const verdict = checkConnection(s, c)
+    if (!verdict.ok) {
+      notify(verdict.reason)
+      return false
+    }
+    const type = s.nodes.find((n) => n.id === c.source)?.type ?? ''
+    const handle = c.sourceHandle ?? outletsOfType(type)[0] ?? 'next'
+    const id = newEdgeId(c.source, handle, c.target, new Set(s.edges.map((e) => e.id)))
+    change({ edges: [...s.edges, { id, source: c.source, target: c.target, sourceHandle: handle, type: 'journey' }] })
+    return true
+  },
+
+  addNode(type: NodeType, position: { x: number; y: number }): string {
+    const s = get()
+    const id = newNodeId(NODE_LOOKS[type].idPrefix, new Set(s.nodes.map((n) => n.id)))
+    const node: FlowNode = { id, type, position: { x: Math.round(position.x), y: Math.round(position.y) }, data: NODE_LOOKS[type].initialData(), selected: true }
+    change({ nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] })
+    set({ tab: 'node' })
+    return id
+  },
+
+  /** Replaces a node's data; typing in one field merges into one undo step. */
+  setNodeData(id: string, data: NodeData, coalesceKey?: string): void {
+    const s = get()
+    change({ nodes: s.nodes.map((n) => (n.id === id ? { ...n, data } : n)) }, coalesceKey ? `${id}:${coalesceKey}` : undefined)
+  },
+
+  selectOnly(id: string | null): void {
+    const s = get()
+    set({
+      nodes: s.nodes.map((n) => (n.selected === (n.id === id) ? n : { ...n, selected: n.id === id })),
+      edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+      tab: id ? 'node' : s.tab,
+    })
+  },
+
+  deleteSelection(): void {
+    const s = get()
+    const gone = new Set(s.nodes.filter((n) => n.selected).map((n) => n.id))
+    const edges = s.edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target))
+    if (gone.size === 0 && edges.length === s.edges.length) return
+    change({ nodes: s.nodes.filter((n) => !gone.has(n.id)), edges })
+  },
+  deleteNode(id: string): void {
+    const s = get()
+    change({ nodes: s.nodes.filter((n) => n.id !== id), edges: s.edges.filter((e) => e.source !== id && e.target !== id) })
+  },
+  deleteEdge(id: string): void {
+    change({ edges: get().edges.filter((e) => e.id !== id) })
+  },
+
+  copy(): number {
+    const s = get()
+    const nodes = s.nodes.filter((n) => n.selected)
+    const ids = new Set(nodes.map((n) => n.id))
+    const edges = s.edges.filter((e) => ids.has(e.source) && ids.has(e.target))
+    if (nodes.length > 0) set({ clipboard: { nodes, edges } })
+    return nodes.length
+  },
+  /** Pastes the clipboard beside the originals with fresh ids; edges among the copies come along. */
+  paste(): void {
+    const s = get()
+    const clip = s.clipboard
+    if (!clip || clip.nodes.length === 0) return
+    const taken = new Set(s.nodes.map((n) => n.id))
+    const rename = new Map<string, string>()
+    const pasted: FlowNode[] = clip.nodes.map((n) => {
+      const type = n.type ?? 'exit'
+      const prefix = isNodeType(type) ? NODE_LOOKS[type].idPrefix : 'n'
+      const id = newNodeId(prefix, taken)
+      taken.add(id)
+      rename.set(n.id, id)
+      return { id, type, position: { x: n.position.x + 48, y: n.position.y + 48 }, data: structuredClone(n.data), selected: true }
+    })
+    const edgeIds = new Set(s.edges.map((e) => e.id))
+    const pastedEdges: FlowEdge[] = []
+    for (const e of clip.edges) {
+      const source = rename.get(e.source)
+      const target = rename.get(e.target)
+      if (!source || !target) continue
+      const handle = e.sourceHandle ?? 'next'
+      const id = newEdgeId(source, handle, target, edgeIds)
+      edgeIds.add(id)
+      pastedEdges.push({ id, source, target, sourceHandle: handle, type: 'journey' })
+    }
+    change({ nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted], edges: [...s.edges, ...pastedEdges] })
+    set({ clipboard: { nodes: pasted, edges: pastedEdges } })
+  },
+
+  undo(): void {
+    const s = get()
+    const prev = s.past[s.past.length - 1]
+    if (!prev) return
+    commitGraph(prev.nodes, prev.edges, { past: s.past.slice(0, -1), future: [{ nodes: s.nodes, edges: s.edges }, ...s.future], coalesce: null })
+  },
+  redo(): void {
+    const s = get()
+    const next = s.future[0]
+    if (!next) return
+    commitGraph(next.nodes, next.edges, { past: [...s.past, { nodes: s.nodes, edges: s.edges }], future: s.future.slice(1), coalesce: null })
+  },
+
+  layout(): void {
+    const s = get()
+    const positions = autoLayout(s.nodes, s.edges)
+    change({ nodes: s.nodes.map((n) => ({ ...n, position: positions.get(n.id) ?? n.position })) })
+  },
+
+  setName(name: string): void {
+    set({ name, editSeq: get().editSeq + 1, saveState: 'dirty' })
+  },
+  setSettings(settings: JourneySettings): void {
+    set({ settings, editSeq: get().editSeq + 1, saveState: 'dirty' })
+  },
+
+  saving(): void {
+    set({ saveState: 'saving', saveError: null })
+  },
+  saved(seq: number, journey: JourneyDetail): void {
+    const s = get()
+    const savedSeq = seq
+    const state: SaveState = savedSeq === s.editSeq ? 'saved' : 'dirty'
+    set({
+      journey,
+      savedSeq,
+      saveState: state,
+      serverIssues: journey.issues,
+      issues: shownIssues({ editSeq: s.editSeq, savedSeq, serverIssues: journey.issues, localIssues: s.localIssues }),
+    })
+  },
+  saveFailed(message: string): void {
+    set({ saveState: 'error', saveError: message })
+  },
+  setJourney(journey: JourneyDetail): void {
+    set({ journey })
+  },
+  /** Issues the server answered on publish: shown on the canvas at once, whatever the draft state. */
+  showIssues(issues: Issue[]): void {
+    set({ serverIssues: issues, localIssues: issues, issues: indexIssues(issues) })
+  },
+
+  setStats(stats: JourneyStats | null): void {
+    set({ stats })
+  },
+  inspect(userId: string, runs: RunView[], runIndex = 0): void {
+    const s = get()
+    const inspection = { userId, runs, runIndex: Math.min(runIndex, Math.max(0, runs.length - 1)) }
+    set({ inspection, path: pathForInspection(inspection, s.nodes, s.edges) })
+  },
+  stopInspecting(): void {
+    set({ inspection: null, path: null })
+  },
+  setTab(tab: PanelTab): void {
+    set({ tab })
+  },
+  setSampleData(sampleData: string): void {
+    set({ sampleData })
+  },
+  dismissNotice(): void {
+    set({ notice: null })
+  },
+}
+
+/** The draft as the server stores it. */
+export function currentDraft(): { name: string; graph: ReturnType<typeof fromFlow>; settings: JourneySettings } {
+  const s = get()
+  return { name: s.name, graph: fromFlow(s.nodes, s.edges), settings: s.settings }
+}

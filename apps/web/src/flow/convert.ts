@@ -1,0 +1,32 @@
+import type { DraftGraph } from '@switchyard/schema'
+import type { FlowEdge, FlowNode } from './types'
+
+export interface FlowState {
+  nodes: FlowNode[]
+  edges: FlowEdge[]
+}
+
+/** The saved graph as React Flow state. With `fromFlow`, the only converter between the two. */
+export function toFlow(graph: DraftGraph): FlowState {
+  return {
+    nodes: graph.nodes.map((n) => ({ id: n.id, type: n.type, position: { x: n.position.x, y: n.position.y }, data: { ...n.data } })),
+    edges: graph.edges.map((e) => {
+      const edge: FlowEdge = { id: e.id, source: e.source, target: e.target, type: 'journey' }
+      if (e.sourceHandle != null) edge.sourceHandle = e.sourceHandle
+      return edge
+    }),
+  }
+}
+
+/** React Flow state as the saved graph: only what the journey means, none of the canvas state. */
+export function fromFlow(nodes: readonly FlowNode[], edges: readonly FlowEdge[]): DraftGraph {
+  return {
+    nodes: nodes.map((n) => ({
+      id: n.id,
+      type: n.type ?? 'exit',
+      position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
+      data: n.data,
+    })),
+    edges: edges.map((e) => ({ id: e.id, source: e.source, target: e.target, sourceHandle: e.sourceHandle ?? null })),
+  }
+}
