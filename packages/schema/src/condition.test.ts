@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { evaluateCondition, readPath } from './condition'
+import { Condition as ConditionSchema, evaluateCondition, MAX_CONDITION_DEPTH, readPath } from './condition'
 import type { Condition, ConditionScope } from './condition'
 
 const scope: ConditionScope = {
@@ -79,5 +79,24 @@ describe('evaluateCondition', () => {
     expect(check({ not: us })).toBe(true)
     expect(check({ all: [] })).toBe(true)
     expect(check({ any: [] })).toBe(false)
+  })
+})
+
+describe('Condition schema', () => {
+  const nest = (levels: number): unknown => {
+    let c: unknown = { path: 'user.traits.a', op: 'eq', value: 1 }
+    for (let i = 1; i < levels; i++) c = i % 2 === 0 ? { not: c } : { all: [c] }
+    return c
+  }
+
+  it(`accepts ${MAX_CONDITION_DEPTH} levels of nesting`, () => {
+    expect(ConditionSchema.safeParse(nest(MAX_CONDITION_DEPTH)).success).toBe(true)
+  })
+
+  it('refuses deeper nesting with an issue instead of overflowing the stack', () => {
+    expect(ConditionSchema.safeParse(nest(MAX_CONDITION_DEPTH + 1)).success).toBe(false)
+    const result = ConditionSchema.safeParse(nest(100_000))
+    expect(result.success).toBe(false)
+    expect(result.error?.issues[0]?.message).toContain('nested')
   })
 })

@@ -16,14 +16,35 @@ export type ConditionLeaf = { path: string; op: ConditionOp; value?: unknown }
 export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Condition } | ConditionLeaf
 
 export const ConditionLeaf = z.object({ path: ConditionPath, op: ConditionOp, value: z.unknown().optional() })
-export const Condition: z.ZodType<Condition> = z.lazy(() =>
+
+/** Deeper nesting is refused: nobody draws it, and parsing it recursively could exhaust the stack. */
+export const MAX_CONDITION_DEPTH = 32
+
+/** Bounded by `levels`, so it is safe on any input. Looks into every branch zod's union may try. */
+function nestedDeeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  if (levels === 0) return true
+  const children: unknown[] = []
+  if ('all' in value && Array.isArray(value.all)) children.push(...value.all)
+  if ('any' in value && Array.isArray(value.any)) children.push(...value.any)
+  if ('not' in value) children.push(value.not)
+  return children.some((c) => nestedDeeperThan(c, levels - 1))
+}
+
+const ConditionTree: z.ZodType<Condition> = z.lazy(() =>
   z.union([
-    z.object({ all: z.array(Condition) }),
-    z.object({ any: z.array(Condition) }),
-    z.object({ not: Condition }),
+    z.object({ all: z.array(ConditionTree) }),
+    z.object({ any: z.array(ConditionTree) }),
+    z.object({ not: ConditionTree }),
     ConditionLeaf,
   ]),
 )
+// A preprocess step rather than a refine: it runs before the recursive parse, and JSON Schema
+// generation still describes the tree.
+export const Condition: z.ZodType<Condition> = z.preprocess((value, ctx) => {
+  if (nestedDeeperThan(value, MAX_CONDITION_DEPTH)) ctx.addIssue({ code: 'custom', message: `A condition may be nested at most ${MAX_CONDITION_DEPTH} levels deep.` })
+  return value
+}, ConditionTree)
 
 /** Values conditions are evaluated against. */
 export interface ConditionScope {

@@ -1,10 +1,7 @@
-import { assertNever, CONDITION_OPS, ConditionPath, isPathRoot, pathRoot } from './condition'
+import { assertNever, CONDITION_OPS, ConditionPath, isPathRoot, MAX_CONDITION_DEPTH, pathRoot } from './condition'
 import type { Condition, ConditionLeaf } from './condition'
 import type { IssueCode } from './issues'
 import { isRecord, listOr, own, quote } from './validate-read'
-
-/** Deeper conditions are refused: nobody draws them, and walking them could exhaust the stack. */
-export const MAX_CONDITION_DEPTH = 32
 
 export interface ConditionProblem {
   code: Extract<IssueCode, 'condition.malformed' | 'condition.unknown_operator' | 'condition.unknown_path_root'>
