@@ -1,0 +1,36 @@
+import { Hono } from 'hono'
+import type { AppDeps } from './deps'
+import { adminAuth, writeKeyAuth } from './auth'
+import { ApiError, errorPayload } from './errors'
+import { mountIngest } from './routes/ingest'
+import { mountJourneys } from './routes/journeys'
+import { mountSystem } from './routes/system'
+import { mountWeb } from './routes/web'
+
+/** The whole HTTP surface. Errors are mapped here, once. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono()
+  app.use('*', async (c, next) => {
+    await next()
+    deps.metrics.countRequest(c.res.status)
+  })
+  app.use('/api/*', adminAuth(deps.config.adminToken))
+  app.use('/v1/*', writeKeyAuth(deps.config.writeKey))
+  mountIngest(app, deps)
+  mountJourneys(app, deps)
+  for (const integration of deps.integrations) integration.mount?.(app, deps.registry)
+  mountSystem(app, deps)
+  mountWeb(app, deps.config.webDist)
+
+  app.notFound((c) => c.json(errorPayload('route.not_found', `There is no ${c.req.method} ${c.req.path}. See /openapi.json for the API.`), 404))
+  app.onError((err, c) => {
+    if (err instanceof ApiError) {
+      if (err.status >= 500) deps.log.error('request failed', { code: err.code, path: c.req.path })
+      return c.json(errorPayload(err.code, err.message, err.details), err.status)
+    }
+    // A bug: loud in the log, plain to the caller.
+    deps.log.error('unhandled error', { path: c.req.path, method: c.req.method, error: err instanceof Error ? err.stack : String(err) })
+    return c.json(errorPayload('internal', 'Something went wrong on our side; it has been logged.'), 500)
+  })
+  return app
+}

@@ -1,0 +1,38 @@
+import { timingSafeEqual, createHash } from 'node:crypto'
+import type { MiddlewareHandler } from 'hono'
+import { ApiError } from './errors'
+
+function same(a: string, b: string): boolean {
+  // Hashing first makes the comparison constant-time whatever the lengths.
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest())
+}
+
+/** `/api/*`: `Authorization: Bearer <ADMIN_TOKEN>` when a token is configured. */
+export function adminAuth(token: string | null): MiddlewareHandler {
+  return async (c, next) => {
+    if (token !== null) {
+      const header = c.req.header('authorization') ?? ''
+      const m = /^Bearer\s+(.+)$/i.exec(header)
+      if (!m) throw new ApiError(401, 'auth.missing_token', 'Send the admin token as “Authorization: Bearer <ADMIN_TOKEN>”.')
+      if (!same(m[1] ?? '', token)) throw new ApiError(401, 'auth.invalid_token', 'The admin token is wrong.')
+    }
+    await next()
+  }
+}
+
+/** `/v1/*`: the write key as Basic user name (the Segment convention) or as a Bearer token. */
+export function writeKeyAuth(key: string | null): MiddlewareHandler {
+  return async (c, next) => {
+    if (key !== null) {
+      const header = c.req.header('authorization') ?? ''
+      let given: string | null = null
+      const basic = /^Basic\s+(.+)$/i.exec(header)
+      const bearer = /^Bearer\s+(.+)$/i.exec(header)
+      if (basic) given = Buffer.from(basic[1] ?? '', 'base64').toString('utf8').split(':')[0] ?? ''
+      else if (bearer) given = bearer[1] ?? ''
+      if (given === null) throw new ApiError(401, 'auth.missing_write_key', 'Send the write key as the HTTP Basic user name, or as “Authorization: Bearer <WRITE_KEY>”.')
+      if (!same(given, key)) throw new ApiError(401, 'auth.invalid_write_key', 'The write key is wrong.')
+    }
+    await next()
+  }
+}

@@ -1,0 +1,69 @@
+import { join } from 'node:path'
+import type Database from 'better-sqlite3'
+import { serve, type ServerType } from '@hono/node-server'
+import { Engine, EngineRunner, SqliteEngineStore, openDatabase, systemClock, type Clock } from '@switchyard/engine'
+import { createSecretBox, loadSecretKey } from '@switchyard/secrets'
+import { createApp } from './app'
+import type { Config } from './config'
+import { OutboxDispatcher, type OutboxHandlers } from './dispatch'
+import type { Integrations } from './integrations'
+import type { Logger } from './log'
+import { Metrics } from './metrics'
+import { RouteRegistry } from './openapi'
+import { VERSION } from './version'
+
+export interface Running {
+  url: string
+  engine: Engine
+  db: Database.Database
+  stop(): Promise<void>
+}
+
+/**
+ * Opens the database and starts everything one process runs: HTTP, the engine loop, the timer
+ * scheduler and the outbox dispatcher. `stop()` closes them in the order that loses nothing.
+ */
+export async function boot(config: Config, log: Logger, clock: Clock = systemClock): Promise<Running> {
+  const db = openDatabase(config.sqlitePath)
+  const store = new SqliteEngineStore(db, clock.now())
+  const engine = await Engine.open({ store, clock, workspace: config.workspace })
+  const secretBox = createSecretBox(loadSecretKey(config.secretKey ?? undefined, join(config.dataDir, 'secret.key')))
+  const metrics = new Metrics()
+  const integrations: Integrations = []
+  const handlers: OutboxHandlers = {
+    // Without a channel provider wired in, a message is accepted as sent so journeys still run.
+    message: async (job) => engine.messageSent(job),
+  }
+  void secretBox
+  const app = createApp({ engine, config, metrics, log, registry: new RouteRegistry(), integrations, version: VERSION })
+  const runner = new EngineRunner(engine, { onError: (e) => log.error('engine loop failed', { error: e instanceof Error ? e.stack : String(e) }) })
+  const dispatcher = new OutboxDispatcher(engine, handlers, log)
+
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s))
+  })
+  const address = server.address()
+  const port = address !== null && typeof address === 'object' ? address.port : config.port
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  runner.start()
+  dispatcher.start()
+  log.info('switchyard started', { url: `http://${host}:${port}`, database: config.sqlitePath, workspace: config.workspace })
+
+  let stopping: Promise<void> | null = null
+  return {
+    url: `http://${host}:${port}`,
+    engine,
+    db,
+    stop() {
+      stopping ??= (async () => {
+        // No new requests; those in flight finish, and any 200 already means the event is stored.
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+        await runner.stop()
+        await dispatcher.stop()
+        await engine.close()
+        log.info('switchyard stopped')
+      })()
+      return stopping
+    },
+  }
+}

@@ -1,0 +1,67 @@
+import { isIP } from 'node:net'
+import { dirname, join, resolve } from 'node:path'
+import { sqlitePathFromUrl } from '@switchyard/engine'
+
+export interface Config {
+  port: number
+  host: string
+  databaseUrl: string
+  sqlitePath: string
+  dataDir: string
+  adminToken: string | null
+  writeKey: string | null
+  secretKey: string | null
+  allowPrivateTargets: string[]
+  workspace: string
+  webDist: string
+}
+
+export class ConfigError extends Error {}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
+
+export function isLoopbackHost(host: string): boolean {
+  if (LOOPBACK.has(host)) return true
+  return isIP(host) === 4 && host.startsWith('127.')
+}
+
+/** Reads the environment of PRODUCT.md section 1; every variable is optional on loopback. */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
+  const portText = env.PORT ?? '3000'
+  const port = Number(portText)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a number from 0 to 65535, not “${portText}”.`)
+  const host = env.HOST ?? '127.0.0.1'
+  const databaseUrl = env.DATABASE_URL ?? 'sqlite:./data/switchyard.db'
+  if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
+    throw new ConfigError('DATABASE_URL points at PostgreSQL, which this version does not support yet: use sqlite:<path>.')
+  }
+  const sqlitePath = resolve(cwd, sqlitePathFromUrl(databaseUrl))
+  const adminToken = nonEmpty(env.ADMIN_TOKEN)
+  const writeKey = nonEmpty(env.WRITE_KEY)
+  if (!isLoopbackHost(host) && (adminToken === null || writeKey === null)) {
+    throw new ConfigError(
+      `Refusing to listen on ${host} without ADMIN_TOKEN and WRITE_KEY: anyone on the network could change journeys and send events. Set both, or use HOST=127.0.0.1.`,
+    )
+  }
+  const allowPrivateTargets = (env.ALLOW_PRIVATE_TARGETS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+  return {
+    port,
+    host,
+    databaseUrl,
+    sqlitePath,
+    dataDir: dirname(sqlitePath),
+    adminToken,
+    writeKey,
+    secretKey: nonEmpty(env.SECRET_KEY),
+    allowPrivateTargets,
+    workspace: nonEmpty(env.WORKSPACE) ?? 'default',
+    webDist: resolve(env.WEB_DIST ?? join(import.meta.dirname, '../../web/dist')),
+  }
+}
+
+function nonEmpty(v: string | undefined): string | null {
+  return v === undefined || v.trim() === '' ? null : v
+}

@@ -1,0 +1,17 @@
+import type { Engine } from '@switchyard/engine'
+import type { Config } from './config'
+import type { Metrics } from './metrics'
+import type { Logger } from './log'
+import type { RouteRegistry } from './openapi'
+import type { Integrations } from './integrations'
+
+/** What the app is built from; tests pass their own (a temp database, a fake clock). */
+export interface AppDeps {
+  engine: Engine
+  config: Pick<Config, 'adminToken' | 'writeKey' | 'workspace' | 'webDist'>
+  metrics: Metrics
+  log: Logger
+  registry: RouteRegistry
+  integrations: Integrations
+  version: string
+}

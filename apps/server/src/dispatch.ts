@@ -1,0 +1,91 @@
+import type { Engine, OutboxClaim } from '@switchyard/engine'
+import type { MessageJob, WebhookJob } from '@switchyard/schema'
+import type { Logger } from './log'
+
+/** Where committed side effects go. Each handler must be idempotent by job id: a crash may repeat one. */
+export interface OutboxHandlers {
+  message?(job: MessageJob): Promise<void>
+  webhook?(job: WebhookJob): Promise<void>
+}
+
+/**
+ * Moves committed outbox rows to their handlers. A row is removed only after its handler
+ * returned, so a crash in between hands it over again (at-least-once, de-duplicated by id).
+ */
+export class OutboxDispatcher {
+  private running = false
+  private loop: Promise<void> | null = null
+  private wake: (() => void) | null = null
+  private readonly inFlight = new Set<string>()
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly handlers: OutboxHandlers,
+    private readonly log: Logger,
+    private readonly options: { idleMs?: number; batch?: number } = {},
+  ) {}
+
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.loop = this.run()
+  }
+
+  async stop(): Promise<void> {
+    this.running = false
+    this.wake?.()
+    await this.loop
+  }
+
+  /** Hands over everything pending now; for tests and for shutdown. */
+  async drain(): Promise<number> {
+    let total = 0
+    for (;;) {
+      const n = (await this.pass('message')) + (await this.pass('webhook'))
+      total += n
+      if (n === 0) return total
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let n = 0
+      try {
+        n = (await this.pass('message')) + (await this.pass('webhook'))
+      } catch (error) {
+        this.log.error('outbox dispatch failed', { error: error instanceof Error ? error.message : String(error) })
+      }
+      if (n === 0) await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.options.idleMs ?? 50)
+        this.wake = () => {
+          clearTimeout(t)
+          resolve()
+        }
+      })
+    }
+  }
+
+  private async pass(kind: OutboxClaim['kind']): Promise<number> {
+    const handler = kind === 'message' ? this.handlers.message : this.handlers.webhook
+    if (!handler) return 0
+    const claims = (await this.engine.claimOutbox(kind, this.options.batch ?? 200)).filter((c) => !this.inFlight.has(c.id))
+    if (claims.length === 0) return 0
+    const done: string[] = []
+    await Promise.all(
+      claims.map(async (claim) => {
+        this.inFlight.add(claim.id)
+        try {
+          if (claim.job.kind === 'message' && this.handlers.message) await this.handlers.message(claim.job)
+          else if (claim.job.kind === 'webhook' && this.handlers.webhook) await this.handlers.webhook(claim.job)
+          done.push(claim.id)
+        } catch (error) {
+          this.log.warn('outbox handler failed; will retry', { id: claim.id, kind, error: error instanceof Error ? error.message : String(error) })
+        } finally {
+          this.inFlight.delete(claim.id)
+        }
+      }),
+    )
+    await this.engine.completeOutbox(done)
+    return done.length
+  }
+}

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto'
+import {
+  BatchItem,
+  IdentifyCall,
+  MAX_EVENT_BYTES,
+  TrackCall,
+  type IngestedEvent,
+} from '@switchyard/schema'
+import { validate } from './body'
+import { ApiError } from './errors'
+
+function toMs(value: unknown, field: string): number | null {
+  if (value === undefined || value === null) return null
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN
+  if (!Number.isFinite(ms)) throw new ApiError(400, 'event.invalid_timestamp', `“${field}” is not a date: use an ISO 8601 time such as 2026-01-05T09:00:00Z.`)
+  return ms
+}
+
+/**
+ * A Segment call as the journal stores it. When the client says when it sent the call, its clock
+ * is assumed wrong by (sentAt - receivedAt), and the event time is corrected by as much.
+ */
+export function normaliseCall(raw: unknown, type: 'track' | 'identify', receivedAt: number, batchSentAt?: unknown): IngestedEvent {
+  if (type === 'track') {
+    const call = validate(TrackCall, raw, 'event')
+    const properties: Record<string, unknown> = call.properties ?? {}
+    return { ...common(call, receivedAt, batchSentAt), type: 'track', event: call.event, properties }
+  }
+  const call = validate(IdentifyCall, raw, 'event')
+  const traits: Record<string, unknown> = call.traits ?? {}
+  return { ...common(call, receivedAt, batchSentAt), type: 'identify', traits }
+}
+
+function common(call: TrackCall | IdentifyCall, receivedAt: number, batchSentAt: unknown) {
+  const userId = call.userId ?? call.anonymousId
+  if (userId === undefined) throw new ApiError(400, 'event.missing_user', 'Every call needs a userId or an anonymousId.')
+  const timestamp = toMs(call.timestamp ?? call.originalTimestamp, 'timestamp')
+  const sentAt = toMs(call.sentAt ?? batchSentAt, 'sentAt')
+  const at = timestamp === null ? receivedAt : sentAt === null ? timestamp : receivedAt - (sentAt - timestamp)
+  return { messageId: call.messageId ?? randomUUID(), userId, timestamp: at, receivedAt, context: call.context }
+}
+
+/** Every item of a batch is checked before any is stored: a bad item refuses the whole batch. */
+export function normaliseBatch(items: unknown[], receivedAt: number, sentAt: unknown): IngestedEvent[] {
+  return items.map((item, index) => {
+    try {
+      if (Buffer.byteLength(JSON.stringify(item) ?? '') > MAX_EVENT_BYTES) {
+        throw new ApiError(400, 'payload.too_large', `The event is over 32 KB: the limit is 32 KB per event.`)
+      }
+      const typed = validate(BatchItem, item, 'event')
+      return normaliseCall(item, typed.type, receivedAt, sentAt)
+    } catch (error) {
+      if (error instanceof ApiError) throw new ApiError(error.status, error.code, `Batch item ${index}: ${error.message}`, { index, ...(error.details === undefined ? {} : { issues: error.details }) })
+      throw error
+    }
+  })
+}

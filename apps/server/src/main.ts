@@ -1,0 +1,37 @@
+import { boot } from './boot'
+import { ConfigError, loadConfig } from './config'
+import { jsonLogger } from './log'
+
+const log = jsonLogger()
+
+async function main(): Promise<void> {
+  let config
+  try {
+    config = loadConfig(process.env)
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`switchyard: ${error.message}\n`)
+      process.exit(1)
+    }
+    throw error
+  }
+  const running = await boot(config, log)
+  process.stdout.write(`\n  Switchyard is running at ${running.url}\n\n`)
+  const shutdown = (signal: string) => {
+    log.info('shutting down', { signal })
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error('shutdown failed', { error: error instanceof Error ? error.stack : String(error) })
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+}
+
+main().catch((error: unknown) => {
+  log.error('failed to start', { error: error instanceof Error ? error.stack : String(error) })
+  process.exit(1)
+})

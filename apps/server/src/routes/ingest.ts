@@ -1,0 +1,74 @@
+import type { Hono } from 'hono'
+import { z } from 'zod'
+import {
+  ActivityCall,
+  BatchCall,
+  IdentifyCall,
+  MAX_BATCH_BYTES,
+  MAX_EVENT_BYTES,
+  TrackCall,
+  isStatusOf,
+  Channel,
+  type IngestedEvent,
+} from '@switchyard/schema'
+import { parseJsonText, readBody, validate } from '../body'
+import type { AppDeps } from '../deps'
+import { ApiError } from '../errors'
+import { normaliseBatch, normaliseCall } from '../ingest'
+
+const Success = z.object({ success: z.literal(true) })
+
+/** The Segment tracking API: answers only once the events are in the journal. */
+export function mountIngest(app: Hono, deps: AppDeps): void {
+  const { engine, registry } = deps
+  const accept = async (events: IngestedEvent[]) => {
+    await engine.ingest(events)
+    return { success: true as const }
+  }
+  const doc = (path: string, summary: string, body: z.ZodType) =>
+    registry.add({ method: 'post', path, summary, tag: 'Ingestion', auth: 'writeKey', body, responses: { 200: { description: 'Stored durably.', schema: Success } } })
+
+  doc('/v1/track', 'Record an event a user performed (Segment track).', TrackCall)
+  app.post('/v1/track', async (c) => {
+    const raw = parseJsonText(await readBody(c, MAX_EVENT_BYTES, '32 KB per event'))
+    return c.json(await accept([normaliseCall(raw, 'track', engine.clock.now())]))
+  })
+
+  doc('/v1/identify', 'Set traits of a user (Segment identify); later identifies merge.', IdentifyCall)
+  app.post('/v1/identify', async (c) => {
+    const raw = parseJsonText(await readBody(c, MAX_EVENT_BYTES, '32 KB per event'))
+    return c.json(await accept([normaliseCall(raw, 'identify', engine.clock.now())]))
+  })
+
+  doc('/v1/batch', 'Record up to 500 KB of track and identify calls at once (Segment batch).', BatchCall)
+  app.post('/v1/batch', async (c) => {
+    const raw = parseJsonText(await readBody(c, MAX_BATCH_BYTES, '500 KB per batch'))
+    const call = validate(BatchCall, raw, 'batch')
+    return c.json(await accept(normaliseBatch(call.batch, engine.clock.now(), call.sentAt)))
+  })
+
+  doc('/v1/activity', 'Report channel activity (delivered, opened, clicked...) for a message the engine sent.', ActivityCall)
+  app.post('/v1/activity', async (c) => {
+    const raw = parseJsonText(await readBody(c, MAX_EVENT_BYTES, '32 KB per event'))
+    const call = validate(ActivityCall, raw, 'activity')
+    const channel = Channel.safeParse(call.channel)
+    if (!channel.success) throw new ApiError(400, 'activity.unknown_channel', `“${call.channel}” is not a channel: use one of ${Channel.options.join(', ')}.`)
+    if (!isStatusOf(channel.data, call.status)) {
+      throw new ApiError(400, 'activity.unknown_status', `${channel.data} has no status “${call.status}”.`)
+    }
+    const now = engine.clock.now()
+    const event = normaliseCall(
+      {
+        userId: call.userId,
+        event: `${channel.data}.${call.status}`,
+        properties: { messageId: call.messageId },
+        timestamp: call.timestamp,
+        // A provider that repeats a receipt reports the same activity: stored once.
+        messageId: `activity:${call.messageId}:${call.status}`,
+      },
+      'track',
+      now,
+    )
+    return c.json(await accept([event]))
+  })
+}

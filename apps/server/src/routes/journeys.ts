@@ -1,0 +1,181 @@
+import type { Hono } from 'hono'
+import { z } from 'zod'
+import {
+  DraftGraph,
+  Journey,
+  JourneyInput,
+  JourneySettings,
+  JourneyStats,
+  JourneyVersion,
+  UserJourneyView,
+  JOURNEY_NAME_MAX,
+  validateGraph,
+  type ValidationIssue,
+} from '@switchyard/schema'
+import { jsonBody, parseJsonText, readBody, validate } from '../body'
+import type { AppDeps } from '../deps'
+import { ApiError, notFound } from '../errors'
+
+const Issue = z.object({ code: z.string(), nodeId: z.string().optional(), edgeId: z.string().optional(), field: z.string().optional(), message: z.string() })
+const JourneyWithIssues = Journey.extend({ issues: z.array(Issue) })
+/** Explicit optional fields: a PUT that sends only the name must not reset the graph or settings. */
+const JourneyPatch = z.object({
+  name: z.string().trim().min(1, 'Give the journey a name.').max(JOURNEY_NAME_MAX).optional(),
+  graph: DraftGraph.optional(),
+  settings: JourneySettings.optional(),
+})
+const PublishAnswer = z.object({ version: z.number().int(), activeUsersOnOlderVersions: z.number().int() })
+const IssuesAnswer = z.object({ issues: z.array(Issue) })
+const ValidateBody = z.object({ graph: z.unknown(), settings: JourneySettings.optional() })
+const DuplicateBody = z.object({ name: z.string().trim().min(1).max(JOURNEY_NAME_MAX).optional() }).default({})
+const StatsQuery = z.object({ version: z.coerce.number().int().positive().optional() })
+const UsersQuery = z.object({ prefix: z.string().max(512).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
+const UsersAnswer = z.object({
+  users: z.array(z.object({ userId: z.string(), runs: z.number(), status: z.string(), currentNodeId: z.string().nullable(), lastActivityAt: z.string() })),
+})
+const VersionDetail = z.object({ version: z.number(), publishedAt: z.string(), hash: z.string(), graph: DraftGraph, settings: JourneySettings })
+
+export function mountJourneys(app: Hono, deps: AppDeps): void {
+  const { engine, registry, integrations } = deps
+  const webhookIds = (): ReadonlySet<string> | undefined => {
+    const sources = integrations.flatMap((i) => (i.webhookIds ? [i.webhookIds()] : []))
+    return sources.length === 0 ? undefined : new Set(sources.flatMap((s) => [...s]))
+  }
+  const issuesOf = (graph: unknown): ValidationIssue[] => {
+    const ids = webhookIds()
+    const result = validateGraph(graph, ids ? { webhookIds: ids } : {})
+    return result.ok ? [] : result.issues
+  }
+  const mustGet = async (id: string) => {
+    const j = await engine.getJourney(id)
+    if (!j) throw notFound('journey', id)
+    return j
+  }
+  const doc = registry.add.bind(registry)
+  const tag = 'Journeys'
+
+  doc({ method: 'get', path: '/api/journeys', summary: 'List journeys.', tag, auth: 'admin', responses: { 200: { description: 'All journeys, newest first.', schema: z.object({ journeys: z.array(Journey) }) } } })
+  app.get('/api/journeys', async (c) => c.json({ journeys: await engine.listJourneys() }))
+
+  doc({ method: 'post', path: '/api/journeys', summary: 'Create a draft journey.', tag, auth: 'admin', body: JourneyInput, responses: { 201: { description: 'Created.', schema: JourneyWithIssues } } })
+  app.post('/api/journeys', async (c) => {
+    const j = await engine.createJourney(await jsonBody(c, JourneyInput))
+    return c.json({ ...j, issues: issuesOf(j.graph) }, 201)
+  })
+
+  doc({ method: 'get', path: '/api/journeys/:id', summary: 'A journey with the problems of its draft.', tag, auth: 'admin', responses: { 200: { description: 'The journey.', schema: JourneyWithIssues } } })
+  app.get('/api/journeys/:id', async (c) => {
+    const j = await mustGet(c.req.param('id'))
+    return c.json({ ...j, issues: issuesOf(j.graph) })
+  })
+
+  doc({ method: 'put', path: '/api/journeys/:id', summary: 'Save the draft (it may be invalid: the canvas autosaves).', tag, auth: 'admin', body: JourneyPatch, responses: { 200: { description: 'Saved.', schema: JourneyWithIssues } } })
+  app.put('/api/journeys/:id', async (c) => {
+    const patch = await jsonBody(c, JourneyPatch)
+    const j = await engine.updateJourney(c.req.param('id'), patch)
+    if (!j) throw notFound('journey', c.req.param('id'))
+    return c.json({ ...j, issues: issuesOf(j.graph) })
+  })
+
+  doc({
+    method: 'delete',
+    path: '/api/journeys/:id',
+    summary: 'Delete a journey; refused while users are in it unless ?exitUsers=true.',
+    tag,
+    auth: 'admin',
+    query: z.object({ exitUsers: z.enum(['true', 'false']).optional() }),
+    responses: { 204: { description: 'Deleted.' }, 409: { description: 'Users are still in the journey.' } },
+  })
+  app.delete('/api/journeys/:id', async (c) => {
+    const result = await engine.deleteJourney(c.req.param('id'), { exitUsers: c.req.query('exitUsers') === 'true' })
+    if (result === null) throw notFound('journey', c.req.param('id'))
+    if (!result.ok) throw new ApiError(409, result.code, result.message)
+    return c.body(null, 204)
+  })
+
+  doc({ method: 'post', path: '/api/journeys/:id/duplicate', summary: 'Copy a journey into a new draft.', tag, auth: 'admin', body: DuplicateBody, responses: { 201: { description: 'The copy.', schema: JourneyWithIssues } } })
+  app.post('/api/journeys/:id/duplicate', async (c) => {
+    const text = await readBody(c, 64 * 1024, '64 KB')
+    const body = validate(DuplicateBody, text.trim() === '' ? undefined : parseJsonText(text))
+    const j = await engine.duplicateJourney(c.req.param('id'), body.name)
+    if (!j) throw notFound('journey', c.req.param('id'))
+    return c.json({ ...j, issues: issuesOf(j.graph) }, 201)
+  })
+
+  doc({
+    method: 'post',
+    path: '/api/journeys/:id/publish',
+    summary: 'Validate the draft and publish it as a new immutable version.',
+    tag,
+    auth: 'admin',
+    responses: { 200: { description: 'Published.', schema: PublishAnswer }, 422: { description: 'Every problem of the draft.', schema: IssuesAnswer } },
+  })
+  app.post('/api/journeys/:id/publish', async (c) => {
+    const ids = webhookIds()
+    const result = await engine.publish(c.req.param('id'), ids ? { webhookIds: ids } : {})
+    if (result === null) throw notFound('journey', c.req.param('id'))
+    if (!result.ok) {
+      const n = result.issues.length
+      return c.json(
+        {
+          error: { code: 'journey.invalid', message: `The journey has ${n} problem${n === 1 ? '' : 's'} to fix before it can be published.`, details: result.issues },
+          issues: result.issues,
+        },
+        422,
+      )
+    }
+    return c.json({ version: result.version, activeUsersOnOlderVersions: result.activeUsersOnOlderVersions })
+  })
+
+  for (const action of ['pause', 'resume'] as const) {
+    doc({ method: 'post', path: `/api/journeys/:id/${action}`, summary: action === 'pause' ? 'Pause: users hold in place, events are kept.' : 'Resume: held events and due timers are applied.', tag, auth: 'admin', responses: { 200: { description: 'The journey.', schema: Journey } } })
+    app.post(`/api/journeys/:id/${action}`, async (c) => {
+      const result = await engine.setPaused(c.req.param('id'), action === 'pause')
+      if (result === null) throw notFound('journey', c.req.param('id'))
+      if ('ok' in result) throw new ApiError(409, result.code, result.message)
+      return c.json(result)
+    })
+  }
+
+  doc({ method: 'get', path: '/api/journeys/:id/versions', summary: 'Published versions.', tag, auth: 'admin', responses: { 200: { description: 'Versions, oldest first.', schema: z.object({ versions: z.array(JourneyVersion) }) } } })
+  app.get('/api/journeys/:id/versions', async (c) => {
+    const versions = await engine.listVersions(c.req.param('id'))
+    if (!versions) throw notFound('journey', c.req.param('id'))
+    return c.json({ versions })
+  })
+
+  doc({ method: 'get', path: '/api/journeys/:id/versions/:version', summary: 'One published version with its graph.', tag, auth: 'admin', responses: { 200: { description: 'The version.', schema: VersionDetail } } })
+  app.get('/api/journeys/:id/versions/:version', async (c) => {
+    const n = Number(c.req.param('version'))
+    const v = Number.isInteger(n) ? await engine.getVersion(c.req.param('id'), n) : null
+    if (!v) throw new ApiError(404, 'version.not_found', `Journey “${c.req.param('id')}” has no version ${c.req.param('version')}.`)
+    return c.json({ version: v.version, publishedAt: new Date(v.publishedAt).toISOString(), hash: v.hash, graph: v.graph, settings: v.settings })
+  })
+
+  doc({ method: 'post', path: '/api/validate', summary: 'Check a graph without saving it.', tag, auth: 'admin', body: ValidateBody, responses: { 200: { description: 'Every problem, or none.', schema: IssuesAnswer } } })
+  app.post('/api/validate', async (c) => {
+    const body = await jsonBody(c, ValidateBody)
+    return c.json({ issues: issuesOf(body.graph) })
+  })
+
+  doc({ method: 'get', path: '/api/journeys/:id/stats', summary: 'Users entered, active and per outlet for each node.', tag: 'Inspection', auth: 'admin', query: StatsQuery, responses: { 200: { description: 'Counts per node.', schema: JourneyStats } } })
+  app.get('/api/journeys/:id/stats', async (c) => {
+    await mustGet(c.req.param('id'))
+    const q = validate(StatsQuery, c.req.query(), 'query')
+    return c.json(await engine.stats(c.req.param('id'), q.version))
+  })
+
+  doc({ method: 'get', path: '/api/journeys/:id/users', summary: 'Users who entered the journey, most recent first.', tag: 'Inspection', auth: 'admin', query: UsersQuery, responses: { 200: { description: 'Users.', schema: UsersAnswer } } })
+  app.get('/api/journeys/:id/users', async (c) => {
+    await mustGet(c.req.param('id'))
+    const q = validate(UsersQuery, c.req.query(), 'query')
+    const users = await engine.users(c.req.param('id'), q.prefix === undefined ? { limit: q.limit } : { prefix: q.prefix, limit: q.limit })
+    return c.json({ users: users.map((u) => ({ ...u, lastActivityAt: new Date(u.lastActivityAt).toISOString() })) })
+  })
+
+  doc({ method: 'get', path: '/api/journeys/:id/users/:userId', summary: "A user's runs with their whole history, newest first.", tag: 'Inspection', auth: 'admin', responses: { 200: { description: 'Runs.', schema: UserJourneyView } } })
+  app.get('/api/journeys/:id/users/:userId', async (c) => {
+    await mustGet(c.req.param('id'))
+    return c.json({ runs: await engine.userRuns(c.req.param('id'), c.req.param('userId')) })
+  })
+}
