@@ -185,6 +185,16 @@ describe('sending', () => {
     expect(svc.messages.get(job.id)).toMatchObject({ status: 'sent', attempts: 2, error: null })
   })
 
+  it('tests a provider with a sample message and reports a failing one as a value', async () => {
+    const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(T0), fetch: async () => new Response('nope', { status: 401 }) })
+    expect(await svc.test(SANDBOX_PROVIDER_ID, 'a@b.test')).toMatchObject({ ok: true, value: { ok: true, providerMessageId: expect.stringMatching(/^sandbox_test_/) } })
+    const p = svc.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: 'https://gw.example.test/send', body: '{"to":{{ to | json }}}' } })
+    if (!p.ok) throw new Error('create failed')
+    expect(await svc.test(p.value.id, '+15550009')).toMatchObject({ ok: true, value: { ok: false, reason: 'HTTP 401: nope' } })
+    expect(await svc.test('prv_missing', 'x')).toMatchObject({ ok: false, error: { code: 'provider.not_found' } })
+    expect(svc.messages.list()).toEqual([])
+  })
+
   it('gives the sent timestamps a frequency cap needs', async () => {
     const { svc, clock } = fresh()
     await svc.send(makeJob('email', SAMPLE_MESSAGES.email))
