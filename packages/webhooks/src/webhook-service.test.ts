@@ -1,0 +1,265 @@
+import { readFileSync, existsSync } from 'node:fs'
+import { createSecretBox } from '@switchyard/secrets'
+import Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import { migrate } from './migrations'
+import { createSigningSecret } from './sign'
+import { TEST_SECRET_KEY, type Receiver, fakeClock, sampleJob, startReceiver, tempDbPath, testService } from './testing'
+import { createWebhookService } from './webhook-service'
+
+let receivers: Receiver[] = []
+const closers: (() => Promise<void>)[] = []
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((c) => c()))
+  await Promise.all(receivers.map((r) => r.close()))
+  receivers = []
+})
+
+function service(options: Parameters<typeof testService>[0] = {}) {
+  const t = testService(options)
+  closers.push(() => t.service.close())
+  return t
+}
+
+describe('webhook CRUD', () => {
+  it('creates with defaults and answers a view without secrets', () => {
+    const { service: s } = service()
+    const created = s.create({
+      name: 'CRM',
+      url: 'https://crm.example.com/hooks',
+      auth: { type: 'basic', username: 'sy', password: 'hunter2' },
+      signingSecret: createSigningSecret(),
+    })
+    expect(created).toMatchObject({
+      ok: true,
+      value: {
+        name: 'CRM',
+        url: 'https://crm.example.com/hooks',
+        encoding: 'json',
+        auth: { type: 'basic', username: 'sy', hasPassword: true },
+        headers: {},
+        query: {},
+        timeoutMs: 3000,
+        retry: { maxAttempts: 5, initialDelayMs: 1000, maxDelayMs: 300_000 },
+        hasSigningSecret: true,
+        events: [],
+        enabled: true,
+        testStatus: 'untested',
+        lastTestedAt: null,
+        state: 'active',
+        pausedUntil: null,
+      },
+    })
+    expect(JSON.stringify(created)).not.toContain('hunter2')
+    expect(JSON.stringify(created)).not.toContain('whsec_')
+    expect(s.list()).toHaveLength(1)
+  })
+
+  it('answers validation errors as values with a code and the field', () => {
+    const { service: s } = service()
+    const cases: [Record<string, unknown>, string][] = [
+      [{ name: 'x', url: 'ftp://example.com' }, 'url'],
+      [{ name: 'x', url: 'https://u:p@example.com' }, 'url'],
+      [{ name: 'x', url: 'https://example.com', headers: { Host: 'evil' } }, 'headers.Host'],
+      [{ name: 'x', url: 'https://example.com', headers: { 'Content-Length': '1' } }, 'headers.Content-Length'],
+      [{ name: 'x', url: 'https://example.com', headers: { 'Transfer-Encoding': 'chunked' } }, 'headers.Transfer-Encoding'],
+      [{ name: 'x', url: 'https://example.com', headers: { 'Webhook-Signature': 'v1,x' } }, 'headers.Webhook-Signature'],
+      [{ name: 'x', url: 'https://example.com', headers: { 'X-A': 'a\r\nInjected: 1' } }, 'headers.X-A'],
+      [{ name: 'x', url: 'https://example.com', timeoutMs: 50 }, 'timeoutMs'],
+      [{ name: 'x', url: 'https://example.com', retry: { maxAttempts: 21 } }, 'retry.maxAttempts'],
+      [{ name: 'x', url: 'https://example.com', signingSecret: 'secret' }, 'signingSecret'],
+      [{ name: 'x', url: 'https://example.com', auth: { type: 'basic', username: 'a' } }, 'auth.password'],
+      [{ name: 'x', url: 'https://example.com', events: ['journey.exploded'] }, 'events.0'],
+      [{ name: '', url: 'https://example.com' }, 'name'],
+    ]
+    for (const [input, path] of cases) {
+      const result = s.create(input)
+      expect(result.ok, path).toBe(false)
+      if (!result.ok) {
+        expect(result.code).toBe('webhook.invalid')
+        expect(result.details, path).toEqual(expect.arrayContaining([expect.objectContaining({ path })]))
+      }
+    }
+    expect(s.list()).toHaveLength(0)
+  })
+
+  it('keeps the stored password and secret on update unless replaced or removed', () => {
+    const { service: s } = service()
+    const created = s.create({ name: 'CRM', url: 'https://a.example.com', auth: { type: 'basic', username: 'sy', password: 'one' }, signingSecret: createSigningSecret() })
+    if (!created.ok) throw new Error(created.message)
+    const id = created.value.id
+    expect(s.update(id, { name: 'CRM 2', url: 'https://b.example.com', auth: { type: 'basic', username: 'sy2' } })).toMatchObject({
+      ok: true,
+      value: { name: 'CRM 2', url: 'https://b.example.com', auth: { username: 'sy2', hasPassword: true }, hasSigningSecret: true },
+    })
+    expect(s.update(id, { name: 'CRM 3', url: 'https://b.example.com', signingSecret: null })).toMatchObject({ ok: true, value: { hasSigningSecret: false } })
+    const noAuth = s.get(id)
+    expect(noAuth.ok && noAuth.value.auth).toBeUndefined()
+    expect(s.update('wh_missing', { name: 'x', url: 'https://b.example.com' })).toMatchObject({ ok: false, code: 'webhook.not_found' })
+    expect(s.remove(id)).toEqual({ ok: true, value: { id } })
+    expect(s.get(id)).toMatchObject({ ok: false, code: 'webhook.not_found' })
+    expect(s.remove(id)).toMatchObject({ ok: false, code: 'webhook.not_found' })
+  })
+})
+
+describe('storage', () => {
+  it('records its migrations under the webhooks component and runs each once', () => {
+    const db = new Database(tempDbPath())
+    expect(migrate(db)).toEqual([1])
+    expect(migrate(db)).toEqual([])
+    expect(db.prepare("SELECT component, version FROM migrations WHERE component = 'webhooks'").all()).toEqual([{ component: 'webhooks', version: 1 }])
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all()
+    expect(tables).toEqual(
+      expect.arrayContaining([{ name: 'webhooks' }, { name: 'webhook_deliveries' }, { name: 'webhook_attempts' }, { name: 'webhook_alerts' }]),
+    )
+  })
+})
+
+describe('secret hygiene', () => {
+  it('never shows the canary password in views, attempt rows, logs or the SQLite files', async () => {
+    const canary = 'canary-Pa55word-7f3e9c'
+    const secret = createSigningSecret()
+    const receiver = await startReceiver('127.0.0.1', (req) => ({ status: req.headers['webhook-id'] === 'ok' ? 200 : 500 }))
+    receivers.push(receiver)
+    const { service: s, dbPath, logs, db } = service()
+    const created = s.create({ name: 'CRM', url: receiver.url, auth: { type: 'basic', username: 'sy', password: canary }, signingSecret: secret })
+    if (!created.ok) throw new Error(created.message)
+    const id = created.value.id
+    s.enqueue(sampleJob(id, { id: 'ok' }))
+    s.enqueue(sampleJob(id, { id: 'bad', body: { kind: 'template', template: '{"x":1}' } }))
+    await s.tick()
+    await s.test(id)
+    const refused = s.create({ name: 'Private', url: 'http://10.0.0.1/', auth: { type: 'basic', username: 'sy', password: canary } })
+    if (!refused.ok) throw new Error(refused.message)
+    s.enqueue(sampleJob(refused.value.id, { id: 'refused' }))
+    await s.tick()
+    const updated = s.update(id, { name: 'CRM', url: receiver.url, auth: { type: 'basic', username: 'sy' } })
+    // The receiver did get it: that is the point of basic auth.
+    expect(receiver.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from(`sy:${canary}`).toString('base64')}`)
+
+    const answers = JSON.stringify([created, updated, s.get(id), s.list(), s.deliveries(id), s.deliveries(refused.value.id), s.alerts()])
+    expect(answers).not.toContain(canary)
+    expect(answers).not.toContain(secret)
+    expect(JSON.stringify(logs)).not.toContain(canary)
+    expect(JSON.stringify(db.prepare('SELECT * FROM webhook_attempts').all())).not.toContain(canary)
+    const secretBase64 = secret.slice('whsec_'.length)
+    db.pragma('wal_checkpoint(TRUNCATE)')
+    for (const file of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) {
+      if (!existsSync(file)) continue
+      const bytes = readFileSync(file)
+      expect(bytes.includes(Buffer.from(canary)), file).toBe(false)
+      expect(bytes.includes(Buffer.from(Buffer.from(`sy:${canary}`).toString('base64'))), file).toBe(false)
+      expect(bytes.includes(Buffer.from(secretBase64)), file).toBe(false)
+    }
+    // It is still there, sealed, for the next send.
+    expect(s.deliveries(id)).toMatchObject({ ok: true })
+  })
+
+  it('a delivery whose secrets cannot be opened fails as a value, with no secret in the error', async () => {
+    const receiver = await startReceiver()
+    receivers.push(receiver)
+    const dbPath = tempDbPath()
+    const first = testService({ dbPath })
+    const created = first.service.create({ name: 'CRM', url: receiver.url, auth: { type: 'basic', username: 'sy', password: 'pw-canary' } })
+    if (!created.ok) throw new Error(created.message)
+    first.service.enqueue(sampleJob(created.value.id))
+    first.db.close()
+    const db = new Database(dbPath)
+    const other = createWebhookService({ db, secretBox: createSecretBox(`${TEST_SECRET_KEY}-rotated`), clock: fakeClock(), workspace: 'acme_prod', allowPrivate: ['127.0.0.0/8'] })
+    closers.push(() => other.close())
+    await other.tick()
+    expect(receiver.requests).toHaveLength(0)
+    expect(other.deliveries(created.value.id)).toMatchObject({
+      ok: true,
+      value: [{ status: 'dead', history: [{ error: 'the stored password or signing secret cannot be opened (was SECRET_KEY changed?)' }] }],
+    })
+  })
+})
+
+describe('account-level webhooks', () => {
+  it('sends journey lifecycle, track and message events to the endpoints subscribed to them', async () => {
+    const receiver = await startReceiver()
+    receivers.push(receiver)
+    const { service: s, clock } = service()
+    const journeys = s.create({ name: 'Journeys', url: `${receiver.url}/journeys`, events: ['journey.published', 'journey.deleted'] })
+    const tracks = s.create({ name: 'Orders', url: `${receiver.url}/tracks`, events: ['track:Order Placed'] })
+    const all = s.create({ name: 'All', url: `${receiver.url}/all`, events: ['track:*', 'message.delivered'] })
+    const none = s.create({ name: 'Node only', url: `${receiver.url}/none` })
+    if (!journeys.ok || !tracks.ok || !all.ok || !none.ok) throw new Error('create failed')
+
+    const journey = { id: 'j_1', name: 'Repeat Order Journey', status: 'live', version: 2, createdAt: '2017-03-06T11:00:52.000Z', updatedAt: '2017-03-06T11:00:52.000Z', tags: ['premium-user'] }
+    expect(s.emitAccountEvent('journey.published', { journey, actor: 'admin@example.com' })).toMatchObject({ ok: true, value: { deliveryIds: [expect.any(String)] } })
+    expect(s.emitAccountEvent('journey.created', { journey })).toEqual({ ok: true, value: { deliveryIds: [] } })
+    const track = { messageId: 'm-1', userId: 'jane@example.com', event: 'Order Placed', properties: { total: 42 }, timestamp: Date.parse('2024-07-04T12:25:01Z') }
+    expect(s.emitAccountEvent('track:Order Placed', track)).toMatchObject({ ok: true, value: { deliveryIds: [expect.any(String), expect.any(String)] } })
+    // The same track event again adds nothing: ids derive from its message id.
+    s.emitAccountEvent('track:Order Placed', track)
+    s.emitAccountEvent('track:Page Viewed', { ...track, messageId: 'm-2', event: 'Page Viewed' })
+    s.emitAccountEvent('message.delivered', {
+      messageId: 'msg_1',
+      channel: 'app_push',
+      userId: '6425',
+      identities: ['jane.doe@domain.com'],
+      journey: { id: 'j_1', name: 'Repeat Order Journey', version: 2 },
+      nodeId: 'push_1',
+      runId: 'run_1',
+      content: { title: 'Welcome to Acme!', body: 'Click here to register for the next event.' },
+    })
+    await s.tick()
+    await s.tick()
+    const byPath = (path: string) => receiver.requests.filter((r) => r.url === path).map((r) => JSON.parse(r.body))
+    expect(byPath('/journeys')).toEqual([
+      {
+        category: 'account',
+        resource: 'Journey',
+        version: 1,
+        event_name: 'journey_published',
+        event_time: `${new Date(clock.now()).toISOString().slice(0, 19)}+0000`,
+        license_code: 'acme_prod',
+        user_id: 'admin@example.com',
+        event_data: {
+          id: 'j_1',
+          name: 'Repeat Order Journey',
+          status: 'LIVE',
+          version: 2,
+          creationTime: '2017-03-06T11:00:52+0000',
+          updateTime: '2017-03-06T11:00:52+0000',
+          tags: ['premium-user'],
+          actionBy: 'admin@example.com',
+          actionTime: `${new Date(clock.now()).toISOString().slice(0, 19)}+0000`,
+        },
+      },
+    ])
+    expect(byPath('/tracks')).toEqual([
+      {
+        event_name: 'Order Placed',
+        event_time: '2024-07-04T12:25:01+0000',
+        license_code: 'acme_prod',
+        category: 'application',
+        user_id: 'jane@example.com',
+        anonymous_id: null,
+        event_data: { total: 42 },
+        system_data: { message_id: 'm-1', context: {} },
+      },
+    ])
+    const allBodies = byPath('/all')
+    expect(allBodies.map((b) => b.event_name ?? b.event).sort()).toEqual(['Order Placed', 'Page Viewed', 'message.delivered'])
+    expect(allBodies.find((b) => b.event === 'message.delivered')).toMatchObject({
+      targetId: 'j_1',
+      profiles: [
+        {
+          identity: '6425',
+          all_identities: ['jane.doe@domain.com', '6425'],
+          payload: {
+            title: 'Welcome to Acme!',
+            body: 'Click here to register for the next event.',
+            kvs: { channel: 'app_push', message_id: 'msg_1', status: 'delivered', journey_id: 'j_1', node_id: 'push_1', run_id: 'run_1' },
+          },
+        },
+      ],
+    })
+    expect(byPath('/none')).toEqual([])
+    const deliveries = s.deliveries(journeys.value.id)
+    expect(deliveries).toMatchObject({ ok: true, value: [{ source: 'account', summary: 'journey.published', status: 'delivered' }] })
+  })
+})
