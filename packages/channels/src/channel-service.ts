@@ -17,8 +17,7 @@ import { createHttpProvider, type FetchLike } from './providers/http-provider'
 import { createSandboxProvider } from './providers/sandbox-provider'
 import { createSmtpProvider } from './providers/smtp-provider'
 import { parseDsn } from './receipts/dsn'
-import type { MessageRef, ProviderReceipt } from './receipts/provider-receipt'
-import { refLabel } from './receipts/provider-receipt'
+import { createReceiptResolver, type ReceiptBatch } from './receipts/resolve-receipts'
 import { parsePushReceipts } from './receipts/push'
 import { parseSendgridEvents } from './receipts/sendgrid'
 import { verifyPushSignature, verifySendgridSignature, verifyTwilioSignature } from './receipts/signatures'
@@ -47,17 +46,6 @@ export interface ChannelServiceDeps {
 export type SendOutcome =
   | { ok: true; providerId: string; providerMessageId: string | null; rendered: RenderedMessage }
   | { ok: false; retryable: boolean; reason: string; providerId?: string; rendered?: RenderedMessage }
-
-export interface IgnoredReceipt {
-  ref: string
-  reason: string
-}
-
-/** Receipts of one provider callback: the activity to ingest, and what was left out and why. */
-export interface ReceiptBatch {
-  activities: ChannelActivity[]
-  ignored: IgnoredReceipt[]
-}
 
 export interface SendgridReceiptRequest {
   body: string
@@ -170,56 +158,7 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
     content: rendered === null ? null : { ...rendered.fields },
   })
 
-  const findMessage = (ref: MessageRef, providerId: string | null): SentMessage | null => {
-    if ('messageId' in ref) return messages.get(ref.messageId)
-    const scope = providerId ?? undefined
-    const id = ref.providerMessageId.trim()
-    const bare = id.replace(/^<|>$/g, '')
-    return messages.byProviderMessageId(id, scope) ?? messages.byProviderMessageId(bare, scope) ?? messages.byProviderMessageId(`<${bare}>`, scope)
-  }
-
-  const resolveReceipts = (providerId: string | null, receipts: readonly ProviderReceipt[]): Result<ReceiptBatch> => {
-    const activities: ChannelActivity[] = []
-    const ignored: IgnoredReceipt[] = []
-    let unknown = 0
-    for (const r of receipts) {
-      const ref = refLabel(r.refs)
-      const msg = r.refs.reduce<SentMessage | null>((found, candidate) => found ?? findMessage(candidate, providerId), null)
-      if (msg === null) {
-        unknown += 1
-        ignored.push({ ref, reason: r.refs.length === 0 ? 'the receipt names no message' : 'no message with this id was sent' })
-        continue
-      }
-      if (providerId !== null && msg.providerId !== providerId) {
-        ignored.push({ ref, reason: 'the message was sent through another provider' })
-        continue
-      }
-      if (r.status === null) {
-        ignored.push({ ref, reason: `"${r.providerStatus}" is not channel activity` })
-        continue
-      }
-      messages.recordActivity(msg.id, r.status, r.timestamp)
-      if (!isStatusOf(msg.channel, r.status)) {
-        ignored.push({ ref, reason: `${r.status} is not reported for ${msg.channel}` })
-        continue
-      }
-      activities.push({
-        userId: msg.userId,
-        channel: msg.channel,
-        status: r.status,
-        messageId: msg.id,
-        timestamp: r.timestamp,
-        eventId: r.eventId ?? `${msg.id}:${r.status}`,
-        providerMessageId: msg.providerMessageId,
-        ...(r.detail === undefined ? {} : { detail: r.detail }),
-      })
-    }
-    if (activities.length === 0 && unknown > 0 && unknown === receipts.length) {
-      return fail('receipt.unknown_message', `No message Switchyard sent matches ${ignored.map((i) => i.ref).join(', ')}.`, { ignored })
-    }
-    if (ignored.length > 0) log('info', 'receipts ignored', { providerId, ignored })
-    return ok({ activities, ignored })
-  }
+  const resolveReceipts = createReceiptResolver(messages, log)
 
   /** Finds the provider of a receipt route and checks the signature when it has a receipt secret. */
   const verified = (providerId: string, check: (secret: string) => boolean, what: string): Result<Provider> => {

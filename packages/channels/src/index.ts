@@ -2,9 +2,7 @@ export { createChannelService, SANDBOX_PROVIDER_ID } from './channel-service'
 export type {
   ChannelService,
   ChannelServiceDeps,
-  IgnoredReceipt,
   PushReceiptRequest,
-  ReceiptBatch,
   SendgridReceiptRequest,
   SendOutcome,
   TwilioReceiptRequest,

@@ -29,9 +29,20 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some((k) => k.toLowerCase() === lower)
 }
 
+/** Reads at most MAX_ANSWER_CHARS bytes of the answer, so a huge one cannot exhaust memory. */
 async function readCapped(res: Response): Promise<string> {
-  const text = await res.text()
-  return text.length > MAX_ANSWER_CHARS ? text.slice(0, MAX_ANSWER_CHARS) : text
+  if (res.body === null) return ''
+  const reader = res.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  while (size < MAX_ANSWER_CHARS) {
+    const { done, value } = await reader.read()
+    if (done) break
+    chunks.push(value)
+    size += value.byteLength
+  }
+  if (size >= MAX_ANSWER_CHARS) await reader.cancel().catch(() => {})
+  return Buffer.concat(chunks).subarray(0, MAX_ANSWER_CHARS).toString('utf8')
 }
 
 function snippet(text: string): string {
