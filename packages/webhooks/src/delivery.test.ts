@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createSigningSecret } from './sign'
-import { type Receiver, sampleContext, sampleJob, startReceiver, testService } from './testing'
+import { type Receiver, gate, sampleContext, sampleJob, startReceiver, testService } from './testing'
 
 let receivers: Receiver[] = []
 const closers: (() => Promise<void>)[] = []
@@ -227,5 +227,23 @@ describe('journey webhook delivery', () => {
     const view = service.get(webhook.id)
     expect(view).toMatchObject({ ok: true, value: { testStatus: 'failing' } })
     expect(view.ok && view.value.lastTestedAt).toBeTruthy()
+  })
+
+  it('start() delivers without manual ticks, and stop() waits for the request in flight', async () => {
+    const held = gate()
+    const { service, receiver, webhook } = await setup({}, { pollIntervalMs: 20 })
+    receiver.reply = () => ({ status: 200, hold: held.promise })
+    service.start()
+    service.enqueue(sampleJob(webhook.id))
+    await vi.waitFor(() => expect(receiver.requests).toHaveLength(1))
+    let stopped = false
+    const stopping = service.stop().then(() => {
+      stopped = true
+    })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(stopped).toBe(false)
+    held.open()
+    await stopping
+    expect(service.deliveries(webhook.id)).toMatchObject({ ok: true, value: [{ status: 'delivered' }] })
   })
 })

@@ -167,6 +167,9 @@ export function createDispatcher(deps: DispatcherDeps) {
     const events: AttemptEvent[] = []
     const alerts: WebhookAlertView[] = []
     store.write(() => {
+      const webhook = store.getWebhook(unit.webhookId)
+      // Removed while the request was in flight: its deliveries went with it.
+      if (webhook === null) return
       for (const member of unit.members) {
         const attempt = member.attempts + 1
         const error = verdict.kind === 'delivered' ? null : verdict.error
@@ -196,8 +199,7 @@ export function createDispatcher(deps: DispatcherDeps) {
           attempt: { attempt, at: new Date(now).toISOString(), status: verdict.status, durationMs, error },
         })
       }
-      const webhook = store.getWebhook(unit.webhookId)
-      if (webhook === null || !countsForBreaker) return
+      if (!countsForBreaker) return
       const outcome = verdict.kind === 'delivered' ? 'success' : verdict.kind === 'dead' && verdict.gone ? 'gone' : 'failure'
       const next = afterAttempt(webhook, outcome, now, deps.breaker)
       store.setBreaker(webhook.id, next.state, next.pausedUntil, next.consecutiveFailures)
