@@ -20,7 +20,11 @@ export function adminAuth(token: string | null): MiddlewareHandler {
   }
 }
 
-/** `/v1/*`: the write key as Basic user name (the Segment convention) or as a Bearer token. */
+/**
+ * `/v1/*`: the write key as Basic user name (the Segment convention) or as a Bearer token. The
+ * official Segment Node client sends it as `writeKey` in the JSON body instead; a request without
+ * the header is let through to its handler, which must then call `checkBodyWriteKey`.
+ */
 export function writeKeyAuth(key: string | null): MiddlewareHandler {
   return async (c, next) => {
     if (key !== null) {
@@ -30,9 +34,21 @@ export function writeKeyAuth(key: string | null): MiddlewareHandler {
       const bearer = /^Bearer\s+(.+)$/i.exec(header)
       if (basic) given = Buffer.from(basic[1] ?? '', 'base64').toString('utf8').split(':')[0] ?? ''
       else if (bearer) given = bearer[1] ?? ''
-      if (given === null) throw new ApiError(401, 'auth.missing_write_key', 'Send the write key as the HTTP Basic user name, or as “Authorization: Bearer <WRITE_KEY>”.')
-      if (!same(given, key)) throw new ApiError(401, 'auth.invalid_write_key', 'The write key is wrong.')
+      if (given === null) needsBodyKey.add(c.req.raw)
+      else if (!same(given, key)) throw new ApiError(401, 'auth.invalid_write_key', 'The write key is wrong.')
     }
     await next()
   }
+}
+
+const needsBodyKey = new WeakSet<Request>()
+
+/** For requests that came without an Authorization header: the body's `writeKey` must match. */
+export function checkBodyWriteKey(request: Request, body: unknown, key: string | null): void {
+  if (key === null || !needsBodyKey.has(request)) return
+  const given = body !== null && typeof body === 'object' && !Array.isArray(body) ? Reflect.get(body, 'writeKey') : undefined
+  if (typeof given !== 'string') {
+    throw new ApiError(401, 'auth.missing_write_key', 'Send the write key as the HTTP Basic user name, as “Authorization: Bearer <WRITE_KEY>”, or as “writeKey” in the JSON body.')
+  }
+  if (!same(given, key)) throw new ApiError(401, 'auth.invalid_write_key', 'The write key is wrong.')
 }

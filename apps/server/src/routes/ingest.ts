@@ -1,4 +1,4 @@
-import type { Hono } from 'hono'
+import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import {
   ActivityCall,
@@ -11,6 +11,7 @@ import {
   Channel,
   type IngestedEvent,
 } from '@switchyard/schema'
+import { checkBodyWriteKey } from '../auth'
 import { parseJsonText, readBody, validate } from '../body'
 import type { AppDeps } from '../deps'
 import { ApiError } from '../errors'
@@ -21,6 +22,11 @@ const Success = z.object({ success: z.literal(true) })
 /** The Segment tracking API: answers only once the events are in the journal. */
 export function mountIngest(app: Hono, deps: AppDeps): void {
   const { engine, registry } = deps
+  const read = async (c: Context, limit: number, label: string) => {
+    const raw = parseJsonText(await readBody(c, limit, label))
+    checkBodyWriteKey(c.req.raw, raw, deps.config.writeKey)
+    return raw
+  }
   const accept = async (events: IngestedEvent[]) => {
     await engine.ingest(events)
     return { success: true as const }
@@ -30,26 +36,26 @@ export function mountIngest(app: Hono, deps: AppDeps): void {
 
   doc('/v1/track', 'Record an event a user performed (Segment track).', TrackCall)
   app.post('/v1/track', async (c) => {
-    const raw = parseJsonText(await readBody(c, MAX_EVENT_BYTES, '32 KB per event'))
+    const raw = await read(c, MAX_EVENT_BYTES, '32 KB per event')
     return c.json(await accept([normaliseCall(raw, 'track', engine.clock.now())]))
   })
 
   doc('/v1/identify', 'Set traits of a user (Segment identify); later identifies merge.', IdentifyCall)
   app.post('/v1/identify', async (c) => {
-    const raw = parseJsonText(await readBody(c, MAX_EVENT_BYTES, '32 KB per event'))
+    const raw = await read(c, MAX_EVENT_BYTES, '32 KB per event')
     return c.json(await accept([normaliseCall(raw, 'identify', engine.clock.now())]))
   })
 
   doc('/v1/batch', 'Record up to 500 KB of track and identify calls at once (Segment batch).', BatchCall)
   app.post('/v1/batch', async (c) => {
-    const raw = parseJsonText(await readBody(c, MAX_BATCH_BYTES, '500 KB per batch'))
+    const raw = await read(c, MAX_BATCH_BYTES, '500 KB per batch')
     const call = validate(BatchCall, raw, 'batch')
     return c.json(await accept(normaliseBatch(call.batch, engine.clock.now(), call.sentAt)))
   })
 
   doc('/v1/activity', 'Report channel activity (delivered, opened, clicked...) for a message the engine sent.', ActivityCall)
   app.post('/v1/activity', async (c) => {
-    const raw = parseJsonText(await readBody(c, MAX_EVENT_BYTES, '32 KB per event'))
+    const raw = await read(c, MAX_EVENT_BYTES, '32 KB per event')
     const call = validate(ActivityCall, raw, 'activity')
     const channel = Channel.safeParse(call.channel)
     if (!channel.success) throw new ApiError(400, 'activity.unknown_channel', `“${call.channel}” is not a channel: use one of ${Channel.options.join(', ')}.`)

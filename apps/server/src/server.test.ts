@@ -1,0 +1,111 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Analytics } from '@segment/analytics-node'
+import { loadExample } from '@switchyard/testkit'
+import { boot, type Running } from './boot'
+import { loadConfig, ConfigError } from './config'
+import { silentLogger } from './log'
+
+let running: Running | null = null
+afterEach(async () => {
+  await running?.stop()
+  running = null
+})
+
+async function start(env: Record<string, string> = {}): Promise<Running> {
+  const dir = mkdtempSync(join(tmpdir(), 'sy-boot-'))
+  running = await boot(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'db', 'switchyard.db')}`, ...env }), silentLogger)
+  return running
+}
+
+// Answers are read loosely here; their shapes are pinned by the app.request() suites.
+async function http(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) })
+  return { status: res.status, json: await res.json() }
+}
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const v = await read()
+    if (ok(v) || Date.now() > end) return v
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+describe('a real listening server', () => {
+  it('runs the Netcore journey from HTTP calls to a timeline and stats read over HTTP', async () => {
+    const { url } = await start()
+    const { id } = (await http(url, 'POST', '/api/journeys', loadExample('netcore-cart-rcs', 'wh_cc'))).json
+    expect((await http(url, 'POST', `/api/journeys/${id}/publish`)).json.version).toBe(1)
+    await http(url, 'POST', '/v1/track', { userId: 'ann', event: 'add_to_cart', messageId: 'evt-1' })
+    const waiting = await until(
+      () => http(url, 'GET', `/api/journeys/${id}/users/ann`),
+      (r) => r.json.runs[0]?.currentNodeId === 'wait',
+    )
+    const msg = waiting.json.runs[0].history.find((h: { kind: string }) => h.kind === 'message').messageId
+    await http(url, 'POST', '/v1/activity', { userId: 'ann', channel: 'rcs', status: 'clicked', messageId: msg })
+    const done = await until(
+      () => http(url, 'GET', `/api/journeys/${id}/users/ann`),
+      (r) => r.json.runs[0]?.status === 'completed',
+    )
+    expect(done.json.runs[0].history.map((h: { kind: string }) => h.kind)).toEqual(['entered', 'message', 'entered', 'event', 'webhook', 'completed'])
+    const stats = (await http(url, 'GET', `/api/journeys/${id}/stats`)).json
+    expect(stats.nodes.wait).toEqual({ entered: 1, active: 0, outlets: { matched: 1 } })
+  })
+
+  it('accepts identify and track calls from the official Segment Node client, which start a journey', async () => {
+    const { url } = await start({ WRITE_KEY: 'wk_test_key' })
+    const { id } = (await http(url, 'POST', '/api/journeys', loadExample('actions-with-user-properties', 'wh_1'))).json
+    await http(url, 'POST', `/api/journeys/${id}/publish`)
+    const analytics = new Analytics({ writeKey: 'wk_test_key', host: url, flushAt: 2, maxRetries: 0 })
+    const errors: unknown[] = []
+    analytics.on('error', (e) => errors.push(e))
+    analytics.identify({ userId: 'ann', traits: { country: 'Canada', email: 'ann@example.com' } })
+    analytics.track({ userId: 'ann', event: 'Charged', properties: { amount: 42 } })
+    await analytics.closeAndFlush({ timeout: 10_000 })
+    expect(errors).toEqual([])
+    const runs = await until(
+      () => http(url, 'GET', `/api/journeys/${id}/users/ann`),
+      (r) => r.json.runs?.[0]?.status === 'completed',
+    )
+    expect(runs.json.runs[0].history[0].detail).toEqual({ event: 'Charged', properties: { amount: 42 } })
+  })
+
+  it('refuses Segment calls with the wrong write key', async () => {
+    const { url } = await start({ WRITE_KEY: 'wk_test_key' })
+    const res = await http(url, 'POST', '/v1/batch', { batch: [{ type: 'track', userId: 'a', event: 'x' }] }, { authorization: `Basic ${Buffer.from('other:').toString('base64')}` })
+    expect(res).toMatchObject({ status: 401, json: { error: { code: 'auth.invalid_write_key' } } })
+  })
+
+  it('keeps every accepted event across a graceful stop and a new start on the same file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sy-restart-'))
+    const env = { PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'switchyard.db')}` }
+    let r = await boot(loadConfig(env), silentLogger)
+    const { id } = (await http(r.url, 'POST', '/api/journeys', loadExample('single-action', 'wh'))).json
+    await http(r.url, 'POST', `/api/journeys/${id}/publish`)
+    const sends = Array.from({ length: 50 }, (_, i) => http(r.url, 'POST', '/v1/track', { userId: `u${i}`, event: 'App Launched', messageId: `m${i}` }))
+    const answers = await Promise.all(sends)
+    await r.stop()
+    expect(answers.every((a) => a.status === 200)).toBe(true)
+    r = await boot(loadConfig(env), silentLogger)
+    running = r
+    const head = await until(() => r.engine.lag(), (l) => l.pending === 0)
+    expect(head.pending).toBe(0)
+    const stats = (await http(r.url, 'GET', `/api/journeys/${id}/stats`)).json
+    expect(stats.nodes.t.entered).toBe(50)
+  })
+})
+
+describe('configuration', () => {
+  it('refuses a non-loopback HOST without both tokens', () => {
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(ConfigError)
+    expect(() => loadConfig({ HOST: '0.0.0.0', ADMIN_TOKEN: 'a' })).toThrow(/WRITE_KEY/)
+    expect(loadConfig({ HOST: '0.0.0.0', ADMIN_TOKEN: 'a', WRITE_KEY: 'b' }).host).toBe('0.0.0.0')
+    expect(loadConfig({}).host).toBe('127.0.0.1')
+    expect(loadConfig({}).sqlitePath.endsWith('data/switchyard.db')).toBe(true)
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/)
+  })
+})
