@@ -42,22 +42,18 @@ export const JourneyNodeView = memo(function JourneyNodeView({ id, type, data, s
           <NodeIcon type={type} size={14} />
         </span>
         <span className="jnode-kind">{labelOfType(type)}</span>
-        {hasStats ? (
-          <span className="jnode-stats" title={`${entered} entered, ${active} here now`}>
-            <span data-testid="node-entered">{entered.toLocaleString()}</span> in
-            {active > 0 ? (
-              <>
-                {' · '}
-                <span data-testid="node-active" className="active-count">
-                  {active.toLocaleString()}
-                </span>{' '}
-                now
-              </>
-            ) : null}
-          </span>
-        ) : null}
       </div>
       <div className="jnode-body">{summarize(type, data, webhookName)}</div>
+      {hasStats ? (
+        <div className="jnode-stats" title={`${entered} users entered this step, ${active} are here now`}>
+          <span>
+            <strong data-testid="node-entered">{entered.toLocaleString()}</strong> entered
+          </span>
+          <span className={active > 0 ? 'active-count' : ''}>
+            <strong data-testid="node-active">{active.toLocaleString()}</strong> here now
+          </span>
+        </div>
+      ) : null}
       {waitingUntil !== null ? (
         <div className="jnode-waiting" data-testid="node-waiting">
           {type === 'waitForEvent' || type === 'delay' ? `Waiting until ${clockTime(waitingUntil === 'now' ? null : waitingUntil)}` : 'User is here now'}

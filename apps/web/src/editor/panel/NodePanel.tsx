@@ -12,7 +12,7 @@ import {
 import { api } from '../../api/endpoints'
 import { errorMessage } from '../../api/client'
 import { NODE_LOOKS, isNodeType, labelOfType } from '../../flow/kinds'
-import { nearestPrecedingAction } from '../../flow/preceding'
+import { nearestPrecedingAction, type PrecedingAction } from '../../flow/preceding'
 import {
   delayMode,
   readChannel,
@@ -31,6 +31,7 @@ import { KeyValueEditor, pairsOf, recordOf } from '../../ui/KeyValueEditor'
 import { TestStatus } from '../../ui/TestStatus'
 import { Link } from '../../ui/Link'
 import { accentStyle } from '../../ui/accent'
+import { useShallow } from 'zustand/react/shallow'
 import { editor, useEditor } from '../store'
 import { ConditionBuilder } from './ConditionBuilder'
 import { DurationField } from './DurationField'
@@ -252,13 +253,15 @@ function ActionForm({ node, set }: FormProps): ReactElement {
   )
 }
 
+const NO_PRECEDING: PrecedingAction = { nodeId: '', channel: null }
+
 function WaitForm({ node, set }: FormProps): ReactElement {
   const d = node.data
   const mode = waitMode(d)
-  const preceding = useEditor((s) => nearestPrecedingAction(s, node.id))
+  const preceding = useEditor(useShallow((s) => nearestPrecedingAction(s, node.id) ?? NO_PRECEDING))
   const status = readStatus(d)
-  const statuses = preceding?.channel ? statusesOf(preceding.channel) : ACTIVITY_STATUSES
-  const invalid = status !== null && preceding?.channel != null && !statuses.includes(status)
+  const statuses = preceding.channel ? statusesOf(preceding.channel) : ACTIVITY_STATUSES
+  const invalid = status !== null && preceding.channel !== null && !statuses.includes(status)
   const within = readDuration(d, 'within')
   const base = (extra: NodeData): NodeData => {
     const keep: NodeData = { within: d.within ?? { amount: 1, unit: 'days' } }
@@ -296,7 +299,7 @@ function WaitForm({ node, set }: FormProps): ReactElement {
               </option>
             ))}
           </select>
-          {preceding ? (
+          {preceding.nodeId ? (
             <small className="muted" data-testid="wait-channel-hint">
               Of the {preceding.channel ? CHANNEL_LABELS[preceding.channel] : ''} message sent by <span className="mono">{preceding.nodeId}</span>.
             </small>

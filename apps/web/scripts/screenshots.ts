@@ -1,0 +1,61 @@
+/**
+ * Screenshots of the running product for the README: the journeys list (empty and in use), the
+ * editor with live counts, the inspector on a user who clicked and on one still waiting, and the
+ * webhooks page. Run `pnpm --filter @switchyard/web screenshots` (it builds the canvas first).
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { launchChromium, REPO_ROOT, startReceiver, startServer } from '../e2e/harness'
+import { seedDemo } from '../e2e/seed'
+
+const out = join(REPO_ROOT, 'docs/screenshots')
+mkdirSync(out, { recursive: true })
+
+const server = await startServer()
+const receiver = await startReceiver()
+const browser = await launchChromium()
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 })
+  const shot = async (name: string) => {
+    await page.waitForTimeout(300) // let transitions settle; every wait before this one polls for content
+    await page.screenshot({ path: join(out, `${name}.png`) })
+    process.stdout.write(`  docs/screenshots/${name}.png\n`)
+  }
+
+  await page.goto(`${server.url}/`)
+  await page.getByTestId('journeys-empty').waitFor()
+  await shot('journeys-empty')
+
+  const { journeyId, clicked, waiting } = await seedDemo(server.url, receiver.url)
+
+  await page.goto(`${server.url}/`)
+  await page.getByTestId('journey-row').nth(2).waitFor()
+  await shot('journeys')
+
+  await page.goto(`${server.url}/journeys/${journeyId}`)
+  await page.locator('[data-testid="node-entered"]').first().waitFor()
+  await page.locator('[data-node-id="wait"]').click()
+  await page.getByTestId('node-panel').waitFor()
+  await shot('editor')
+
+  await page.getByTestId('tab-users').click()
+  await page.getByTestId('user-search').fill(clicked)
+  await page.getByTestId('user-open').click()
+  await page.getByTestId('timeline').waitFor()
+  await shot('inspector')
+
+  await page.getByTestId('inspector-close').click()
+  await page.getByTestId('user-search').fill(waiting)
+  await page.getByTestId('user-open').click()
+  await page.getByTestId('node-waiting').waitFor()
+  await shot('inspector-waiting')
+
+  await page.goto(`${server.url}/settings/webhooks`)
+  await page.getByTestId('webhooks-page').waitFor()
+  await page.waitForSelector('[data-testid="webhook-row"], [data-testid="webhooks-empty"], .banner')
+  await shot('webhooks')
+} finally {
+  await browser.close()
+  await receiver.stop()
+  await server.stop()
+}
