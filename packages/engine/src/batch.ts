@@ -1,4 +1,3 @@
-import { initialTransition, transition } from 'xstate'
 import { END_STATE, type MachineEvent } from '@switchyard/compiler'
 import {
   assertNever,
@@ -168,16 +167,17 @@ export class Batch {
     }
     user.activeRuns.push(run)
     user.enteredJourneys.add(loaded.journeyId)
-    const [next, actions] = initialTransition(loaded.machine, input)
+    const [next, actions] = loaded.stepper.initial(input)
     this.settle(run, loaded, user, event, next, actions)
   }
 
   private step(run: RunRecord, loaded: LoadedVersion, user: UserState, event: MachineEvent): void {
+    if (event.type === 'track' && !loaded.stepper.mayConsume(run.stateKey, event, run.context)) return
     const snapshot = loaded.machine.resolveState({
       value: run.stateKey,
       context: { ...run.context, user: { id: user.userId, traits: user.traits } },
     })
-    const [next, actions] = transition(loaded.machine, snapshot, event)
+    const [next, actions] = loaded.stepper.transition(snapshot, event)
     if (next === snapshot) return
     this.settle(run, loaded, user, event.type === 'track' ? event : null, next, actions)
   }

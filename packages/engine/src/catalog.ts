@@ -1,6 +1,6 @@
 import { compileJourney, type CompiledJourney } from '@switchyard/compiler'
 import { Graph, type JourneyNode, type JourneySettings, type JourneyStatus } from '@switchyard/schema'
-import { createJourneyMachine, type JourneyMachine } from './machines'
+import { JourneyStepper, createJourneyMachine, type JourneyMachine } from './machines'
 import type { JourneyRecord, JourneyVersionRecord } from './records'
 import type { EngineStore } from './store'
 
@@ -11,6 +11,7 @@ export interface LoadedVersion {
   settings: JourneySettings
   compiled: CompiledJourney
   machine: JourneyMachine
+  stepper: JourneyStepper
   nodes: Map<string, JourneyNode>
 }
 
@@ -47,12 +48,14 @@ export class JourneyCatalog {
     if (existing) return existing
     const graph = Graph.parse(v.graph)
     const compiled = compileJourney(graph)
+    const machine = createJourneyMachine(v.machine)
     const loaded: LoadedVersion = {
       journeyId: v.journeyId,
       version: v.version,
       settings: v.settings,
       compiled,
-      machine: createJourneyMachine(v.machine),
+      machine,
+      stepper: new JourneyStepper(machine, v.machine),
       nodes: new Map(graph.nodes.map((n) => [n.id, n])),
     }
     this.versions.set(key, loaded)

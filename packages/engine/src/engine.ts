@@ -26,6 +26,15 @@ export interface EngineOptions {
   workspace?: string
   /** Most journal events or timers applied in one transaction. */
   batchSize?: number
+  /** Called after each batch commits, with when its events arrived or its timers fell due (benchmarks, metrics). */
+  onApplied?: (applied: AppliedBatch) => void
+}
+
+export interface AppliedBatch {
+  kind: 'events' | 'timers'
+  /** `receivedAt` of each event, or `dueAt` of each timer, in the batch. */
+  since: number[]
+  committedAt: number
 }
 
 export type JourneyPatch = Partial<Pick<JourneyInput, 'name' | 'graph' | 'settings'>>
@@ -51,6 +60,7 @@ export class Engine {
   readonly counters: EngineCounters = { eventsAccepted: 0, eventsDuplicate: 0, eventsApplied: 0, timersFired: 0 }
   private readonly catalog: JourneyCatalog
   private readonly batchSize: number
+  private readonly onApplied: ((applied: AppliedBatch) => void) | undefined
   private readonly lock = new Mutex()
   private cursor = 0
   private listeners = new Set<() => void>()
@@ -60,6 +70,7 @@ export class Engine {
     this.clock = o.clock
     this.workspace = o.workspace ?? 'default'
     this.batchSize = o.batchSize ?? 1000
+    this.onApplied = o.onApplied
     this.catalog = new JourneyCatalog(o.store)
   }
 
@@ -104,6 +115,7 @@ export class Engine {
       await this.store.commit(batch.finish(last))
       this.cursor = last
       this.counters.eventsApplied += entries.length
+      this.onApplied?.({ kind: 'events', since: entries.map((e) => e.receivedAt), committedAt: this.clock.now() })
       return entries.length
     })
   }
@@ -120,6 +132,7 @@ export class Engine {
       for (const t of timers) batch.applyTimer(t)
       await this.store.commit(batch.finish(null))
       this.counters.timersFired += timers.length
+      this.onApplied?.({ kind: 'timers', since: timers.map((t) => t.dueAt), committedAt: this.clock.now() })
       return timers.length
     })
   }

@@ -1,6 +1,6 @@
-import { assign, setup } from 'xstate'
+import { assign, createActor, setup } from 'xstate'
 import { evaluateCondition, type Channel, type Condition } from '@switchyard/schema'
-import type { MachineEvent, MachineJson } from '@switchyard/compiler'
+import type { MachineEvent, MachineJson, TransitionJson } from '@switchyard/compiler'
 import { messageIdFor } from './ids'
 import type { RunContext, StoredEvent } from './records'
 
@@ -57,3 +57,77 @@ export function createJourneyMachine(json: MachineJson) {
 }
 
 export type JourneyMachine = ReturnType<typeof createJourneyMachine>
+
+type TrackEvent = Extract<MachineEvent, { type: 'track' }>
+type JourneySnapshot = ReturnType<JourneyMachine['resolveState']>
+type RawAction = { type: string; params?: unknown }
+type TrackFilter = (name: string, context: Omit<RunContext, 'user'>) => boolean
+
+/**
+ * Transitions of one compiled machine, without the cost xstate's `transition()` adds per call:
+ * it creates a throwaway actor, and the actor computes the machine's initial snapshot first,
+ * which doubled the price of every step. Journey machines spawn no children and schedule
+ * nothing, so one inert scope serves every call; the actions are collected per call.
+ */
+export class JourneyStepper {
+  private collected: RawAction[] = []
+  private readonly scope
+  private readonly trackFilters = new Map<string, TrackFilter>()
+
+  constructor(
+    readonly machine: JourneyMachine,
+    json: MachineJson,
+  ) {
+    const self = createActor(machine, { input: { runId: '', journeyId: '', version: 0, userId: '', event: null, message: null, user: { id: '', traits: {} } } })
+    this.scope = {
+      self,
+      id: '',
+      sessionId: '',
+      system: self.system,
+      logger: noop,
+      defer: noop,
+      emit: noop,
+      stopChild: noop,
+      actionExecutor: (action: RawAction) => {
+        this.collected.push(action)
+      },
+    }
+    for (const [key, state] of Object.entries(json.states)) this.trackFilters.set(key, trackFilter(state.on?.track ?? []))
+  }
+
+  initial(input: RunContext): [JourneySnapshot, RawAction[]] {
+    this.collected = []
+    const next = this.machine.getInitialSnapshot(this.scope, input)
+    return [next, this.collected]
+  }
+
+  transition(snapshot: JourneySnapshot, event: MachineEvent): [JourneySnapshot, RawAction[]] {
+    this.collected = []
+    const next = this.machine.transition(snapshot, event, this.scope)
+    return [next, this.collected]
+  }
+
+  /**
+   * False when no `track` transition of the state could take this event, judged from the guards'
+   * params alone (their `where` would only narrow further): most events a user sends concern no
+   * run they are in, and need not pay for a transition that would change nothing.
+   */
+  mayConsume(stateKey: string, event: TrackEvent, context: Omit<RunContext, 'user'>): boolean {
+    const filter = this.trackFilters.get(stateKey)
+    return filter === undefined || filter(event.name, context)
+  }
+}
+
+function trackFilter(transitions: TransitionJson[]): TrackFilter {
+  if (transitions.length === 0) return () => false
+  const names = new Set<string>()
+  const statuses = new Set<string>()
+  for (const t of transitions) {
+    if (t.guard?.type === 'eventMatches') names.add(t.guard.params.event)
+    else if (t.guard?.type === 'activityMatches') statuses.add(t.guard.params.status)
+    // Any other guard, or none: only the machine can tell.
+    else return () => true
+  }
+  return (name, context) =>
+    names.has(name) || (context.message !== null && name.startsWith(`${context.message.channel}.`) && statuses.has(name.slice(context.message.channel.length + 1)))
+}
