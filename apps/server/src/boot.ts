@@ -5,8 +5,8 @@ import { Engine, EngineRunner, SqliteEngineStore, openDatabase, systemClock, typ
 import { createSecretBox, loadSecretKey } from '@switchyard/secrets'
 import { createApp } from './app'
 import type { Config } from './config'
-import { OutboxDispatcher, type OutboxHandlers } from './dispatch'
-import type { Integrations } from './integrations'
+import { OutboxDispatcher } from './dispatch'
+import { createServices } from './services'
 import type { Logger } from './log'
 import { Metrics } from './metrics'
 import { RouteRegistry } from './openapi'
@@ -29,12 +29,16 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   const engine = await Engine.open({ store, clock, workspace: config.workspace })
   const secretBox = createSecretBox(loadSecretKey(config.secretKey ?? undefined, join(config.dataDir, 'secret.key')))
   const metrics = new Metrics()
-  const integrations: Integrations = []
-  const handlers: OutboxHandlers = {
-    // Without a channel provider wired in, a message is accepted as sent so journeys still run.
-    message: async (job) => engine.messageSent(job),
-  }
-  void secretBox
+  const { integrations, handlers } = createServices({
+    db,
+    engine,
+    secretBox,
+    clock,
+    workspace: config.workspace,
+    allowPrivateTargets: config.allowPrivateTargets,
+    metrics,
+    log,
+  })
   const app = createApp({ engine, config, metrics, log, registry: new RouteRegistry(), integrations, version: VERSION })
   const runner = new EngineRunner(engine, { onError: (e) => log.error('engine loop failed', { error: e instanceof Error ? e.stack : String(e) }) })
   const dispatcher = new OutboxDispatcher(engine, handlers, log)
@@ -47,6 +51,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   runner.start()
   dispatcher.start()
+  for (const i of integrations) i.start?.()
   log.info('switchyard started', { url: `http://${host}:${port}`, database: config.sqlitePath, workspace: config.workspace })
 
   let stopping: Promise<void> | null = null
@@ -60,6 +65,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
         await new Promise<void>((resolve) => server.close(() => resolve()))
         await runner.stop()
         await dispatcher.stop()
+        for (const i of integrations) await i.stop?.()
         await engine.close()
         log.info('switchyard stopped')
       })()

@@ -2,10 +2,13 @@ import type { Engine, OutboxClaim } from '@switchyard/engine'
 import type { MessageJob, WebhookJob } from '@switchyard/schema'
 import type { Logger } from './log'
 
+/** A handler's answer: done, or keep the job and try again at `retryAt` (ms epoch). */
+export type HandlerResult = void | { retryAt: number }
+
 /** Where committed side effects go. Each handler must be idempotent by job id: a crash may repeat one. */
 export interface OutboxHandlers {
-  message?(job: MessageJob): Promise<void>
-  webhook?(job: WebhookJob): Promise<void>
+  message?(job: MessageJob): Promise<HandlerResult>
+  webhook?(job: WebhookJob): Promise<HandlerResult>
 }
 
 /**
@@ -17,6 +20,8 @@ export class OutboxDispatcher {
   private loop: Promise<void> | null = null
   private wake: (() => void) | null = null
   private readonly inFlight = new Set<string>()
+  /** Jobs a handler asked to retry later; forgotten on restart, when they are simply tried again. */
+  private readonly notBefore = new Map<string, number>()
 
   constructor(
     private readonly engine: Engine,
@@ -68,16 +73,27 @@ export class OutboxDispatcher {
   private async pass(kind: OutboxClaim['kind']): Promise<number> {
     const handler = kind === 'message' ? this.handlers.message : this.handlers.webhook
     if (!handler) return 0
-    const claims = (await this.engine.claimOutbox(kind, this.options.batch ?? 200)).filter((c) => !this.inFlight.has(c.id))
+    const now = this.engine.clock.now()
+    const claims = (await this.engine.claimOutbox(kind, (this.options.batch ?? 200) + this.notBefore.size)).filter(
+      (c) => !this.inFlight.has(c.id) && (this.notBefore.get(c.id) ?? 0) <= now,
+    )
     if (claims.length === 0) return 0
     const done: string[] = []
     await Promise.all(
       claims.map(async (claim) => {
         this.inFlight.add(claim.id)
         try {
-          if (claim.job.kind === 'message' && this.handlers.message) await this.handlers.message(claim.job)
-          else if (claim.job.kind === 'webhook' && this.handlers.webhook) await this.handlers.webhook(claim.job)
-          done.push(claim.id)
+          const result =
+            claim.job.kind === 'message' && this.handlers.message
+              ? await this.handlers.message(claim.job)
+              : claim.job.kind === 'webhook' && this.handlers.webhook
+                ? await this.handlers.webhook(claim.job)
+                : undefined
+          if (result) this.notBefore.set(claim.id, result.retryAt)
+          else {
+            this.notBefore.delete(claim.id)
+            done.push(claim.id)
+          }
         } catch (error) {
           this.log.warn('outbox handler failed; will retry', { id: claim.id, kind, error: error instanceof Error ? error.message : String(error) })
         } finally {

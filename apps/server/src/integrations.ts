@@ -1,9 +1,11 @@
 import type { Hono } from 'hono'
+import type { IngestedEvent, Journey, JourneyEventType } from '@switchyard/schema'
+import type { OutboxHandlers } from './dispatch'
 import type { RouteRegistry } from './openapi'
 
 /**
- * The optional parts wired around the engine (webhooks, channels). Each mounts its own routes
- * and answers what the core routes ask of it.
+ * The optional parts wired around the engine (webhooks, channels). Each mounts its own routes,
+ * takes the outbox jobs of its kind, and hears what the core routes report.
  */
 export interface Integration {
   name: string
@@ -12,6 +14,13 @@ export interface Integration {
   webhookIds?(): ReadonlySet<string>
   /** Items waiting in this integration's own queue, for /metrics. */
   pending?(): number
+  outbox?: OutboxHandlers
+  /** A journey was created, changed, published, paused, resumed or deleted. */
+  journeyChanged?(type: JourneyEventType, journey: Journey): void
+  /** Events were stored in the journal. */
+  eventsAccepted?(events: readonly IngestedEvent[]): void
+  start?(): void
+  stop?(): Promise<void>
 }
 
 export type Integrations = Integration[]

@@ -3,20 +3,29 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Analytics } from '@segment/analytics-node'
-import { loadExample } from '@switchyard/testkit'
+import { loadExample, WebhookSink } from '@switchyard/testkit'
 import { boot, type Running } from './boot'
 import { loadConfig, ConfigError } from './config'
 import { silentLogger } from './log'
 
 let running: Running | null = null
+const sink = new WebhookSink()
 afterEach(async () => {
   await running?.stop()
   running = null
+  await sink.stop()
 })
+
+/** A configured webhook that posts to a local receiver. */
+async function webhookTo(base: string, receiver: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await http(base, 'POST', '/api/webhooks', { name: 'Call centre', url: `${receiver}/hook`, encoding: 'form', ...extra })
+  if (res.status !== 201) throw new Error(JSON.stringify(res.json))
+  return res.json.id
+}
 
 async function start(env: Record<string, string> = {}): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), 'sy-boot-'))
-  running = await boot(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'db', 'switchyard.db')}`, ...env }), silentLogger)
+  running = await boot(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'db', 'switchyard.db')}`, ALLOW_PRIVATE_TARGETS: '127.0.0.0/8', ...env }), silentLogger)
   return running
 }
 
@@ -37,8 +46,10 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs
 
 describe('a real listening server', () => {
   it('runs the Netcore journey from HTTP calls to a timeline and stats read over HTTP', async () => {
-    const { url } = await start()
-    const { id } = (await http(url, 'POST', '/api/journeys', loadExample('netcore-cart-rcs', 'wh_cc'))).json
+    const { url } = await start({ WORKSPACE: 'acme' })
+    const receiver = await sink.start()
+    const hookId = await webhookTo(url, receiver)
+    const { id } = (await http(url, 'POST', '/api/journeys', loadExample('netcore-cart-rcs', hookId))).json
     expect((await http(url, 'POST', `/api/journeys/${id}/publish`)).json.version).toBe(1)
     await http(url, 'POST', '/v1/track', { userId: 'ann', event: 'add_to_cart', messageId: 'evt-1' })
     const waiting = await until(
@@ -54,11 +65,25 @@ describe('a real listening server', () => {
     expect(done.json.runs[0].history.map((h: { kind: string }) => h.kind)).toEqual(['entered', 'message', 'entered', 'event', 'webhook', 'completed'])
     const stats = (await http(url, 'GET', `/api/journeys/${id}/stats`)).json
     expect(stats.nodes.wait).toEqual({ entered: 1, active: 0, outlets: { matched: 1 } })
+
+    // The call centre receives the Netcore activity item, form-encoded, signed by delivery id.
+    await sink.waitFor(1)
+    const [req] = sink.received
+    expect(req?.headers['content-type']).toContain('application/x-www-form-urlencoded')
+    const data = JSON.parse(new URLSearchParams(req?.body ?? '').get('data') ?? '{}')
+    expect(data.acme[0]).toMatchObject({ channel: expect.any(String), msgid: msg, journey_name: 'Cart abandoners: RCS nudge, call centre on click', custom_params: { Action: 'RCS Click' } })
+    expect(req?.headers['webhook-id']).toBeTruthy()
+    const withAttempt = await until(
+      () => http(url, 'GET', `/api/journeys/${id}/users/ann`),
+      (r) => r.json.runs[0].history.some((h: { kind: string; detail: { status?: number } | null }) => h.kind === 'webhook' && h.detail?.status === 200),
+    )
+    expect(withAttempt.json.runs[0].history.at(-1)).toMatchObject({ kind: 'webhook', nodeId: 'hook', detail: { status: 200, attempt: 1 } })
   })
 
   it('accepts identify and track calls from the official Segment Node client, which start a journey', async () => {
     const { url } = await start({ WRITE_KEY: 'wk_test_key' })
-    const { id } = (await http(url, 'POST', '/api/journeys', loadExample('actions-with-user-properties', 'wh_1'))).json
+    const hookId = await webhookTo(url, await sink.start())
+    const { id } = (await http(url, 'POST', '/api/journeys', loadExample('actions-with-user-properties', hookId))).json
     await http(url, 'POST', `/api/journeys/${id}/publish`)
     const analytics = new Analytics({ writeKey: 'wk_test_key', host: url, flushAt: 2, maxRetries: 0 })
     const errors: unknown[] = []
@@ -82,9 +107,10 @@ describe('a real listening server', () => {
 
   it('keeps every accepted event across a graceful stop and a new start on the same file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sy-restart-'))
-    const env = { PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'switchyard.db')}` }
+    const env = { PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'switchyard.db')}`, ALLOW_PRIVATE_TARGETS: '127.0.0.0/8' }
     let r = await boot(loadConfig(env), silentLogger)
-    const { id } = (await http(r.url, 'POST', '/api/journeys', loadExample('single-action', 'wh'))).json
+    const hookId = await webhookTo(r.url, await sink.start())
+    const { id } = (await http(r.url, 'POST', '/api/journeys', loadExample('single-action', hookId))).json
     await http(r.url, 'POST', `/api/journeys/${id}/publish`)
     const sends = Array.from({ length: 50 }, (_, i) => http(r.url, 'POST', '/v1/track', { userId: `u${i}`, event: 'App Launched', messageId: `m${i}` }))
     const answers = await Promise.all(sends)
@@ -96,6 +122,10 @@ describe('a real listening server', () => {
     expect(head.pending).toBe(0)
     const stats = (await http(r.url, 'GET', `/api/journeys/${id}/stats`)).json
     expect(stats.nodes.t.entered).toBe(50)
+    // Deliveries due together go out batched: 50 activity items, each user once.
+    const items = () => sink.received.flatMap((q) => JSON.parse(new URLSearchParams(q.body).get('data') ?? '{}').default ?? [])
+    await until(async () => items(), (all) => all.length >= 50)
+    expect(new Set(items().map((i: { foreignkey?: string; event_params?: { foreignkey?: string } }) => i.event_params?.foreignkey ?? i.foreignkey)).size).toBe(50)
   })
 })
 

@@ -29,6 +29,7 @@ export function mountIngest(app: Hono, deps: AppDeps): void {
   }
   const accept = async (events: IngestedEvent[]) => {
     await engine.ingest(events)
+    for (const i of deps.integrations) i.eventsAccepted?.(events)
     return { success: true as const }
   }
   const doc = (path: string, summary: string, body: z.ZodType) =>

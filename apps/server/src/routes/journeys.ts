@@ -10,6 +10,7 @@ import {
   UserJourneyView,
   JOURNEY_NAME_MAX,
   validateGraph,
+  type JourneyEventType,
   type ValidationIssue,
 } from '@switchyard/schema'
 import { jsonBody, parseJsonText, readBody, validate } from '../body'
@@ -53,6 +54,9 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
   }
   const doc = registry.add.bind(registry)
   const tag = 'Journeys'
+  const notify = (type: JourneyEventType, journey: Journey) => {
+    for (const i of integrations) i.journeyChanged?.(type, journey)
+  }
 
   doc({ method: 'get', path: '/api/journeys', summary: 'List journeys.', tag, auth: 'admin', responses: { 200: { description: 'All journeys, newest first.', schema: z.object({ journeys: z.array(Journey) }) } } })
   app.get('/api/journeys', async (c) => c.json({ journeys: await engine.listJourneys() }))
@@ -60,6 +64,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
   doc({ method: 'post', path: '/api/journeys', summary: 'Create a draft journey.', tag, auth: 'admin', body: JourneyInput, responses: { 201: { description: 'Created.', schema: JourneyWithIssues } } })
   app.post('/api/journeys', async (c) => {
     const j = await engine.createJourney(await jsonBody(c, JourneyInput))
+    notify('journey.created', j)
     return c.json({ ...j, issues: issuesOf(j.graph) }, 201)
   })
 
@@ -74,6 +79,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     const patch = await jsonBody(c, JourneyPatch)
     const j = await engine.updateJourney(c.req.param('id'), patch)
     if (!j) throw notFound('journey', c.req.param('id'))
+    notify('journey.updated', j)
     return c.json({ ...j, issues: issuesOf(j.graph) })
   })
 
@@ -87,9 +93,11 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     responses: { 204: { description: 'Deleted.' }, 409: { description: 'Users are still in the journey.' } },
   })
   app.delete('/api/journeys/:id', async (c) => {
+    const before = await engine.getJourney(c.req.param('id'))
     const result = await engine.deleteJourney(c.req.param('id'), { exitUsers: c.req.query('exitUsers') === 'true' })
     if (result === null) throw notFound('journey', c.req.param('id'))
     if (!result.ok) throw new ApiError(409, result.code, result.message)
+    if (before) notify('journey.deleted', before)
     return c.body(null, 204)
   })
 
@@ -99,6 +107,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     const body = validate(DuplicateBody, text.trim() === '' ? undefined : parseJsonText(text))
     const j = await engine.duplicateJourney(c.req.param('id'), body.name)
     if (!j) throw notFound('journey', c.req.param('id'))
+    notify('journey.created', j)
     return c.json({ ...j, issues: issuesOf(j.graph) }, 201)
   })
 
@@ -124,6 +133,8 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
         422,
       )
     }
+    const published = await engine.getJourney(c.req.param('id'))
+    if (published) notify('journey.published', published)
     return c.json({ version: result.version, activeUsersOnOlderVersions: result.activeUsersOnOlderVersions })
   })
 
@@ -133,6 +144,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
       const result = await engine.setPaused(c.req.param('id'), action === 'pause')
       if (result === null) throw notFound('journey', c.req.param('id'))
       if ('ok' in result) throw new ApiError(409, result.code, result.message)
+      notify(action === 'pause' ? 'journey.paused' : 'journey.resumed', result)
       return c.json(result)
     })
   }

@@ -1,0 +1,194 @@
+import type { Context, Hono } from 'hono'
+import { z } from 'zod'
+import type { Engine } from '@switchyard/engine'
+import { CHANNEL_STATUSES, ProviderInput, ProviderTestInput, ProviderTestResult, ProviderView, type IngestedEvent, type JourneySettings, type MessageJob } from '@switchyard/schema'
+import {
+  activityToTrack,
+  frequencyCap,
+  frequencyCapWindowMs,
+  inControlGroup,
+  quietHours,
+  type ChannelActivity,
+  type ChannelService,
+} from '@switchyard/channels'
+import type { MessageEventPayload } from '@switchyard/webhooks'
+import type { MessageEventType } from '@switchyard/schema'
+import { jsonBody, readBody } from '../body'
+import type { HandlerResult } from '../dispatch'
+import type { Integration } from '../integrations'
+import type { RouteRegistry } from '../openapi'
+import { unwrap } from './results'
+
+const MAX_SEND_ATTEMPTS = 5
+const SandboxEmit = z.object({ messageId: z.string().min(1), status: z.string().min(1) })
+const MessagesQuery = z.object({ userId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
+
+export interface ChannelsOptions {
+  /** Message events for account-level webhooks (sent, delivered, failed). */
+  onMessageEvent?: (type: MessageEventType, payload: MessageEventPayload) => void
+}
+
+export function activityEvent(a: ChannelActivity): IngestedEvent {
+  const call = activityToTrack(a)
+  return { messageId: call.messageId, type: 'track', userId: call.userId, event: call.event, properties: call.properties, timestamp: a.timestamp, receivedAt: Date.now() }
+}
+
+/**
+ * Channel providers: sends action nodes' messages from the outbox under the journey's delivery
+ * rules, and turns provider receipts into `<channel>.<status>` events.
+ */
+export function channelsIntegration(service: ChannelService, engine: Engine, options: ChannelsOptions = {}): Integration {
+  const settingsCache = new Map<string, JourneySettings>()
+  const settingsOf = async (job: MessageJob): Promise<JourneySettings | null> => {
+    const key = `${job.context.journey.id}@${job.context.journey.version}`
+    const cached = settingsCache.get(key)
+    if (cached) return cached
+    const v = await engine.getVersion(job.context.journey.id, job.context.journey.version)
+    if (v) settingsCache.set(key, v.settings)
+    return v?.settings ?? null
+  }
+  const payload = (job: MessageJob, content: Record<string, unknown>, error?: string): MessageEventPayload => ({
+    messageId: job.id,
+    channel: job.channel,
+    userId: job.context.user.id,
+    journey: job.context.journey,
+    nodeId: job.context.nodeId,
+    runId: job.context.runId,
+    content,
+    ...(error === undefined ? {} : { error }),
+  })
+  const skip = async (job: MessageJob, reason: string): Promise<HandlerResult> => {
+    await engine.recordOutcome(job, 'message', job.id, { channel: job.channel, status: 'skipped', reason })
+  }
+  const ingestActivities = async (activities: readonly ChannelActivity[]) => {
+    if (activities.length === 0) return
+    await engine.ingest(activities.map(activityEvent))
+    for (const a of activities) {
+      if (a.status !== 'delivered') continue
+      const sent = service.messages.get(a.messageId)
+      if (sent?.journeyId && sent.runId && sent.nodeId) {
+        options.onMessageEvent?.('message.delivered', {
+          messageId: a.messageId,
+          channel: a.channel,
+          userId: a.userId,
+          journey: { id: sent.journeyId, name: '', version: 0 },
+          nodeId: sent.nodeId,
+          runId: sent.runId,
+          content: sent.content ?? {},
+        })
+      }
+    }
+  }
+
+  async function send(job: MessageJob): Promise<HandlerResult> {
+    const now = engine.clock.now()
+    const settings = await settingsOf(job)
+    if (settings?.controlGroupPercent && inControlGroup(job.context.runId, settings.controlGroupPercent, job.context.journey.id)) {
+      return skip(job, 'The user is in the control group: no message is sent.')
+    }
+    if (settings?.quietHours) {
+      const tz = job.context.user.traits.timezone ?? job.context.user.traits.tz
+      const d = quietHours(now, typeof tz === 'string' ? tz : null, settings.quietHours)
+      if (d.action === 'hold') return { retryAt: d.until }
+      if (d.action === 'skip') return skip(job, d.reason)
+    }
+    if (settings?.frequencyCaps && settings.frequencyCaps.length > 0) {
+      const since = now - frequencyCapWindowMs(settings.frequencyCaps)
+      const d = frequencyCap(service.messages.sentTimestamps(job.context.user.id, job.channel, since), settings.frequencyCaps, now, job.channel)
+      if (d.action === 'skip') return skip(job, d.reason)
+    }
+    const out = await service.send(job)
+    if (out.ok) {
+      await engine.messageSent(job, { providerId: out.providerId, providerMessageId: out.providerMessageId })
+      await engine.recordOutcome(job, 'message', job.id, { channel: job.channel, status: 'sent', providerId: out.providerId, rendered: out.rendered })
+      options.onMessageEvent?.('message.sent', payload(job, out.rendered))
+      return
+    }
+    const attempts = service.messages.get(job.id)?.attempts ?? 1
+    if (out.retryable && attempts < MAX_SEND_ATTEMPTS) return { retryAt: now + Math.min(60_000, 1000 * 2 ** attempts) }
+    await engine.recordOutcome(job, 'message', job.id, { channel: job.channel, status: 'failed', reason: out.reason, attempts, ...(out.rendered ? { rendered: out.rendered } : {}) })
+    // Channels that report failures get the event, so a wait on `failed` can take the user on.
+    if (CHANNEL_STATUSES[job.channel].some((s) => s === 'failed')) {
+      await engine.ingest([
+        { messageId: `failed:${job.id}`, type: 'track', userId: job.context.user.id, event: `${job.channel}.failed`, properties: { messageId: job.id, reason: out.reason }, timestamp: now, receivedAt: now },
+      ])
+    }
+    options.onMessageEvent?.('message.failed', payload(job, out.rendered ?? {}, out.reason))
+  }
+
+  const receipt = (kind: 'sendgrid' | 'push') => async (c: Context) => {
+    const body = await readBody(c, 1024 * 1024, '1 MB per receipt')
+    const providerId = c.req.param('providerId') ?? ''
+    const batch =
+      kind === 'sendgrid'
+        ? unwrap(service.receipts.sendgrid(providerId, { body, ...opt('signature', c.req.header('x-twilio-email-event-webhook-signature')), ...opt('timestamp', c.req.header('x-twilio-email-event-webhook-timestamp')) }))
+        : unwrap(service.receipts.push(providerId, { body, ...opt('signature', c.req.header('x-switchyard-signature')) }))
+    await ingestActivities(batch.activities)
+    return c.json({ success: true, accepted: batch.activities.length, ignored: batch.ignored.length })
+  }
+
+  return {
+    name: 'channels',
+    outbox: { message: send },
+    mount(app: Hono, registry: RouteRegistry) {
+      const tag = 'Channels'
+      const doc = registry.add.bind(registry)
+      doc({ method: 'get', path: '/api/channels', summary: 'Configured channel providers.', tag, auth: 'admin', responses: { 200: { description: 'Providers.', schema: z.object({ providers: z.array(ProviderView) }) } } })
+      app.get('/api/channels', (c) => c.json({ providers: service.providers.list() }))
+      doc({ method: 'post', path: '/api/channels', summary: 'Configure a provider (SMTP, HTTP or sandbox); credentials are encrypted.', tag, auth: 'admin', body: ProviderInput, responses: { 201: { description: 'Created.', schema: ProviderView } } })
+      app.post('/api/channels', async (c) => c.json(unwrap(service.providers.create(await jsonBody(c, z.unknown(), 256 * 1024))), 201))
+      doc({ method: 'get', path: '/api/channels/messages', summary: 'Messages sent, newest first.', tag, auth: 'admin', query: MessagesQuery, responses: { 200: { description: 'Messages.' } } })
+      app.get('/api/channels/messages', (c) => {
+        const q = MessagesQuery.parse(c.req.query())
+        return c.json({ messages: service.messages.list({ ...(q.userId ? { userId: q.userId } : {}), limit: q.limit }) })
+      })
+      doc({ method: 'post', path: '/api/channels/sandbox/emit', summary: 'Make up a receipt (delivered, opened, clicked...) for a message the sandbox sent.', tag, auth: 'admin', body: SandboxEmit, responses: { 200: { description: 'The activity, ingested.' } } })
+      app.post('/api/channels/sandbox/emit', async (c) => {
+        const body = await jsonBody(c, SandboxEmit)
+        const activity = unwrap(service.sandbox.emit(body.messageId, body.status, engine.clock.now()))
+        await ingestActivities([activity])
+        return c.json({ activity })
+      })
+      doc({ method: 'get', path: '/api/channels/:id', summary: 'One provider.', tag, auth: 'admin', responses: { 200: { description: 'The provider.', schema: ProviderView } } })
+      app.get('/api/channels/:id', (c) => c.json(unwrap(service.providers.get(c.req.param('id')))))
+      doc({ method: 'put', path: '/api/channels/:id', summary: 'Replace a provider; secrets left out are kept.', tag, auth: 'admin', body: ProviderInput, responses: { 200: { description: 'Saved.', schema: ProviderView } } })
+      app.put('/api/channels/:id', async (c) => c.json(unwrap(service.providers.update(c.req.param('id'), await jsonBody(c, z.unknown(), 256 * 1024)))))
+      doc({ method: 'delete', path: '/api/channels/:id', summary: 'Delete a provider.', tag, auth: 'admin', responses: { 204: { description: 'Deleted.' } } })
+      app.delete('/api/channels/:id', (c) => {
+        unwrap(service.providers.remove(c.req.param('id')))
+        return c.body(null, 204)
+      })
+      doc({ method: 'post', path: '/api/channels/:id/test', summary: 'Send a sample message to an address.', tag, auth: 'admin', body: ProviderTestInput, responses: { 200: { description: 'The outcome.', schema: ProviderTestResult } } })
+      app.post('/api/channels/:id/test', async (c) => {
+        const body = await jsonBody(c, ProviderTestInput)
+        return c.json(unwrap(await service.test(c.req.param('id'), body.to)))
+      })
+
+      const rtag = 'Receipts'
+      doc({ method: 'post', path: '/v1/receipts/sendgrid/:providerId', summary: 'SendGrid event webhook (signed with the provider’s verification key).', tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Receipts ingested.' } } })
+      app.post('/v1/receipts/sendgrid/:providerId', receipt('sendgrid'))
+      doc({ method: 'post', path: '/v1/receipts/push/:providerId', summary: 'Push gateway delivery receipts (HMAC-signed).', tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Receipts ingested.' } } })
+      app.post('/v1/receipts/push/:providerId', receipt('push'))
+      doc({ method: 'post', path: '/v1/receipts/twilio/:providerId', summary: 'Twilio-style SMS/WhatsApp status callback (X-Twilio-Signature).', tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Receipts ingested.' } } })
+      app.post('/v1/receipts/twilio/:providerId', async (c) => {
+        const form = new URLSearchParams(await readBody(c, 256 * 1024, '256 KB per receipt'))
+        const params = Object.fromEntries(form.entries())
+        const batch = unwrap(service.receipts.twilio(c.req.param('providerId'), { url: c.req.url, params, ...opt('signature', c.req.header('x-twilio-signature')) }))
+        await ingestActivities(batch.activities)
+        return c.json({ success: true, accepted: batch.activities.length, ignored: batch.ignored.length })
+      })
+      doc({ method: 'post', path: '/v1/receipts/dsn', summary: 'A delivery status notification (RFC 3464 bounce) as raw MIME.', tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Bounces ingested.' } } })
+      app.post('/v1/receipts/dsn', async (c) => {
+        const batch = unwrap(service.receipts.dsn(await readBody(c, 1024 * 1024, '1 MB per message')))
+        await ingestActivities(batch.activities)
+        return c.json({ success: true, accepted: batch.activities.length, ignored: batch.ignored.length })
+      })
+    },
+  }
+}
+
+function opt<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  const out: { [P in K]?: string } = {}
+  if (value !== undefined) out[key] = value
+  return out
+}

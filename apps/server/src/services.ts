@@ -1,0 +1,74 @@
+import type Database from 'better-sqlite3'
+import type { Engine } from '@switchyard/engine'
+import type { Clock } from '@switchyard/engine'
+import { createChannelService } from '@switchyard/channels'
+import type { SecretBox } from '@switchyard/secrets'
+import { createWebhookService, type WebhookService } from '@switchyard/webhooks'
+import type { OutboxHandlers } from './dispatch'
+import { channelsIntegration } from './integrations/channels'
+import { webhooksIntegration } from './integrations/webhooks'
+import type { Integrations } from './integrations'
+import type { Logger } from './log'
+import type { Metrics } from './metrics'
+
+export interface ServiceOptions {
+  db: Database.Database
+  engine: Engine
+  secretBox: SecretBox
+  clock: Clock
+  workspace: string
+  allowPrivateTargets: readonly string[]
+  metrics: Metrics
+  log: Logger
+  /** Test seams: how often the webhook dispatcher polls, ms. */
+  webhookPollMs?: number
+}
+
+export interface Services {
+  integrations: Integrations
+  handlers: OutboxHandlers
+  webhooks: WebhookService
+}
+
+/** The webhooks and channels services on the shared database, wired to the engine. */
+export function createServices(o: ServiceOptions): Services {
+  const webhooks = createWebhookService({
+    db: o.db,
+    secretBox: o.secretBox,
+    clock: o.clock,
+    workspace: o.workspace,
+    allowPrivate: o.allowPrivateTargets,
+    pollIntervalMs: o.webhookPollMs ?? 100,
+    log: ({ level, msg, ...fields }) => o.log[level](msg, fields),
+    onAttempt: (delivery, attempt) => {
+      o.metrics.countDelivery(delivery.status)
+      if (delivery.job === null) return
+      void o.engine
+        .recordOutcome(delivery.job, 'webhook', null, {
+          deliveryId: delivery.id,
+          webhookId: delivery.webhookId,
+          attempt: attempt.attempt,
+          status: attempt.status,
+          durationMs: attempt.durationMs,
+          error: attempt.error,
+          deliveryStatus: delivery.status,
+          nextAttemptAt: delivery.nextAttemptAt,
+        })
+        .catch((error: unknown) => o.log.error('could not record a webhook attempt', { deliveryId: delivery.id, error: String(error) }))
+    },
+    alert: (alert) => o.log.warn('webhook alert', { webhookId: alert.webhookId, kind: alert.kind, message: alert.message }),
+  })
+  const channels = createChannelService({
+    db: o.db,
+    secretBox: o.secretBox,
+    clock: o.clock,
+    log: (level, message, fields) => o.log[level](message, fields),
+  })
+  const integrations: Integrations = [
+    webhooksIntegration(webhooks, o.engine, o.metrics),
+    channelsIntegration(channels, o.engine, { onMessageEvent: (type, payload) => void webhooks.emitAccountEvent(type, payload) }),
+  ]
+  const handlers: OutboxHandlers = {}
+  for (const i of integrations) Object.assign(handlers, i.outbox ?? {})
+  return { integrations, handlers, webhooks }
+}
