@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Analytics } from '@segment/analytics-node'
 import { loadExample, WebhookSink } from '@switchyard/testkit'
 import { boot, type Running } from './boot'
@@ -9,7 +9,10 @@ import { loadConfig, ConfigError } from './config'
 import { silentLogger } from './log'
 
 let running: Running | null = null
-const sink = new WebhookSink()
+let sink = new WebhookSink()
+beforeEach(() => {
+  sink = new WebhookSink()
+})
 afterEach(async () => {
   await running?.stop()
   running = null
@@ -51,6 +54,7 @@ describe('a real listening server', () => {
     const hookId = await webhookTo(url, receiver)
     const { id } = (await http(url, 'POST', '/api/journeys', loadExample('netcore-cart-rcs', hookId))).json
     expect((await http(url, 'POST', `/api/journeys/${id}/publish`)).json.version).toBe(1)
+    await http(url, 'POST', '/v1/identify', { userId: 'ann', traits: { FIRSTNAME: 'Ann' } })
     await http(url, 'POST', '/v1/track', { userId: 'ann', event: 'add_to_cart', messageId: 'evt-1' })
     const waiting = await until(
       () => http(url, 'GET', `/api/journeys/${id}/users/ann`),
@@ -62,7 +66,14 @@ describe('a real listening server', () => {
       () => http(url, 'GET', `/api/journeys/${id}/users/ann`),
       (r) => r.json.runs[0]?.status === 'completed',
     )
-    expect(done.json.runs[0].history.map((h: { kind: string }) => h.kind)).toEqual(['entered', 'message', 'entered', 'event', 'webhook', 'completed'])
+    // Steps of the path; send results and delivery attempts (no outlet) are appended as they happen.
+    const steps = done.json.runs[0].history.filter((h: { kind: string; outlet: string | null }) => h.outlet !== null || !['message', 'webhook'].includes(h.kind))
+    expect(steps.map((h: { kind: string }) => h.kind)).toEqual(['entered', 'message', 'entered', 'event', 'webhook', 'completed'])
+    const sent = await until(
+      () => http(url, 'GET', `/api/journeys/${id}/users/ann`),
+      (r) => r.json.runs[0].history.some((h: { kind: string; detail: { status?: string } | null }) => h.kind === 'message' && h.detail?.status === 'sent'),
+    )
+    expect(sent.json.runs[0].history.find((h: { detail: { status?: string } | null }) => h.detail?.status === 'sent').detail.rendered).toMatchObject({ channel: 'rcs', fields: { text: 'Ann, your cart is waiting' } })
     const stats = (await http(url, 'GET', `/api/journeys/${id}/stats`)).json
     expect(stats.nodes.wait).toEqual({ entered: 1, active: 0, outlets: { matched: 1 } })
 
