@@ -60,11 +60,13 @@ export const JourneyNodeView = memo(function JourneyNodeView({ id, type, data, s
         </div>
       ) : null}
       {issues.length > 0 ? (
-        <ul className="jnode-issues" data-testid="node-issues">
-          {issues.slice(0, 3).map((i, k) => (
-            <li key={k}>{i.message}</li>
-          ))}
-          {issues.length > 3 ? <li>and {issues.length - 3} more</li> : null}
+        <ul className="jnode-issues" data-testid="node-issues" title={issues.map((i) => i.message).join('\n')}>
+          {byPriority(issues)
+            .slice(0, 2)
+            .map((i, k) => (
+              <li key={k}>{i.message}</li>
+            ))}
+          {issues.length > 2 ? <li className="more">+{issues.length - 2} more: select the step to see all</li> : null}
         </ul>
       ) : null}
       {outlets.length > 1 ? (
@@ -91,6 +93,16 @@ export const JourneyNodeView = memo(function JourneyNodeView({ id, type, data, s
     </div>
   )
 })
+
+/** What to fix first: a missing connection before what the step's own form says. */
+const FIRST = ['outlet.unconnected', 'trigger.missing', 'wait.no_preceding_action', 'wait.status_not_in_channel']
+function byPriority<T extends { code: string }>(issues: readonly T[]): T[] {
+  const rank = (c: string) => {
+    const i = FIRST.indexOf(c)
+    return i < 0 ? FIRST.length : i
+  }
+  return [...issues].sort((a, b) => rank(a.code) - rank(b.code))
+}
 
 export const NODE_COMPONENTS = {
   trigger: JourneyNodeView,

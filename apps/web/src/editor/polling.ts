@@ -53,9 +53,9 @@ export function usePolling(journeyId: string): void {
 }
 
 /** Opens the inspector on a user: loads their runs and draws the newest on the canvas. */
-export async function inspectUser(journeyId: string, userId: string): Promise<number> {
+export async function inspectUser(journeyId: string, userId: string, showPanel = true): Promise<number> {
   const runs = await api.user(journeyId, userId)
   editor.inspect(userId, runs, 0)
-  editor.setTab('users')
+  if (showPanel) editor.setTab('users')
   return runs.length
 }

@@ -48,7 +48,7 @@ export function TestPanel({ journeyId }: { journeyId: string }): ReactElement {
   const follow = async () => {
     // The engine applies events just after accepting them; look again shortly if the run is not there yet.
     for (let i = 0; i < 5; i++) {
-      const n = await inspectUser(journeyId, userId).catch(() => 0)
+      const n = await inspectUser(journeyId, userId, false).catch(() => 0)
       if (n > 0) return
       await new Promise((r) => setTimeout(r, 400))
     }
