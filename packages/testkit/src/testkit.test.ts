@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EXAMPLE_NAMES, exampleFiles, loadExample } from './examples'
 import { edge, graph, trigger, exit } from './graph'
 import { WebhookSink } from './sink'
@@ -21,7 +21,10 @@ describe('graph builders', () => {
 })
 
 describe('webhook sink', () => {
-  const sink = new WebhookSink()
+  let sink = new WebhookSink()
+  beforeEach(() => {
+    sink = new WebhookSink()
+  })
   afterEach(() => sink.stop())
 
   it('records what it is sent and answers as told', async () => {
