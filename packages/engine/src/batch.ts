@@ -1,7 +1,9 @@
 import { END_STATE, type MachineEvent } from '@switchyard/compiler'
 import {
   assertNever,
+  durationMs,
   evaluateCondition,
+  inControlGroup,
   parseActivityEventName,
   readPath,
   type Condition,
@@ -9,11 +11,11 @@ import {
   type HistoryKind,
   type JourneyNode,
 } from '@switchyard/schema'
-import type { LoadedVersion, JourneyCatalog } from './catalog'
+import { JOURNEY_NODE, type LoadedVersion, type JourneyCatalog } from './catalog'
 import { toJourneyActions } from './interpret'
 import { deliveryIdFor, messageIdFor, newId } from './ids'
 import { storedEvent } from './machines'
-import type { HistoryRecord, JournalEntry, RunContext, RunRecord, StoredEvent, TimerRecord } from './records'
+import type { GoalWatch, HistoryRecord, JournalEntry, RunContext, RunRecord, StoredEvent, TimerRecord } from './records'
 import { emptyCommit, type EngineCommit, type UserState } from './store'
 
 type TrackEvent = Extract<MachineEvent, { type: 'track' }>
@@ -45,7 +47,7 @@ export class Batch {
   private user(userId: string): UserState {
     let u = this.o.users.get(userId)
     if (!u) {
-      u = { userId, traits: {}, activeRuns: [], enteredJourneys: new Set() }
+      u = { userId, traits: {}, activeRuns: [], enteredJourneys: new Set(), goalWatches: [] }
       this.o.users.set(userId, u)
     }
     return u
@@ -84,6 +86,33 @@ export class Batch {
     for (const loaded of this.o.catalog.triggersFor(event.name)) {
       if (this.mayEnter(loaded, user, event)) this.startRun(loaded, user, event)
     }
+    if (user.goalWatches.length > 0 && this.o.catalog.isGoalEvent(event.name)) this.checkGoals(user, event, e.timestamp)
+  }
+
+  /** A goal event inside a run's conversion window converts it, once; control runs count apart. */
+  private checkGoals(user: UserState, event: TrackEvent, at: number): void {
+    const keep: GoalWatch[] = []
+    for (const w of user.goalWatches) {
+      const goal = this.o.catalog.get(w.journeyId, w.version)?.settings.goal
+      const expired = goal === undefined || at > w.deadline
+      const converts =
+        !expired &&
+        event.name === goal.event &&
+        event.messageId !== w.triggerMessageId &&
+        at >= w.enteredAt &&
+        (goal.where === undefined || evaluateCondition(goal.where, { event: storedEvent(event), user: { id: user.userId, traits: user.traits } }))
+      if (converts) this.countJourney(w.journeyId, w.version, w.control ? 'converted_control' : 'converted')
+      if (converts || expired) this.commit.goalWatchesCleared.push(w.runId)
+      else keep.push(w)
+    }
+    user.goalWatches = keep
+  }
+
+  private countJourney(journeyId: string, version: number, metric: string): void {
+    const key = `${journeyId}\u0000${version}\u0000${JOURNEY_NODE}\u0000${metric}`
+    const c = this.counters.get(key)
+    if (c) c.delta++
+    else this.counters.set(key, { journeyId, version, nodeId: JOURNEY_NODE, metric, delta: 1 })
   }
 
   /** Replays an event held while the run's journey was paused, to that run only. */
@@ -136,6 +165,8 @@ export class Batch {
       default:
         return assertNever(loaded.settings.reentry)
     }
+    const cap = loaded.settings.targetingCap
+    if (cap !== undefined && !user.enteredJourneys.has(loaded.journeyId) && this.o.catalog.usersEnteredCount(loaded.journeyId) >= cap) return false
     const where = loaded.compiled.trigger.where
     return where === undefined || evaluateCondition(where, { event: storedEvent(event), user: { id: user.userId, traits: user.traits } })
   }
@@ -150,6 +181,7 @@ export class Batch {
       userId: user.userId,
       event: storedEvent(event),
       message: null,
+      control: inControlGroup(runId, loaded.settings.controlGroupPercent, loaded.journeyId),
       user: { id: user.userId, traits: user.traits },
     }
     const run: RunRecord = {
@@ -160,13 +192,33 @@ export class Batch {
       status: 'active',
       stateKey: loaded.machine.config.initial === undefined ? '' : String(loaded.machine.config.initial),
       currentNodeId: loaded.compiled.triggerNodeId,
-      context: { runId, journeyId: loaded.journeyId, version: loaded.version, userId: user.userId, event: input.event, message: null },
+      context: { runId, journeyId: loaded.journeyId, version: loaded.version, userId: user.userId, event: input.event, message: null, control: input.control },
       waitingUntil: null,
       startedAt: now,
       endedAt: null,
     }
     user.activeRuns.push(run)
+    if (!user.enteredJourneys.has(loaded.journeyId)) {
+      this.countJourney(loaded.journeyId, loaded.version, 'users')
+      this.o.catalog.noteUserEntered(loaded.journeyId)
+    }
     user.enteredJourneys.add(loaded.journeyId)
+    this.countJourney(loaded.journeyId, loaded.version, input.control ? 'entered_control' : 'entered')
+    const goal = loaded.settings.goal
+    if (goal) {
+      const watch: GoalWatch = {
+        runId,
+        journeyId: loaded.journeyId,
+        version: loaded.version,
+        userId: user.userId,
+        enteredAt: Date.parse(event.timestamp),
+        deadline: Date.parse(event.timestamp) + durationMs(goal.within),
+        control: input.control === true,
+        triggerMessageId: event.messageId,
+      }
+      user.goalWatches.push(watch)
+      this.commit.goalWatchesSet.push(watch)
+    }
     const [next, actions] = loaded.stepper.initial(input)
     this.settle(run, loaded, user, event, next, actions)
   }
@@ -215,6 +267,12 @@ export class Batch {
         case 'sendMessage': {
           const p = action.params
           const id = messageIdFor(run.runId, p.nodeId)
+          if (run.context.control === true) {
+            // The control group goes the same way through the journey, without the messages.
+            this.history(run, { nodeId: p.nodeId, kind: 'message', outlet: p.outlet, messageId: id, detail: { channel: p.channel, status: 'skipped', reason: 'The user is in the control group: no message is sent.' } })
+            if (p.outlet !== null) this.count(loaded, p.nodeId, `outlet:${p.outlet}`)
+            break
+          }
           this.commit.outbox.push({
             id,
             kind: 'message',

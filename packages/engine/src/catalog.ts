@@ -4,6 +4,9 @@ import { JourneyStepper, createJourneyMachine, type JourneyMachine } from './mac
 import type { JourneyRecord, JourneyVersionRecord } from './records'
 import type { EngineStore } from './store'
 
+/** Pseudo node ids under which journey-wide counters are kept (entries, users, conversions). */
+export const JOURNEY_NODE = '$journey'
+
 /** One published version, ready to run: compiled once, cached for the life of the process. */
 export interface LoadedVersion {
   journeyId: string
@@ -30,6 +33,8 @@ export class JourneyCatalog {
   private readonly versions = new Map<string, LoadedVersion>()
   private readonly journeys = new Map<string, JourneyEntry>()
   private triggerIndex = new Map<string, LoadedVersion[]>()
+  /** Distinct users who ever entered each journey, for the targeting cap. */
+  private readonly usersEntered = new Map<string, number>()
 
   constructor(private readonly store: EngineStore) {}
 
@@ -37,6 +42,8 @@ export class JourneyCatalog {
     for (const { journey, latest } of await this.store.publishedJourneys()) {
       this.addVersion(latest)
       this.setJourney(journey)
+      const users = (await this.store.counters(journey.id)).filter((c) => c.nodeId === JOURNEY_NODE && c.metric === 'users')
+      this.usersEntered.set(journey.id, users.reduce((n, c) => n + c.delta, 0))
     }
     this.reindex()
   }
@@ -69,6 +76,7 @@ export class JourneyCatalog {
 
   forget(journeyId: string): void {
     this.journeys.delete(journeyId)
+    this.usersEntered.delete(journeyId)
     for (const key of [...this.versions.keys()]) if (key.startsWith(`${journeyId}@`)) this.versions.delete(key)
     this.reindex()
   }
@@ -80,6 +88,20 @@ export class JourneyCatalog {
       const v = await this.store.getVersion(journeyId, version)
       if (v) this.addVersion(v)
     }
+  }
+
+  usersEnteredCount(journeyId: string): number {
+    return this.usersEntered.get(journeyId) ?? 0
+  }
+
+  noteUserEntered(journeyId: string): void {
+    this.usersEntered.set(journeyId, this.usersEnteredCount(journeyId) + 1)
+  }
+
+  /** Goal event names of journeys with a goal, so other events skip the goal check at once. */
+  isGoalEvent(name: string): boolean {
+    for (const v of this.versions.values()) if (v.settings.goal?.event === name) return true
+    return false
   }
 
   get(journeyId: string, version: number): LoadedVersion | undefined {

@@ -14,6 +14,7 @@ import {
 import { Batch } from './batch'
 import { JourneyCatalog } from './catalog'
 import type { Clock } from './clock'
+import { crashPoint } from './crash'
 import { newId } from './ids'
 import { Mutex } from './lock'
 import type { JourneyRecord, JourneyVersionRecord, PublishResult } from './records'
@@ -96,6 +97,7 @@ export class Engine {
   /** Appends events to the journal; durable when the promise resolves. Duplicates are ignored. */
   async ingest(events: IngestedEvent[]): Promise<{ accepted: number; duplicates: number }> {
     const result = await this.store.appendEvents(events)
+    crashPoint('after-journal-insert')
     this.counters.eventsAccepted += result.accepted
     this.counters.eventsDuplicate += result.duplicates
     if (result.accepted > 0) for (const l of this.listeners) l()
@@ -129,7 +131,11 @@ export class Engine {
       const users = await this.store.loadUsers([...new Set(timers.map((t) => t.userId))])
       await this.catalog.ensure([...users.values()].flatMap((u) => u.activeRuns))
       const batch = new Batch({ now, workspace: this.workspace, catalog: this.catalog, users })
-      for (const t of timers) batch.applyTimer(t)
+      const half = Math.floor(timers.length / 2)
+      timers.forEach((t, i) => {
+        if (i === half) crashPoint('timer-batch-middle')
+        batch.applyTimer(t)
+      })
       await this.store.commit(batch.finish(null))
       this.counters.timersFired += timers.length
       this.onApplied?.({ kind: 'timers', since: timers.map((t) => t.dueAt), committedAt: this.clock.now() })

@@ -20,6 +20,8 @@ export interface RunContext {
   event: StoredEvent | null
   /** The nearest preceding message, for activity waits. */
   message: { nodeId: string; id: string; channel: string } | null
+  /** Held out of every message as the journey's control group (absent on runs from before it existed). */
+  control?: boolean
   /** The user's current profile, refreshed before every transition; never persisted. */
   user: { id: string; traits: Record<string, unknown> }
 }
@@ -55,6 +57,19 @@ export interface HistoryRecord {
   outlet: string | null
   messageId: string | null
   detail: Record<string, unknown> | null
+}
+
+/** A run whose journey has a goal, waiting for the goal event until its conversion window closes. */
+export interface GoalWatch {
+  runId: string
+  journeyId: string
+  version: number
+  userId: string
+  enteredAt: number
+  deadline: number
+  control: boolean
+  /** The trigger's event id: the event that started the run does not convert it. */
+  triggerMessageId: string
 }
 
 export interface TimerRecord {

@@ -1,6 +1,7 @@
 import type { IngestedEvent, JourneyStats } from '@switchyard/schema'
 import type {
   CounterDelta,
+  GoalWatch,
   HistoryRecord,
   JournalEntry,
   JourneyRecord,
@@ -18,6 +19,8 @@ export interface UserState {
   activeRuns: RunRecord[]
   /** Journeys this user has ever entered, for the `never` re-entry policy. */
   enteredJourneys: Set<string>
+  /** Runs still inside their goal's conversion window. */
+  goalWatches: GoalWatch[]
 }
 
 /**
@@ -37,6 +40,8 @@ export interface EngineCommit {
   /** Events that reached runs of a paused journey, to apply on resume. */
   held: { runId: string; journeyId: string; seq: number }[]
   heldReleased: { runId: string; seq: number }[]
+  goalWatchesSet: GoalWatch[]
+  goalWatchesCleared: string[]
 }
 
 export function emptyCommit(): EngineCommit {
@@ -51,6 +56,8 @@ export function emptyCommit(): EngineCommit {
     counters: [],
     held: [],
     heldReleased: [],
+    goalWatchesSet: [],
+    goalWatchesCleared: [],
   }
 }
 

@@ -73,5 +73,14 @@ export const NodeStats = z.object({
   active: z.number().int(),
   outlets: z.record(z.string(), z.number().int()),
 })
-export const JourneyStats = z.object({ nodes: z.record(z.string(), NodeStats) })
+/** Journey-wide figures: distinct users, entries split by control group, and goal conversions. */
+export const JourneySummary = z.object({
+  users: z.number().int(),
+  entered: z.number().int(),
+  controlEntered: z.number().int(),
+  converted: z.number().int(),
+  controlConverted: z.number().int(),
+})
+export type JourneySummary = z.infer<typeof JourneySummary>
+export const JourneyStats = z.object({ nodes: z.record(z.string(), NodeStats), journey: JourneySummary.optional() })
 export type JourneyStats = z.infer<typeof JourneyStats>

@@ -6,7 +6,6 @@ import {
   activityToTrack,
   frequencyCap,
   frequencyCapWindowMs,
-  inControlGroup,
   quietHours,
   type ChannelActivity,
   type ChannelService,
@@ -83,9 +82,6 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
   async function send(job: MessageJob): Promise<HandlerResult> {
     const now = engine.clock.now()
     const settings = await settingsOf(job)
-    if (settings?.controlGroupPercent && inControlGroup(job.context.runId, settings.controlGroupPercent, job.context.journey.id)) {
-      return skip(job, 'The user is in the control group: no message is sent.')
-    }
     if (settings?.quietHours) {
       const tz = job.context.user.traits.timezone ?? job.context.user.traits.tz
       const d = quietHours(now, typeof tz === 'string' ? tz : null, settings.quietHours)

@@ -111,6 +111,23 @@ export const ENGINE_MIGRATIONS: Migration[] = [
       CREATE INDEX held_journey ON held_events (journey_id, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'goal watches: runs inside their conversion window',
+    sql: `
+      CREATE TABLE goal_watches (
+        run_id TEXT PRIMARY KEY,
+        journey_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        entered_at INTEGER NOT NULL,
+        deadline INTEGER NOT NULL,
+        control INTEGER NOT NULL,
+        trigger_message_id TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX goal_watches_user ON goal_watches (user_id);
+    `,
+  },
 ]
 
 export function migrate(db: Database.Database, component: string, migrations: Migration[], now: number): void {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3'
 import type { IngestedEvent, JourneyStats, OutboxJob } from '@switchyard/schema'
 import type { CounterDelta, HistoryRecord, JournalEntry, JourneyRecord, JourneyVersionRecord, RunRecord, TimerRecord, UserRecord } from '../records'
 import type { EngineCommit, EngineStore, JourneyUserSummary, OutboxClaim, RunWithHistory, UserState } from '../store'
+import { JOURNEY_NODE } from '../catalog'
 import { ENGINE_MIGRATIONS, migrate } from './migrations'
 import {
   historyFromRow,
@@ -112,6 +113,13 @@ export class SqliteEngineStore implements EngineStore {
       counters: p<[string], { version: number; node_id: string; metric: string; count: number }>(
         'SELECT version, node_id, metric, count FROM node_counters WHERE journey_id = ?',
       ),
+      watchesByUsers: p<[string], { run_id: string; journey_id: string; version: number; user_id: string; entered_at: number; deadline: number; control: number; trigger_message_id: string }>(
+        'SELECT * FROM goal_watches WHERE user_id IN (SELECT value FROM json_each(?))',
+      ),
+      setWatch: p<[string, string, number, string, number, number, number, string]>(
+        'INSERT OR REPLACE INTO goal_watches (run_id, journey_id, version, user_id, entered_at, deadline, control, trigger_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      clearWatch: p<[string]>('DELETE FROM goal_watches WHERE run_id = ?'),
       heldOf: p<[string], { run_id: string; seq: number }>('SELECT run_id, seq FROM held_events WHERE journey_id = ? ORDER BY seq'),
       claimOutbox: p<[string, number], { id: string; kind: string; job: string; created_at: number; attempts: number }>(
         'SELECT id, kind, job, created_at, attempts FROM outbox WHERE kind = ? ORDER BY seq LIMIT ?',
@@ -120,6 +128,7 @@ export class SqliteEngineStore implements EngineStore {
       outboxCount: p<[], { n: number }>('SELECT count(*) AS n FROM outbox'),
       deleteJourneyRows: [
         'DELETE FROM held_events WHERE journey_id = ?',
+        'DELETE FROM goal_watches WHERE journey_id = ?',
         'DELETE FROM timers WHERE journey_id = ?',
         'DELETE FROM node_counters WHERE journey_id = ?',
         'DELETE FROM history WHERE journey_id = ?',
@@ -168,13 +177,25 @@ export class SqliteEngineStore implements EngineStore {
   async loadUsers(userIds: string[]): Promise<Map<string, UserState>> {
     const ids = JSON.stringify(userIds)
     const out = new Map<string, UserState>()
-    for (const userId of userIds) out.set(userId, { userId, traits: {}, activeRuns: [], enteredJourneys: new Set() })
+    for (const userId of userIds) out.set(userId, { userId, traits: {}, activeRuns: [], enteredJourneys: new Set(), goalWatches: [] })
     for (const row of this.s.usersByIds.all(ids)) {
       const state = out.get(row.user_id)
       if (state) state.traits = JSON.parse(row.traits)
     }
     for (const row of this.s.activeRunsByUsers.all(ids)) out.get(row.user_id)?.activeRuns.push(runFromRow(row))
     for (const row of this.s.enteredByUsers.all(ids)) out.get(row.user_id)?.enteredJourneys.add(row.journey_id)
+    for (const w of this.s.watchesByUsers.all(ids)) {
+      out.get(w.user_id)?.goalWatches.push({
+        runId: w.run_id,
+        journeyId: w.journey_id,
+        version: w.version,
+        userId: w.user_id,
+        enteredAt: w.entered_at,
+        deadline: w.deadline,
+        control: w.control === 1,
+        triggerMessageId: w.trigger_message_id,
+      })
+    }
     return out
   }
 
@@ -229,6 +250,8 @@ export class SqliteEngineStore implements EngineStore {
         for (const k of c.counters) s.bumpCounter.run(k.journeyId, k.version, k.nodeId, k.metric, k.delta)
         for (const h of c.held) s.hold.run(h.runId, h.journeyId, h.seq)
         for (const h of c.heldReleased) s.release.run(h.runId, h.seq)
+        for (const w of c.goalWatchesSet) s.setWatch.run(w.runId, w.journeyId, w.version, w.userId, w.enteredAt, w.deadline, w.control ? 1 : 0, w.triggerMessageId)
+        for (const runId of c.goalWatchesCleared) s.clearWatch.run(runId)
         if (c.appliedSeq !== null) s.setMeta.run('applied_seq', String(c.appliedSeq))
       })
       .immediate()
@@ -349,8 +372,17 @@ function insertHistoryRow(
 /** Counters give `entered` and outlets; runs give `active`. */
 export function buildStats(counters: CounterDelta[], active: { nodeId: string | null; count: number }[]): JourneyStats {
   const nodes: JourneyStats['nodes'] = {}
+  const journey = { users: 0, entered: 0, controlEntered: 0, converted: 0, controlConverted: 0 }
   const node = (id: string) => (nodes[id] ??= { entered: 0, active: 0, outlets: {} })
   for (const c of counters) {
+    if (c.nodeId === JOURNEY_NODE) {
+      if (c.metric === 'users') journey.users += c.delta
+      else if (c.metric === 'entered') journey.entered += c.delta
+      else if (c.metric === 'entered_control') journey.controlEntered += c.delta
+      else if (c.metric === 'converted') journey.converted += c.delta
+      else if (c.metric === 'converted_control') journey.controlConverted += c.delta
+      continue
+    }
     const n = node(c.nodeId)
     if (c.metric === 'entered') n.entered += c.delta
     else if (c.metric.startsWith('outlet:')) {
@@ -359,5 +391,5 @@ export function buildStats(counters: CounterDelta[], active: { nodeId: string | 
     }
   }
   for (const a of active) if (a.nodeId !== null) node(a.nodeId).active += a.count
-  return { nodes }
+  return { nodes, journey }
 }
