@@ -14,13 +14,15 @@ import {
   UserList,
   Versions,
   WebhookList,
-  WebhookTest,
   WebhookView,
-  type WebhookInput,
+  type ProviderInput,
 } from './schemas'
-import { Journey } from '@switchyard/schema'
+import { Journey, WebhookTestResult, type WebhookInput } from '@switchyard/schema'
 
 const Empty = z.unknown()
+
+/** What the webhook form sends: the schema's input, its defaults left to the server. */
+export type WebhookInputBody = z.input<typeof WebhookInput>
 const enc = encodeURIComponent
 
 /** Every call the canvas makes, one line each; answers parsed at this edge. */
@@ -47,14 +49,14 @@ export const api = {
   user: (id: string, userId: string) => request(`/api/journeys/${enc(id)}/users/${enc(userId)}`, UserJourneyView).then((r) => r.runs),
 
   listWebhooks: () => request('/api/webhooks', WebhookList).then((r) => r.webhooks),
-  createWebhook: (body: WebhookInput) => request('/api/webhooks', WebhookView, { method: 'POST', body }),
-  updateWebhook: (id: string, body: Partial<WebhookInput>) => request(`/api/webhooks/${enc(id)}`, WebhookView, { method: 'PUT', body }),
+  createWebhook: (body: WebhookInputBody) => request('/api/webhooks', WebhookView, { method: 'POST', body }),
+  updateWebhook: (id: string, body: WebhookInputBody) => request(`/api/webhooks/${enc(id)}`, WebhookView, { method: 'PUT', body }),
   deleteWebhook: (id: string) => request(`/api/webhooks/${enc(id)}`, Empty, { method: 'DELETE' }),
-  testWebhook: (id: string) => request(`/api/webhooks/${enc(id)}/test`, WebhookTest, { method: 'POST' }),
+  testWebhook: (id: string) => request(`/api/webhooks/${enc(id)}/test`, WebhookTestResult, { method: 'POST' }),
   deliveries: (id: string) => request(`/api/webhooks/${enc(id)}/deliveries`, DeliveryList).then((r) => r.deliveries),
 
   listProviders: () => request('/api/channels', ProviderList).then((r) => r.providers),
-  createProvider: (body: { name: string; channel: string; kind: string; config: Record<string, unknown> }) =>
+  createProvider: (body: ProviderInput) =>
     request('/api/channels', Empty, { method: 'POST', body }),
   deleteProvider: (id: string) => request(`/api/channels/${enc(id)}`, Empty, { method: 'DELETE' }),
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ISSUE_CODES, Journey, JourneyStats, JourneyVersion, UserJourneyView } from '@switchyard/schema'
+import { ISSUE_CODES, Journey, JourneyStats, JourneyVersion, ProviderView, UserJourneyView, WebhookDeliveryView, WebhookTestResult, WebhookView } from '@switchyard/schema'
 
 /**
  * Shapes of API answers the schema package does not describe (yet). Parsed here, at the edge, so
@@ -43,55 +43,11 @@ export const UserList = z.object({ users: z.array(UserSummary) })
 
 export { JourneyStats, UserJourneyView }
 
-export const WEBHOOK_TEST_STATUSES = ['untested', 'passing', 'failing'] as const
-export const WebhookView = z.object({
-  id: z.string(),
-  name: z.string(),
-  url: z.string(),
-  encoding: z.enum(['json', 'form']).default('json'),
-  auth: z.object({ type: z.literal('basic'), username: z.string(), hasPassword: z.boolean().default(false) }).nullish(),
-  headers: z.record(z.string(), z.string()).nullish(),
-  query: z.record(z.string(), z.string()).nullish(),
-  timeoutMs: z.number().nullish(),
-  retry: z.object({ maxAttempts: z.number(), initialDelayMs: z.number(), maxDelayMs: z.number() }).nullish(),
-  hasSigningSecret: z.boolean().default(false),
-  testStatus: z.enum(WEBHOOK_TEST_STATUSES).catch('untested').default('untested'),
-  state: z.string().default('active'),
-})
-export type WebhookView = z.infer<typeof WebhookView>
+export { ProviderView, WebhookDeliveryView, WebhookTestResult, WebhookView }
+export type { ProviderInputRaw as ProviderInput } from '@switchyard/schema'
+
 export const WebhookList = z.object({ webhooks: z.array(WebhookView) })
-
-export interface WebhookInput {
-  name: string
-  url: string
-  encoding: 'json' | 'form'
-  auth?: { type: 'basic'; username: string; password?: string } | null
-  headers?: Record<string, string>
-  query?: Record<string, string>
-  timeoutMs?: number
-  retry?: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number }
-  signingSecret?: string
-}
-
-export const WebhookTest = z.object({ ok: z.boolean(), status: z.number().nullish(), durationMs: z.number().nullish(), error: z.string().nullish() })
-export type WebhookTest = z.infer<typeof WebhookTest>
-
-export const Delivery = z.looseObject({
-  id: z.union([z.string(), z.number()]).optional(),
-  status: z.union([z.string(), z.number()]).nullish(),
-  attempts: z.unknown().optional(),
-  createdAt: z.string().nullish(),
-})
-export const DeliveryList = z.object({ deliveries: z.array(Delivery) })
-
-export const Provider = z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  channel: z.string(),
-  kind: z.string(),
-  config: z.record(z.string(), z.unknown()).nullish(),
-})
-export type Provider = z.infer<typeof Provider>
-export const ProviderList = z.object({ providers: z.array(Provider) })
+export const DeliveryList = z.object({ deliveries: z.array(WebhookDeliveryView) })
+export const ProviderList = z.object({ providers: z.array(ProviderView) })
 
 export const TrackAnswer = z.looseObject({ success: z.boolean() })

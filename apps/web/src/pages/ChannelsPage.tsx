@@ -2,15 +2,15 @@ import { useCallback, useEffect, useState, type ReactElement } from 'react'
 import { CHANNEL_LABELS, CHANNEL_STATUSES, CHANNELS, Channel } from '@switchyard/schema'
 import { api } from '../api/endpoints'
 import { ApiError, errorMessage } from '../api/client'
-import type { Provider } from '../api/schemas'
+import type { ProviderInput, ProviderView } from '../api/schemas'
 import { Modal } from '../ui/Modal'
 import { Icon } from '../ui/icons'
-import { KeyValueEditor, recordOf } from '../ui/KeyValueEditor'
 
 const KINDS = ['sandbox', 'smtp', 'http'] as const
+const KIND_LABELS = { sandbox: 'Sandbox', smtp: 'SMTP', http: 'HTTP API' } as const satisfies Record<(typeof KINDS)[number], string>
 
 export function ChannelsPage(): ReactElement {
-  const [providers, setProviders] = useState<Provider[] | null>(null)
+  const [providers, setProviders] = useState<ProviderView[] | null>(null)
   const [unavailable, setUnavailable] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [creating, setCreating] = useState(false)
@@ -56,17 +56,21 @@ export function ChannelsPage(): ReactElement {
               <th>Name</th>
               <th>Channel</th>
               <th>Kind</th>
+              <th>Sends to</th>
               <th aria-label="Actions" />
             </tr>
           </thead>
           <tbody>
             {providers.map((p) => {
-              const ch = Channel.safeParse(p.channel)
               return (
-                <tr key={p.id}>
-                  <td className="strong">{p.name}</td>
-                  <td>{ch.success ? CHANNEL_LABELS[ch.data] : p.channel}</td>
-                  <td className="capitalize">{p.kind}</td>
+                <tr key={p.id} data-testid="provider-row">
+                  <td>
+                    <span className="strong">{p.name}</span>
+                    {p.default ? <span className="sub">Default for {CHANNEL_LABELS[p.channel]}</span> : null}
+                  </td>
+                  <td>{CHANNEL_LABELS[p.channel]}</td>
+                  <td>{KIND_LABELS[p.kind]}</td>
+                  <td className="mono ellipsis">{p.kind === 'smtp' ? `${p.config.host}:${p.config.port}` : p.kind === 'http' ? p.config.url : 'Recorded, not sent'}</td>
                   <td className="actions">
                     <button
                       type="button"
@@ -117,18 +121,35 @@ function ProviderDialog({ onClose, onSaved }: { onClose: () => void; onSaved: ()
   const [name, setName] = useState('')
   const [channel, setChannel] = useState<Channel>('email')
   const [kind, setKind] = useState<(typeof KINDS)[number]>('sandbox')
-  const [config, setConfig] = useState<[string, string][]>([])
+  const [isDefault, setIsDefault] = useState(true)
+  const [host, setHost] = useState('')
+  const [port, setPort] = useState('587')
+  const [from, setFrom] = useState('')
+  const [user, setUser] = useState('')
+  const [pass, setPass] = useState('')
+  const [url, setUrl] = useState('https://')
+  const [token, setToken] = useState('')
+  const [body, setBody] = useState('{"to": "{{ user.traits.phone }}", "text": {{ message.text | json }}}')
   const [error, setError] = useState<string | null>(null)
+
+  const input = (): ProviderInput => {
+    const base = { name: name.trim(), channel, default: isDefault }
+    if (kind === 'smtp') {
+      return { ...base, kind, config: { host, port: Number(port), from, ...(user ? { auth: pass ? { user, pass } : { user } } : {}) } }
+    }
+    if (kind === 'http') return { ...base, kind, config: { url, body, ...(token ? { auth: { type: 'bearer', token } } : {}) } }
+    return { ...base, kind: 'sandbox', config: {} }
+  }
   const submit = async () => {
     try {
-      await api.createProvider({ name: name.trim(), channel, kind, config: recordOf(config) })
+      await api.createProvider(input())
       onSaved()
     } catch (e) {
       setError(errorMessage(e))
     }
   }
   return (
-    <Modal title="Add provider" onClose={onClose}>
+    <Modal title="Add provider" onClose={onClose} width={560}>
       <form
         className="stack"
         onSubmit={(e) => {
@@ -138,7 +159,7 @@ function ProviderDialog({ onClose, onSaved }: { onClose: () => void; onSaved: ()
       >
         <label className="field">
           <span>Name</span>
-          <input autoFocus value={name} onChange={(e) => setName(e.target.value)} />
+          <input autoFocus value={name} onChange={(e) => setName(e.target.value)} placeholder="Transactional email" />
         </label>
         <div className="grid-2">
           <label className="field">
@@ -148,6 +169,7 @@ function ProviderDialog({ onClose, onSaved }: { onClose: () => void; onSaved: ()
               onChange={(e) => {
                 const c = Channel.safeParse(e.target.value)
                 if (c.success) setChannel(c.data)
+                if (c.success && c.data !== 'email' && kind === 'smtp') setKind('http')
               }}
             >
               {CHANNELS.map((c) => (
@@ -160,18 +182,64 @@ function ProviderDialog({ onClose, onSaved }: { onClose: () => void; onSaved: ()
           <label className="field">
             <span>Kind</span>
             <select value={kind} onChange={(e) => setKind(KINDS.find((k) => k === e.target.value) ?? 'sandbox')}>
-              {KINDS.map((k) => (
+              {KINDS.filter((k) => k !== 'smtp' || channel === 'email').map((k) => (
                 <option key={k} value={k}>
-                  {k === 'smtp' ? 'SMTP' : k === 'http' ? 'HTTP API' : 'Sandbox'}
+                  {KIND_LABELS[k]}
                 </option>
               ))}
             </select>
           </label>
         </div>
-        <div className="field">
-          <span>Configuration</span>
-          <KeyValueEditor pairs={config} onChange={setConfig} keyPlaceholder={kind === 'smtp' ? 'host' : 'url'} />
-        </div>
+        {kind === 'smtp' ? (
+          <>
+            <div className="grid-2">
+              <label className="field">
+                <span>SMTP host</span>
+                <input value={host} onChange={(e) => setHost(e.target.value)} placeholder="smtp.example.com" />
+              </label>
+              <label className="field">
+                <span>Port</span>
+                <input type="number" value={port} onChange={(e) => setPort(e.target.value)} />
+              </label>
+            </div>
+            <label className="field">
+              <span>From</span>
+              <input value={from} onChange={(e) => setFrom(e.target.value)} placeholder="Shop <news@shop.example>" />
+            </label>
+            <div className="grid-2">
+              <label className="field">
+                <span>User (optional)</span>
+                <input value={user} onChange={(e) => setUser(e.target.value)} />
+              </label>
+              <label className="field">
+                <span>Password</span>
+                <input type="password" value={pass} onChange={(e) => setPass(e.target.value)} />
+              </label>
+            </div>
+          </>
+        ) : null}
+        {kind === 'http' ? (
+          <>
+            <label className="field">
+              <span>Endpoint URL</span>
+              <input className="mono" value={url} onChange={(e) => setUrl(e.target.value)} />
+            </label>
+            <label className="field">
+              <span>Bearer token (optional)</span>
+              <input type="password" value={token} onChange={(e) => setToken(e.target.value)} />
+            </label>
+            <label className="field">
+              <span>
+                Request body <em className="liquid-badge">Liquid</em>
+              </span>
+              <textarea className="mono small" rows={4} value={body} onChange={(e) => setBody(e.target.value)} />
+            </label>
+          </>
+        ) : null}
+        {kind === 'sandbox' ? <p className="muted small">The sandbox records messages without sending them: use it to try journeys and send their activity by hand.</p> : null}
+        <label className="check">
+          <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.target.checked)} /> Default provider for {CHANNEL_LABELS[channel]}
+        </label>
         {error ? <div className="banner error">{error}</div> : null}
         <div className="row end">
           <button type="button" className="btn" onClick={onClose}>

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState, type ReactElement } from 'react'
 import { api } from '../api/endpoints'
 import { errorMessage } from '../api/client'
-import type { WebhookInput, WebhookTest, WebhookView } from '../api/schemas'
+import type { WebhookDeliveryView, WebhookTestResult, WebhookView } from '../api/schemas'
+import { dateTime } from '../ui/format'
+import type { WebhookInputBody } from '../api/endpoints'
 import { Modal } from '../ui/Modal'
 import { Icon } from '../ui/icons'
 import { KeyValueEditor, pairsOf, recordOf } from '../ui/KeyValueEditor'
@@ -13,7 +15,7 @@ export function WebhooksPage(): ReactElement {
   const [webhooks, setWebhooks] = useState<WebhookView[] | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [editing, setEditing] = useState<Editing>(null)
-  const [tests, setTests] = useState<Record<string, WebhookTest | 'running' | string>>({})
+  const [tests, setTests] = useState<Record<string, WebhookTestResult | 'running' | string>>({})
   const [deliveries, setDeliveries] = useState<WebhookView | null>(null)
 
   const reload = useCallback(() => {
@@ -168,7 +170,7 @@ function WebhookDialog({ webhook, onClose, onSaved }: { webhook: WebhookView | n
   const [busy, setBusy] = useState(false)
 
   const submit = async () => {
-    const input: WebhookInput = {
+    const input: WebhookInputBody = {
       name: name.trim(),
       url: url.trim(),
       encoding,
@@ -177,8 +179,8 @@ function WebhookDialog({ webhook, onClose, onSaved }: { webhook: WebhookView | n
       timeoutMs: Number(timeoutMs),
       retry: { maxAttempts: Number(maxAttempts), initialDelayMs: Number(initialDelayMs), maxDelayMs: Number(maxDelayMs) },
     }
+    // Leaving auth out of a PUT removes it; a password left empty keeps the stored one.
     if (useAuth) input.auth = password ? { type: 'basic', username, password } : { type: 'basic', username }
-    else if (webhook?.auth) input.auth = null
     if (secret) input.signingSecret = secret
     setBusy(true)
     try {
@@ -285,24 +287,45 @@ function WebhookDialog({ webhook, onClose, onSaved }: { webhook: WebhookView | n
 }
 
 function DeliveriesDialog({ webhook, onClose }: { webhook: WebhookView; onClose: () => void }): ReactElement {
-  const [items, setItems] = useState<Record<string, unknown>[] | null>(null)
+  const [items, setItems] = useState<WebhookDeliveryView[] | null>(null)
   const [error, setError] = useState<string | null>(null)
   useEffect(() => {
     api.deliveries(webhook.id).then(setItems, (e: unknown) => setError(errorMessage(e)))
   }, [webhook.id])
   return (
-    <Modal title={`Deliveries of ${webhook.name}`} onClose={onClose} width={720}>
+    <Modal title={`Deliveries of ${webhook.name}`} onClose={onClose} width={760}>
       {error ? <div className="banner error">{error}</div> : null}
       {items === null && !error ? <p className="muted">Loading…</p> : null}
       {items !== null && items.length === 0 ? <p className="muted">No deliveries yet. They appear once a journey calls this webhook.</p> : null}
       {items !== null && items.length > 0 ? (
-        <div className="deliveries">
-          {items.slice(0, 50).map((d, i) => (
-            <pre key={i} className="code small">
-              {JSON.stringify(d, null, 2)}
-            </pre>
-          ))}
-        </div>
+        <table className="table compact" data-testid="deliveries">
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>What</th>
+              <th>Status</th>
+              <th>Attempts</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.slice(0, 50).map((d) => (
+              <tr key={d.id}>
+                <td className="muted">{dateTime(d.createdAt)}</td>
+                <td className="ellipsis" title={d.summary}>
+                  {d.summary}
+                </td>
+                <td className="capitalize">{d.status}</td>
+                <td>
+                  {d.history.map((a) => (
+                    <span key={a.attempt} className="sub mono">
+                      #{a.attempt} {a.status ?? '—'} · {a.durationMs} ms{a.error ? ` · ${a.error}` : ''}
+                    </span>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       ) : null}
     </Modal>
   )
