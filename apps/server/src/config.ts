@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { sqlitePathFromUrl } from '@switchyard/engine'
+import { parseAllowList } from '@switchyard/webhooks'
 
 export interface Config {
   port: number
@@ -47,6 +48,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')
+  try {
+    parseAllowList(allowPrivateTargets)
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : 'ALLOW_PRIVATE_TARGETS holds something that is not a CIDR range.')
+  }
   return {
     port,
     host,

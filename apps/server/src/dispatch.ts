@@ -1,4 +1,4 @@
-import type { Engine, OutboxClaim } from '@switchyard/engine'
+import { crashPoint, type Engine, type OutboxClaim } from '@switchyard/engine'
 import type { MessageJob, WebhookJob } from '@switchyard/schema'
 import type { Logger } from './log'
 
@@ -78,6 +78,7 @@ export class OutboxDispatcher {
       (c) => !this.inFlight.has(c.id) && (this.notBefore.get(c.id) ?? 0) <= now,
     )
     if (claims.length === 0) return 0
+    crashPoint('after-outbox-commit-before-send')
     const done: string[] = []
     await Promise.all(
       claims.map(async (claim) => {

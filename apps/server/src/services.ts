@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3'
-import type { Engine } from '@switchyard/engine'
+import { crashPoint, type Engine } from '@switchyard/engine'
 import type { Clock } from '@switchyard/engine'
-import { createChannelService } from '@switchyard/channels'
+import { createChannelService, RefusedTargetError } from '@switchyard/channels'
 import type { SecretBox } from '@switchyard/secrets'
-import { createWebhookService, type WebhookService } from '@switchyard/webhooks'
+import { createAddressGuard, createWebhookService, type AddressGuard, type WebhookService } from '@switchyard/webhooks'
 import type { OutboxHandlers } from './dispatch'
 import { channelsIntegration } from './integrations/channels'
 import { webhooksIntegration } from './integrations/webhooks'
@@ -39,6 +39,7 @@ export function createServices(o: ServiceOptions): Services {
     workspace: o.workspace,
     allowPrivate: o.allowPrivateTargets,
     pollIntervalMs: o.webhookPollMs ?? 100,
+    crashPoint,
     log: ({ level, msg, ...fields }) => o.log[level](msg, fields),
     onAttempt: (delivery, attempt) => {
       o.metrics.countDelivery(delivery.status)
@@ -58,11 +59,13 @@ export function createServices(o: ServiceOptions): Services {
     },
     alert: (alert) => o.log.warn('webhook alert', { webhookId: alert.webhookId, kind: alert.kind, message: alert.message }),
   })
+  const guard = createAddressGuard({ allowPrivate: o.allowPrivateTargets })
   const channels = createChannelService({
     db: o.db,
     secretBox: o.secretBox,
     clock: o.clock,
     log: (level, message, fields) => o.log[level](message, fields),
+    fetch: guardedFetch(guard),
   })
   const integrations: Integrations = [
     webhooksIntegration(webhooks, o.engine, o.metrics),
@@ -71,4 +74,17 @@ export function createServices(o: ServiceOptions): Services {
   const handlers: OutboxHandlers = {}
   for (const i of integrations) Object.assign(handlers, i.outbox ?? {})
   return { integrations, handlers, webhooks }
+}
+
+/**
+ * The HTTP channel provider's fetch: the webhook address guard refuses private, loopback and
+ * metadata targets first. Unlike webhook deliveries the connection is not pinned to the checked
+ * address, so a host whose DNS answer changes between the check and the connect is not caught.
+ */
+function guardedFetch(guard: AddressGuard): (input: string, init: RequestInit) => Promise<Response> {
+  return async (input, init) => {
+    const verdict = await guard.check(new URL(input).hostname)
+    if (!verdict.ok) throw verdict.kind === 'refused' ? new RefusedTargetError(verdict.error) : new Error(verdict.error)
+    return fetch(input, { ...init, redirect: 'manual' })
+  }
 }

@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono'
+import { crashPoint } from '@switchyard/engine'
 import { z } from 'zod'
 import {
   ActivityCall,
@@ -30,6 +31,7 @@ export function mountIngest(app: Hono, deps: AppDeps): void {
   const accept = async (events: IngestedEvent[]) => {
     await engine.ingest(events)
     for (const i of deps.integrations) i.eventsAccepted?.(events)
+    crashPoint('after-commit-before-ack')
     return { success: true as const }
   }
   const doc = (path: string, summary: string, body: z.ZodType) =>

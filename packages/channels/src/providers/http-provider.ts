@@ -5,6 +5,11 @@ import { errorMessage, type ChannelProvider, type SendResult } from './channel-p
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
 
+/** Thrown by a fetch that refuses the target (a private address): the send fails for good. */
+export class RefusedTargetError extends Error {
+  override readonly name = 'RefusedTargetError'
+}
+
 export interface HttpProviderDeps {
   renderer: TemplateRenderer
   /** The server passes a fetch that applies its private-address guard; tests use the global one. */
@@ -84,6 +89,7 @@ export function createHttpProvider(config: HttpConfig, deps: HttpProviderDeps): 
           signal: AbortSignal.timeout(config.timeoutMs),
         })
       } catch (err) {
+        if (err instanceof RefusedTargetError) return { ok: false, retryable: false, reason: err.message }
         const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
         return { ok: false, retryable: true, reason: timedOut ? `no answer within ${config.timeoutMs} ms` : `network error: ${errorMessage(err)}` }
       }
