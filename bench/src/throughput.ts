@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { initialTransition, transition } from 'xstate'
-import { compileJourney } from '@switchyard/compiler'
-import { Engine, SqliteEngineStore, createJourneyMachine, messageIdFor, openDatabase, systemClock, type RunContext } from '@switchyard/engine'
+import { compileJourney, type MachineEvent } from '@switchyard/compiler'
+import { Engine, JourneyStepper, SqliteEngineStore, createJourneyMachine, messageIdFor, openDatabase, systemClock, type RunContext } from '@switchyard/engine'
 import { Graph, type IngestedEvent } from '@switchyard/schema'
 import { cartEvent, clickEvent, identifyEvent, netcoreJourney, sentEvent, userIdOf } from './netcore'
 import { progress, round, tempDir } from './util'
@@ -16,11 +16,13 @@ export interface ThroughputResult {
 }
 
 /**
- * (1) The ceiling: the engine's own compiled Netcore machine driven by xstate's pure
- * `transition()` in a tight loop, snapshots upserted into SQLite 1,000 at a time. No journal,
- * no history, no outbox, no timers: what is left is the cost of XState plus JSON plus SQLite.
+ * (1) The ceiling: the engine's own compiled Netcore machine driven in a tight loop, snapshots
+ * upserted into SQLite 1,000 at a time. No journal, no history, no outbox, no timers: what is
+ * left is the cost of XState plus JSON plus SQLite. `xstate` calls xstate's pure
+ * `transition()` / `initialTransition()`; `scope` reuses one inert actor scope per machine as
+ * the engine does (`JourneyStepper`), which the pure functions cannot.
  */
-export function rawLimit(users: number): ThroughputResult {
+export function rawLimit(users: number, mode: 'xstate' | 'scope'): ThroughputResult {
   const tmp = tempDir('raw')
   const db = openDatabase(tmp.file)
   db.exec('CREATE TABLE snapshots (key TEXT PRIMARY KEY, value TEXT NOT NULL, context TEXT NOT NULL) WITHOUT ROWID')
@@ -31,6 +33,8 @@ export function rawLimit(users: number): ThroughputResult {
   const upsertUser = db.prepare<[string, string]>('INSERT INTO users (user_id, traits) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET traits = excluded.traits')
   const compiled = compileJourney(Graph.parse(netcoreJourney().graph))
   const machine = createJourneyMachine(compiled.machine)
+  const stepper = new JourneyStepper(machine, compiled.machine)
+  const initial = (input: RunContext) => (mode === 'xstate' ? initialTransition(machine, input) : stepper.initial(input))
   type Snap = ReturnType<typeof machine.resolveState>
   const snaps = new Map<string, Snap>()
   const traits = new Map<string, Record<string, unknown>>()
@@ -80,7 +84,7 @@ export function rawLimit(users: number): ThroughputResult {
       message: null,
       user: { id: userId, traits: traits.get(userId) ?? {} },
     }
-    snaps.set(userId, initialTransition(machine, input)[0])
+    snaps.set(userId, initial(input)[0])
   })
   const step = (i: number, make: (i: number, messageId: string, at: number) => IngestedEvent) => {
     const userId = userIdOf(i)
@@ -88,7 +92,8 @@ export function rawLimit(users: number): ThroughputResult {
     if (!prev) throw new Error(`raw limit: no snapshot for ${userId}`)
     const e = make(i, prev.context.message?.id ?? '', now)
     const snapshot = machine.resolveState({ value: prev.value, context: { ...prev.context, user: { id: userId, traits: traits.get(userId) ?? {} } } })
-    const [next] = transition(machine, snapshot, { type: 'track', name: e.event ?? '', properties: e.properties ?? {}, messageId: e.messageId, timestamp: new Date(now).toISOString() })
+    const event: MachineEvent = { type: 'track', name: e.event ?? '', properties: e.properties ?? {}, messageId: e.messageId, timestamp: new Date(now).toISOString() }
+    const [next] = mode === 'xstate' ? transition(machine, snapshot, event) : stepper.transition(snapshot, event)
     snaps.set(userId, next)
   }
   phase((i) => step(i, sentEvent))

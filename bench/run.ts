@@ -1,0 +1,124 @@
+/**
+ * `pnpm bench`: the performance suite of issue 7 on fresh temporary databases. Progress goes
+ * to stderr, one table to stdout, every number to bench/results.json.
+ * BENCH_QUICK=1 shrinks every size tenfold for a smoke run (its figures are not comparable).
+ */
+import { writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { validateAndCompile } from './src/compile'
+import { httpIngestion } from './src/http'
+import { ingestToTransition } from './src/latency'
+import { engineThroughput, rawLimit } from './src/throughput'
+import { populateWaiting, restart, timers } from './src/waiting'
+import { webhookDeliveries } from './src/webhooks'
+import { REPO } from './src/server'
+import { progress, round, tempDir } from './src/util'
+
+const quick = process.env.BENCH_QUICK === '1'
+const scale = quick ? 0.1 : 1
+const USERS = 100_000 * scale
+const WAITING = 1_000_000 * scale
+const HTTP_SECONDS = quick ? 3 : 10
+const LATENCY_SECONDS = quick ? 5 : 20
+
+interface Row {
+  figure: string
+  target: string
+  measured: string
+  pass: boolean | null
+}
+
+const rows: Row[] = []
+const results: Record<string, unknown> = {}
+const row = (figure: string, target: string, measured: string, pass: boolean | null) => {
+  rows.push({ figure, target, measured, pass })
+  progress(`${figure}: ${measured}${pass === null ? '' : pass ? '  PASS' : '  FAIL'}`)
+}
+const n = (x: number) => Math.round(x).toLocaleString('en')
+
+async function main(): Promise<void> {
+  const t0 = performance.now()
+  progress(`Switchyard bench on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}${quick ? ' (QUICK: sizes / 10)' : ''}`)
+
+  progress('(8) validate + compile a 1,000-node graph')
+  const compile = validateAndCompile(1000)
+  results.compile = compile
+  row('8. validate + compile, 1,000 nodes', '< 100 ms', `${compile.p50Ms} ms p50 (first call ${compile.coldMs} ms)`, compile.p50Ms < 100)
+
+  progress(`(1) raw limit: ${n(USERS)} users × 4 events, transition() + batched upserts`)
+  const rawXstate = rawLimit(USERS, 'xstate')
+  const rawScope = rawLimit(USERS, 'scope')
+  results.raw = { xstateTransition: rawXstate, reusedScope: rawScope }
+  row('1. raw limit: xstate transition() + SQLite upserts', 'ceiling', `${n(rawXstate.eventsPerSecond)} events/s`, null)
+  row('1. raw limit: same, one reused actor scope', 'ceiling', `${n(rawScope.eventsPerSecond)} events/s`, null)
+
+  progress(`(2) engine end to end: ${n(USERS)} users on the Netcore journey`)
+  const engine = await engineThroughput(USERS)
+  results.engine = engine
+  const ceiling = Math.max(rawXstate.eventsPerSecond, rawScope.eventsPerSecond)
+  const ratio = round(engine.eventsPerSecond / ceiling, 2)
+  row(`2. engine throughput, Netcore, ${n(USERS)} users`, '>= 25,000 events/s', `${n(engine.eventsPerSecond)} events/s (${n(engine.events)} events, ${engine.completed} webhooks)`, engine.eventsPerSecond >= 25_000)
+  row('2. engine / raw limit (higher of the two)', '>= 0.7', `${ratio}`, ratio >= 0.7)
+
+  progress('(4) ingest-to-transition latency at 5,000 events/s')
+  const latency = await ingestToTransition(5000, LATENCY_SECONDS)
+  results.latency = latency
+  row('4. ingest-to-transition at 5,000 events/s', 'p95 < 50 ms', `p50 ${latency.p50} / p95 ${latency.p95} / p99 ${latency.p99} ms`, latency.p95 < 50)
+
+  progress('(3) HTTP ingestion: real server process, autocannon in another process')
+  const http = await httpIngestion(HTTP_SECONDS)
+  results.http = http
+  row('3. /v1/batch (100 events a request)', '>= 100,000 events/s', `${n(http.batch.eventsPerSecond)} events/s, p50 ${http.batch.p50} / p99 ${http.batch.p99} ms`, http.batch.eventsPerSecond >= 100_000 && http.batch.non2xx === 0)
+  row('3. /v1/track', '>= 10,000 requests/s', `${n(http.track.requestsPerSecond)} req/s, p50 ${http.track.p50} / p99 ${http.track.p99} ms`, http.track.requestsPerSecond >= 10_000 && http.track.non2xx === 0)
+  row('3. /v1/track at 5,000 requests/s', 'p99 < 20 ms', `p50 ${http.trackAt5k.p50} / p99 ${http.trackAt5k.p99} ms (${n(http.trackAt5k.requestsPerSecond)} req/s)`, http.trackAt5k.p99 < 20)
+
+  progress('(7) webhook deliveries to a keep-alive receiver')
+  const hooks = await webhookDeliveries(Math.max(2000, 30_000 * scale))
+  const hooksSingle = await webhookDeliveries(Math.max(1000, 5_000 * scale), { batchSize: 1 })
+  results.webhooks = { batched: hooks, oneEachRequest: hooksSingle }
+  row('7. webhook deliveries (service defaults: 50 a request)', '>= 5,000/s', `${n(hooks.deliveriesPerSecond)}/s in ${n(hooks.requests)} requests`, hooks.deliveriesPerSecond >= 5000)
+  row('7. webhook deliveries, one a request', '(info)', `${n(hooksSingle.deliveriesPerSecond)}/s`, null)
+
+  progress(`(5, 6) ${n(WAITING)} users waiting: populating`)
+  const tmp = tempDir('waiting')
+  try {
+    const populated = await populateWaiting(tmp.file, WAITING)
+    results.populated = populated
+    progress(`  ${populated.dbMb} MB database in ${populated.seconds} s`)
+    progress('(6) restart with every run and timer stored')
+    const restarted = await restart(populated)
+    results.restart = restarted
+    row(`6. restart, ${n(WAITING)} runs + timers`, '< 5 s', `${round(restarted.processingMs / 1000, 2)} s to a new event applied (listening at ${round(restarted.listeningMs / 1000, 2)} s)`, restarted.processingMs < 5000)
+    progress('(5) timers falling due over 60 s')
+    const fired = await timers(populated)
+    results.timers = fired
+    row(`5. timers, ${n(WAITING)} waiting, due over 60 s`, 'lateness p99 < 1 s', `p50 ${fired.p50} / p99 ${fired.p99} ms (max ${fired.max}), ${n(fired.fired)} fired`, fired.p99 < 1000 && fired.fired >= WAITING)
+    row(`5. RSS with ${n(WAITING)} waiting`, '< 1 GB', `${n(fired.rssMaxMb)} MB peak (${n(fired.rssIdleMb)} MB before the first fired)`, fired.rssMaxMb < 1024)
+  } finally {
+    tmp.cleanup()
+  }
+
+  const seconds = round((performance.now() - t0) / 1000)
+  results.suiteSeconds = seconds
+  results.machine = { cpus: cpus().length, model: cpus()[0]?.model ?? '', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, quick }
+  results.at = new Date().toISOString()
+  results.table = rows
+  writeFileSync(join(REPO, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
+  printTable(seconds)
+}
+
+function printTable(seconds: number): void {
+  const header = ['figure', 'target', 'measured', 'result']
+  const body = rows.map((r) => [r.figure, r.target, r.measured, r.pass === null ? '' : r.pass ? 'pass' : 'FAIL'])
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)))
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`
+  const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)]
+  process.stdout.write(`\n${out.join('\n')}\n\nSuite ran in ${seconds} s; every number is in bench/results.json.\n`)
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+  process.exit(1)
+})
