@@ -39,6 +39,7 @@ export async function latestMessageId(base: string, journeyId: string, userId: s
 /** A small live workspace: a published cart journey with users on each path, and two drafts. */
 export async function seedDemo(base: string, receiverUrl: string): Promise<{ journeyId: string; clicked: string; waiting: string }> {
   const webhookId = await createWebhook(base, 'Call centre (CRM)', receiverUrl)
+  if (webhookId) await http(base, 'POST', `/api/webhooks/${webhookId}/test`)
   await createWebhook(base, 'Data warehouse', receiverUrl.replace('/hook', '/dwh'))
   const welcome = TEMPLATES[2]
   if (welcome) await http(base, 'POST', '/api/journeys', { name: 'Welcome series', graph: welcome.graph, settings: { reentry: 'never' } })

@@ -6,7 +6,8 @@ import { NODE_WIDTH } from '../flow/layout'
 import { NodeIcon } from '../ui/icons'
 import { accentStyle } from '../ui/accent'
 import { DND_TYPE } from './Canvas'
-import { editor } from './store'
+import { editor, useEditor } from './store'
+import { freeSpot } from '../flow/freeSpot'
 
 const HINTS = {
   trigger: 'When a user performs an event',
@@ -25,7 +26,7 @@ export function Palette(): ReactElement {
     const el = document.querySelector('.canvas')
     const rect = el?.getBoundingClientRect()
     const p = flow.screenToFlowPosition({ x: rect ? rect.left + rect.width / 2 : 400, y: rect ? rect.top + rect.height / 3 : 200 })
-    editor.addNode(type, { x: p.x - NODE_WIDTH / 2 + Math.random() * 40, y: p.y + Math.random() * 40 })
+    editor.addNode(type, freeSpot(useEditor.getState().nodes, { x: p.x - NODE_WIDTH / 2, y: p.y }))
   }
   return (
     <aside className="palette" data-testid="palette">

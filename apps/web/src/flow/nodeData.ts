@@ -69,7 +69,8 @@ export function describeCondition(c: Condition | null): string {
   if ('all' in c) return c.all.length === 0 ? 'Always' : c.all.map(describeCondition).join(' and ')
   if ('any' in c) return c.any.length === 0 ? 'Never' : c.any.map(describeCondition).join(' or ')
   if ('not' in c) return `not (${describeCondition(c.not)})`
-  const value = c.value === undefined ? '' : ` ${typeof c.value === 'string' ? c.value : JSON.stringify(c.value)}`
+  const shown = typeof c.value === 'string' ? c.value : JSON.stringify(c.value)
+  const value = c.value === undefined || shown === '' ? ' …' : ` ${shown}`
   return `${c.path || '…'} ${OP_SYMBOLS[c.op]}${c.op === 'exists' ? '' : value}`
 }
 
@@ -105,7 +106,7 @@ export function summarize(type: string, data: NodeData, webhookName?: string): s
       return `${what}${within ? ` within ${formatDuration(within)}` : ''}`
     }
     case 'webhook':
-      return webhookName ? `Call ${webhookName}` : readString(data, 'webhookId') ? 'Unknown webhook' : 'Choose a webhook'
+      return webhookName ? `Posts to ${webhookName}` : readString(data, 'webhookId') ? 'Unknown webhook' : 'Choose a webhook'
     case 'delay': {
       if (delayMode(data) === 'until') {
         const until = readRecord(data, 'until')
