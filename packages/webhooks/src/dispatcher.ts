@@ -41,7 +41,11 @@ export interface DispatcherDeps {
   pollIntervalMs: number
   onAttempt?: ((delivery: AttemptEvent['delivery'], attempt: WebhookAttemptView) => void) | undefined
   alert?: ((alert: WebhookAlertView) => void | Promise<void>) | undefined
+  /** The reliability harness's crash points (a no-op unless armed by the environment). */
+  crashPoint?: ((point: WebhookCrashPoint) => void) | undefined
 }
+
+export type WebhookCrashPoint = 'webhook-before-send' | 'webhook-after-send-before-mark'
 
 /** One request: a single delivery, or a batch of activity deliveries sharing a `webhook-id`. */
 interface Unit {
@@ -155,7 +159,9 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
     const messageId = unit.batchId ?? first.id
     const request = deliveryRequest(opened.endpoint, text, messageId, Math.floor(clock.now() / 1000))
+    deps.crashPoint?.('webhook-before-send')
     const result: TransportResult = await deps.transport.send(request)
+    deps.crashPoint?.('webhook-after-send-before-mark')
     const attemptInRound = first.attempts + 1 - first.replayBase
     const verdict = judge(result, attemptInRound, webhook.config.retry, clock.now(), deps.random)
     settle(unit, verdict, result.durationMs, true)

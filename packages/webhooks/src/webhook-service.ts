@@ -18,7 +18,7 @@ import { type AccountEventArgs, accountEventBody, subscribes } from './account-e
 import { type Resolver, createAddressGuard } from './address-guard'
 import { DEFAULT_BREAKER, type BreakerOptions } from './breaker'
 import { deliveryRequest, endpointUrl } from './delivery-request'
-import { type AttemptEvent, createDispatcher } from './dispatcher'
+import { type AttemptEvent, type WebhookCrashPoint, createDispatcher } from './dispatcher'
 import { openEndpoint } from './endpoint'
 import { type WebhookLogger, silentLogger } from './log'
 import { migrate } from './migrations'
@@ -58,6 +58,8 @@ export interface WebhookServiceOptions {
   resolve?: Resolver
   /** Replaces the HTTP transport entirely (the address guard included). */
   transport?: Transport
+  /** Crash points of the reliability harness, around each request. */
+  crashPoint?: (point: WebhookCrashPoint) => void
 }
 
 export interface EnqueueResult {
@@ -104,6 +106,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
     pollIntervalMs: options.pollIntervalMs ?? 1000,
     onAttempt: options.onAttempt,
     alert: options.alert,
+    crashPoint: options.crashPoint,
   })
 
   const invalid = (error: z.ZodError): WebhookError =>
