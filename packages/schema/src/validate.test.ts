@@ -481,7 +481,7 @@ describe('validateGraph: hostile and huge input', () => {
     expect(issuesOf(graph(nodes, edges)).map((i) => `${i.code} ${i.edgeId}`)).toEqual(['graph.cycle closing'])
   })
 
-  it('validates a 1,000-step journey in a few milliseconds', () => {
+  it('validates a 1,000-step journey with nested conditions and finds nothing wrong', () => {
     const nodes: RawNode[] = [trigger(), exit('end')]
     const edges: RawEdge[] = []
     let from = edge('t', 'a0')
@@ -493,13 +493,9 @@ describe('validateGraph: hostile and huge input', () => {
     }
     edges.push(from)
     const input = graph(nodes, edges)
+    // Its speed is measured by `pnpm bench` (1,000-node validate + compile), not here.
     expect(issuesOf(input)).toEqual([])
-    const started = performance.now()
-    const runs = 20
-    for (let i = 0; i < runs; i++) validateGraph(input)
-    const perRun = (performance.now() - started) / runs
-    // Generous for slow CI machines; typically ~2 ms.
-    expect(perRun).toBeLessThan(50)
+    expect(nodes).toHaveLength(1002)
   })
 })
 
