@@ -12,7 +12,7 @@ import {
 } from '@switchyard/channels'
 import type { MessageEventPayload } from '@switchyard/webhooks'
 import type { MessageEventType } from '@switchyard/schema'
-import { jsonBody, readBody } from '../body'
+import { jsonBody, readBody, validate } from '../body'
 import type { HandlerResult } from '../dispatch'
 import type { Integration } from '../integrations'
 import type { RouteRegistry } from '../openapi'
@@ -135,7 +135,7 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
       app.post('/api/channels', async (c) => c.json(unwrap(service.providers.create(await jsonBody(c, z.unknown(), 256 * 1024))), 201))
       doc({ method: 'get', path: '/api/channels/messages', summary: 'Messages sent, newest first.', tag, auth: 'admin', query: MessagesQuery, responses: { 200: { description: 'Messages.' } } })
       app.get('/api/channels/messages', (c) => {
-        const q = MessagesQuery.parse(c.req.query())
+        const q = validate(MessagesQuery, c.req.query(), 'query')
         return c.json({ messages: service.messages.list({ ...(q.userId ? { userId: q.userId } : {}), limit: q.limit }) })
       })
       doc({ method: 'post', path: '/api/channels/sandbox/emit', summary: 'Make up a receipt (delivered, opened, clicked...) for a message the sandbox sent.', tag, auth: 'admin', body: SandboxEmit, responses: { 200: { description: 'The activity, ingested.' } } })

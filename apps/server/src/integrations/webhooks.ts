@@ -4,7 +4,7 @@ import type { Engine } from '@switchyard/engine'
 import type { JourneyEventType, Journey, IngestedEvent } from '@switchyard/schema'
 import { WebhookAlertView, WebhookDeliveryView, WebhookInput, WebhookPreview, WebhookPreviewInput, WebhookTestResult, WebhookView } from '@switchyard/schema'
 import type { WebhookService } from '@switchyard/webhooks'
-import { jsonBody } from '../body'
+import { jsonBody, validate } from '../body'
 import type { Integration } from '../integrations'
 import type { Metrics } from '../metrics'
 import type { RouteRegistry } from '../openapi'
@@ -80,13 +80,13 @@ export function webhooksIntegration(service: WebhookService, engine: Engine, met
       })
       doc({ method: 'get', path: '/api/webhooks/:id/deliveries', summary: 'Recent deliveries with every attempt.', tag, auth: 'admin', query: Limit, responses: { 200: { description: 'Deliveries.', schema: z.object({ deliveries: z.array(WebhookDeliveryView) }) } } })
       app.get('/api/webhooks/:id/deliveries', (c) => {
-        const { limit } = Limit.parse(c.req.query())
+        const { limit } = validate(Limit, c.req.query(), 'query')
         return c.json({ deliveries: unwrap(service.deliveries(c.req.param('id'), { limit })) })
       })
       doc({ method: 'get', path: '/api/webhooks/:id/alerts', summary: 'Alerts raised for the endpoint (circuit breaker, gone).', tag, auth: 'admin', query: Limit, responses: { 200: { description: 'Alerts.', schema: z.object({ alerts: z.array(WebhookAlertView) }) } } })
       app.get('/api/webhooks/:id/alerts', (c) => {
         unwrap(service.get(c.req.param('id')))
-        const { limit } = Limit.parse(c.req.query())
+        const { limit } = validate(Limit, c.req.query(), 'query')
         return c.json({ alerts: service.alerts(c.req.param('id'), { limit }) })
       })
       doc({ method: 'post', path: '/api/webhooks/:id/resume', summary: 'Resume an endpoint the circuit breaker paused.', tag, auth: 'admin', responses: { 200: { description: 'The webhook.', schema: WebhookView } } })

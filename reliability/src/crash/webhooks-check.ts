@@ -1,0 +1,78 @@
+import Database from 'better-sqlite3'
+import type { Death } from './server-process'
+
+/** How long after a request arrived a kill still counts as hitting it in flight. */
+const IN_FLIGHT_MS = 1500
+
+export interface Arrival {
+  webhookId: string
+  at: number
+  status: number
+}
+
+export interface WebhookFigures {
+  deliveries: number
+  delivered: number
+  requests: number
+  distinctWebhookIds: number
+  /** Deliveries queued by a run but never handed to the webhook service, or never delivered. */
+  missing: string[]
+  /** webhook-id values that match no delivery or batch: an id changed between attempts. */
+  unknownIds: string[]
+  duplicates: { total: number; retryAfter5xx: number; inFlightAtKill: number; unexplained: number }
+}
+
+/** Every delivery a run queued arrived at least once, under one stable id; every repeat has a reason. */
+export function checkWebhooks(dbPath: string, arrivals: Arrival[], deaths: Death[]): WebhookFigures {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true })
+  try {
+    const rows = db
+      .prepare<[], { id: string; batch_id: string | null; status: string }>("SELECT id, batch_id, status FROM webhook_deliveries WHERE source = 'journey'")
+      .all()
+    const queued = db
+      .prepare<[], { detail: string }>("SELECT detail FROM history WHERE kind = 'webhook' AND detail LIKE '%\"queued\"%'")
+      .all()
+      .map((h): unknown => JSON.parse(h.detail))
+      .flatMap((d) => (d !== null && typeof d === 'object' && 'deliveryId' in d && typeof d.deliveryId === 'string' ? [d.deliveryId] : []))
+    const byId = new Map(rows.map((r) => [r.id, r]))
+    const byHeader = new Map<string, Arrival[]>()
+    for (const a of arrivals) {
+      const list = byHeader.get(a.webhookId) ?? []
+      list.push(a)
+      byHeader.set(a.webhookId, list)
+    }
+    const missing: string[] = []
+    for (const id of queued) {
+      const row = byId.get(id)
+      const got = row && (byHeader.get(row.batch_id ?? row.id) ?? []).some((a) => a.status < 300)
+      if (!row || row.status !== 'delivered' || !got) missing.push(id)
+    }
+    const known = new Set(rows.flatMap((r) => (r.batch_id === null ? [r.id] : [r.id, r.batch_id])))
+    const unknownIds = [...byHeader.keys()].filter((id) => !known.has(id))
+    const duplicates = { total: 0, retryAfter5xx: 0, inFlightAtKill: 0, unexplained: 0 }
+    for (const list of byHeader.values()) {
+      list.sort((a, b) => a.at - b.at)
+      for (let i = 1; i < list.length; i++) {
+        const prev = list[i - 1]
+        const cur = list[i]
+        if (!prev || !cur) continue
+        duplicates.total++
+        if (prev.status >= 500) duplicates.retryAfter5xx++
+        // The attempt is recorded within milliseconds of the answer: only a kill right after it loses the record.
+        else if (deaths.some((d) => d.at >= prev.at && d.at <= Math.min(cur.at, prev.at + IN_FLIGHT_MS))) duplicates.inFlightAtKill++
+        else duplicates.unexplained++
+      }
+    }
+    return {
+      deliveries: rows.length,
+      delivered: rows.filter((r) => r.status === 'delivered').length,
+      requests: arrivals.length,
+      distinctWebhookIds: byHeader.size,
+      missing,
+      unknownIds,
+      duplicates,
+    }
+  } finally {
+    db.close()
+  }
+}
