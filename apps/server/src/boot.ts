@@ -36,6 +36,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
     clock,
     workspace: config.workspace,
     allowPrivateTargets: config.allowPrivateTargets,
+    alertEmails: config.alertEmails,
     metrics,
     log,
   })

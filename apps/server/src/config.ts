@@ -15,6 +15,8 @@ export interface Config {
   allowPrivateTargets: string[]
   workspace: string
   webDist: string
+  /** Who gets webhook failure alerts by email (when an email provider is configured). */
+  alertEmails: string[]
 }
 
 export class ConfigError extends Error {}
@@ -65,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     allowPrivateTargets,
     workspace: nonEmpty(env.WORKSPACE) ?? 'default',
     webDist: resolve(env.WEB_DIST ?? join(import.meta.dirname, '../../web/dist')),
+    alertEmails: (env.ALERT_EMAIL ?? '').split(',').map((s) => s.trim()).filter((s) => s.includes('@')),
   }
 }
 

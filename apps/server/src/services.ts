@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3'
 import { crashPoint, type Engine } from '@switchyard/engine'
 import type { Clock } from '@switchyard/engine'
 import { createChannelService, RefusedTargetError } from '@switchyard/channels'
+import type { WebhookAlertView } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
 import { createAddressGuard, createWebhookService, type AddressGuard, type WebhookService } from '@switchyard/webhooks'
 import type { OutboxHandlers } from './dispatch'
@@ -18,6 +19,8 @@ export interface ServiceOptions {
   clock: Clock
   workspace: string
   allowPrivateTargets: readonly string[]
+  /** Recipients of webhook failure alerts; sent through the email provider when there is one. */
+  alertEmails?: readonly string[]
   metrics: Metrics
   log: Logger
   /** Test seams: how often the webhook dispatcher polls, ms. */
@@ -57,7 +60,7 @@ export function createServices(o: ServiceOptions): Services {
         })
         .catch((error: unknown) => o.log.error('could not record a webhook attempt', { deliveryId: delivery.id, error: String(error) }))
     },
-    alert: (alert) => o.log.warn('webhook alert', { webhookId: alert.webhookId, kind: alert.kind, message: alert.message }),
+    alert: (alert) => sendAlert(alert),
   })
   const guard = createAddressGuard({ allowPrivate: o.allowPrivateTargets })
   const channels = createChannelService({
@@ -67,6 +70,25 @@ export function createServices(o: ServiceOptions): Services {
     log: (level, message, fields) => o.log[level](message, fields),
     fetch: guardedFetch(guard),
   })
+  /** Netcore's failure alerts: an email to the account's people, when an email provider exists. */
+  async function sendAlert(alert: WebhookAlertView): Promise<void> {
+    o.log.warn('webhook alert', { webhookId: alert.webhookId, kind: alert.kind, message: alert.message })
+    const to = o.alertEmails ?? []
+    if (to.length === 0 || !channels.providers.list().some((p) => p.channel === 'email' && p.kind !== 'sandbox')) return
+    for (const email of to) {
+      const now = o.clock.now()
+      const out = await channels.send({
+        kind: 'message',
+        id: `alert_${alert.id}_${email}`,
+        channel: 'email',
+        providerId: null,
+        message: { subject: `Switchyard: webhook “${alert.webhookName}” needs attention`, body: `${alert.message}\n\nWebhook: ${alert.webhookName} (${alert.webhookId})\nAt: ${alert.at}` },
+        context: { workspace: o.workspace, journey: { id: 'alerts', name: 'Alerts', version: 0 }, runId: 'alerts', nodeId: 'alerts', user: { id: email, traits: { email } }, event: null, message: null },
+        createdAt: now,
+      })
+      if (!out.ok) throw new Error(`alert email to ${email} failed: ${out.reason}`)
+    }
+  }
   const integrations: Integrations = [
     webhooksIntegration(webhooks, o.engine, o.metrics),
     channelsIntegration(channels, o.engine, { onMessageEvent: (type, payload) => void webhooks.emitAccountEvent(type, payload) }),

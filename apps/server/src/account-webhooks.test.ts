@@ -1,0 +1,108 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { SMTPServer } from 'smtp-server'
+import { action, edge, exit, graph, journeyInput, loadExample, trigger, WebhookSink } from '@switchyard/testkit'
+import { boot, type Running } from './boot'
+import { loadConfig } from './config'
+import { silentLogger } from './log'
+
+let running: Running | null = null
+const cleanups: (() => Promise<void>)[] = []
+afterEach(async () => {
+  await running?.stop()
+  running = null
+  for (const c of cleanups.splice(0)) await c()
+})
+
+async function start(env: Record<string, string> = {}): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'sy-account-'))
+  running = await boot(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, ALLOW_PRIVATE_TARGETS: '127.0.0.0/8', WORKSPACE: 'acme', ...env }), silentLogger)
+  return running.url
+}
+
+// Answers are read loosely here; their shapes are pinned by the app.request() suites.
+async function http(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+  return { status: res.status, json: res.status === 204 ? null : await res.json() }
+}
+
+async function until<T>(read: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const v = await read()
+    if (ok(v) || Date.now() > end) return v
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+async function receiver(): Promise<WebhookSink> {
+  const sink = new WebhookSink()
+  await sink.start()
+  cleanups.push(() => sink.stop())
+  return sink
+}
+
+describe('account-level webhooks', () => {
+  it('report journey lifecycle, forward named track events and report messages sent', async () => {
+    const url = await start()
+    const sink = await receiver()
+    const sub = await http(url, 'POST', '/api/webhooks', {
+      name: 'Audit',
+      url: `${sink.url}/audit`,
+      events: ['journey.created', 'journey.published', 'journey.paused', 'track:Purchased', 'message.sent'],
+    })
+    expect(sub.status).toBe(201)
+    const { id } = (await http(url, 'POST', '/api/journeys', journeyInput('Receipt', graph([trigger('t', 'Purchased'), action('m', 'sms', { text: 'Thanks!' }), exit('x')], [edge('t', 'next', 'm'), edge('m', 'next', 'x')])))).json
+    await http(url, 'POST', `/api/journeys/${id}/publish`)
+    await http(url, 'POST', '/v1/track', { userId: 'ann', event: 'Purchased', properties: { amount: 5 } })
+    await http(url, 'POST', '/v1/track', { userId: 'ann', event: 'Browsed' })
+    await http(url, 'POST', `/api/journeys/${id}/pause`)
+    const bodies = await until(
+      () => sink.received.map((r) => r.body),
+      (b) => b.length >= 5,
+    )
+    const text = bodies.join('\n')
+    expect(text).toContain('Receipt')
+    expect(text).toContain('Purchased')
+    expect(text).not.toContain('Browsed')
+    expect(sink.received).toHaveLength(5)
+    expect(new Set(sink.received.map((r) => r.headers['webhook-id'])).size).toBe(5)
+  })
+})
+
+describe('webhook failure alerts', () => {
+  it('emails the alert address when an endpoint answers 410 Gone', async () => {
+    const mails: string[] = []
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, _s, cb) {
+        const chunks: Buffer[] = []
+        stream.on('data', (c: Buffer) => chunks.push(c))
+        stream.on('end', () => {
+          mails.push(Buffer.concat(chunks).toString('utf8'))
+          cb()
+        })
+      },
+    })
+    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r))
+    cleanups.push(() => new Promise<void>((r) => smtp.close(() => r())))
+    const address = smtp.server.address()
+    const port = address !== null && typeof address === 'object' ? address.port : 0
+    const url = await start({ ALERT_EMAIL: 'ops@shop.example' })
+    await http(url, 'POST', '/api/channels', { name: 'Mail', channel: 'email', kind: 'smtp', config: { host: '127.0.0.1', port, from: 'alerts@shop.example' } })
+    const sink = await receiver()
+    sink.respond = () => ({ status: 410 })
+    const hook = (await http(url, 'POST', '/api/webhooks', { name: 'Old CRM', url: `${sink.url}/gone` })).json
+    const { id } = (await http(url, 'POST', '/api/journeys', loadExample('single-action', hook.id))).json
+    await http(url, 'POST', `/api/journeys/${id}/publish`)
+    await http(url, 'POST', '/v1/track', { userId: 'ann', event: 'App Launched' })
+    await until(() => mails.length, (n) => n >= 1)
+    expect(mails[0]).toContain('Old CRM')
+    expect(mails[0]).toMatch(/To: ops@shop\.example/)
+    expect((await http(url, 'GET', `/api/webhooks/${hook.id}`)).json.state).toBe('disabled')
+    expect((await http(url, 'GET', `/api/webhooks/${hook.id}/alerts`)).json.alerts[0].kind).toBe('endpoint_gone')
+  })
+})
