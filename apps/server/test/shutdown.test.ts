@@ -84,7 +84,8 @@ describe('SIGTERM', () => {
     const again = await startServer(db, port)
     let pending = -1
     for (let i = 0; i < 200 && pending !== 0; i++) {
-      pending = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).pendingEvents
+      const health: { pendingEvents: number } = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()
+      pending = health.pendingEvents
       if (pending !== 0) await new Promise((r) => setTimeout(r, 50))
     }
     expect(pending).toBe(0)
