@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
+import { z } from 'zod'
 
 const MAIN = resolve(import.meta.dirname, '../src/main.ts')
 const children: ChildProcess[] = []
@@ -84,7 +85,7 @@ describe('SIGTERM', () => {
     const again = await startServer(db, port)
     let pending = -1
     for (let i = 0; i < 200 && pending !== 0; i++) {
-      const health: { pendingEvents: number } = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()
+      const health = z.object({ pendingEvents: z.number() }).parse(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json())
       pending = health.pendingEvents
       if (pending !== 0) await new Promise((r) => setTimeout(r, 50))
     }
