@@ -15,6 +15,7 @@ interface LoadOptions {
   batchSize?: number
   users: number
   tag: string
+  prebuild?: number
 }
 
 const options: LoadOptions = JSON.parse(process.argv[2] ?? '{}')
@@ -25,12 +26,19 @@ function trackItem(): Record<string, unknown> {
   return { type: 'track', userId: `u-${n % options.users}`, event: 'product_viewed', messageId: `${options.tag}-${n}`, properties: { sku: `sku-${n % 997}`, price: 499 } }
 }
 
-function body(): string {
+function makeBody(): string {
   if (options.kind === 'track') return JSON.stringify(trackItem())
   const batch: Record<string, unknown>[] = []
   for (let i = 0; i < (options.batchSize ?? 100); i++) batch.push(trackItem())
   return JSON.stringify({ batch })
 }
+
+// Bodies are built before the clock starts, so that the generator spends its time sending:
+// enough distinct ones for the run at the target rates, then built on demand if it runs out.
+const prebuilt: string[] = []
+for (let i = 0; i < (options.prebuild ?? 0); i++) prebuilt.push(makeBody())
+let next = 0
+const body = () => prebuilt[next++] ?? makeBody()
 
 function report(error: unknown, r: autocannon.Result): void {
   if (error) throw error

@@ -87,6 +87,8 @@ export interface EngineStore {
 
   // The journal: accepted events, in arrival order.
   appendEvents(events: IngestedEvent[]): Promise<{ accepted: number; duplicates: number }>
+  /** Several callers' events in one transaction (group commit), with each group's own counts. */
+  appendEventGroups(groups: readonly IngestedEvent[][]): Promise<{ accepted: number; duplicates: number }[]>
   readJournal(afterSeq: number, limit: number): Promise<JournalEntry[]>
   readJournalSeqs(seqs: number[]): Promise<JournalEntry[]>
   appliedSeq(): Promise<number>

@@ -149,16 +149,29 @@ export class SqliteEngineStore implements EngineStore {
 
   /** Durable once this returns: the journal rows are committed. */
   appendEventsSync(events: IngestedEvent[]): { accepted: number; duplicates: number } {
-    let accepted = 0
+    const [result = { accepted: 0, duplicates: 0 }] = this.appendEventGroupsSync([events])
+    return result
+  }
+
+  async appendEventGroups(groups: readonly IngestedEvent[][]): Promise<{ accepted: number; duplicates: number }[]> {
+    return this.appendEventGroupsSync(groups)
+  }
+
+  appendEventGroupsSync(groups: readonly IngestedEvent[][]): { accepted: number; duplicates: number }[] {
+    const results: { accepted: number; duplicates: number }[] = []
     this.db
       .transaction(() => {
-        for (const e of events) {
-          const payload = JSON.stringify({ event: e.event, properties: e.properties, traits: e.traits, context: e.context })
-          accepted += this.s.insertEvent.run(e.messageId, e.type, e.userId, payload, e.timestamp, e.receivedAt).changes
+        for (const events of groups) {
+          let accepted = 0
+          for (const e of events) {
+            const payload = JSON.stringify({ event: e.event, properties: e.properties, traits: e.traits, context: e.context })
+            accepted += this.s.insertEvent.run(e.messageId, e.type, e.userId, payload, e.timestamp, e.receivedAt).changes
+          }
+          results.push({ accepted, duplicates: events.length - accepted })
         }
       })
       .immediate()
-    return { accepted, duplicates: events.length - accepted }
+    return results
   }
 
   async readJournal(afterSeq: number, limit: number): Promise<JournalEntry[]> {
