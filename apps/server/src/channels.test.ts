@@ -1,41 +1,15 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SMTPServer } from 'smtp-server'
 import { action, edge, exit, graph, journeyInput, minutes, trigger, waitActivity, WebhookSink } from '@switchyard/testkit'
-import { boot, type Running } from './boot'
-import { loadConfig } from './config'
-import { silentLogger } from './log'
+import { http, liveServers, until } from '../test/live'
 
-let running: Running | null = null
-const cleanups: (() => Promise<void>)[] = []
-afterEach(async () => {
-  await running?.stop()
-  running = null
-  for (const c of cleanups.splice(0)) await c()
-})
+const servers = liveServers()
+const cleanups = { push: (fn: () => Promise<void>) => servers.onCleanup(fn) }
+const start = async (env: Record<string, string> = {}) => (await servers.start(env)).url
 
-async function start(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'sy-channels-'))
-  running = await boot(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, ALLOW_PRIVATE_TARGETS: '127.0.0.0/8' }), silentLogger)
-  return running.url
-}
 
-// Answers are read loosely here; their shapes are pinned by the app.request() suites.
-async function http(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
-  return { status: res.status, json: await res.json() }
-}
 
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await read()
-    if (ok(v) || Date.now() > end) return v
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
+
 
 interface Mail {
   from: string
@@ -139,9 +113,8 @@ describe('a provider that fails', () => {
   })
 
   it('refuses a gateway on a private address unless it is allowed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sy-channels-'))
-    running = await boot(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}` }), silentLogger)
-    const url = running.url
+    // Without ALLOW_PRIVATE_TARGETS: the gateway on 127.0.0.1 must be refused.
+    const url = await start({ ALLOW_PRIVATE_TARGETS: '' })
     const gateway = new WebhookSink()
     cleanups.push(() => gateway.stop())
     await gateway.start()

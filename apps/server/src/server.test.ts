@@ -4,47 +4,24 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Analytics } from '@segment/analytics-node'
 import { loadExample, WebhookSink } from '@switchyard/testkit'
-import { boot, type Running } from './boot'
+import { http, liveServers, until } from '../test/live'
+import { boot } from './boot'
 import { loadConfig, ConfigError } from './config'
 import { silentLogger } from './log'
 
-let running: Running | null = null
+const servers = liveServers()
+const start = (env: Record<string, string> = {}) => servers.start(env)
 let sink = new WebhookSink()
 beforeEach(() => {
   sink = new WebhookSink()
 })
-afterEach(async () => {
-  await running?.stop()
-  running = null
-  await sink.stop()
-})
+afterEach(() => sink.stop())
 
 /** A configured webhook that posts to a local receiver. */
 async function webhookTo(base: string, receiver: string, extra: Record<string, unknown> = {}): Promise<string> {
   const res = await http(base, 'POST', '/api/webhooks', { name: 'Call centre', url: `${receiver}/hook`, encoding: 'form', ...extra })
   if (res.status !== 201) throw new Error(JSON.stringify(res.json))
   return res.json.id
-}
-
-async function start(env: Record<string, string> = {}): Promise<Running> {
-  const dir = mkdtempSync(join(tmpdir(), 'sy-boot-'))
-  running = await boot(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'db', 'switchyard.db')}`, ALLOW_PRIVATE_TARGETS: '127.0.0.0/8', ...env }), silentLogger)
-  return running
-}
-
-// Answers are read loosely here; their shapes are pinned by the app.request() suites.
-async function http(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) })
-  return { status: res.status, json: await res.json() }
-}
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await read()
-    if (ok(v) || Date.now() > end) return v
-    await new Promise((r) => setTimeout(r, 25))
-  }
 }
 
 describe('a real listening server', () => {
@@ -128,7 +105,7 @@ describe('a real listening server', () => {
     await r.stop()
     expect(answers.every((a) => a.status === 200)).toBe(true)
     r = await boot(loadConfig(env), silentLogger)
-    running = r
+    servers.onCleanup(() => r.stop())
     const head = await until(() => r.engine.lag(), (l) => l.pending === 0)
     expect(head.pending).toBe(0)
     const stats = (await http(r.url, 'GET', `/api/journeys/${id}/stats`)).json
