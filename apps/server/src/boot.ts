@@ -44,8 +44,15 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   const runner = new EngineRunner(engine, { onError: (e) => log.error('engine loop failed', { error: e instanceof Error ? e.stack : String(e) }) })
   const dispatcher = new OutboxDispatcher(engine, handlers, log)
 
+  let draining = false
+  // While draining, every answer closes its connection, so keep-alive clients let go.
+  const fetch = async (request: Request): Promise<Response> => {
+    const response = await app.fetch(request)
+    if (draining) response.headers.set('connection', 'close')
+    return response
+  }
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s))
+    const s = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(s))
   })
   const address = server.address()
   const port = address !== null && typeof address === 'object' ? address.port : config.port
@@ -62,8 +69,16 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
     db,
     stop() {
       stopping ??= (async () => {
-        // No new requests; those in flight finish, and any 200 already means the event is stored.
-        await new Promise<void>((resolve) => server.close(() => resolve()))
+        // No new connections; requests in flight finish (any 200 already means the event is
+        // stored), idle keep-alive connections close now, and stragglers after a grace period.
+        draining = true
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+        if ('closeIdleConnections' in server) server.closeIdleConnections()
+        const grace = setTimeout(() => {
+          if ('closeAllConnections' in server) server.closeAllConnections()
+        }, 5_000)
+        await closed
+        clearTimeout(grace)
         await runner.stop()
         await dispatcher.stop()
         for (const i of integrations) await i.stop?.()
