@@ -53,7 +53,7 @@ export function mountIngest(app: Hono, deps: AppDeps): void {
   app.post('/v1/batch', async (c) => {
     const raw = await read(c, MAX_BATCH_BYTES, '500 KB per batch')
     const call = validate(BatchCall, raw, 'batch')
-    return c.json(await accept(normaliseBatch(call.batch, engine.clock.now(), call.sentAt)))
+    return c.json(await accept(normaliseBatch(call.batch, engine.clock.now(), call.sentAt, Number(c.req.header('content-length') ?? Number.NaN))))
   })
 
   doc('/v1/activity', 'Report channel activity (delivered, opened, clicked...) for a message the engine sent.', ActivityCall)

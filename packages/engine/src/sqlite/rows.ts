@@ -64,16 +64,20 @@ export interface TimerRow {
   due_at: number
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
 function parseObject(text: string | null): Record<string, unknown> | null {
   if (text === null) return null
   const value: unknown = JSON.parse(text)
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : null
+  return isRecord(value) ? value : null
 }
 
 export function journalFromRow(row: JournalRow): JournalEntry {
+  // Freshly parsed, so the objects are used as they are: no copy per field.
   const payload = parseObject(row.payload) ?? {}
-  const obj = (v: unknown): Record<string, unknown> | undefined =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v)) : undefined
+  const obj = (v: unknown): Record<string, unknown> | undefined => (isRecord(v) ? v : undefined)
   return {
     seq: row.seq,
     messageId: row.message_id,
