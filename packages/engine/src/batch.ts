@@ -6,16 +6,14 @@ import {
   inControlGroup,
   parseActivityEventName,
   readPath,
-  type Condition,
   type DeliveryContext,
-  type HistoryKind,
-  type JourneyNode,
 } from '@switchyard/schema'
 import { JOURNEY_NODE, type LoadedVersion, type JourneyCatalog } from './catalog'
+import { historyDetail } from './history-detail'
 import { toJourneyActions } from './interpret'
 import { deliveryIdFor, messageIdFor, newId } from './ids'
 import { storedEvent } from './machines'
-import type { GoalWatch, HistoryRecord, JournalEntry, RunContext, RunRecord, StoredEvent, TimerRecord } from './records'
+import type { GoalWatch, HistoryRecord, JournalEntry, RunContext, RunRecord, TimerRecord } from './records'
 import { emptyCommit, type EngineCommit, type UserState } from './store'
 
 type TrackEvent = Extract<MachineEvent, { type: 'track' }>
@@ -259,7 +257,7 @@ export class Batch {
             kind: p.kind,
             outlet: p.outlet,
             messageId: activity && typeof event?.properties.messageId === 'string' ? event.properties.messageId : null,
-            detail: this.detailFor(p.kind, p.nodeId, loaded, run, event, p.where, user),
+            detail: historyDetail(this.o.now, p.kind, p.nodeId, loaded, run, event, p.where, user),
           })
           if (p.outlet !== null) this.count(loaded, p.nodeId, `outlet:${p.outlet}`)
           break
@@ -374,55 +372,4 @@ export class Batch {
       message: message && channel ? { id: message.id, channel, status } : null,
     }
   }
-
-  private detailFor(
-    kind: HistoryKind,
-    nodeId: string,
-    loaded: LoadedVersion,
-    run: RunRecord,
-    event: TrackEvent | null,
-    where: Condition | undefined,
-    user: UserState,
-  ): Record<string, unknown> | null {
-    switch (kind) {
-      case 'entered': {
-        const node = loaded.nodes.get(nodeId)
-        if (node?.type === 'trigger') return event ? { event: event.name, properties: event.properties } : null
-        return { waitingFor: describeWait(node), until: run.waitingUntil === null ? null : new Date(run.waitingUntil).toISOString() }
-      }
-      case 'event':
-        return event ? { event: event.name, properties: event.properties } : null
-      case 'timeout':
-        return { firedAt: new Date(this.o.now).toISOString() }
-      case 'branch':
-        return where ? { values: conditionValues(where, run.context.event, user) } : null
-      case 'completed':
-      case 'exited':
-      case 'message':
-      case 'webhook':
-        return null
-      default:
-        return assertNever(kind)
-    }
-  }
-}
-
-function describeWait(node: JourneyNode | undefined): string | null {
-  if (node?.type === 'waitForEvent') return node.data.activity ? `activity: ${node.data.activity.status}` : `event: ${node.data.event ?? ''}`
-  if (node?.type === 'delay') return node.data.for ? 'delay' : `date: ${node.data.until?.path ?? ''}`
-  return null
-}
-
-/** The value of every path a condition reads, to show why a branch was taken. */
-function conditionValues(c: Condition, event: StoredEvent | null, user: UserState): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  const scope = { event, user: { id: user.userId, traits: user.traits } }
-  const visit = (x: Condition): void => {
-    if ('all' in x) x.all.forEach(visit)
-    else if ('any' in x) x.any.forEach(visit)
-    else if ('not' in x) visit(x.not)
-    else Object.defineProperty(out, x.path, { value: readPath(scope, x.path) ?? null, enumerable: true })
-  }
-  visit(c)
-  return out
 }
