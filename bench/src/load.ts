@@ -16,6 +16,8 @@ interface LoadOptions {
   users: number
   tag: string
   prebuild?: number
+  /** The track event's name; `product_viewed` (starts no run) unless told. */
+  event?: string
 }
 
 const options: LoadOptions = JSON.parse(process.argv[2] ?? '{}')
@@ -23,7 +25,7 @@ let n = 0
 
 function trackItem(): Record<string, unknown> {
   n++
-  return { type: 'track', userId: `u-${n % options.users}`, event: 'product_viewed', messageId: `${options.tag}-${n}`, properties: { sku: `sku-${n % 997}`, price: 499 } }
+  return { type: 'track', userId: `u-${n % options.users}`, event: options.event ?? 'product_viewed', messageId: `${options.tag}-${n}`, properties: { sku: `sku-${n % 997}`, price: 499 } }
 }
 
 function makeBody(): string {

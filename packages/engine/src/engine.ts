@@ -65,6 +65,9 @@ export class Engine {
   private readonly lock = new Mutex()
   private cursor = 0
   private listeners = new Set<() => void>()
+  private backlogAtOpen = 0
+  private backPressure: { limit: number; maxWaitMs: number } | null = null
+  private readonly waiters = new Set<() => void>()
   private ingestQueue: { events: IngestedEvent[]; resolve: (r: { accepted: number; duplicates: number }) => void; reject: (error: unknown) => void }[] = []
 
   private constructor(o: EngineOptions) {
@@ -80,7 +83,24 @@ export class Engine {
     const engine = new Engine(o)
     await engine.catalog.loadAll()
     engine.cursor = await o.store.appliedSeq()
+    engine.backlogAtOpen = (await o.store.journalHead()) - engine.cursor
     return engine
+  }
+
+  /** Journal events accepted and not applied yet, from counters (no query). */
+  backlog(): number {
+    return this.backlogAtOpen + this.counters.eventsAccepted - this.counters.eventsApplied
+  }
+
+  /**
+   * Back-pressure: while the backlog is at `limit` or more, `ingest` waits (up to `maxWaitMs`)
+   * for the engine to catch up before it stores more, so producers slow down to the rate the
+   * engine applies instead of growing a backlog (and its latency) without bound. Only set it
+   * when something drains the journal (the runner does); `null` turns it off.
+   */
+  setBackPressure(limit: number | null, maxWaitMs = 10_000): void {
+    this.backPressure = limit === null ? null : { limit, maxWaitMs }
+    if (limit === null) this.releaseWaiters()
   }
 
   async close(): Promise<void> {
@@ -101,11 +121,29 @@ export class Engine {
    * many concurrent requests cost one commit instead of one each, and each caller still hears
    * back only after the commit that holds its events.
    */
-  ingest(events: IngestedEvent[]): Promise<{ accepted: number; duplicates: number }> {
+  async ingest(events: IngestedEvent[]): Promise<{ accepted: number; duplicates: number }> {
+    if (this.backPressure !== null && this.backlog() >= this.backPressure.limit) await this.caughtUp(this.backPressure.maxWaitMs)
     return new Promise((resolve, reject) => {
       this.ingestQueue.push({ events, resolve, reject })
       if (this.ingestQueue.length === 1) setImmediate(() => void this.flushIngest())
     })
+  }
+
+  private caughtUp(maxWaitMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, maxWaitMs)
+      const waiters = this.waiters
+      function done() {
+        clearTimeout(timer)
+        waiters.delete(done)
+        resolve()
+      }
+      this.waiters.add(done)
+    })
+  }
+
+  private releaseWaiters(): void {
+    for (const w of [...this.waiters]) w()
   }
 
   private async flushIngest(): Promise<void> {
@@ -143,6 +181,8 @@ export class Engine {
       await this.store.commit(batch.finish(last))
       this.cursor = last
       this.counters.eventsApplied += entries.length
+      // Producers held by back-pressure go on once the backlog is down to three quarters.
+      if (this.waiters.size > 0 && (this.backPressure === null || this.backlog() < this.backPressure.limit * 0.75)) this.releaseWaiters()
       this.onApplied?.({ kind: 'events', since: entries.map((e) => e.receivedAt), committedAt: this.clock.now() })
       return entries.length
     })

@@ -3,6 +3,8 @@ import type { Engine } from './engine'
 export interface RunnerOptions {
   /** Longest sleep when there is nothing to do, so new timers are noticed. */
   maxIdleMs?: number
+  /** Journal backlog at which ingestion waits for the engine (back-pressure); null turns it off. Default 50,000. */
+  maxBacklog?: number | null
   onError?: (error: unknown) => void
 }
 
@@ -24,6 +26,7 @@ export class EngineRunner {
   start(): void {
     if (this.running) return
     this.running = true
+    this.engine.setBackPressure(this.options.maxBacklog === undefined ? 50_000 : this.options.maxBacklog)
     this.unsubscribe = this.engine.onIngest(() => this.wake?.())
     this.loop = this.run()
   }
@@ -31,6 +34,7 @@ export class EngineRunner {
   /** Finishes the batch in hand, then stops. Nothing accepted is lost: it stays in the journal. */
   async stop(): Promise<void> {
     this.running = false
+    this.engine.setBackPressure(null)
     this.unsubscribe?.()
     this.wake?.()
     await this.loop
