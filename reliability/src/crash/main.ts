@@ -149,6 +149,7 @@ async function main(): Promise<number> {
   }
   const journal = checkJournal(dbPath, plan, load.ackedMessageIds)
   const hooks = checkWebhooks(dbPath, arrivals, server.deaths)
+  writeFileSync(join(dir, 'arrivals.json'), JSON.stringify({ arrivals, deaths: server.deaths }))
 
   const byCause: Record<string, number> = {}
   for (const d of server.deaths) byCause[d.cause] = (byCause[d.cause] ?? 0) + 1

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import type { Death } from './server-process'
 
-/** How long after a request arrived a kill still counts as hitting it in flight. */
+/** A kill this long before an arrival may still have hit it: the request was on the wire. */
 const IN_FLIGHT_MS = 1500
 
 export interface Arrival {
@@ -27,7 +27,9 @@ export function checkWebhooks(dbPath: string, arrivals: Arrival[], deaths: Death
   const db = new Database(dbPath, { readonly: true, fileMustExist: true })
   try {
     const rows = db
-      .prepare<[], { id: string; batch_id: string | null; status: string }>("SELECT id, batch_id, status FROM webhook_deliveries WHERE source = 'journey'")
+      .prepare<[], { id: string; batch_id: string | null; status: string; attempts: number }>(
+        "SELECT id, batch_id, status, attempts FROM webhook_deliveries WHERE source = 'journey'",
+      )
       .all()
     const queued = db
       .prepare<[], { detail: string }>("SELECT detail FROM history WHERE kind = 'webhook' AND detail LIKE '%\"queued\"%'")
@@ -50,17 +52,22 @@ export function checkWebhooks(dbPath: string, arrivals: Arrival[], deaths: Death
     const known = new Set(rows.flatMap((r) => (r.batch_id === null ? [r.id] : [r.id, r.batch_id])))
     const unknownIds = [...byHeader.keys()].filter((id) => !known.has(id))
     const duplicates = { total: 0, retryAfter5xx: 0, inFlightAtKill: 0, unexplained: 0 }
-    for (const list of byHeader.values()) {
+    // Attempts the server recorded per webhook-id; an arrival beyond them was sent but never recorded.
+    const recorded = new Map<string, number>()
+    for (const r of rows) recorded.set(r.batch_id ?? r.id, Math.max(recorded.get(r.batch_id ?? r.id) ?? 0, r.attempts))
+    for (const [header, list] of byHeader) {
       list.sort((a, b) => a.at - b.at)
+      let unrecorded = list.length - (recorded.get(header) ?? 0)
       for (let i = 1; i < list.length; i++) {
         const prev = list[i - 1]
         const cur = list[i]
         if (!prev || !cur) continue
         duplicates.total++
         if (prev.status >= 500) duplicates.retryAfter5xx++
-        // The attempt is recorded within milliseconds of the answer: only a kill right after it loses the record.
-        else if (deaths.some((d) => d.at >= prev.at && d.at <= Math.min(cur.at, prev.at + IN_FLIGHT_MS))) duplicates.inFlightAtKill++
-        else duplicates.unexplained++
+        else if (unrecorded > 0 && deaths.some((d) => d.at >= prev.at - IN_FLIGHT_MS && d.at <= cur.at)) {
+          duplicates.inFlightAtKill++
+          unrecorded--
+        } else duplicates.unexplained++
       }
     }
     return {
