@@ -46,8 +46,8 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
 
   let draining = false
   // While draining, every answer closes its connection, so keep-alive clients let go.
-  const fetch = async (request: Request): Promise<Response> => {
-    const response = await app.fetch(request)
+  const fetch = async (request: Request, env?: unknown): Promise<Response> => {
+    const response = await app.fetch(request, env)
     if (draining) response.headers.set('connection', 'close')
     return response
   }

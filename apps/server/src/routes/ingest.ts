@@ -13,10 +13,10 @@ import {
   type IngestedEvent,
 } from '@switchyard/schema'
 import { checkBodyWriteKey } from '../auth'
-import { parseJsonText, readBody, validate } from '../body'
+import { parseJsonText, validate } from '../body'
 import type { AppDeps } from '../deps'
 import { ApiError } from '../errors'
-import { normaliseBatch, normaliseCall } from '../ingest'
+import { normaliseBatch, normaliseCall, readIngestBody } from '../ingest'
 
 const Success = z.object({ success: z.literal(true) })
 
@@ -24,7 +24,7 @@ const Success = z.object({ success: z.literal(true) })
 export function mountIngest(app: Hono, deps: AppDeps): void {
   const { engine, registry } = deps
   const read = async (c: Context, limit: number, label: string) => {
-    const raw = parseJsonText(await readBody(c, limit, label))
+    const raw = parseJsonText(await readIngestBody(c, limit, label))
     checkBodyWriteKey(c.req.raw, raw, deps.config.writeKey)
     return raw
   }
