@@ -3,8 +3,8 @@
  * to stderr, one table to stdout, every number to bench/results.json.
  * BENCH_QUICK=1 shrinks every size tenfold for a smoke run (its figures are not comparable).
  */
-import { writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { validateAndCompile } from './src/compile'
@@ -57,10 +57,11 @@ async function main(): Promise<void> {
   progress(`(2) engine end to end: ${n(USERS)} users on the Netcore journey`)
   const engine = await engineThroughput(USERS)
   results.engine = engine
-  const ceiling = Math.max(rawXstate.eventsPerSecond, rawScope.eventsPerSecond)
-  const ratio = round(engine.eventsPerSecond / ceiling, 2)
+  const ratioXstate = round(engine.eventsPerSecond / rawXstate.eventsPerSecond, 2)
+  const ratioScope = round(engine.eventsPerSecond / rawScope.eventsPerSecond, 2)
   row(`2. engine throughput, Netcore, ${n(USERS)} users`, '>= 25,000 events/s', `${n(engine.eventsPerSecond)} events/s (${n(engine.events)} events, ${engine.completed} webhooks)`, engine.eventsPerSecond >= 25_000)
-  row('2. engine / raw limit (higher of the two)', '>= 0.7', `${ratio}`, ratio >= 0.7)
+  row('2. engine / raw limit with transition()', '>= 0.7', `${ratioXstate}`, ratioXstate >= 0.7)
+  row('2. engine / raw limit with the reused scope', '>= 0.7', `${ratioScope}`, ratioScope >= 0.7)
 
   progress('(4) ingest-to-transition latency at 5,000 events/s')
   const latency = await ingestToTransition(5000, LATENCY_SECONDS)
@@ -102,11 +103,31 @@ async function main(): Promise<void> {
 
   const seconds = round((performance.now() - t0) / 1000)
   results.suiteSeconds = seconds
-  results.machine = { cpus: cpus().length, model: cpus()[0]?.model ?? '', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, quick }
+  results.machine = { loadAverage: loadavg(), cpus: cpus().length, model: cpus()[0]?.model ?? '', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, quick }
   results.at = new Date().toISOString()
   results.table = rows
   writeFileSync(join(REPO, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
   printTable(seconds)
+  if (!quick) updateReadme(seconds)
+}
+
+/** Puts the table between the README's bench markers, so the README shows the latest run. */
+function updateReadme(seconds: number): void {
+  const file = join(REPO, 'README.md')
+  const text = readFileSync(file, 'utf8')
+  const start = '<!-- bench:start -->'
+  const end = '<!-- bench:end -->'
+  const from = text.indexOf(start)
+  const to = text.indexOf(end)
+  if (from < 0 || to < from) return
+  const load = loadavg().map((l) => l.toFixed(1)).join(' ')
+  const table = [
+    '| figure | target | measured | result |',
+    '|---|---|---|---|',
+    ...rows.map((r) => `| ${r.figure} | ${r.target} | ${r.measured} | ${r.pass === null ? '' : r.pass ? 'pass' : '**FAIL**'} |`),
+  ]
+  const note = `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${seconds} s in all; load average at the end ${load} (other work shared the machine).`
+  writeFileSync(file, `${text.slice(0, from + start.length)}\n${note}\n\n${table.join('\n')}\n${text.slice(to)}`)
 }
 
 function printTable(seconds: number): void {
