@@ -46,6 +46,25 @@ describe('account-level webhooks', () => {
   })
 })
 
+describe('track forwarding subscriptions', () => {
+  it('start and stop with the webhooks that ask for them', async () => {
+    const url = await start()
+    const sink = await receiver()
+    await http(url, 'POST', '/v1/track', { userId: 'ann', event: 'Browsed' })
+    const hook = (await http(url, 'POST', '/api/webhooks', { name: 'Browse feed', url: `${sink.url}/b`, events: ['track:Browsed'] })).json
+    await http(url, 'POST', '/v1/track', { userId: 'bob', event: 'Browsed' })
+    await until(() => sink.received.length, (n) => n >= 1)
+    await http(url, 'DELETE', `/api/webhooks/${hook.id}`)
+    await http(url, 'POST', '/v1/track', { userId: 'cid', event: 'Browsed' })
+    const other = (await http(url, 'POST', '/api/webhooks', { name: 'Marker', url: `${sink.url}/m`, events: ['track:Marker'] })).json
+    await http(url, 'POST', '/v1/track', { userId: 'dan', event: 'Marker' })
+    await until(() => sink.received.length, (n) => n >= 2)
+    expect(other.id).toBeTruthy()
+    expect(sink.received.map((r) => r.path)).toEqual(['/b', '/m'])
+    expect(sink.received[0]?.body).toContain('bob')
+  })
+})
+
 describe('webhook failure alerts', () => {
   it('emails the alert address when an endpoint answers 410 Gone', async () => {
     const mails: string[] = []

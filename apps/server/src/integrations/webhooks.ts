@@ -17,10 +17,18 @@ const Limit = z.object({ limit: z.coerce.number().int().min(1).max(500).default(
  * attempt of a journey delivery is also written into the user's run history.
  */
 export function webhooksIntegration(service: WebhookService, engine: Engine, metrics: Metrics): Integration {
-  const subscribedTracks = () => {
-    const names = new Set<string>()
-    for (const w of service.list()) for (const e of w.events ?? []) if (e.startsWith('track:')) names.add(e.slice('track:'.length))
-    return names
+  // Read on every ingest call, so kept in memory; the routes below that change webhooks clear it.
+  let trackNames: Set<string> | null = null
+  const subscribedTracks = (): Set<string> => {
+    if (trackNames === null) {
+      trackNames = new Set()
+      for (const w of service.list()) for (const e of w.events ?? []) if (e.startsWith('track:')) trackNames.add(e.slice('track:'.length))
+    }
+    return trackNames
+  }
+  const changed = <T>(value: T): T => {
+    trackNames = null
+    return value
   }
   return {
     name: 'webhooks',
@@ -58,14 +66,14 @@ export function webhooksIntegration(service: WebhookService, engine: Engine, met
       doc({ method: 'get', path: '/api/webhooks', summary: 'Configured webhooks with their test status.', tag, auth: 'admin', responses: { 200: { description: 'Webhooks.', schema: z.object({ webhooks: z.array(WebhookView) }) } } })
       app.get('/api/webhooks', (c) => c.json({ webhooks: service.list() }))
       doc({ method: 'post', path: '/api/webhooks', summary: 'Configure a webhook; the password is encrypted and never returned.', tag, auth: 'admin', body: WebhookInput, responses: { 201: { description: 'Created.', schema: WebhookView } } })
-      app.post('/api/webhooks', async (c) => c.json(unwrap(service.create(await jsonBody(c, z.unknown(), 256 * 1024))), 201))
+      app.post('/api/webhooks', async (c) => c.json(changed(unwrap(service.create(await jsonBody(c, z.unknown(), 256 * 1024)))), 201))
       doc({ method: 'get', path: '/api/webhooks/:id', summary: 'One webhook.', tag, auth: 'admin', responses: { 200: { description: 'The webhook.', schema: WebhookView } } })
       app.get('/api/webhooks/:id', (c) => c.json(unwrap(service.get(c.req.param('id')))))
       doc({ method: 'put', path: '/api/webhooks/:id', summary: 'Replace a webhook; a password left out is kept.', tag, auth: 'admin', body: WebhookInput, responses: { 200: { description: 'Saved.', schema: WebhookView } } })
-      app.put('/api/webhooks/:id', async (c) => c.json(unwrap(service.update(c.req.param('id'), await jsonBody(c, z.unknown(), 256 * 1024)))))
+      app.put('/api/webhooks/:id', async (c) => c.json(changed(unwrap(service.update(c.req.param('id'), await jsonBody(c, z.unknown(), 256 * 1024))))))
       doc({ method: 'delete', path: '/api/webhooks/:id', summary: 'Delete a webhook.', tag, auth: 'admin', responses: { 204: { description: 'Deleted.' } } })
       app.delete('/api/webhooks/:id', (c) => {
-        unwrap(service.remove(c.req.param('id')))
+        changed(unwrap(service.remove(c.req.param('id'))))
         return c.body(null, 204)
       })
       doc({ method: 'post', path: '/api/webhooks/:id/test', summary: 'Post a sample payload; a 2xx makes the webhook ready for use.', tag, auth: 'admin', responses: { 200: { description: 'The outcome.', schema: WebhookTestResult } } })
