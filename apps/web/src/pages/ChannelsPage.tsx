@@ -4,6 +4,7 @@ import { api } from '../api/endpoints'
 import { ApiError, errorMessage } from '../api/client'
 import type { ProviderInput, ProviderView } from '../api/schemas'
 import { Modal } from '../ui/Modal'
+import { PageHead } from '../ui/PageHead'
 import { Icon } from '../ui/icons'
 
 const KINDS = ['sandbox', 'smtp', 'http'] as const
@@ -31,17 +32,17 @@ export function ChannelsPage(): ReactElement {
 
   return (
     <div className="page-inner" data-testid="channels-page">
-      <div className="page-head">
-        <div>
-          <h1>Channels</h1>
-          <p className="muted">The providers that deliver messages for each channel, and the activity each channel reports back.</p>
-        </div>
-        {!unavailable ? (
-          <button type="button" className="btn primary" onClick={() => setCreating(true)}>
-            <Icon name="plus" /> Add provider
-          </button>
-        ) : null}
-      </div>
+      <PageHead
+        title="Channels"
+        description="The providers that deliver messages for each channel, and the activity each channel reports back."
+        action={
+          unavailable ? null : (
+            <button type="button" className="btn primary" onClick={() => setCreating(true)}>
+              <Icon name="plus" /> Add provider
+            </button>
+          )
+        }
+      />
       {error ? <div className="banner error">{error}</div> : null}
       {unavailable ? (
         <div className="banner info" data-testid="channels-unavailable">

@@ -4,6 +4,7 @@ import { api } from '../api/endpoints'
 import { ApiError, errorMessage } from '../api/client'
 import { navigate } from '../router'
 import { Modal } from '../ui/Modal'
+import { PageHead } from '../ui/PageHead'
 import { Icon } from '../ui/icons'
 import { plural, relativeTime } from '../ui/format'
 import { StatusPill } from '../ui/StatusPill'
@@ -42,15 +43,15 @@ export function JourneysPage(): ReactElement {
 
   return (
     <div className="page-inner" data-testid="journeys-page">
-      <div className="page-head">
-        <div>
-          <h1>Journeys</h1>
-          <p className="muted">Each journey reacts to what a user does: it sends messages, waits for their reaction and calls your systems.</p>
-        </div>
-        <button type="button" className="btn primary" onClick={() => setDialog({ kind: 'create' })} data-testid="new-journey">
-          <Icon name="plus" /> New journey
-        </button>
-      </div>
+      <PageHead
+        title="Journeys"
+        description="Each journey reacts to what a user does: it sends messages, waits for their reaction and calls your systems."
+        action={
+          <button type="button" className="btn primary" onClick={() => setDialog({ kind: 'create' })} data-testid="new-journey">
+            <Icon name="plus" /> New journey
+          </button>
+        }
+      />
       {error ? <div className="banner error">{error}</div> : null}
       {journeys === null && !error ? <div className="skeleton-table" /> : null}
       {journeys !== null && journeys.length === 0 ? <EmptyJourneys onCreate={() => setDialog({ kind: 'create' })} /> : null}

@@ -5,6 +5,7 @@ import type { WebhookDeliveryView, WebhookTestResult, WebhookView } from '../api
 import { dateTime } from '../ui/format'
 import type { WebhookInputBody } from '../api/endpoints'
 import { Modal } from '../ui/Modal'
+import { PageHead } from '../ui/PageHead'
 import { Icon } from '../ui/icons'
 import { KeyValueEditor, pairsOf, recordOf } from '../ui/KeyValueEditor'
 import { TestStatus } from '../ui/TestStatus'
@@ -51,15 +52,15 @@ export function WebhooksPage(): ReactElement {
 
   return (
     <div className="page-inner" data-testid="webhooks-page">
-      <div className="page-head">
-        <div>
-          <h1>Webhooks</h1>
-          <p className="muted">Endpoints your journeys call: a CRM, a call centre, a data warehouse. Configured once, picked by name on the canvas.</p>
-        </div>
-        <button type="button" className="btn primary" onClick={() => setEditing({ webhook: null })} data-testid="new-webhook">
-          <Icon name="plus" /> New webhook
-        </button>
-      </div>
+      <PageHead
+        title="Webhooks"
+        description="Endpoints your journeys call: a CRM, a call centre, a data warehouse. Configured once, picked by name on the canvas."
+        action={
+          <button type="button" className="btn primary" onClick={() => setEditing({ webhook: null })} data-testid="new-webhook">
+            <Icon name="plus" /> New webhook
+          </button>
+        }
+      />
       {error ? <div className="banner error">{error}</div> : null}
       {webhooks !== null && webhooks.length === 0 ? (
         <div className="empty-state" data-testid="webhooks-empty">
