@@ -16,6 +16,7 @@ import { JourneyCatalog } from './catalog'
 import type { Clock } from './clock'
 import { crashPoint } from './crash'
 import { newId } from './ids'
+import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
 import type { JourneyRecord, JourneyVersionRecord, PublishResult } from './records'
 import type { EngineStore, JourneyUserSummary, OutboxClaim } from './store'
@@ -64,11 +65,8 @@ export class Engine {
   private readonly onApplied: ((applied: AppliedBatch) => void) | undefined
   private readonly lock = new Mutex()
   private cursor = 0
-  private listeners = new Set<() => void>()
   private backlogAtOpen = 0
-  private backPressure: { limit: number; maxWaitMs: number } | null = null
-  private readonly waiters = new Set<() => void>()
-  private ingestQueue: { events: IngestedEvent[]; resolve: (r: { accepted: number; duplicates: number }) => void; reject: (error: unknown) => void }[] = []
+  private readonly journal: JournalWriter
 
   private constructor(o: EngineOptions) {
     this.store = o.store
@@ -77,6 +75,10 @@ export class Engine {
     this.batchSize = o.batchSize ?? 1000
     this.onApplied = o.onApplied
     this.catalog = new JourneyCatalog(o.store)
+    this.journal = new JournalWriter(o.store, () => this.backlog(), (r) => {
+      this.counters.eventsAccepted += r.accepted
+      this.counters.eventsDuplicate += r.duplicates
+    })
   }
 
   static async open(o: EngineOptions): Promise<Engine> {
@@ -92,15 +94,9 @@ export class Engine {
     return this.backlogAtOpen + this.counters.eventsAccepted - this.counters.eventsApplied
   }
 
-  /**
-   * Back-pressure: while the backlog is at `limit` or more, `ingest` waits (up to `maxWaitMs`)
-   * for the engine to catch up before it stores more, so producers slow down to the rate the
-   * engine applies instead of growing a backlog (and its latency) without bound. Only set it
-   * when something drains the journal (the runner does); `null` turns it off.
-   */
+  /** See JournalWriter.setBackPressure; the runner turns it on. */
   setBackPressure(limit: number | null, maxWaitMs = 10_000): void {
-    this.backPressure = limit === null ? null : { limit, maxWaitMs }
-    if (limit === null) this.releaseWaiters()
+    this.journal.setBackPressure(limit, maxWaitMs)
   }
 
   async close(): Promise<void> {
@@ -109,63 +105,14 @@ export class Engine {
 
   /** Called after events are ingested, so a waiting runner wakes at once. */
   onIngest(listener: () => void): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    return this.journal.onStored(listener)
   }
 
   // --- events ---------------------------------------------------------------------------------
 
-  /**
-   * Appends events to the journal; durable when the promise resolves. Duplicates are ignored.
-   * Calls made while the event loop is busy with other work share one transaction (group commit):
-   * many concurrent requests cost one commit instead of one each, and each caller still hears
-   * back only after the commit that holds its events.
-   */
-  async ingest(events: IngestedEvent[]): Promise<{ accepted: number; duplicates: number }> {
-    if (this.backPressure !== null && this.backlog() >= this.backPressure.limit) await this.caughtUp(this.backPressure.maxWaitMs)
-    return new Promise((resolve, reject) => {
-      this.ingestQueue.push({ events, resolve, reject })
-      if (this.ingestQueue.length === 1) setImmediate(() => void this.flushIngest())
-    })
-  }
-
-  private caughtUp(maxWaitMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, maxWaitMs)
-      const waiters = this.waiters
-      function done() {
-        clearTimeout(timer)
-        waiters.delete(done)
-        resolve()
-      }
-      this.waiters.add(done)
-    })
-  }
-
-  private releaseWaiters(): void {
-    for (const w of [...this.waiters]) w()
-  }
-
-  private async flushIngest(): Promise<void> {
-    const group = this.ingestQueue
-    this.ingestQueue = []
-    let results: { accepted: number; duplicates: number }[]
-    try {
-      results = await this.store.appendEventGroups(group.map((g) => g.events))
-      crashPoint('after-journal-insert')
-    } catch (error) {
-      for (const g of group) g.reject(error)
-      return
-    }
-    let accepted = 0
-    group.forEach((g, i) => {
-      const result = results[i] ?? { accepted: 0, duplicates: g.events.length }
-      accepted += result.accepted
-      this.counters.eventsAccepted += result.accepted
-      this.counters.eventsDuplicate += result.duplicates
-      g.resolve(result)
-    })
-    if (accepted > 0) for (const l of this.listeners) l()
+  /** Appends events to the journal (group commit); durable when the promise resolves. Duplicates are ignored. */
+  ingest(events: IngestedEvent[]): Promise<IngestResult> {
+    return this.journal.write(events)
   }
 
   /** Applies the next batch of journal events; returns how many were applied. */
@@ -181,8 +128,7 @@ export class Engine {
       await this.store.commit(batch.finish(last))
       this.cursor = last
       this.counters.eventsApplied += entries.length
-      // Producers held by back-pressure go on once the backlog is down to three quarters.
-      if (this.waiters.size > 0 && (this.backPressure === null || this.backlog() < this.backPressure.limit * 0.75)) this.releaseWaiters()
+      this.journal.applied()
       this.onApplied?.({ kind: 'events', since: entries.map((e) => e.receivedAt), committedAt: this.clock.now() })
       return entries.length
     })

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3'
 import type { IngestedEvent, JourneyStats, OutboxJob } from '@switchyard/schema'
 import type { CounterDelta, HistoryRecord, JournalEntry, JourneyRecord, JourneyVersionRecord, RunRecord, TimerRecord, UserRecord } from '../records'
 import type { EngineCommit, EngineStore, JourneyUserSummary, OutboxClaim, RunWithHistory, UserState } from '../store'
-import { JOURNEY_NODE } from '../catalog'
+import { buildStats } from '../stats'
 import { ENGINE_MIGRATIONS, migrate } from './migrations'
 import {
   historyFromRow,
@@ -380,29 +380,4 @@ function insertHistoryRow(
   h: HistoryRecord,
 ): void {
   st.run(h.runId, h.journeyId, h.at, h.nodeId, h.kind, h.outlet, h.messageId, h.detail === null ? null : JSON.stringify(h.detail))
-}
-
-/** Counters give `entered` and outlets; runs give `active`. */
-export function buildStats(counters: CounterDelta[], active: { nodeId: string | null; count: number }[]): JourneyStats {
-  const nodes: JourneyStats['nodes'] = {}
-  const journey = { users: 0, entered: 0, controlEntered: 0, converted: 0, controlConverted: 0 }
-  const node = (id: string) => (nodes[id] ??= { entered: 0, active: 0, outlets: {} })
-  for (const c of counters) {
-    if (c.nodeId === JOURNEY_NODE) {
-      if (c.metric === 'users') journey.users += c.delta
-      else if (c.metric === 'entered') journey.entered += c.delta
-      else if (c.metric === 'entered_control') journey.controlEntered += c.delta
-      else if (c.metric === 'converted') journey.converted += c.delta
-      else if (c.metric === 'converted_control') journey.controlConverted += c.delta
-      continue
-    }
-    const n = node(c.nodeId)
-    if (c.metric === 'entered') n.entered += c.delta
-    else if (c.metric.startsWith('outlet:')) {
-      const outlet = c.metric.slice('outlet:'.length)
-      n.outlets[outlet] = (n.outlets[outlet] ?? 0) + c.delta
-    }
-  }
-  for (const a of active) if (a.nodeId !== null) node(a.nodeId).active += a.count
-  return { nodes, journey }
 }
