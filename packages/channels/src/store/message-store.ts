@@ -6,8 +6,8 @@ export const MESSAGE_STATUSES = ['sending', 'sent', 'failed'] as const
 export const MessageStatus = z.enum(MESSAGE_STATUSES)
 export type MessageStatus = z.infer<typeof MessageStatus>
 
-/** One message Switchyard sent (or tried to), as recorded in `channel_messages`. */
-export interface SentMessage {
+/** What is known of a message before its send is attempted. */
+export interface MessageAttempt {
   id: string
   providerId: string
   providerKind: string
@@ -18,6 +18,10 @@ export interface SentMessage {
   nodeId: string | null
   recipient: string | null
   content: Record<string, unknown> | null
+}
+
+/** One message Switchyard sent (or tried to), as recorded in `channel_messages`. */
+export interface SentMessage extends MessageAttempt {
   status: MessageStatus
   providerMessageId: string | null
   error: string | null
@@ -76,19 +80,6 @@ function toMessage(row: unknown): SentMessage {
     updatedAt: r.updated_at,
     sentAt: r.sent_at,
   }
-}
-
-export interface MessageAttempt {
-  id: string
-  providerId: string
-  providerKind: string
-  channel: Channel
-  userId: string
-  journeyId: string | null
-  runId: string | null
-  nodeId: string | null
-  recipient: string | null
-  content: Record<string, unknown> | null
 }
 
 export interface MessageStore {
