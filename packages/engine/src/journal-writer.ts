@@ -1,6 +1,7 @@
 import type { IngestedEvent } from '@switchyard/schema'
 import { crashPoint } from './crash'
-import type { EngineStore } from './store'
+import type { JournalEntry } from './records'
+import type { AppendResult, EngineStore } from './store'
 
 export interface IngestResult {
   accepted: number
@@ -23,8 +24,8 @@ export class JournalWriter {
     private readonly store: EngineStore,
     /** Unapplied events in the journal, as the engine counts them. */
     private readonly backlog: () => number,
-    /** Told what each commit stored. */
-    private readonly stored: (r: IngestResult) => void,
+    /** Told what each commit stored, entries included. */
+    private readonly stored: (r: IngestResult & { stored: JournalEntry[] }) => void,
   ) {}
 
   write(events: IngestedEvent[]): Promise<IngestResult> {
@@ -81,7 +82,7 @@ export class JournalWriter {
   private async flush(): Promise<void> {
     const group = this.queue
     this.queue = []
-    let results: IngestResult[]
+    let results: AppendResult[]
     try {
       results = await this.store.appendEventGroups(group.map((g) => g.events))
       crashPoint('after-journal-insert')
@@ -91,10 +92,10 @@ export class JournalWriter {
     }
     let accepted = 0
     group.forEach((g, i) => {
-      const result = results[i] ?? { accepted: 0, duplicates: g.events.length }
+      const result = results[i] ?? { accepted: 0, duplicates: g.events.length, stored: [] }
       accepted += result.accepted
       this.stored(result)
-      g.resolve(result)
+      g.resolve({ accepted: result.accepted, duplicates: result.duplicates })
     })
     if (accepted > 0) for (const l of this.listeners) l()
   }

@@ -61,6 +61,13 @@ export function emptyCommit(): EngineCommit {
   }
 }
 
+export interface AppendResult {
+  accepted: number
+  duplicates: number
+  /** The events stored by this call (duplicates left out), as the journal now holds them. */
+  stored: JournalEntry[]
+}
+
 export interface RunWithHistory extends RunRecord {
   history: HistoryRecord[]
 }
@@ -88,7 +95,8 @@ export interface EngineStore {
   // The journal: accepted events, in arrival order.
   appendEvents(events: IngestedEvent[]): Promise<{ accepted: number; duplicates: number }>
   /** Several callers' events in one transaction (group commit), with each group's own counts. */
-  appendEventGroups(groups: readonly IngestedEvent[][]): Promise<{ accepted: number; duplicates: number }[]>
+  /** One transaction for many callers' events; `stored` holds the rows written, with their sequence numbers. */
+  appendEventGroups(groups: readonly IngestedEvent[][]): Promise<AppendResult[]>
   readJournal(afterSeq: number, limit: number): Promise<JournalEntry[]>
   readJournalSeqs(seqs: number[]): Promise<JournalEntry[]>
   appliedSeq(): Promise<number>

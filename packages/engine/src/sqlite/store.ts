@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { IngestedEvent, JourneyStats, OutboxJob } from '@switchyard/schema'
 import type { CounterDelta, HistoryRecord, JournalEntry, JourneyRecord, JourneyVersionRecord, RunRecord, TimerRecord, UserRecord } from '../records'
-import type { EngineCommit, EngineStore, JourneyUserSummary, OutboxClaim, RunWithHistory, UserState } from '../store'
+import type { AppendResult, EngineCommit, EngineStore, JourneyUserSummary, OutboxClaim, RunWithHistory, UserState } from '../store'
 import { buildStats } from '../stats'
 import { ENGINE_MIGRATIONS, migrate } from './migrations'
 import {
@@ -153,21 +153,23 @@ export class SqliteEngineStore implements EngineStore {
     return result
   }
 
-  async appendEventGroups(groups: readonly IngestedEvent[][]): Promise<{ accepted: number; duplicates: number }[]> {
+  async appendEventGroups(groups: readonly IngestedEvent[][]): Promise<AppendResult[]> {
     return this.appendEventGroupsSync(groups)
   }
 
-  appendEventGroupsSync(groups: readonly IngestedEvent[][]): { accepted: number; duplicates: number }[] {
-    const results: { accepted: number; duplicates: number }[] = []
+  appendEventGroupsSync(groups: readonly IngestedEvent[][]): AppendResult[] {
+    const results: AppendResult[] = []
     this.db
       .transaction(() => {
         for (const events of groups) {
-          let accepted = 0
+          const stored: JournalEntry[] = []
           for (const e of events) {
             const payload = JSON.stringify({ event: e.event, properties: e.properties, traits: e.traits, context: e.context })
-            accepted += this.s.insertEvent.run(e.messageId, e.type, e.userId, payload, e.timestamp, e.receivedAt).changes
+            const r = this.s.insertEvent.run(e.messageId, e.type, e.userId, payload, e.timestamp, e.receivedAt)
+            // The entry as journalFromRow would read it back: the payload's fields, or absent.
+            if (r.changes === 1) stored.push({ ...journalFields(e), seq: Number(r.lastInsertRowid) })
           }
-          results.push({ accepted, duplicates: events.length - accepted })
+          results.push({ accepted: stored.length, duplicates: events.length - stored.length, stored })
         }
       })
       .immediate()
@@ -380,4 +382,19 @@ function insertHistoryRow(
   h: HistoryRecord,
 ): void {
   st.run(h.runId, h.journeyId, h.at, h.nodeId, h.kind, h.outlet, h.messageId, h.detail === null ? null : JSON.stringify(h.detail))
+}
+
+/** The fields of an ingested event that the journal keeps, exactly as a read gives them back. */
+function journalFields(e: IngestedEvent): Omit<JournalEntry, 'seq'> {
+  return {
+    messageId: e.messageId,
+    type: e.type,
+    userId: e.userId,
+    event: e.event,
+    properties: e.properties,
+    traits: e.traits,
+    context: e.context,
+    timestamp: e.timestamp,
+    receivedAt: e.receivedAt,
+  }
 }

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest'
+import type { IngestedEvent } from '@switchyard/schema'
+import { openTestEngine, publish, send, track } from '../test/harness'
+import { loadExample } from '@switchyard/testkit'
+
+describe('the journal', () => {
+  it('hands the engine exactly the entries a read of the database gives back', async () => {
+    const t = await openTestEngine()
+    const now = t.clock.now()
+    const events: IngestedEvent[] = [
+      track('ann', 'Charged', { amount: 12.5, items: [{ sku: 'A', qty: 2 }], note: null, ok: true }, now),
+      { messageId: 'i-1', type: 'identify', userId: 'ann', traits: { country: 'CA', tags: ['vip'] }, timestamp: now, receivedAt: now },
+      { messageId: 'c-1', type: 'track', userId: 'bob', event: 'x', properties: {}, context: { ip: '1.2.3.4', library: { name: 'n' } }, timestamp: now - 5, receivedAt: now },
+      { ...track('cid', 'p', JSON.parse('{"__proto__":{"polluted":1},"a":1}'), now) },
+      track('ann', 'Charged', {}, now, 'dup'),
+      track('ann', 'Charged', { other: 1 }, now, 'dup'),
+    ]
+    const results = await t.store.appendEventGroups([events.slice(0, 3), events.slice(3)])
+    expect(results.map((r) => [r.accepted, r.duplicates])).toEqual([
+      [3, 0],
+      [2, 1],
+    ])
+    const stored = results.flatMap((r) => r.stored)
+    expect(stored.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5])
+    expect(JSON.parse(JSON.stringify(stored))).toEqual(JSON.parse(JSON.stringify(await t.store.readJournal(0, 100))))
+  })
+
+  it('applies events ingested before a restart, which are no longer in memory, from the database', async () => {
+    let t = await openTestEngine()
+    const id = await publish(t.engine, loadExample('single-action', 'wh'))
+    await t.engine.ingest([track('ann', 'App Launched'), track('bob', 'App Launched')])
+    await t.engine.processPending(1)
+    t = await t.restart()
+    await send(t.engine, track('cid', 'App Launched'))
+    for (const user of ['ann', 'bob', 'cid']) expect(await t.engine.userRuns(id, user)).toHaveLength(1)
+    expect((await t.engine.lag()).pending).toBe(0)
+  })
+})
