@@ -22,9 +22,6 @@ import type { JournalEntry, JourneyRecord, JourneyVersionRecord, PublishResult }
 import type { EngineStore, JourneyUserSummary, OutboxClaim } from './store'
 import { journeyView, runView, versionView } from './views'
 
-/** Most stored-but-unapplied entries kept in memory (a bit above the back-pressure limit). */
-const RECENT_MAX = 100_000
-
 export interface EngineOptions {
   store: EngineStore
   clock: Clock
@@ -70,12 +67,6 @@ export class Engine {
   private cursor = 0
   private backlogAtOpen = 0
   private readonly journal: JournalWriter
-  /**
-   * Journal entries this process stored and has not applied yet, by sequence number: the engine
-   * takes them from here instead of reading back and re-parsing what it just wrote. A gap (a
-   * restart, another writer, the cap) falls back to the database.
-   */
-  private readonly recent = new Map<number, JournalEntry>()
 
   private constructor(o: EngineOptions) {
     this.store = o.store
@@ -87,7 +78,6 @@ export class Engine {
     this.journal = new JournalWriter(o.store, () => this.backlog(), (r) => {
       this.counters.eventsAccepted += r.accepted
       this.counters.eventsDuplicate += r.duplicates
-      if (this.recent.size < RECENT_MAX) for (const e of r.stored) this.recent.set(e.seq, e)
     })
   }
 
@@ -128,7 +118,7 @@ export class Engine {
   /** Applies the next batch of journal events; returns how many were applied. */
   processPending(limit: number = this.batchSize): Promise<number> {
     return this.lock.run(async () => {
-      const entries = this.takeRecent(limit) ?? (await this.readStored(limit))
+      const entries = this.journal.takeStored(this.cursor, limit) ?? (await this.readStored(limit))
       if (entries.length === 0) return 0
       const users = await this.store.loadUsers([...new Set(entries.map((e) => e.userId))])
       await this.catalog.ensure([...users.values()].flatMap((u) => u.activeRuns))
@@ -147,20 +137,8 @@ export class Engine {
   /** From the database; what memory held of the same entries is dropped, so it cannot go stale. */
   private async readStored(limit: number): Promise<JournalEntry[]> {
     const entries = await this.store.readJournal(this.cursor, limit)
-    if (this.recent.size > 0) for (const e of entries) this.recent.delete(e.seq)
+    this.journal.forget(entries)
     return entries
-  }
-
-  /** The next entries after the cursor from memory, when the first of them is there. */
-  private takeRecent(limit: number): JournalEntry[] | null {
-    const out: JournalEntry[] = []
-    for (let seq = this.cursor + 1; out.length < limit; seq++) {
-      const e = this.recent.get(seq)
-      if (e === undefined) break
-      out.push(e)
-      this.recent.delete(seq)
-    }
-    return out.length === 0 ? null : out
   }
 
   /** Fires timers due by now (overdue ones first); returns how many fired. */

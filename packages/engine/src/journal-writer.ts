@@ -3,6 +3,9 @@ import { crashPoint } from './crash'
 import type { JournalEntry } from './records'
 import type { AppendResult, EngineStore } from './store'
 
+/** Most stored-but-untaken entries kept in memory (a bit above the back-pressure limit). */
+const RECENT_MAX = 100_000
+
 export interface IngestResult {
   accepted: number
   duplicates: number
@@ -19,6 +22,12 @@ export class JournalWriter {
   private readonly listeners = new Set<() => void>()
   private readonly waiters = new Set<() => void>()
   private backPressure: { limit: number; maxWaitMs: number } | null = null
+  /**
+   * Entries this process stored and the engine has not taken yet, by sequence number: the engine
+   * takes them from here instead of reading back and re-parsing what was just written. A gap (a
+   * restart, another writer, the cap) makes it read the database.
+   */
+  private readonly recent = new Map<number, JournalEntry>()
 
   constructor(
     private readonly store: EngineStore,
@@ -38,6 +47,23 @@ export class JournalWriter {
           if (this.queue.length === 1) setImmediate(() => void this.flush())
         }),
     )
+  }
+
+  /** The next stored entries after `afterSeq`, from memory, when the first of them is there. */
+  takeStored(afterSeq: number, limit: number): JournalEntry[] | null {
+    const out: JournalEntry[] = []
+    for (let seq = afterSeq + 1; out.length < limit; seq++) {
+      const e = this.recent.get(seq)
+      if (e === undefined) break
+      out.push(e)
+      this.recent.delete(seq)
+    }
+    return out.length === 0 ? null : out
+  }
+
+  /** Entries read from the database: what memory held of them can go. */
+  forget(entries: readonly JournalEntry[]): void {
+    if (this.recent.size > 0) for (const e of entries) this.recent.delete(e.seq)
   }
 
   /** Called after events are stored, so a waiting runner wakes at once. */
@@ -94,6 +120,7 @@ export class JournalWriter {
     group.forEach((g, i) => {
       const result = results[i] ?? { accepted: 0, duplicates: g.events.length, stored: [] }
       accepted += result.accepted
+      if (this.recent.size < RECENT_MAX) for (const e of result.stored) this.recent.set(e.seq, e)
       this.stored(result)
       g.resolve({ accepted: result.accepted, duplicates: result.duplicates })
     })
