@@ -20,8 +20,6 @@ export class OutboxDispatcher {
   private loop: Promise<void> | null = null
   private wake: (() => void) | null = null
   private readonly inFlight = new Set<string>()
-  /** Jobs a handler asked to retry later; forgotten on restart, when they are simply tried again. */
-  private readonly notBefore = new Map<string, number>()
 
   constructor(
     private readonly engine: Engine,
@@ -73,10 +71,7 @@ export class OutboxDispatcher {
   private async pass(kind: OutboxClaim['kind']): Promise<number> {
     const handler = kind === 'message' ? this.handlers.message : this.handlers.webhook
     if (!handler) return 0
-    const now = this.engine.clock.now()
-    const claims = (await this.engine.claimOutbox(kind, (this.options.batch ?? 200) + this.notBefore.size)).filter(
-      (c) => !this.inFlight.has(c.id) && (this.notBefore.get(c.id) ?? 0) <= now,
-    )
+    const claims = (await this.engine.claimOutbox(kind, this.options.batch ?? 200)).filter((c) => !this.inFlight.has(c.id))
     if (claims.length === 0) return 0
     crashPoint('after-outbox-commit-before-send')
     const done: string[] = []
@@ -90,13 +85,13 @@ export class OutboxDispatcher {
               : claim.job.kind === 'webhook' && this.handlers.webhook
                 ? await this.handlers.webhook(claim.job)
                 : undefined
-          if (result) this.notBefore.set(claim.id, result.retryAt)
-          else {
-            this.notBefore.delete(claim.id)
-            done.push(claim.id)
-          }
+          // A job kept for later waits in its outbox row, durable across restarts, not read again until due.
+          if (result) await this.engine.deferOutbox(claim.id, result.retryAt)
+          else done.push(claim.id)
         } catch (error) {
-          this.log.warn('outbox handler failed; will retry', { id: claim.id, kind, error: error instanceof Error ? error.message : String(error) })
+          const retryAt = this.engine.clock.now() + Math.min(60_000, 1000 * 2 ** Math.min(claim.attempts, 6))
+          await this.engine.deferOutbox(claim.id, retryAt)
+          this.log.warn('outbox handler failed; will retry', { id: claim.id, kind, retryAt: new Date(retryAt).toISOString(), error: error instanceof Error ? error.message : String(error) })
         } finally {
           this.inFlight.delete(claim.id)
         }

@@ -137,3 +137,24 @@ describe('publishing', () => {
     expect(await t.engine.listVersions(j.id)).toEqual([])
   })
 })
+
+describe('the outbox', () => {
+  it('keeps a deferred job out of claims until it is due, across a restart, counting the attempt', async () => {
+    let t = await openTestEngine()
+    await publish(t.engine, loadExample('netcore-cart-rcs', 'wh_cc'))
+    await send(t.engine, track('ann', 'add_to_cart'), track('bob', 'add_to_cart'))
+    const [first, second] = await t.engine.claimOutbox('message', 10)
+    expect(first && second).toBeTruthy()
+    await t.engine.deferOutbox(first?.id ?? '', t.clock.now() + 10 * MIN)
+    expect((await t.engine.claimOutbox('message', 10)).map((c) => c.id)).toEqual([second?.id])
+    t = await t.restart()
+    t.clock.advance(10 * MIN - 1)
+    expect((await t.engine.claimOutbox('message', 10)).map((c) => c.id)).toEqual([second?.id])
+    t.clock.advance(1)
+    const due = await t.engine.claimOutbox('message', 10)
+    expect(due.map((c) => [c.id, c.attempts])).toEqual([
+      [second?.id, 0],
+      [first?.id, 1],
+    ])
+  })
+})

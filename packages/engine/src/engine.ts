@@ -353,8 +353,13 @@ export class Engine {
 
   // --- outbox ---------------------------------------------------------------------------------
 
+  /** Committed side effects of a kind that are due now. */
   claimOutbox(kind: OutboxClaim['kind'], limit: number): Promise<OutboxClaim[]> {
-    return this.store.claimOutbox(kind, limit)
+    return this.store.claimOutbox(kind, limit, this.clock.now())
+  }
+
+  deferOutbox(id: string, availableAt: number): Promise<void> {
+    return this.store.deferOutbox(id, availableAt)
   }
 
   completeOutbox(ids: string[]): Promise<void> {

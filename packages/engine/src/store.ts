@@ -136,8 +136,11 @@ export interface EngineStore {
   heldEvents(journeyId: string): Promise<{ runId: string; seq: number }[]>
 
   // The outbox, drained by dispatchers after commit.
-  claimOutbox(kind: OutboxRecord['kind'], limit: number): Promise<OutboxClaim[]>
+  /** Rows of a kind whose time has come (`available_at <= now`), soonest and oldest first. */
+  claimOutbox(kind: OutboxRecord['kind'], limit: number, now: number): Promise<OutboxClaim[]>
   completeOutbox(ids: string[]): Promise<void>
+  /** Keeps a row for later (a quiet-hours hold, a retry): counts the attempt, durable across restarts. */
+  deferOutbox(id: string, availableAt: number): Promise<void>
   outboxPending(): Promise<number>
   appendHistory(rows: HistoryRecord[]): Promise<void>
 }

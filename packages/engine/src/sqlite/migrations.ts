@@ -128,6 +128,15 @@ export const ENGINE_MIGRATIONS: Migration[] = [
       CREATE INDEX goal_watches_user ON goal_watches (user_id);
     `,
   },
+  {
+    version: 3,
+    name: 'outbox rows carry when they may be tried again',
+    sql: `
+      ALTER TABLE outbox ADD COLUMN available_at INTEGER NOT NULL DEFAULT 0;
+      DROP INDEX outbox_kind;
+      CREATE INDEX outbox_due ON outbox (kind, available_at, seq);
+    `,
+  },
 ]
 
 export function migrate(db: Database.Database, component: string, migrations: Migration[], now: number): void {

@@ -121,9 +121,10 @@ export class SqliteEngineStore implements EngineStore {
       ),
       clearWatch: p<[string]>('DELETE FROM goal_watches WHERE run_id = ?'),
       heldOf: p<[string], { run_id: string; seq: number }>('SELECT run_id, seq FROM held_events WHERE journey_id = ? ORDER BY seq'),
-      claimOutbox: p<[string, number], { id: string; kind: string; job: string; created_at: number; attempts: number }>(
-        'SELECT id, kind, job, created_at, attempts FROM outbox WHERE kind = ? ORDER BY seq LIMIT ?',
+      claimOutbox: p<[string, number, number], { id: string; kind: string; job: string; created_at: number; attempts: number }>(
+        'SELECT id, kind, job, created_at, attempts FROM outbox WHERE kind = ? AND available_at <= ? ORDER BY available_at, seq LIMIT ?',
       ),
+      deferOutbox: p<[number, string]>('UPDATE outbox SET available_at = ?, attempts = attempts + 1 WHERE id = ?'),
       deleteOutbox: p<[string]>('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))'),
       outboxCount: p<[], { n: number }>('SELECT count(*) AS n FROM outbox'),
       deleteJourneyRows: [
@@ -359,8 +360,8 @@ export class SqliteEngineStore implements EngineStore {
     return this.s.heldOf.all(journeyId).map((r) => ({ runId: r.run_id, seq: r.seq }))
   }
 
-  async claimOutbox(kind: OutboxJob['kind'], limit: number): Promise<OutboxClaim[]> {
-    return this.s.claimOutbox.all(kind, limit).map((r) => {
+  async claimOutbox(kind: OutboxJob['kind'], limit: number, now: number): Promise<OutboxClaim[]> {
+    return this.s.claimOutbox.all(kind, now, limit).map((r) => {
       // Written by commit() from an OutboxJob; trusted like the rest of the row.
       const job: OutboxJob = JSON.parse(r.job)
       return { id: r.id, kind: job.kind, job, createdAt: r.created_at, attempts: r.attempts }
@@ -368,6 +369,9 @@ export class SqliteEngineStore implements EngineStore {
   }
   async completeOutbox(ids: string[]): Promise<void> {
     if (ids.length > 0) this.s.deleteOutbox.run(JSON.stringify(ids))
+  }
+  async deferOutbox(id: string, availableAt: number): Promise<void> {
+    this.s.deferOutbox.run(availableAt, id)
   }
   async outboxPending(): Promise<number> {
     return this.s.outboxCount.get()?.n ?? 0
