@@ -1,4 +1,4 @@
-import { END_STATE, type MachineEvent } from '@switchyard/compiler'
+import type { MachineEvent } from '@switchyard/compiler'
 import {
   assertNever,
   durationMs,
@@ -32,9 +32,13 @@ export interface BatchOptions {
 export class Batch {
   readonly commit: EngineCommit = emptyCommit()
   private readonly counters = new Map<string, { journeyId: string; version: number; nodeId: string; metric: string; delta: number }>()
-  applied = 0
 
   constructor(private readonly o: BatchOptions) {}
+
+  /** The users this batch holds, as its events and timers leave them. */
+  get users(): Map<string, UserState> {
+    return this.o.users
+  }
 
   finish(appliedSeq: number | null): EngineCommit {
     this.commit.appliedSeq = appliedSeq
@@ -52,20 +56,13 @@ export class Batch {
   }
 
   applyEvent(e: JournalEntry): void {
-    this.applied++
     const user = this.user(e.userId)
     if (e.type === 'identify') {
       user.traits = { ...user.traits, ...(e.traits ?? {}) }
       this.commit.users.set(user.userId, { userId: user.userId, traits: user.traits })
       return
     }
-    const event: TrackEvent = {
-      type: 'track',
-      name: e.event ?? '',
-      properties: e.properties ?? {},
-      messageId: e.messageId,
-      timestamp: new Date(e.timestamp).toISOString(),
-    }
+    const event = trackEvent(e)
     // Runs already under way see the event first, so a run is never fed its own trigger.
     for (const run of [...user.activeRuns]) {
       const journey = this.o.catalog.journey(run.journeyId)
@@ -75,11 +72,7 @@ export class Batch {
         this.commit.held.push({ runId: run.runId, journeyId: run.journeyId, seq: e.seq })
         continue
       }
-      if (loaded.settings.exitEvents?.includes(event.name)) {
-        this.exitRun(run, user, `The user performed the exit event “${event.name}”.`, loaded)
-        continue
-      }
-      this.step(run, loaded, user, event)
+      this.feed(run, loaded, user, event)
     }
     for (const loaded of this.o.catalog.triggersFor(event.name)) {
       if (this.mayEnter(loaded, user, event)) this.startRun(loaded, user, event)
@@ -99,40 +92,28 @@ export class Batch {
         event.messageId !== w.triggerMessageId &&
         at >= w.enteredAt &&
         (goal.where === undefined || evaluateCondition(goal.where, { event: storedEvent(event), user: { id: user.userId, traits: user.traits } }))
-      if (converts) this.countJourney(w.journeyId, w.version, w.control ? 'converted_control' : 'converted')
+      if (converts) this.count(w.journeyId, w.version, JOURNEY_NODE, w.control ? 'converted_control' : 'converted')
       if (converts || expired) this.commit.goalWatchesCleared.push(w.runId)
       else keep.push(w)
     }
     user.goalWatches = keep
   }
 
-  private countJourney(journeyId: string, version: number, metric: string): void {
-    const key = `${journeyId}\u0000${version}\u0000${JOURNEY_NODE}\u0000${metric}`
-    const c = this.counters.get(key)
-    if (c) c.delta++
-    else this.counters.set(key, { journeyId, version, nodeId: JOURNEY_NODE, metric, delta: 1 })
-  }
-
   /** Replays an event held while the run's journey was paused, to that run only. */
   applyHeld(run: RunRecord, e: JournalEntry): void {
-    this.applied++
     this.commit.heldReleased.push({ runId: run.runId, seq: e.seq })
     const loaded = this.o.catalog.get(run.journeyId, run.version)
     if (!loaded || run.status !== 'active' || e.type !== 'track') return
-    const user = this.user(run.userId)
-    const event: TrackEvent = {
-      type: 'track',
-      name: e.event ?? '',
-      properties: e.properties ?? {},
-      messageId: e.messageId,
-      timestamp: new Date(e.timestamp).toISOString(),
-    }
+    this.feed(run, loaded, this.user(run.userId), trackEvent(e))
+  }
+
+  /** A track event reaching a running run: an exit event takes the user out, anything else steps the machine. */
+  private feed(run: RunRecord, loaded: LoadedVersion, user: UserState, event: TrackEvent): void {
     if (loaded.settings.exitEvents?.includes(event.name)) this.exitRun(run, user, `The user performed the exit event “${event.name}”.`, loaded)
     else this.step(run, loaded, user, event)
   }
 
   applyTimer(t: TimerRecord): void {
-    this.applied++
     this.commit.timersCleared.push({ runId: t.runId, nodeId: t.nodeId })
     const user = this.user(t.userId)
     const run = user.activeRuns.find((r) => r.runId === t.runId)
@@ -146,7 +127,7 @@ export class Batch {
   exitRun(run: RunRecord, user: UserState, reason: string, loaded?: LoadedVersion): void {
     if (run.currentNodeId !== null) this.commit.timersCleared.push({ runId: run.runId, nodeId: run.currentNodeId })
     this.history(run, { nodeId: run.currentNodeId ?? '', kind: 'exited', outlet: null, messageId: null, detail: { reason } })
-    if (loaded) this.count(loaded, run.currentNodeId ?? '', 'exited')
+    if (loaded) this.count(loaded.journeyId, loaded.version, run.currentNodeId ?? '', 'exited')
     this.end(run, user, 'exited')
   }
 
@@ -188,7 +169,7 @@ export class Batch {
       version: loaded.version,
       userId: user.userId,
       status: 'active',
-      stateKey: loaded.machine.config.initial === undefined ? '' : String(loaded.machine.config.initial),
+      stateKey: loaded.compiled.machine.initial,
       currentNodeId: loaded.compiled.triggerNodeId,
       context: { runId, journeyId: loaded.journeyId, version: loaded.version, userId: user.userId, event: input.event, message: null, control: input.control },
       waitingUntil: null,
@@ -197,11 +178,11 @@ export class Batch {
     }
     user.activeRuns.push(run)
     if (!user.enteredJourneys.has(loaded.journeyId)) {
-      this.countJourney(loaded.journeyId, loaded.version, 'users')
+      this.count(loaded.journeyId, loaded.version, JOURNEY_NODE, 'users')
       this.o.catalog.noteUserEntered(loaded.journeyId)
     }
     user.enteredJourneys.add(loaded.journeyId)
-    this.countJourney(loaded.journeyId, loaded.version, input.control ? 'entered_control' : 'entered')
+    this.count(loaded.journeyId, loaded.version, JOURNEY_NODE, input.control ? 'entered_control' : 'entered')
     const goal = loaded.settings.goal
     if (goal) {
       const watch: GoalWatch = {
@@ -247,7 +228,7 @@ export class Batch {
       switch (action.type) {
         case 'enter':
           run.currentNodeId = action.params.nodeId
-          this.count(loaded, action.params.nodeId, 'entered')
+          this.count(loaded.journeyId, loaded.version, action.params.nodeId, 'entered')
           break
         case 'record': {
           const p = action.params
@@ -259,7 +240,7 @@ export class Batch {
             messageId: activity && typeof event?.properties.messageId === 'string' ? event.properties.messageId : null,
             detail: historyDetail(this.o.now, p.kind, p.nodeId, loaded, run, event, p.where, user),
           })
-          if (p.outlet !== null) this.count(loaded, p.nodeId, `outlet:${p.outlet}`)
+          this.leftBy(loaded, p.nodeId, p.outlet)
           break
         }
         case 'sendMessage': {
@@ -268,7 +249,7 @@ export class Batch {
           if (run.context.control === true) {
             // The control group goes the same way through the journey, without the messages.
             this.history(run, { nodeId: p.nodeId, kind: 'message', outlet: p.outlet, messageId: id, detail: { channel: p.channel, status: 'skipped', reason: 'The user is in the control group: no message is sent.' } })
-            if (p.outlet !== null) this.count(loaded, p.nodeId, `outlet:${p.outlet}`)
+            this.leftBy(loaded, p.nodeId, p.outlet)
             break
           }
           this.commit.outbox.push({
@@ -278,14 +259,14 @@ export class Batch {
             job: { kind: 'message', id, channel: p.channel, providerId: p.providerId, message: p.message, context: this.deliveryContext(run, loaded, user, p.nodeId), createdAt: now },
           })
           this.history(run, { nodeId: p.nodeId, kind: 'message', outlet: p.outlet, messageId: id, detail: { channel: p.channel, status: 'queued' } })
-          if (p.outlet !== null) this.count(loaded, p.nodeId, `outlet:${p.outlet}`)
+          this.leftBy(loaded, p.nodeId, p.outlet)
           break
         }
         case 'scheduleTimer': {
           const p = action.params
-          const due = 'afterMs' in p ? { at: now + p.afterMs, note: null } : this.untilTime(p.until, run, user)
-          this.commit.timersSet.push({ runId: run.runId, nodeId: p.nodeId, journeyId: run.journeyId, userId: run.userId, dueAt: due.at })
-          run.waitingUntil = due.at
+          const dueAt = 'afterMs' in p ? now + p.afterMs : this.untilTime(p.until, run, user)
+          this.commit.timersSet.push({ runId: run.runId, nodeId: p.nodeId, journeyId: run.journeyId, userId: run.userId, dueAt })
+          run.waitingUntil = dueAt
           break
         }
         case 'cancelTimer':
@@ -311,7 +292,7 @@ export class Batch {
             },
           })
           this.history(run, { nodeId: p.nodeId, kind: 'webhook', outlet: p.outlet, messageId: null, detail: { webhookId: p.webhookId, deliveryId: id, status: 'queued' } })
-          if (p.outlet !== null) this.count(loaded, p.nodeId, `outlet:${p.outlet}`)
+          this.leftBy(loaded, p.nodeId, p.outlet)
           break
         }
         case 'rememberEvent':
@@ -330,9 +311,7 @@ export class Batch {
     run.status = status
     run.endedAt = this.o.now
     run.waitingUntil = null
-    if (status === 'exited' || run.stateKey === END_STATE) {
-      // currentNodeId stays where the run stopped, so the inspector can show it.
-    }
+    // currentNodeId stays where the run stopped, so the inspector can show it.
     user.activeRuns = user.activeRuns.filter((r) => r.runId !== run.runId)
     this.commit.runs.set(run.runId, run)
   }
@@ -341,19 +320,24 @@ export class Batch {
     this.commit.history.push({ runId: run.runId, journeyId: run.journeyId, at: this.o.now, ...h })
   }
 
-  private count(loaded: LoadedVersion, nodeId: string, metric: string): void {
-    const key = `${loaded.journeyId}\u0000${loaded.version}\u0000${nodeId}\u0000${metric}`
+  /** Stats counters, summed per batch; journey-wide ones live under JOURNEY_NODE. */
+  private count(journeyId: string, version: number, nodeId: string, metric: string): void {
+    const key = `${journeyId}\u0000${version}\u0000${nodeId}\u0000${metric}`
     const c = this.counters.get(key)
     if (c) c.delta++
-    else this.counters.set(key, { journeyId: loaded.journeyId, version: loaded.version, nodeId, metric, delta: 1 })
+    else this.counters.set(key, { journeyId, version, nodeId, metric, delta: 1 })
+  }
+
+  /** A node left by an outlet counts towards that outlet; an unconnected one ends the run instead. */
+  private leftBy(loaded: LoadedVersion, nodeId: string, outlet: string | null): void {
+    if (outlet !== null) this.count(loaded.journeyId, loaded.version, nodeId, `outlet:${outlet}`)
   }
 
   /** `delay.until`: a date in the event or the profile plus an offset; a missing date ends the delay at once. */
-  private untilTime(until: { path: string; offsetMs: number }, run: RunRecord, user: UserState): { at: number; note: string | null } {
+  private untilTime(until: { path: string; offsetMs: number }, run: RunRecord, user: UserState): number {
     const value = readPath({ event: run.context.event, user: { id: user.userId, traits: user.traits } }, until.path)
     const base = typeof value === 'number' ? (value < 1e11 ? value * 1000 : value) : typeof value === 'string' ? Date.parse(value) : Number.NaN
-    if (Number.isNaN(base)) return { at: this.o.now, note: `${until.path} is not a date` }
-    return { at: base + until.offsetMs, note: null }
+    return Number.isNaN(base) ? this.o.now : base + until.offsetMs
   }
 
   private deliveryContext(run: RunRecord, loaded: LoadedVersion, user: UserState, nodeId: string): DeliveryContext {
@@ -361,7 +345,6 @@ export class Batch {
     const message = run.context.message
     const activity = event ? parseActivityEventName(event.name) : null
     const status = activity && message && event?.properties.messageId === message.id ? activity.status : null
-    const channel = message ? parseActivityEventName(`${message.channel}.sent`)?.channel : undefined
     return {
       workspace: this.o.workspace,
       journey: { id: run.journeyId, name: this.o.catalog.journey(run.journeyId)?.name ?? '', version: loaded.version },
@@ -369,7 +352,12 @@ export class Batch {
       nodeId,
       user: { id: user.userId, traits: user.traits },
       event: event ? { ...event } : null,
-      message: message && channel ? { id: message.id, channel, status } : null,
+      message: message ? { id: message.id, channel: message.channel, status } : null,
     }
   }
+}
+
+/** The machine's view of a journal entry that is a track call. */
+function trackEvent(e: JournalEntry): TrackEvent {
+  return { type: 'track', name: e.event ?? '', properties: e.properties ?? {}, messageId: e.messageId, timestamp: new Date(e.timestamp).toISOString() }
 }

@@ -35,26 +35,32 @@ export class JourneyCatalog {
   private triggerIndex = new Map<string, LoadedVersion[]>()
   /** Distinct users who ever entered each journey, for the targeting cap. */
   private readonly usersEntered = new Map<string, number>()
+  /** Goal event names of loaded versions; a forgotten journey's stay, which only costs a check. */
+  private readonly goalEvents = new Set<string>()
 
   constructor(private readonly store: EngineStore) {}
 
   async loadAll(): Promise<void> {
     for (const { journey, latest } of await this.store.publishedJourneys()) {
       this.addVersion(latest)
-      this.setJourney(journey)
+      // Indexed once below, not once per journey.
+      this.journeys.set(journey.id, { name: journey.name, status: journey.status, latest: journey.version, settings: journey.settings })
       const users = (await this.store.counters(journey.id)).filter((c) => c.nodeId === JOURNEY_NODE && c.metric === 'users')
       this.usersEntered.set(journey.id, users.reduce((n, c) => n + c.delta, 0))
     }
     this.reindex()
   }
 
-  /** Compiles a stored version from its graph (the stored machine is the same by its hash). */
-  addVersion(v: JourneyVersionRecord): LoadedVersion {
+  /**
+   * A stored version, ready to run. Publishing passes the compilation it just made; a version
+   * loaded from the database is compiled again from its graph (the same config, by its hash).
+   */
+  addVersion(v: JourneyVersionRecord, compiledNow?: CompiledJourney): LoadedVersion {
     const key = `${v.journeyId}@${v.version}`
     const existing = this.versions.get(key)
     if (existing) return existing
     const graph = Graph.parse(v.graph)
-    const compiled = compileJourney(graph)
+    const compiled = compiledNow ?? compileJourney(graph)
     const machine = createJourneyMachine(v.machine)
     const loaded: LoadedVersion = {
       journeyId: v.journeyId,
@@ -66,6 +72,7 @@ export class JourneyCatalog {
       nodes: new Map(graph.nodes.map((n) => [n.id, n])),
     }
     this.versions.set(key, loaded)
+    if (v.settings.goal) this.goalEvents.add(v.settings.goal.event)
     return loaded
   }
 
@@ -98,10 +105,9 @@ export class JourneyCatalog {
     this.usersEntered.set(journeyId, this.usersEnteredCount(journeyId) + 1)
   }
 
-  /** Goal event names of journeys with a goal, so other events skip the goal check at once. */
+  /** Whether some loaded version has this goal event, so other events skip the goal check at once. */
   isGoalEvent(name: string): boolean {
-    for (const v of this.versions.values()) if (v.settings.goal?.event === name) return true
-    return false
+    return this.goalEvents.has(name)
   }
 
   get(journeyId: string, version: number): LoadedVersion | undefined {

@@ -9,7 +9,6 @@ import {
   type JourneyStats,
   type JourneyVersion,
   type RunView,
-  type ValidationIssue,
 } from '@switchyard/schema'
 import { Batch } from './batch'
 import { JourneyCatalog } from './catalog'
@@ -120,9 +119,7 @@ export class Engine {
     return this.lock.run(async () => {
       const entries = this.journal.takeStored(this.cursor, limit) ?? (await this.readStored(limit))
       if (entries.length === 0) return 0
-      const users = await this.store.loadUsers([...new Set(entries.map((e) => e.userId))])
-      await this.catalog.ensure([...users.values()].flatMap((u) => u.activeRuns))
-      const batch = new Batch({ now: this.clock.now(), workspace: this.workspace, catalog: this.catalog, users })
+      const batch = await this.batchFor(entries.map((e) => e.userId), this.clock.now())
       for (const e of entries) batch.applyEvent(e)
       const last = entries[entries.length - 1]?.seq ?? this.cursor
       await this.store.commit(batch.finish(last))
@@ -132,6 +129,13 @@ export class Engine {
       this.onApplied?.({ kind: 'events', since: entries.map((e) => e.receivedAt), committedAt: this.clock.now() })
       return entries.length
     })
+  }
+
+  /** A batch with these users' state loaded, and the versions their runs are on. */
+  private async batchFor(userIds: string[], now: number): Promise<Batch> {
+    const users = await this.store.loadUsers([...new Set(userIds)])
+    await this.catalog.ensure([...users.values()].flatMap((u) => u.activeRuns))
+    return new Batch({ now, workspace: this.workspace, catalog: this.catalog, users })
   }
 
   /** From the database; what memory held of the same entries is dropped, so it cannot go stale. */
@@ -147,9 +151,7 @@ export class Engine {
       const now = this.clock.now()
       const timers = await this.store.dueTimers(now, limit)
       if (timers.length === 0) return 0
-      const users = await this.store.loadUsers([...new Set(timers.map((t) => t.userId))])
-      await this.catalog.ensure([...users.values()].flatMap((u) => u.activeRuns))
-      const batch = new Batch({ now, workspace: this.workspace, catalog: this.catalog, users })
+      const batch = await this.batchFor(timers.map((t) => t.userId), now)
       const half = Math.floor(timers.length / 2)
       timers.forEach((t, i) => {
         if (i === half) crashPoint('timer-batch-middle')
@@ -204,8 +206,8 @@ export class Engine {
   }
 
   async listJourneys(): Promise<Journey[]> {
-    const all = await this.store.listJourneys()
-    return Promise.all(all.map((j) => this.view(j)))
+    const totals = await this.store.activeTotals()
+    return (await this.store.listJourneys()).map((j) => journeyView(j, totals.get(j.id) ?? 0, draftHash(j)))
   }
 
   async updateJourney(id: string, patch: JourneyPatch): Promise<Journey | null> {
@@ -227,14 +229,6 @@ export class Engine {
     const j = await this.store.getJourney(id)
     if (!j) return null
     return this.createJourney({ name: name ?? `${j.name} (copy)`, graph: j.graph, settings: j.settings })
-  }
-
-  /** Problems of the current draft, as publishing would report them. */
-  async draftIssues(id: string, webhookIds?: ReadonlySet<string>): Promise<ValidationIssue[] | null> {
-    const j = await this.store.getJourney(id)
-    if (!j) return null
-    const result = validateGraph(j.graph, webhookIds ? { webhookIds } : {})
-    return result.ok ? [] : result.issues
   }
 
   async publish(id: string, options: { webhookIds?: ReadonlySet<string> } = {}): Promise<PublishResult | null> {
@@ -263,10 +257,9 @@ export class Engine {
         updatedAt: now,
       }
       await this.store.insertVersion(record, next)
-      this.catalog.addVersion(record)
+      this.catalog.addVersion(record, compiled)
       this.catalog.setJourney(next)
-      const active = (await this.store.activeCounts(j.id)).reduce((n, a) => n + a.count, 0)
-      return { ok: true, version, activeUsersOnOlderVersions: active }
+      return { ok: true, version, activeUsersOnOlderVersions: await this.activeUsers(j.id) }
     })
   }
 
@@ -288,15 +281,13 @@ export class Engine {
   /** Events that reached runs while the journey was paused are applied, in arrival order. */
   private async replayHeld(journeyId: string): Promise<void> {
     for (;;) {
-      const held = (await this.store.heldEvents(journeyId)).slice(0, this.batchSize)
+      const held = await this.store.heldEvents(journeyId, this.batchSize)
       if (held.length === 0) return
       const runs = await this.store.loadRuns([...new Set(held.map((h) => h.runId))])
       const entries = new Map((await this.store.readJournalSeqs([...new Set(held.map((h) => h.seq))])).map((e) => [e.seq, e]))
-      const users = await this.store.loadUsers([...new Set([...runs.values()].map((r) => r.userId))])
-      await this.catalog.ensure(runs.values())
-      const batch = new Batch({ now: this.clock.now(), workspace: this.workspace, catalog: this.catalog, users })
+      const batch = await this.batchFor([...runs.values()].map((r) => r.userId), this.clock.now())
       for (const h of held) {
-        const user = users.get(runs.get(h.runId)?.userId ?? '')
+        const user = batch.users.get(runs.get(h.runId)?.userId ?? '')
         const run = user?.activeRuns.find((r) => r.runId === h.runId) ?? runs.get(h.runId)
         const entry = entries.get(h.seq)
         if (run && entry) batch.applyHeld(run, entry)
@@ -310,12 +301,12 @@ export class Engine {
     return this.lock.run(async () => {
       const j = await this.store.getJourney(id)
       if (!j) return null
-      const active = await this.store.activeRunsOf(id)
-      if (active.length > 0 && !options.exitUsers) {
+      const active = await this.activeUsers(id)
+      if (active > 0 && !options.exitUsers) {
         return {
           ok: false,
           code: 'journey.has_active_users',
-          message: `${active.length} user(s) are still in this journey. Pause it and wait, or delete with exitUsers=true to take them out.`,
+          message: `${active} user(s) are still in this journey. Pause it and wait, or delete with exitUsers=true to take them out.`,
         }
       }
       await this.store.deleteJourney(id)
@@ -393,8 +384,11 @@ export class Engine {
   }
 
   private async view(j: JourneyRecord): Promise<Journey> {
-    const active = (await this.store.activeCounts(j.id)).reduce((n, a) => n + a.count, 0)
-    return journeyView(j, active, draftHash(j))
+    return journeyView(j, await this.activeUsers(j.id), draftHash(j))
+  }
+
+  private async activeUsers(journeyId: string): Promise<number> {
+    return (await this.store.activeCounts(journeyId)).reduce((n, a) => n + a.count, 0)
   }
 }
 

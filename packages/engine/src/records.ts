@@ -1,4 +1,5 @@
 import type {
+  Channel,
   DraftGraph,
   HistoryKind,
   IngestedEvent,
@@ -19,7 +20,7 @@ export interface RunContext {
   /** The event that last moved the run (trigger or matched wait), for `event.*` paths. */
   event: StoredEvent | null
   /** The nearest preceding message, for activity waits. */
-  message: { nodeId: string; id: string; channel: string } | null
+  message: { nodeId: string; id: string; channel: Channel } | null
   /** Held out of every message as the journey's control group (absent on runs from before it existed). */
   control?: boolean
   /** The user's current profile, refreshed before every transition; never persisted. */

@@ -93,7 +93,6 @@ export interface EngineStore {
   close(): Promise<void>
 
   // The journal: accepted events, in arrival order.
-  appendEvents(events: IngestedEvent[]): Promise<{ accepted: number; duplicates: number }>
   /** Several callers' events in one transaction (group commit), with each group's own counts. */
   /** One transaction for many callers' events; `stored` holds the rows written, with their sequence numbers. */
   appendEventGroups(groups: readonly IngestedEvent[][]): Promise<AppendResult[]>
@@ -129,11 +128,12 @@ export interface EngineStore {
   // Inspection.
   runsOf(journeyId: string, userId: string): Promise<RunWithHistory[]>
   usersOf(journeyId: string, options: { prefix?: string; limit: number }): Promise<JourneyUserSummary[]>
-  activeRunsOf(journeyId: string): Promise<RunRecord[]>
+  /** Users in each journey now, for lists: one query, not one per journey. */
+  activeTotals(): Promise<Map<string, number>>
   activeCounts(journeyId: string): Promise<{ version: number; nodeId: string | null; count: number }[]>
   counters(journeyId: string, version?: number): Promise<CounterDelta[]>
   stats(journeyId: string, version?: number): Promise<JourneyStats>
-  heldEvents(journeyId: string): Promise<{ runId: string; seq: number }[]>
+  heldEvents(journeyId: string, limit: number): Promise<{ runId: string; seq: number }[]>
 
   // The outbox, drained by dispatchers after commit.
   /** Rows of a kind whose time has come (`available_at <= now`), soonest and oldest first. */

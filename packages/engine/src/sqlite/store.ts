@@ -106,7 +106,7 @@ export class SqliteEngineStore implements EngineStore {
         `SELECT user_id, count(*) AS runs, max(updated_at) AS last, max(run_id) AS run_id FROM runs
          WHERE journey_id = ? AND user_id >= ? AND user_id < ? GROUP BY user_id ORDER BY last DESC LIMIT ?`,
       ),
-      activeRunsOf: p<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE journey_id = ? AND status = 'active'`),
+      activeTotals: p<[], { journey_id: string; n: number }>(`SELECT journey_id, count(*) AS n FROM runs WHERE status = 'active' GROUP BY journey_id`),
       activeCounts: p<[string], { version: number; node_id: string | null; n: number }>(
         `SELECT version, current_node_id AS node_id, count(*) AS n FROM runs WHERE journey_id = ? AND status = 'active' GROUP BY version, current_node_id`,
       ),
@@ -120,7 +120,7 @@ export class SqliteEngineStore implements EngineStore {
         'INSERT OR REPLACE INTO goal_watches (run_id, journey_id, version, user_id, entered_at, deadline, control, trigger_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       clearWatch: p<[string]>('DELETE FROM goal_watches WHERE run_id = ?'),
-      heldOf: p<[string], { run_id: string; seq: number }>('SELECT run_id, seq FROM held_events WHERE journey_id = ? ORDER BY seq'),
+      heldOf: p<[string, number], { run_id: string; seq: number }>('SELECT run_id, seq FROM held_events WHERE journey_id = ? ORDER BY seq LIMIT ?'),
       claimOutbox: p<[string, number, number], { id: string; kind: string; job: string; created_at: number; attempts: number }>(
         'SELECT id, kind, job, created_at, attempts FROM outbox WHERE kind = ? AND available_at <= ? ORDER BY available_at, seq LIMIT ?',
       ),
@@ -142,16 +142,6 @@ export class SqliteEngineStore implements EngineStore {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close()
-  }
-
-  async appendEvents(events: IngestedEvent[]): Promise<{ accepted: number; duplicates: number }> {
-    return this.appendEventsSync(events)
-  }
-
-  /** Durable once this returns: the journal rows are committed. */
-  appendEventsSync(events: IngestedEvent[]): { accepted: number; duplicates: number } {
-    const [result = { accepted: 0, duplicates: 0 }] = this.appendEventGroupsSync([events])
-    return result
   }
 
   async appendEventGroups(groups: readonly IngestedEvent[][]): Promise<AppendResult[]> {
@@ -341,8 +331,8 @@ export class SqliteEngineStore implements EngineStore {
       }
     })
   }
-  async activeRunsOf(journeyId: string): Promise<RunRecord[]> {
-    return this.s.activeRunsOf.all(journeyId).map(runFromRow)
+  async activeTotals(): Promise<Map<string, number>> {
+    return new Map(this.s.activeTotals.all().map((r) => [r.journey_id, r.n]))
   }
   async activeCounts(journeyId: string): Promise<{ version: number; nodeId: string | null; count: number }[]> {
     return this.s.activeCounts.all(journeyId).map((r) => ({ version: r.version, nodeId: r.node_id, count: r.n }))
@@ -356,8 +346,8 @@ export class SqliteEngineStore implements EngineStore {
   async stats(journeyId: string, version?: number): Promise<JourneyStats> {
     return buildStats(await this.counters(journeyId, version), (await this.activeCounts(journeyId)).filter((a) => version === undefined || a.version === version))
   }
-  async heldEvents(journeyId: string): Promise<{ runId: string; seq: number }[]> {
-    return this.s.heldOf.all(journeyId).map((r) => ({ runId: r.run_id, seq: r.seq }))
+  async heldEvents(journeyId: string, limit: number): Promise<{ runId: string; seq: number }[]> {
+    return this.s.heldOf.all(journeyId, limit).map((r) => ({ runId: r.run_id, seq: r.seq }))
   }
 
   async claimOutbox(kind: OutboxJob['kind'], limit: number, now: number): Promise<OutboxClaim[]> {
