@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useState, type ReactElement } from 'react'
+import { useState, type ReactElement } from 'react'
 import { CHANNEL_LABELS, CHANNEL_STATUSES, CHANNELS, Channel } from '@switchyard/schema'
 import { api } from '../api/endpoints'
+import { useRemoteList } from '../api/useRemoteList'
 import { ApiError, errorMessage } from '../api/client'
-import type { ProviderInput, ProviderView } from '../api/schemas'
+import type { ProviderInput } from '../api/schemas'
 import { Modal } from '../ui/Modal'
 import { PageHead } from '../ui/PageHead'
 import { Icon } from '../ui/icons'
@@ -10,25 +11,14 @@ import { Icon } from '../ui/icons'
 const KINDS = ['sandbox', 'smtp', 'http'] as const
 const KIND_LABELS = { sandbox: 'Sandbox', smtp: 'SMTP', http: 'HTTP API' } as const satisfies Record<(typeof KINDS)[number], string>
 
-export function ChannelsPage(): ReactElement {
-  const [providers, setProviders] = useState<ProviderView[] | null>(null)
-  const [unavailable, setUnavailable] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const [creating, setCreating] = useState(false)
+/** Older or smaller servers without channel providers answer these. */
+function serverLacksChannels(e: unknown): boolean {
+  return e instanceof ApiError && (e.status === 404 || e.status === 405 || e.status === 501)
+}
 
-  const reload = useCallback(() => {
-    api.listProviders().then(
-      (p) => {
-        setProviders(p)
-        setUnavailable(false)
-      },
-      (e: unknown) => {
-        if (e instanceof ApiError && (e.status === 404 || e.status === 405 || e.status === 501)) setUnavailable(true)
-        else setError(errorMessage(e))
-      },
-    )
-  }, [])
-  useEffect(reload, [reload])
+export function ChannelsPage(): ReactElement {
+  const { items: providers, error, setError, unavailable, reload } = useRemoteList(api.listProviders, { isUnavailable: serverLacksChannels })
+  const [creating, setCreating] = useState(false)
 
   return (
     <div className="page-inner" data-testid="channels-page">

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState, type ReactElement } from 'react'
+import { useState, type ReactElement } from 'react'
 import type { Journey } from '@switchyard/schema'
 import { api } from '../api/endpoints'
+import { useRemoteList } from '../api/useRemoteList'
 import { ApiError, errorMessage } from '../api/client'
 import { navigate } from '../router'
 import { Modal } from '../ui/Modal'
@@ -13,24 +14,8 @@ import { TEMPLATES } from './templates'
 type Dialog = { kind: 'create' } | { kind: 'rename'; journey: Journey } | { kind: 'delete'; journey: Journey; activeUsers: number | null } | null
 
 export function JourneysPage(): ReactElement {
-  const [journeys, setJourneys] = useState<Journey[] | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const { items: journeys, error, setError, reload } = useRemoteList(api.listJourneys, { refreshMs: 5000 })
   const [dialog, setDialog] = useState<Dialog>(null)
-
-  const reload = useCallback(() => {
-    api.listJourneys().then(
-      (j) => {
-        setJourneys(j)
-        setError(null)
-      },
-      (e: unknown) => setError(errorMessage(e)),
-    )
-  }, [])
-  useEffect(() => {
-    reload()
-    const t = window.setInterval(reload, 5000)
-    return () => window.clearInterval(t)
-  }, [reload])
 
   const duplicate = async (j: Journey) => {
     try {

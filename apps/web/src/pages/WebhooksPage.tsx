@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState, type ReactElement } from 'react'
+import { useEffect, useState, type ReactElement } from 'react'
 import { api } from '../api/endpoints'
+import { useRemoteList } from '../api/useRemoteList'
 import { errorMessage } from '../api/client'
 import type { WebhookDeliveryView, WebhookTestResult, WebhookView } from '../api/schemas'
 import { dateTime } from '../ui/format'
@@ -13,22 +14,10 @@ import { TestStatus } from '../ui/TestStatus'
 type Editing = { webhook: WebhookView | null } | null
 
 export function WebhooksPage(): ReactElement {
-  const [webhooks, setWebhooks] = useState<WebhookView[] | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const { items: webhooks, error, setError, reload } = useRemoteList(api.listWebhooks)
   const [editing, setEditing] = useState<Editing>(null)
   const [tests, setTests] = useState<Record<string, WebhookTestResult | 'running' | string>>({})
   const [deliveries, setDeliveries] = useState<WebhookView | null>(null)
-
-  const reload = useCallback(() => {
-    api.listWebhooks().then(
-      (w) => {
-        setWebhooks(w)
-        setError(null)
-      },
-      (e: unknown) => setError(errorMessage(e)),
-    )
-  }, [])
-  useEffect(reload, [reload])
 
   const test = async (w: WebhookView) => {
     setTests((t) => ({ ...t, [w.id]: 'running' }))
