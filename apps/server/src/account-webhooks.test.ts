@@ -46,6 +46,30 @@ describe('account-level webhooks', () => {
   })
 })
 
+describe('message delivered', () => {
+  it('reports the journey it came from, and one receipt through two paths is stored once', async () => {
+    const url = await start()
+    const sink = await receiver()
+    await http(url, 'POST', '/api/webhooks', { name: 'Receipts', url: `${sink.url}/r`, events: ['message.delivered'] })
+    const { id } = (await http(url, 'POST', '/api/journeys', journeyInput('Receipt', graph([trigger('t', 'Purchased'), action('m', 'sms', { text: 'Thanks!' }), exit('x')], [edge('t', 'next', 'm'), edge('m', 'next', 'x')])))).json
+    await http(url, 'POST', `/api/journeys/${id}/publish`)
+    await http(url, 'POST', '/v1/track', { userId: 'ann', event: 'Purchased' })
+    const run = await until(
+      () => http(url, 'GET', `/api/journeys/${id}/users/ann`),
+      (r) => r.json.runs[0]?.history.some((h: { detail: { status?: string } | null }) => h.detail?.status === 'sent'),
+    )
+    const messageId = run.json.runs[0].history.find((h: { kind: string }) => h.kind === 'message').messageId
+    expect((await http(url, 'POST', '/api/channels/sandbox/emit', { messageId, status: 'delivered' })).status).toBe(200)
+    expect((await http(url, 'POST', '/v1/activity', { userId: 'ann', channel: 'sms', status: 'delivered', messageId })).status).toBe(200)
+    const metrics = await (await fetch(`${url}/metrics`)).text()
+    expect(metrics).toContain('switchyard_events_duplicate_total 1')
+    await until(() => sink.received.length, (n) => n >= 1)
+    const body = sink.received[0]?.body ?? ''
+    expect(body).toContain('Receipt')
+    expect(body).toContain(messageId)
+  })
+})
+
 describe('track forwarding subscriptions', () => {
   it('start and stop with the webhooks that ask for them', async () => {
     const url = await start()

@@ -10,7 +10,7 @@ import {
   type ProviderView,
 } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
-import { isReceiptStatus, normaliseActivity, statusFromName, type ChannelActivity } from './activity/activity'
+import { activityEventId, isReceiptStatus, normaliseActivity, statusFromName, type ChannelActivity } from './activity/activity'
 import { silentLog, type Clock, type Log } from './clock'
 import { errorMessage, type ChannelProvider } from './providers/channel-provider'
 import { createHttpProvider, type FetchLike } from './providers/http-provider'
@@ -367,7 +367,7 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
           status,
           messageId: msg.id,
           timestamp,
-          eventId: `${msg.id}:${status}`,
+          eventId: activityEventId(msg.id, status),
           providerMessageId: msg.providerMessageId,
           detail: { provider: 'sandbox' },
         })

@@ -13,6 +13,7 @@ export { systemClock, silentLog } from './clock'
 export type { Clock, Log, LogLevel } from './clock'
 
 export {
+  activityEventId,
   activityToTrack,
   channelFromName,
   isReceiptStatus,

@@ -324,6 +324,11 @@ export class Engine {
     )
   }
 
+  /** A published journey's name, from memory (empty when unknown). */
+  journeyName(id: string): string {
+    return this.catalog.journey(id)?.name ?? ''
+  }
+
   async getVersion(id: string, version: number): Promise<JourneyVersionRecord | null> {
     return this.store.getVersion(id, version)
   }

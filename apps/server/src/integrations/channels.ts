@@ -62,20 +62,24 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
   const ingestActivities = async (activities: readonly ChannelActivity[]) => {
     if (activities.length === 0) return
     await engine.ingest(activities.map(activityEvent))
-    for (const a of activities) {
-      if (a.status !== 'delivered') continue
-      const sent = service.messages.get(a.messageId)
-      if (sent?.journeyId && sent.runId && sent.nodeId) {
-        options.onMessageEvent?.('message.delivered', {
-          messageId: a.messageId,
-          channel: a.channel,
-          userId: a.userId,
-          journey: { id: sent.journeyId, name: '', version: 0 },
-          nodeId: sent.nodeId,
-          runId: sent.runId,
-          content: sent.content ?? {},
-        })
-      }
+    if (!options.onMessageEvent) return
+    const delivered = activities.flatMap((a) => {
+      const sent = a.status === 'delivered' ? service.messages.get(a.messageId) : null
+      return sent?.journeyId && sent.runId && sent.nodeId ? [{ a, sent, journeyId: sent.journeyId, runId: sent.runId, nodeId: sent.nodeId }] : []
+    })
+    if (delivered.length === 0) return
+    // The run knows the version it is on; one read for the whole receipt batch.
+    const runs = await engine.store.loadRuns(delivered.map((d) => d.runId))
+    for (const { a, sent, journeyId, runId, nodeId } of delivered) {
+      options.onMessageEvent('message.delivered', {
+        messageId: a.messageId,
+        channel: a.channel,
+        userId: a.userId,
+        journey: { id: journeyId, name: engine.journeyName(journeyId), version: runs.get(runId)?.version ?? 0 },
+        nodeId,
+        runId,
+        content: sent.content ?? {},
+      })
     }
   }
 

@@ -12,6 +12,7 @@ import {
   Channel,
   type IngestedEvent,
 } from '@switchyard/schema'
+import { activityEventId } from '@switchyard/channels'
 import { checkBodyWriteKey } from '../auth'
 import { parseJsonText, validate } from '../body'
 import type { AppDeps } from '../deps'
@@ -72,8 +73,8 @@ export function mountIngest(app: Hono, deps: AppDeps): void {
         event: `${channel.data}.${call.status}`,
         properties: { messageId: call.messageId },
         timestamp: call.timestamp,
-        // A provider that repeats a receipt reports the same activity: stored once.
-        messageId: `activity:${call.messageId}:${call.status}`,
+        // The same status of the same message is one event, whichever path reports it.
+        messageId: activityEventId(call.messageId, call.status),
       },
       'track',
       now,

@@ -42,6 +42,15 @@ export interface ActivityTrackCall {
   properties: Record<string, unknown>
 }
 
+/**
+ * The journal id of a receipt without a provider event id: a report of the same status for the
+ * same message is the same event, whichever path (provider callback, /v1/activity, sandbox)
+ * brings it, and is stored once.
+ */
+export function activityEventId(messageId: string, status: string): string {
+  return `${messageId}:${status}`
+}
+
 export function activityToTrack(a: ChannelActivity): ActivityTrackCall {
   return {
     type: 'track',
@@ -132,5 +141,5 @@ export function normaliseActivity(body: unknown, now: number = Date.now()): Resu
     if (t === null) return fail('activity.invalid', `Timestamp "${String(b.timestamp)}" is not an ISO date-time or epoch number.`, { field: 'timestamp' })
     timestamp = t
   }
-  return ok({ userId: b.userId, channel, status, messageId: b.messageId, timestamp, eventId: `${b.messageId}:${status}` })
+  return ok({ userId: b.userId, channel, status, messageId: b.messageId, timestamp, eventId: activityEventId(b.messageId, status) })
 }

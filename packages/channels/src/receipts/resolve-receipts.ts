@@ -1,5 +1,5 @@
 import { isStatusOf } from '@switchyard/schema'
-import type { ChannelActivity } from '../activity/activity'
+import { activityEventId, type ChannelActivity } from '../activity/activity'
 import type { Log } from '../clock'
 import { fail, ok, type Result } from '../result'
 import type { MessageStore, SentMessage } from '../store/message-store'
@@ -62,7 +62,7 @@ export function createReceiptResolver(messages: MessageStore, log: Log): Receipt
         status: r.status,
         messageId: msg.id,
         timestamp: r.timestamp,
-        eventId: r.eventId ?? `${msg.id}:${r.status}`,
+        eventId: r.eventId ?? activityEventId(msg.id, r.status),
         providerMessageId: msg.providerMessageId,
         ...(r.detail === undefined ? {} : { detail: r.detail }),
       })
