@@ -324,6 +324,12 @@ export class Engine {
     )
   }
 
+  /** A published version's settings, from the catalog (loaded once, kept for the process). */
+  async versionSettings(journeyId: string, version: number): Promise<JourneySettings | null> {
+    await this.catalog.ensure([{ journeyId, version }])
+    return this.catalog.get(journeyId, version)?.settings ?? null
+  }
+
   /** A published journey's name, from memory (empty when unknown). */
   journeyName(id: string): string {
     return this.catalog.journey(id)?.name ?? ''

@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import type { Engine } from '@switchyard/engine'
-import { CHANNEL_STATUSES, ProviderInput, ProviderTestInput, ProviderTestResult, ProviderView, type IngestedEvent, type JourneySettings, type MessageJob } from '@switchyard/schema'
+import { CHANNEL_STATUSES, ProviderInput, ProviderTestInput, ProviderTestResult, ProviderView, type IngestedEvent, type MessageJob } from '@switchyard/schema'
 import {
   activityToTrack,
   frequencyCap,
@@ -37,15 +37,6 @@ export function activityEvent(a: ChannelActivity): IngestedEvent {
  * rules, and turns provider receipts into `<channel>.<status>` events.
  */
 export function channelsIntegration(service: ChannelService, engine: Engine, options: ChannelsOptions = {}): Integration {
-  const settingsCache = new Map<string, JourneySettings>()
-  const settingsOf = async (job: MessageJob): Promise<JourneySettings | null> => {
-    const key = `${job.context.journey.id}@${job.context.journey.version}`
-    const cached = settingsCache.get(key)
-    if (cached) return cached
-    const v = await engine.getVersion(job.context.journey.id, job.context.journey.version)
-    if (v) settingsCache.set(key, v.settings)
-    return v?.settings ?? null
-  }
   const payload = (job: MessageJob, content: Record<string, unknown>, error?: string): MessageEventPayload => ({
     messageId: job.id,
     channel: job.channel,
@@ -85,7 +76,7 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
 
   async function send(job: MessageJob): Promise<HandlerResult> {
     const now = engine.clock.now()
-    const settings = await settingsOf(job)
+    const settings = await engine.versionSettings(job.context.journey.id, job.context.journey.version)
     if (settings?.quietHours) {
       const tz = job.context.user.traits.timezone ?? job.context.user.traits.tz
       const d = quietHours(now, typeof tz === 'string' ? tz : null, settings.quietHours)
