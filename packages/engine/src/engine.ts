@@ -1,6 +1,5 @@
-import { canonicalJson, compileJourney, sha256 } from '@switchyard/compiler'
+import { compileJourney } from '@switchyard/compiler'
 import {
-  DraftGraph,
   JourneyInput,
   JourneySettings,
   validateGraph,
@@ -17,9 +16,9 @@ import { crashPoint } from './crash'
 import { newId } from './ids'
 import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
-import type { JournalEntry, JourneyRecord, JourneyVersionRecord, PublishResult } from './records'
+import type { AppliedBatch, EngineCounters, EngineError, JournalEntry, JourneyPatch, JourneyRecord, JourneyVersionRecord, PublishResult } from './records'
 import type { EngineStore, JourneyUserSummary, OutboxClaim } from './store'
-import { journeyView, runView, versionView } from './views'
+import { draftHash, journeyView, runView, versionView } from './views'
 
 export interface EngineOptions {
   store: EngineStore
@@ -29,24 +28,6 @@ export interface EngineOptions {
   batchSize?: number
   /** Called after each batch commits, with when its events arrived or its timers fell due (benchmarks, metrics). */
   onApplied?: (applied: AppliedBatch) => void
-}
-
-export interface AppliedBatch {
-  kind: 'events' | 'timers'
-  /** `receivedAt` of each event, or `dueAt` of each timer, in the batch. */
-  since: number[]
-  committedAt: number
-}
-
-export type JourneyPatch = Partial<Pick<JourneyInput, 'name' | 'graph' | 'settings'>>
-
-export type EngineError = { ok: false; code: string; message: string }
-
-export interface EngineCounters {
-  eventsAccepted: number
-  eventsDuplicate: number
-  eventsApplied: number
-  timersFired: number
 }
 
 /**
@@ -207,7 +188,7 @@ export class Engine {
 
   async listJourneys(): Promise<Journey[]> {
     const totals = await this.store.activeTotals()
-    return (await this.store.listJourneys()).map((j) => journeyView(j, totals.get(j.id) ?? 0, draftHash(j)))
+    return (await this.store.listJourneys()).map((j) => journeyView(j, totals.get(j.id) ?? 0))
   }
 
   async updateJourney(id: string, patch: JourneyPatch): Promise<Journey | null> {
@@ -395,16 +376,10 @@ export class Engine {
   }
 
   private async view(j: JourneyRecord): Promise<Journey> {
-    return journeyView(j, await this.activeUsers(j.id), draftHash(j))
+    return journeyView(j, await this.activeUsers(j.id))
   }
 
   private async activeUsers(journeyId: string): Promise<number> {
     return (await this.store.activeCounts(journeyId)).reduce((n, a) => n + a.count, 0)
   }
-}
-
-/** What publishing depends on: the graph without canvas positions, and the settings. */
-function draftHash(j: { graph: DraftGraph; settings: JourneySettings }): string {
-  const nodes = j.graph.nodes.map(({ position: _p, ...rest }) => rest)
-  return sha256(canonicalJson({ nodes, edges: j.graph.edges, settings: j.settings }))
 }

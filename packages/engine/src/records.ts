@@ -3,6 +3,7 @@ import type {
   DraftGraph,
   HistoryKind,
   IngestedEvent,
+  JourneyInput,
   JourneySettings,
   JourneyStatus,
   OutboxJob,
@@ -131,4 +132,22 @@ export interface CounterDelta {
   nodeId: string
   metric: string
   delta: number
+}
+
+export interface AppliedBatch {
+  kind: 'events' | 'timers'
+  /** `receivedAt` of each event, or `dueAt` of each timer, in the batch. */
+  since: number[]
+  committedAt: number
+}
+
+export type JourneyPatch = Partial<Pick<JourneyInput, 'name' | 'graph' | 'settings'>>
+
+export type EngineError = { ok: false; code: string; message: string }
+
+export interface EngineCounters {
+  eventsAccepted: number
+  eventsDuplicate: number
+  eventsApplied: number
+  timersFired: number
 }

@@ -1,3 +1,5 @@
+import { canonicalJson, sha256 } from '@switchyard/compiler'
+import type { DraftGraph, JourneySettings } from '@switchyard/schema'
 import type { HistoryItem, Journey, JourneyVersion, RunView } from '@switchyard/schema'
 import type { HistoryRecord, JourneyRecord, JourneyVersionRecord } from './records'
 import type { RunWithHistory } from './store'
@@ -22,7 +24,7 @@ export function runView(r: RunWithHistory): RunView {
   }
 }
 
-export function journeyView(j: JourneyRecord, activeUsers: number, draftHash: string): Journey {
+export function journeyView(j: JourneyRecord, activeUsers: number): Journey {
   return {
     id: j.id,
     name: j.name,
@@ -30,7 +32,7 @@ export function journeyView(j: JourneyRecord, activeUsers: number, draftHash: st
     graph: j.graph,
     settings: j.settings,
     version: j.version,
-    hasUnpublishedChanges: j.version === null || j.publishedDraftHash !== draftHash,
+    hasUnpublishedChanges: j.version === null || j.publishedDraftHash !== draftHash(j),
     activeUsers,
     createdAt: iso(j.createdAt),
     updatedAt: iso(j.updatedAt),
@@ -39,4 +41,10 @@ export function journeyView(j: JourneyRecord, activeUsers: number, draftHash: st
 
 export function versionView(v: JourneyVersionRecord, activeUsers: number): JourneyVersion {
   return { version: v.version, publishedAt: iso(v.publishedAt), hash: v.hash, activeUsers }
+}
+
+/** What publishing depends on: the graph without canvas positions, and the settings. */
+export function draftHash(j: { graph: DraftGraph; settings: JourneySettings }): string {
+  const nodes = j.graph.nodes.map(({ position: _p, ...rest }) => rest)
+  return sha256(canonicalJson({ nodes, edges: j.graph.edges, settings: j.settings }))
 }
