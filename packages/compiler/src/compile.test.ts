@@ -59,6 +59,24 @@ describe('state keys', () => {
     expect(c.nodeIdOf.a_b_2).toBe('a.b')
   })
 
+  it('gives node ids named like Object.prototype members state keys XState reads as states', () => {
+    const ids = ['__proto__', 'constructor', 'toString', 'hasOwnProperty']
+    const graph: Graph = {
+      nodes: ids.map((id, i) => ({ id, type: i === 0 ? 'trigger' : 'delay', position: { x: 0, y: 0 }, data: i === 0 ? { event: 'x' } : { for: { amount: 1, unit: 'hours' } } })),
+      edges: ids.slice(1).map((id, i) => ({ id: `e${i}`, source: ids[i] ?? '', target: id, sourceHandle: 'next' })),
+    }
+    const c = compileJourney(graph)
+    for (const id of ids) {
+      const key = c.stateKeyOf[id] ?? ''
+      expect(key).not.toBe(id)
+      expect(Object.hasOwn(c.machine.states, key)).toBe(true)
+      expect(c.machine.states[key]?.meta?.nodeId).toBe(id)
+      expect(c.nodeIdOf[key]).toBe(id)
+    }
+    expect(Object.getPrototypeOf(c.machine.states)).toBeNull()
+    expect(c.machine.initial).toBe(c.stateKeyOf['__proto__'])
+  })
+
   it('ends the run when an optional outlet is left unconnected', () => {
     const graph: Graph = {
       nodes: [

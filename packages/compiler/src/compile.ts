@@ -1,5 +1,6 @@
 import {
   assertNever,
+  dict,
   durationMs,
   type Edge,
   type Graph,
@@ -37,7 +38,7 @@ export function compileJourney(graph: Graph): CompiledJourney {
 
   const stateKeyOf = assignStateKeys(nodes)
   const targetOf = outletTargets(edges, stateKeyOf)
-  const states: Record<string, StateJson> = {}
+  const states = dict<StateJson>()
   for (const node of nodes) {
     const key = stateKeyOf[node.id]
     if (key !== undefined) states[key] = compileNode(node, (outlet) => targetOf.get(`${node.id}\u0000${outlet}`) ?? null)
@@ -47,14 +48,15 @@ export function compileJourney(graph: Graph): CompiledJourney {
   const triggerKey = stateKeyOf[trigger.id]
   if (triggerKey === undefined) throw new Error('unreachable: trigger has no state key')
   const machine: MachineJson = { id: 'journey', initial: triggerKey, states }
-  const nodeIdOf = Object.fromEntries(Object.entries(stateKeyOf).map(([id, key]) => [key, id]))
+  const nodeIdOf = dict<string>()
+  for (const [id, key] of Object.entries(stateKeyOf)) nodeIdOf[key] = id
   return {
     machine,
     hash: sha256(canonicalJson(machine)),
     trigger: trigger.data,
     triggerNodeId: trigger.id,
     nodeIdOf,
-    stateKeyOf: Object.fromEntries(Object.entries(stateKeyOf)),
+    stateKeyOf,
   }
 }
 
@@ -62,10 +64,16 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
+/**
+ * Names XState would read through a plain object's prototype (`states.__proto__`,
+ * `states.constructor`): a node id spelled so gets a suffixed state key like any other clash.
+ */
+const RESERVED_KEYS = Object.getOwnPropertyNames(Object.prototype)
+
 /** XState reads `.` and `#` in targets as paths and ids, so other characters become `_`. */
 function assignStateKeys(nodes: JourneyNode[]): Record<string, string> {
-  const taken = new Set<string>([END_STATE])
-  const keys: Record<string, string> = Object.create(null)
+  const taken = new Set<string>([END_STATE, ...RESERVED_KEYS])
+  const keys = dict<string>()
   for (const node of nodes) {
     const base = node.id.replace(/[^A-Za-z0-9_-]/g, '_') || '_'
     let key = base

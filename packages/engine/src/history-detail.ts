@@ -1,4 +1,4 @@
-import { assertNever, readPath, type Condition, type HistoryKind, type JourneyNode } from '@switchyard/schema'
+import { assertNever, dict, readPath, type Condition, type HistoryKind, type JourneyNode } from '@switchyard/schema'
 import type { MachineEvent } from '@switchyard/compiler'
 import type { LoadedVersion } from './catalog'
 import type { RunRecord, StoredEvent } from './records'
@@ -47,13 +47,13 @@ function describeWait(node: JourneyNode | undefined): string | null {
 
 /** The value of every path a condition reads, to show why a branch was taken. */
 function conditionValues(c: Condition, event: StoredEvent | null, user: UserState): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
+  const out = dict<unknown>()
   const scope = { event, user: { id: user.userId, traits: user.traits } }
   const visit = (x: Condition): void => {
     if ('all' in x) x.all.forEach(visit)
     else if ('any' in x) x.any.forEach(visit)
     else if ('not' in x) visit(x.not)
-    else Object.defineProperty(out, x.path, { value: readPath(scope, x.path) ?? null, enumerable: true })
+    else out[x.path] = readPath(scope, x.path) ?? null
   }
   visit(c)
   return out

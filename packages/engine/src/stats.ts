@@ -1,12 +1,12 @@
-import type { JourneyStats } from '@switchyard/schema'
+import { dict, type JourneyStats } from '@switchyard/schema'
 import { JOURNEY_NODE } from './catalog'
 import type { CounterDelta } from './records'
 
-/** Counters give `entered` and outlets; runs give `active`. */
+/** Counters give `entered` and outlets; runs give `active`. Keyed by the user's ids: `dict`s. */
 export function buildStats(counters: CounterDelta[], active: { nodeId: string | null; count: number }[]): JourneyStats {
-  const nodes: JourneyStats['nodes'] = {}
+  const nodes = dict<JourneyStats['nodes'][string]>()
   const journey = { users: 0, entered: 0, controlEntered: 0, converted: 0, controlConverted: 0 }
-  const node = (id: string) => (nodes[id] ??= { entered: 0, active: 0, outlets: {} })
+  const node = (id: string) => (nodes[id] ??= { entered: 0, active: 0, outlets: dict<number>() })
   for (const c of counters) {
     if (c.nodeId === JOURNEY_NODE) {
       if (c.metric === 'users') journey.users += c.delta

@@ -8,6 +8,7 @@ export const ISSUE_CODES = [
   'trigger.missing',
   'trigger.multiple',
   'node.duplicate_id',
+  'node.reserved_id',
   'node.unknown_type',
   'node.invalid_data',
   'node.unreachable',

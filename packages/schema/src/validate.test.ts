@@ -77,6 +77,11 @@ const CASES = {
     input: () => graph([trigger(), exit('x'), exit('x')], [edge('t', 'x')]),
     expect: { nodeId: 'x' },
   },
+  'node.reserved_id': {
+    when: 'a step is given an id that cannot be a key of a JSON object',
+    input: () => graph([trigger(), exit('__proto__')], [edge('t', '__proto__')]),
+    expect: { nodeId: '__proto__' },
+  },
   'node.unknown_type': {
     when: 'a step is of an unknown kind',
     input: () => graph([trigger(), step('s', 'sendFax')], [edge('t', 's')]),

@@ -92,6 +92,10 @@ export function validateGraph(input: unknown, options: ValidateOptions = {}): Va
       add('node.duplicate_id', `Two steps share the id ${quote(id)}: delete one of them and add it again.`, { nodeId: id })
       continue
     }
+    if (id === '__proto__') {
+      // Node ids are keys of stats and run maps, and JSON readers (zod among them) drop this key.
+      add('node.reserved_id', `The id ${quote(id)} is reserved: give the step another id.`, { nodeId: id })
+    }
     indexOf.set(id, nodes.length)
     const rawType = own(raw, 'type')
     if (typeof rawType !== 'string' || !isNodeType(rawType)) {

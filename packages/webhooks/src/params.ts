@@ -1,4 +1,4 @@
-import type { DeliveryContext } from '@switchyard/schema'
+import { dict, type DeliveryContext } from '@switchyard/schema'
 
 /** What attribute paths and templates see: `user.traits.EMAIL`, `event.properties.x`, `journey.name`. */
 export function contextScope(context: DeliveryContext): Record<string, unknown> {
@@ -28,7 +28,7 @@ export function resolvePath(root: unknown, path: string): unknown {
  */
 export function resolveParams(paths: readonly string[], context: DeliveryContext): Record<string, unknown> {
   const scope = contextScope(context)
-  const out: Record<string, unknown> = {}
+  const out = dict<unknown>()
   const lastSegments = paths.map((p) => p.split('.').pop() ?? p)
   paths.forEach((path, i) => {
     const short = lastSegments[i] ?? path

@@ -1,4 +1,5 @@
 import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, type EdgeProps } from '@xyflow/react'
+import { own } from '@switchyard/schema'
 import { memo, type ReactElement } from 'react'
 import type { FlowEdge } from '../flow/types'
 import { editor, useEditor } from './store'
@@ -10,9 +11,9 @@ const NO_ISSUES: never[] = []
 export const JourneyEdgeView = memo(function JourneyEdgeView(props: EdgeProps<FlowEdge>): ReactElement {
   const { id, source, sourceHandleId, selected, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition } = props
   const outlet = sourceHandleId ?? 'next'
-  const count = useEditor((s) => (s.stats ? (s.stats.nodes[source]?.outlets[outlet] ?? 0) : null))
-  const issues = useEditor((s) => s.issues.byEdge[id] ?? NO_ISSUES)
-  const taken = useEditor((s) => (s.path ? s.path.edges[id] === true : null))
+  const count = useEditor((s) => (s.stats ? (own(own(s.stats.nodes, source)?.outlets, outlet) ?? 0) : null))
+  const issues = useEditor((s) => own(s.issues.byEdge, id) ?? NO_ISSUES)
+  const taken = useEditor((s) => (s.path ? own(s.path.edges, id) === true : null))
   const [path, labelX, labelY] = getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, borderRadius: 14, offset: 18 })
 
   const classes = ['jedge']

@@ -1,4 +1,5 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react'
+import { own } from '@switchyard/schema'
 import { memo, type ReactElement } from 'react'
 import { NODE_LOOKS, OUTLET_LABELS, isNodeType, labelOfType, outletsOfType, requiredOutletsOfType } from '../flow/kinds'
 import { readString, summarize } from '../flow/nodeData'
@@ -12,12 +13,12 @@ const NO_ISSUES: never[] = []
 
 /** One card for every node kind; it reads issues, counts and the inspected path from the store by id. */
 export const JourneyNodeView = memo(function JourneyNodeView({ id, type, data, selected }: NodeProps<FlowNode>): ReactElement {
-  const issues = useEditor((s) => s.issues.byNode[id] ?? NO_ISSUES)
-  const connected = useEditor((s) => s.connected[id] ?? '')
+  const issues = useEditor((s) => own(s.issues.byNode, id) ?? NO_ISSUES)
+  const connected = useEditor((s) => own(s.connected, id) ?? '')
   const hasStats = useEditor((s) => s.stats !== null)
-  const entered = useEditor((s) => s.stats?.nodes[id]?.entered ?? 0)
-  const active = useEditor((s) => s.stats?.nodes[id]?.active ?? 0)
-  const visit = useEditor((s) => (s.path ? (s.path.nodes[id] ?? 0) : -1))
+  const entered = useEditor((s) => own(s.stats?.nodes, id)?.entered ?? 0)
+  const active = useEditor((s) => own(s.stats?.nodes, id)?.active ?? 0)
+  const visit = useEditor((s) => (s.path ? (own(s.path.nodes, id) ?? 0) : -1))
   const waitingUntil = useEditor((s) => (s.path?.currentNodeId === id ? (s.path.waitingUntil ?? 'now') : null))
   const webhookId = type === 'webhook' ? readString(data, 'webhookId') : ''
   const webhookName = useEditor((s) => (webhookId ? s.webhooks.find((w) => w.id === webhookId)?.name : undefined))

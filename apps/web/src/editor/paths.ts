@@ -1,4 +1,4 @@
-import type { RunView } from '@switchyard/schema'
+import { dict, type RunView } from '@switchyard/schema'
 import { outletsOfType } from '../flow/kinds'
 import type { FlowEdge, FlowNode } from '../flow/types'
 
@@ -12,8 +12,8 @@ export interface RunPath {
 }
 
 export function pathOfRun(run: RunView, nodes: readonly FlowNode[], edges: readonly FlowEdge[]): RunPath {
-  const visited: Record<string, number> = {}
-  const taken: Record<string, true> = {}
+  const visited = dict<number>()
+  const taken = dict<true>()
   let order = 0
   for (const item of run.history) {
     if (!(item.nodeId in visited)) visited[item.nodeId] = ++order

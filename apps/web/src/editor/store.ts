@@ -1,6 +1,6 @@
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react'
 import { create } from 'zustand'
-import { validateGraph, type JourneySettings, type JourneyStats, type NodeType, type RunView } from '@switchyard/schema'
+import { dict, validateGraph, type JourneySettings, type JourneyStats, type NodeType, type RunView } from '@switchyard/schema'
 import type { Issue, JourneyDetail, WebhookView } from '../api/schemas'
 import { checkConnection } from '../flow/connect'
 import { fromFlow, toFlow } from '../flow/convert'
@@ -104,8 +104,8 @@ const set = useEditor.setState
 const get = useEditor.getState
 
 function indexIssues(issues: readonly Issue[]): IssueIndex {
-  const byNode: Record<string, Issue[]> = {}
-  const byEdge: Record<string, Issue[]> = {}
+  const byNode = dict<Issue[]>()
+  const byEdge = dict<Issue[]>()
   for (const i of issues) {
     if (i.edgeId) (byEdge[i.edgeId] ??= []).push(i)
     else if (i.nodeId) (byNode[i.nodeId] ??= []).push(i)
@@ -114,14 +114,14 @@ function indexIssues(issues: readonly Issue[]): IssueIndex {
 }
 
 function connectedIndex(edges: readonly FlowEdge[], nodes: readonly FlowNode[]): Record<string, string> {
-  const out: Record<string, string[]> = {}
+  const out = dict<string[]>()
   const typeOf = new Map(nodes.map((n) => [n.id, n.type ?? '']))
   for (const e of edges) {
     const outlets = outletsOfType(typeOf.get(e.source) ?? '')
     const handle = e.sourceHandle ?? (outlets.length === 1 ? outlets[0] : undefined)
     if (handle) (out[e.source] ??= []).push(handle)
   }
-  const flat: Record<string, string> = {}
+  const flat = dict<string>()
   for (const [k, v] of Object.entries(out)) flat[k] = v.sort().join(',')
   return flat
 }

@@ -1,5 +1,6 @@
 import {
   CHANNEL_LABELS,
+  dict,
   Channel,
   Duration,
   type Condition,
@@ -18,8 +19,8 @@ export function readString(data: NodeData, key: string): string {
 
 export function readRecord(data: NodeData, key: string): Record<string, unknown> {
   const v = data[key]
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return {}
-  const out: Record<string, unknown> = {}
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return dict()
+  const out = dict<unknown>()
   for (const [k, x] of Object.entries(v)) out[k] = x
   return out
 }
@@ -49,7 +50,7 @@ export function readStringList(data: NodeData, key: string): string[] {
 }
 
 export function readStringMap(data: NodeData, key: string): Record<string, string> {
-  const out: Record<string, string> = {}
+  const out = dict<string>()
   for (const [k, v] of Object.entries(readRecord(data, key))) if (typeof v === 'string') out[k] = v
   return out
 }

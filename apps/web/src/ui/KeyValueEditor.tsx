@@ -1,3 +1,4 @@
+import { dict } from '@switchyard/schema'
 import type { ReactElement } from 'react'
 
 export type Pairs = readonly (readonly [string, string])[]
@@ -7,7 +8,7 @@ export function pairsOf(record: Record<string, string> | null | undefined): [str
 }
 
 export function recordOf(pairs: Pairs): Record<string, string> {
-  const out: Record<string, string> = {}
+  const out = dict<string>()
   for (const [k, v] of pairs) if (k.trim()) out[k.trim()] = v
   return out
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import {
   assertNever,
+  dict,
   EmailMessage,
   PushMessage,
   RcsMessage,
@@ -55,7 +56,7 @@ async function renderValue(value: unknown, path: string, renderer: TemplateRende
     }
     return { ok: true, value: items }
   }
-  const out: Record<string, unknown> = {}
+  const out = dict<unknown>()
   for (const [key, item] of Object.entries(value)) {
     const r = await renderValue(item, path === '' ? key : `${path}.${key}`, renderer, scope, depth + 1)
     if (!r.ok) return r

@@ -1,5 +1,5 @@
 import { type ReactElement } from 'react'
-import { NODE_KINDS } from '@switchyard/schema'
+import { NODE_KINDS, own } from '@switchyard/schema'
 import { NODE_LOOKS, isNodeType, labelOfType } from '../../flow/kinds'
 import type { NodeData } from '../../flow/types'
 import { NodeIcon, Icon } from '../../ui/icons'
@@ -15,7 +15,7 @@ export function NodePanel(): ReactElement {
     return selected.length === 1 ? selected[0] : undefined
   })
   const many = useEditor((s) => s.nodes.filter((n) => n.selected).length)
-  const issues = useEditor((s) => (node ? s.issues.byNode[node.id] : undefined))
+  const issues = useEditor((s) => (node ? own(s.issues.byNode, node.id) : undefined))
   if (!node) {
     return (
       <div className="panel-empty" data-testid="panel-empty">

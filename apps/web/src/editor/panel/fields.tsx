@@ -1,5 +1,5 @@
 import { type ReactElement } from 'react'
-import { type Condition } from '@switchyard/schema'
+import { dict, type Condition } from '@switchyard/schema'
 import type { FlowNode, NodeData } from '../../flow/types'
 import { ConditionBuilder } from './ConditionBuilder'
 
@@ -40,7 +40,7 @@ export function OptionalCondition(props: { label: string; value: Condition | nul
 }
 
 export function without(data: NodeData, key: string): NodeData {
-  const out: NodeData = {}
+  const out: NodeData = dict()
   for (const [k, v] of Object.entries(data)) if (k !== key) out[k] = v
   return out
 }
