@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { loadExample } from '@switchyard/testkit'
+import { edge, exit, graph, journeyInput, loadExample, seconds, trigger, waitEvent } from '@switchyard/testkit'
 import { testApp } from '../test/harness'
 
 const MIN = 60_000
@@ -160,5 +160,50 @@ describe('/openapi.json', () => {
     expect(text).toContain('switchyard_events_accepted_total 1')
     expect(text).toMatch(/switchyard_engine_lag_events 1/)
     expect(text).toContain('# TYPE switchyard_timers_pending gauge')
+  })
+})
+
+describe('pause and resume over HTTP', () => {
+  const journey = journeyInput(
+    'Go',
+    graph([trigger('t', 'start'), waitEvent('w', 'go', seconds(2)), exit('went'), exit('late')], [edge('t', 'next', 'w'), edge('w', 'matched', 'went'), edge('w', 'timeout', 'late')]),
+  )
+
+  it('applies held events and timers that fell due in the order they happened', async () => {
+    const t = await testApp()
+    const { id } = (await t.request('POST', '/api/journeys', journey)).json
+    await t.request('POST', `/api/journeys/${id}/publish`)
+    await t.request('POST', '/v1/track', { userId: 'ann', event: 'start' })
+    await t.engine.runUntilIdle()
+    await t.request('POST', `/api/journeys/${id}/pause`)
+    t.clock.advance(3_000)
+    await t.engine.runUntilIdle()
+    await t.request('POST', '/v1/track', { userId: 'ann', event: 'go' })
+    await t.engine.runUntilIdle()
+    expect((await t.request('POST', `/api/journeys/${id}/resume`)).status).toBe(200)
+    await t.engine.runUntilIdle()
+    const run = (await t.request('GET', `/api/journeys/${id}/users/ann`)).json.runs[0]
+    // The wait's two seconds were over before "go" arrived.
+    expect(run.history.filter((h: { outlet: string | null }) => h.outlet !== null).map((h: { kind: string; outlet: string }) => `${h.kind}>${h.outlet}`)).toEqual(['entered>next', 'timeout>timeout'])
+    expect(run.status).toBe('completed')
+  })
+
+  it('holds triggers sent while paused and starts those users on resume', async () => {
+    const t = await testApp()
+    const { id } = (await t.request('POST', '/api/journeys', journey)).json
+    await t.request('POST', `/api/journeys/${id}/publish`)
+    await t.request('POST', `/api/journeys/${id}/pause`)
+    await t.request('POST', '/v1/track', { userId: 'bob', event: 'start' })
+    await t.engine.runUntilIdle()
+    expect((await t.request('GET', `/api/journeys/${id}/users/bob`)).json.runs).toEqual([])
+    await t.request('POST', `/api/journeys/${id}/resume`)
+    await t.engine.runUntilIdle()
+    const runs = (await t.request('GET', `/api/journeys/${id}/users/bob`)).json.runs
+    expect(runs).toHaveLength(1)
+    expect(runs[0]).toMatchObject({ status: 'active', currentNodeId: 'w' })
+    await t.request('POST', '/v1/track', { userId: 'bob', event: 'go' })
+    await t.engine.runUntilIdle()
+    expect((await t.request('GET', `/api/journeys/${id}/users/bob`)).json.runs[0]).toMatchObject({ status: 'completed', currentNodeId: 'went' })
+    expect((await t.request('GET', `/api/journeys/${id}/stats`)).json.nodes.t.entered).toBe(1)
   })
 })

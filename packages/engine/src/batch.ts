@@ -18,6 +18,11 @@ import { emptyCommit, type EngineCommit, type UserState } from './store'
 
 type TrackEvent = Extract<MachineEvent, { type: 'track' }>
 
+/** Held triggers of a paused journey share held_events with runs' events, under this key. */
+export function heldTriggerKey(journeyId: string): string {
+  return `trigger:${journeyId}`
+}
+
 export interface BatchOptions {
   now: number
   workspace: string
@@ -75,6 +80,10 @@ export class Batch {
       this.feed(run, loaded, user, event)
     }
     for (const loaded of this.o.catalog.triggersFor(event.name)) {
+      if (this.o.catalog.journey(loaded.journeyId)?.status === 'paused') {
+        this.commit.held.push({ runId: heldTriggerKey(loaded.journeyId), journeyId: loaded.journeyId, seq: e.seq })
+        continue
+      }
       if (this.mayEnter(loaded, user, event)) this.startRun(loaded, user, event)
     }
     if (user.goalWatches.length > 0 && this.o.catalog.isGoalEvent(event.name)) this.checkGoals(user, event, e.timestamp)
@@ -105,6 +114,17 @@ export class Batch {
     const loaded = this.o.catalog.get(run.journeyId, run.version)
     if (!loaded || run.status !== 'active' || e.type !== 'track') return
     this.feed(run, loaded, this.user(run.userId), trackEvent(e))
+  }
+
+  /** Replays a trigger that reached the journey while it was paused: the user enters now. */
+  applyHeldTrigger(journeyId: string, e: JournalEntry): void {
+    this.commit.heldReleased.push({ runId: heldTriggerKey(journeyId), seq: e.seq })
+    const latest = this.o.catalog.journey(journeyId)?.latest
+    const loaded = latest === null || latest === undefined ? undefined : this.o.catalog.get(journeyId, latest)
+    if (!loaded || e.type !== 'track') return
+    const user = this.user(e.userId)
+    const event = trackEvent(e)
+    if (loaded.compiled.trigger.event === event.name && this.mayEnter(loaded, user, event)) this.startRun(loaded, user, event)
   }
 
   /** A track event reaching a running run: an exit event takes the user out, anything else steps the machine. */

@@ -125,7 +125,8 @@ export class JourneyCatalog {
   private reindex(): void {
     const index = new Map<string, LoadedVersion[]>()
     for (const [id, j] of this.journeys) {
-      if (j.status !== 'live' || j.latest === null) continue
+      // Paused journeys stay indexed: their triggers are held and applied on resume.
+      if ((j.status !== 'live' && j.status !== 'paused') || j.latest === null) continue
       const v = this.versions.get(`${id}@${j.latest}`)
       if (!v) continue
       const list = index.get(v.compiled.trigger.event) ?? []

@@ -55,12 +55,13 @@ describe('deduplication', () => {
 })
 
 describe('pause and resume', () => {
-  it('holds users in place, starts nobody new, and applies held events and due timers on resume', async () => {
+  it('holds users in place, holds new entries, and applies held events, triggers and due timers on resume', async () => {
     const t = await openTestEngine()
     const id = await publish(t.engine, loadExample('several-actions', 'wh_1'))
     await send(t.engine, track('ann', 'App Launched'), track('bob', 'App Launched'))
     await t.engine.setPaused(id, true)
-    await send(t.engine, track('ann', 'Notification Viewed'), track('carl', 'App Launched'))
+    // Held events are ordered against timers by when they arrived: on the engine's clock here.
+    await send(t.engine, track('ann', 'Notification Viewed', {}, t.clock.now()), track('carl', 'App Launched', {}, t.clock.now()))
     t.clock.advance(2 * 86_400_000)
     await t.engine.runUntilIdle()
     expect((await t.engine.userRuns(id, 'ann'))[0]?.currentNodeId).toBe('w')
@@ -71,6 +72,8 @@ describe('pause and resume', () => {
     await t.engine.runUntilIdle()
     expect(await path(t.engine, id, 'ann')).toEqual(['entered:t>next', 'entered:w', 'event:w>matched', 'webhook:h>next', 'completed:x1'])
     expect(await path(t.engine, id, 'bob')).toEqual(['entered:t>next', 'entered:w', 'timeout:w>timeout', 'completed:x2'])
+    // Carl's trigger arrived during the pause: he enters on resume and waits from then on.
+    expect(await path(t.engine, id, 'carl')).toEqual(['entered:t>next', 'entered:w'])
   })
 })
 

@@ -9,7 +9,7 @@ import {
   type JourneyVersion,
   type RunView,
 } from '@switchyard/schema'
-import { Batch } from './batch'
+import { Batch, heldTriggerKey } from './batch'
 import { JourneyCatalog } from './catalog'
 import type { Clock } from './clock'
 import { crashPoint } from './crash'
@@ -259,21 +259,44 @@ export class Engine {
     return this.view(result)
   }
 
-  /** Events that reached runs while the journey was paused are applied, in arrival order. */
+  /**
+   * What reached the journey while it was paused (events for its runs, triggers) and the timers
+   * that fell due meanwhile are applied in the order they happened: an event by when it arrived, a
+   * timer by when it fell due, so a wait that timed out during the pause takes `timeout` even if
+   * the awaited event arrived later.
+   */
   private async replayHeld(journeyId: string): Promise<void> {
+    const now = this.clock.now()
     for (;;) {
       const held = await this.store.heldEvents(journeyId, this.batchSize)
-      if (held.length === 0) return
-      const runs = await this.store.loadRuns([...new Set(held.map((h) => h.runId))])
       const entries = new Map((await this.store.readJournalSeqs([...new Set(held.map((h) => h.seq))])).map((e) => [e.seq, e]))
-      const batch = await this.batchFor([...runs.values()].map((r) => r.userId), this.clock.now())
-      for (const h of held) {
-        const user = batch.users.get(runs.get(h.runId)?.userId ?? '')
-        const run = user?.activeRuns.find((r) => r.runId === h.runId) ?? runs.get(h.runId)
+      // A full page of held events may have more after it: timers are taken up to its last arrival.
+      const lastArrival = held.length < this.batchSize ? now : Math.max(...[...entries.values()].map((e) => e.receivedAt))
+      const timers = await this.store.dueTimersOf(journeyId, Math.min(now, lastArrival), this.batchSize)
+      if (held.length === 0 && timers.length === 0) return
+      // A full page of timers may have more after it: events after its last one wait for the next page.
+      const until = timers.length < this.batchSize ? Infinity : (timers[timers.length - 1]?.dueAt ?? now)
+      const runs = await this.store.loadRuns([...new Set(held.map((h) => h.runId))])
+      const userIds = [...[...runs.values()].map((r) => r.userId), ...[...entries.values()].map((e) => e.userId), ...timers.map((t) => t.userId)]
+      const batch = await this.batchFor(userIds, now)
+      type Step = { at: number; order: number; apply: () => void }
+      const steps: Step[] = timers.map((t, i) => ({ at: t.dueAt, order: i, apply: () => batch.applyTimer(t) }))
+      held.forEach((h, i) => {
         const entry = entries.get(h.seq)
-        if (run && entry) batch.applyHeld(run, entry)
-        else batch.commit.heldReleased.push({ runId: h.runId, seq: h.seq })
-      }
+        if (entry !== undefined && entry.receivedAt > until) return // the next page, after the timers before it
+        const apply = (): void => {
+          // The batch's copy: a timer applied just before may have ended the run.
+          const run = batch.users.get(runs.get(h.runId)?.userId ?? '')?.activeRuns.find((r) => r.runId === h.runId)
+          if (entry === undefined) batch.commit.heldReleased.push({ runId: h.runId, seq: h.seq })
+          else if (h.runId === heldTriggerKey(journeyId)) batch.applyHeldTrigger(journeyId, entry)
+          else if (run) batch.applyHeld(run, entry)
+          else batch.commit.heldReleased.push({ runId: h.runId, seq: h.seq })
+        }
+        // At the same moment a timer goes first: its deadline had passed when the event arrived.
+        steps.push({ at: entry?.receivedAt ?? 0, order: timers.length + i, apply })
+      })
+      steps.sort((a, b) => a.at - b.at || a.order - b.order)
+      for (const s of steps) s.apply()
       await this.store.commit(batch.finish(null))
     }
   }

@@ -134,6 +134,8 @@ export interface EngineStore {
   counters(journeyId: string, version?: number): Promise<CounterDelta[]>
   stats(journeyId: string, version?: number): Promise<JourneyStats>
   heldEvents(journeyId: string, limit: number): Promise<{ runId: string; seq: number }[]>
+  /** One journey's timers due by `until`, soonest first: those that fell due while it was paused. */
+  dueTimersOf(journeyId: string, until: number, limit: number): Promise<TimerRecord[]>
 
   // The outbox, drained by dispatchers after commit.
   /** Rows of a kind whose time has come (`available_at <= now`), soonest and oldest first. */

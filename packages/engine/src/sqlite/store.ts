@@ -77,6 +77,7 @@ export class SqliteEngineStore implements EngineStore {
         `SELECT t.* FROM timers t JOIN journeys j ON j.id = t.journey_id
          WHERE t.due_at <= ? AND j.status = 'live' ORDER BY t.due_at LIMIT ?`,
       ),
+      dueTimersOf: p<[number, string, number], TimerRow>('SELECT * FROM timers WHERE due_at <= ? AND journey_id = ? ORDER BY due_at LIMIT ?'),
       nextTimer: p<[], { due: number | null }>(
         `SELECT min(t.due_at) AS due FROM timers t JOIN journeys j ON j.id = t.journey_id WHERE j.status = 'live'`,
       ),
@@ -216,6 +217,9 @@ export class SqliteEngineStore implements EngineStore {
 
   async dueTimers(now: number, limit: number): Promise<TimerRecord[]> {
     return this.s.dueTimers.all(now, limit).map(timerFromRow)
+  }
+  async dueTimersOf(journeyId: string, until: number, limit: number): Promise<TimerRecord[]> {
+    return this.s.dueTimersOf.all(until, journeyId, limit).map(timerFromRow)
   }
   async nextTimerDue(): Promise<number | null> {
     return this.s.nextTimer.get()?.due ?? null
