@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { Agent, buildConnector, request } from 'undici'
-import type { AddressGuard } from './address-guard'
+import type { AddressGuard, GuardResult } from './address-guard'
 import { parseIp } from './ip'
 
 export interface OutboundRequest {
@@ -47,9 +47,15 @@ const MAX_RESPONSE_BYTES = 64 * 1024
  * Redirects are never followed: undici's `request` does not, and no redirect interceptor is added.
  */
 export function createTransport(options: { guard: AddressGuard; connectTimeoutMs?: number }): Transport {
-  const base = buildConnector({ timeout: options.connectTimeoutMs ?? 10_000 })
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000
+  const base = buildConnector({ timeout: connectTimeoutMs })
   const connect: buildConnector.connector = (connectOptions, callback) => {
-    options.guard.check(connectOptions.hostname).then(
+    // A lookup that never answers would hold this connection slot for ever: it gets the connect timeout too.
+    let timer: NodeJS.Timeout | undefined
+    const lookupDeadline = new Promise<GuardResult>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, kind: 'unresolved', error: `could not resolve ${connectOptions.hostname} (timed out)` }), connectTimeoutMs)
+    })
+    Promise.race([options.guard.check(connectOptions.hostname), lookupDeadline]).finally(() => clearTimeout(timer)).then(
       (verdict) => {
         if (!verdict.ok) {
           callback(new GuardRefusal(verdict.kind, verdict.error), null)
@@ -75,33 +81,48 @@ export function createTransport(options: { guard: AddressGuard; connectTimeoutMs
       const started = performance.now()
       const elapsed = () => Math.round(performance.now() - started)
       const controller = new AbortController()
-      const timer = setTimeout(() => controller.abort(new RequestTimeout()), req.timeoutMs)
-      try {
-        const res = await request(req.url, {
-          method: 'POST',
-          headers: req.headers,
-          body: req.body,
-          dispatcher: agent,
-          signal: controller.signal,
-          headersTimeout: req.timeoutMs,
-          bodyTimeout: req.timeoutMs,
-        })
-        await res.body.dump({ limit: MAX_RESPONSE_BYTES }).catch(() => undefined)
-        return {
-          kind: 'response',
-          status: res.statusCode,
-          retryAfter: header(res.headers['retry-after']),
-          location: header(res.headers['location']),
-          durationMs: elapsed(),
+      let timer: NodeJS.Timeout | undefined
+      // The deadline covers everything: the guard's DNS lookup and the connect as well as the
+      // answer. Undici does not see an abort while its connector is still resolving, so the
+      // deadline answers by itself and the late connect is dropped when it comes.
+      const deadline = new Promise<TransportResult>((resolve) => {
+        timer = setTimeout(() => {
+          controller.abort(new RequestTimeout())
+          resolve({ kind: 'timeout', error: `no answer within ${req.timeoutMs} ms`, durationMs: elapsed() })
+        }, req.timeoutMs)
+      })
+      const attempt = async (): Promise<TransportResult> => {
+        try {
+          const res = await request(req.url, {
+            method: 'POST',
+            headers: req.headers,
+            body: req.body,
+            dispatcher: agent,
+            signal: controller.signal,
+            headersTimeout: req.timeoutMs,
+            bodyTimeout: req.timeoutMs,
+          })
+          await res.body.dump({ limit: MAX_RESPONSE_BYTES }).catch(() => undefined)
+          return {
+            kind: 'response',
+            status: res.statusCode,
+            retryAfter: header(res.headers['retry-after']),
+            location: header(res.headers['location']),
+            durationMs: elapsed(),
+          }
+        } catch (err) {
+          return classifyError(err, controller.signal, req.timeoutMs, elapsed())
         }
-      } catch (err) {
-        return classifyError(err, controller.signal, req.timeoutMs, elapsed())
+      }
+      try {
+        return await Promise.race([attempt(), deadline])
       } finally {
         clearTimeout(timer)
       }
     },
+    /** Drops every connection, a pending lookup's included; the service calls it once nothing it waits for is in flight. */
     async close() {
-      await agent.close()
+      await agent.destroy()
     },
   }
 }

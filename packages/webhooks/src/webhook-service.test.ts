@@ -352,3 +352,16 @@ describe('account-level webhooks', () => {
     expect(deliveries).toMatchObject({ ok: true, value: [{ source: 'account', summary: 'journey.published', status: 'delivered' }] })
   })
 })
+
+describe('the timeout of a test', () => {
+  it('covers the DNS lookup: a lookup that never answers ends at timeoutMs', async () => {
+    const { service: s } = service({ resolve: () => new Promise(() => undefined) })
+    const created = s.create({ name: 'Slow DNS', url: 'https://hooks.slow-dns.test/in', timeoutMs: 200 })
+    if (!created.ok) throw new Error(created.message)
+    const started = performance.now()
+    const result = await s.test(created.value.id)
+    expect(performance.now() - started).toBeLessThan(1500)
+    expect(result).toMatchObject({ ok: true, value: { ok: false, status: null, error: 'no answer within 200 ms' } })
+    expect(result.ok && result.value.durationMs).toBeLessThan(1500)
+  })
+})
