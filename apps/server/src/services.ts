@@ -4,7 +4,7 @@ import type { Clock } from '@switchyard/engine'
 import { createChannelService } from '@switchyard/channels'
 import type { WebhookAlertView } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
-import { createAddressGuard, createWebhookService, type WebhookService } from '@switchyard/webhooks'
+import { createAddressGuard, createWebhookService, sharedLiquidPool, type WebhookService } from '@switchyard/webhooks'
 import type { OutboxHandlers } from './dispatch'
 import { channelsIntegration } from './integrations/channels'
 import { webhooksIntegration } from './integrations/webhooks'
@@ -35,6 +35,8 @@ export interface Services {
 
 /** The webhooks and channels services on the shared database, wired to the engine. */
 export function createServices(o: ServiceOptions): Services {
+  // Liquid renders on worker threads; starting them now spares the first message their start-up.
+  sharedLiquidPool().warm()
   const webhooks = createWebhookService({
     db: o.db,
     secretBox: o.secretBox,

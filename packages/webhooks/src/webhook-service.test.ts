@@ -201,7 +201,7 @@ describe('header and query values', () => {
     await s.tick()
     expect(receiver.requests[0]?.headers['x-api-key']).toBe(HEADER)
     expect(receiver.requests[0]?.url).toBe(`/?token=${QUERY}`)
-    const preview = s.preview(id, {})
+    const preview = await s.preview(id, {})
     const answers = JSON.stringify([created, updated, s.get(id), s.list(), preview, s.deliveries(id)])
     expect(answers).not.toContain(HEADER)
     expect(answers).not.toContain(QUERY)

@@ -88,7 +88,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
   if (sealed > 0) log({ level: 'info', msg: `sealed the header and query values of ${sealed} webhooks` })
   const transport =
     options.transport ?? createTransport({ guard: createAddressGuard({ allowPrivate: options.allowPrivate ?? [], ...(options.resolve ? { resolve: options.resolve } : {}) }) })
-  const renderTemplate = createTemplateRenderer({ ...DEFAULT_TEMPLATE_LIMITS, ...options.templateLimits })
+  const renderer = createTemplateRenderer({ ...DEFAULT_TEMPLATE_LIMITS, ...options.templateLimits })
 
   // Deliveries a previous process had claimed were maybe not sent: send them again (at-least-once),
   // with the same ids. One service per database is assumed.
@@ -100,7 +100,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
     secretBox,
     clock,
     transport,
-    renderTemplate,
+    renderTemplate: renderer.render,
     log,
     concurrency: options.concurrency ?? 4,
     batchSize: Math.max(1, options.batchSize ?? 50),
@@ -229,7 +229,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
     if (!opened.ok) {
       result = { ok: false, status: null, durationMs: 0, error: opened.error }
     } else {
-      const sample = journeyPayload(
+      const sample = await journeyPayload(
         {
           id: `test_${randomUUID()}`,
           params: ['user.traits.EMAIL', 'user.traits.FIRSTNAME'],
@@ -239,7 +239,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
           body: { kind: 'activity' },
         },
         record.name,
-        renderTemplate,
+        renderer.render,
       )
       const text = sample.ok ? sample.text : '{}'
       const sent = await transport.send(deliveryRequest(opened.endpoint, text, `test_${randomUUID()}`, Math.floor(now / 1000)))
@@ -327,16 +327,16 @@ export function createWebhookService(options: WebhookServiceOptions) {
   }
 
   /** Renders the body a journey node would send for the given context, without sending it. */
-  function preview(webhookId: string, raw: unknown): Result<WebhookPreview> {
+  async function preview(webhookId: string, raw: unknown): Promise<Result<WebhookPreview>> {
     const record = store.getWebhook(webhookId)
     if (record === null) return notFound(webhookId)
     const parsed = WebhookPreviewInput.safeParse(raw)
     if (!parsed.success) return invalid(parsed.error)
     const input = parsed.data
-    const payload = journeyPayload(
+    const payload = await journeyPayload(
       { id: 'preview', params: input.params, customParams: input.customParams, context: input.context, createdAt: clock.now(), body: input.body },
       record.name,
-      renderTemplate,
+      renderer.render,
     )
     if (!payload.ok) return fail('webhook.template_error', payload.error)
     const { contentType, body } = encodePayload(record.config.encoding, payload.text)

@@ -84,7 +84,7 @@ export function webhooksIntegration(service: WebhookService, engine: Engine, met
         const userId = typeof input.userId === 'string' ? input.userId : null
         const user = userId === null ? null : await engine.store.getUser(userId)
         const withUser = user && input.user === undefined ? { ...input, user: { id: user.userId, traits: user.traits } } : input
-        return c.json(unwrap(service.preview(c.req.param('id'), withUser)))
+        return c.json(unwrap(await service.preview(c.req.param('id'), withUser)))
       })
       doc({ method: 'get', path: '/api/webhooks/:id/deliveries', summary: 'Recent deliveries with every attempt.', tag, auth: 'admin', query: Limit, responses: { 200: { description: 'Deliveries.', schema: z.object({ deliveries: z.array(WebhookDeliveryView) }) } } })
       app.get('/api/webhooks/:id/deliveries', (c) => {
