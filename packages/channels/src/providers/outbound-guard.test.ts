@@ -35,8 +35,8 @@ afterAll(async () => {
   await new Promise<void>((resolve) => banner.close(() => resolve()))
 })
 
-function smtpService(host: string, port: number, guard = createAddressGuard()) {
-  const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(0), smtpTimeoutMs: 2_000, guard })
+function smtpService(host: string, port: number, guard = createAddressGuard(), smtpTimeoutMs = 2_000) {
+  const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(0), smtpTimeoutMs, guard })
   const created = svc.providers.create({ name: 'SMTP', channel: 'email', kind: 'smtp', config: { host, port, from: 'a@b.test' } })
   if (!created.ok) throw new Error(created.error.message)
   return { svc, providerId: created.value.id }
@@ -111,5 +111,24 @@ describe('the HTTP provider behind the address guard', () => {
     const before = hosts.length
     expect(await svc.send(makeJob('sms', SAMPLE_MESSAGES.sms))).toMatchObject({ ok: false, retryable: false, reason: expect.stringContaining('loopback') })
     expect(hosts.length).toBe(before)
+  })
+})
+
+describe('a provider whose DNS never answers', () => {
+  const hanging = createAddressGuard({ resolve: () => new Promise(() => undefined) })
+
+  it('HTTP: the timeout covers the lookup', async () => {
+    const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(0), guard: hanging })
+    svc.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: 'https://gw.hanging.test/send', body: '{}', timeoutMs: 200 } })
+    const started = performance.now()
+    expect(await svc.send(makeJob('sms', SAMPLE_MESSAGES.sms))).toMatchObject({ ok: false, retryable: true, reason: 'no answer within 200 ms' })
+    expect(performance.now() - started).toBeLessThan(1500)
+  })
+
+  it('SMTP: the connection timeout covers the lookup', async () => {
+    const { svc, providerId } = smtpService('mx.hanging.test', 25, hanging, 300)
+    const started = performance.now()
+    expect(await svc.test(providerId, 'x@example.test')).toMatchObject({ ok: true, value: { ok: false, reason: 'could not talk to an SMTP server at mx.hanging.test:25' } })
+    expect(performance.now() - started).toBeLessThan(1500)
   })
 })
