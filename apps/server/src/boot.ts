@@ -1,4 +1,5 @@
-import { join } from 'node:path'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { serve, type ServerType } from '@hono/node-server'
 import { Engine, EngineRunner, SqliteEngineStore, openDatabase, systemClock, type Clock } from '@switchyard/engine'
@@ -24,10 +25,13 @@ export interface Running {
  * scheduler and the outbox dispatcher. `stop()` closes them in the order that loses nothing.
  */
 export async function boot(config: Config, log: Logger, clock: Clock = systemClock): Promise<Running> {
+  ownerOnly(config.sqlitePath)
   const db = openDatabase(config.sqlitePath)
   const store = new SqliteEngineStore(db, clock.now())
   const engine = await Engine.open({ store, clock, workspace: config.workspace })
-  const secretBox = createSecretBox(loadSecretKey(config.secretKey ?? undefined, join(config.dataDir, 'secret.key')))
+  const keyFile = join(config.dataDir, 'secret.key')
+  const secretBox = createSecretBox(loadSecretKey(config.secretKey ?? undefined, keyFile))
+  if (existsSync(keyFile)) chmodSync(keyFile, 0o600)
   const metrics = new Metrics()
   const { integrations, handlers } = createServices({
     db,
@@ -88,4 +92,15 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
       return stopping
     },
   }
+}
+
+/**
+ * The database file and its WAL hold users' data and sealed secrets: owner-only (0600). The file
+ * is created before SQLite opens it, because SQLite gives `-wal` and `-shm` the database's mode.
+ */
+function ownerOnly(sqlitePath: string): void {
+  if (sqlitePath === ':memory:') return
+  mkdirSync(dirname(sqlitePath), { recursive: true, mode: 0o700 })
+  closeSync(openSync(sqlitePath, 'a', 0o600))
+  for (const file of [sqlitePath, `${sqlitePath}-wal`, `${sqlitePath}-shm`]) if (existsSync(file)) chmodSync(file, 0o600)
 }

@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3'
 import { crashPoint, type Engine } from '@switchyard/engine'
 import type { Clock } from '@switchyard/engine'
-import { createChannelService, RefusedTargetError } from '@switchyard/channels'
+import { createChannelService } from '@switchyard/channels'
 import type { WebhookAlertView } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
-import { createAddressGuard, createWebhookService, type AddressGuard, type WebhookService } from '@switchyard/webhooks'
+import { createAddressGuard, createWebhookService, sharedLiquidPool, type WebhookService } from '@switchyard/webhooks'
 import type { OutboxHandlers } from './dispatch'
 import { channelsIntegration } from './integrations/channels'
 import { webhooksIntegration } from './integrations/webhooks'
@@ -35,6 +35,8 @@ export interface Services {
 
 /** The webhooks and channels services on the shared database, wired to the engine. */
 export function createServices(o: ServiceOptions): Services {
+  // Liquid renders on worker threads; starting them now spares the first message their start-up.
+  sharedLiquidPool().warm()
   const webhooks = createWebhookService({
     db: o.db,
     secretBox: o.secretBox,
@@ -62,13 +64,13 @@ export function createServices(o: ServiceOptions): Services {
     },
     alert: (alert) => sendAlert(alert),
   })
-  const guard = createAddressGuard({ allowPrivate: o.allowPrivateTargets })
   const channels = createChannelService({
     db: o.db,
     secretBox: o.secretBox,
     clock: o.clock,
     log: (level, message, fields) => o.log[level](message, fields),
-    fetch: guardedFetch(guard),
+    // HTTP and SMTP providers, alert mail included, connect through the same guard as webhooks.
+    guard: createAddressGuard({ allowPrivate: o.allowPrivateTargets }),
   })
   /** Netcore's failure alerts: an email to the account's people, when an email provider exists. */
   async function sendAlert(alert: WebhookAlertView): Promise<void> {
@@ -96,17 +98,4 @@ export function createServices(o: ServiceOptions): Services {
   const handlers: OutboxHandlers = {}
   for (const i of integrations) Object.assign(handlers, i.outbox ?? {})
   return { integrations, handlers, webhooks }
-}
-
-/**
- * The HTTP channel provider's fetch: the webhook address guard refuses private, loopback and
- * metadata targets first. Unlike webhook deliveries the connection is not pinned to the checked
- * address, so a host whose DNS answer changes between the check and the connect is not caught.
- */
-function guardedFetch(guard: AddressGuard): (input: string, init: RequestInit) => Promise<Response> {
-  return async (input, init) => {
-    const verdict = await guard.check(new URL(input).hostname)
-    if (!verdict.ok) throw verdict.kind === 'refused' ? new RefusedTargetError(verdict.error) : new Error(verdict.error)
-    return fetch(input, { ...init, redirect: 'manual' })
-  }
 }

@@ -10,10 +10,11 @@ import {
   type ProviderView,
 } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
+import { type AddressGuard, createAddressGuard, createTransport } from '@switchyard/webhooks'
 import { activityEventId, isReceiptStatus, normaliseActivity, statusFromName, type ChannelActivity } from './activity/activity'
 import { silentLog, type Clock, type Log } from './clock'
 import { errorMessage, type ChannelProvider } from './providers/channel-provider'
-import { createHttpProvider, type FetchLike } from './providers/http-provider'
+import { createHttpProvider, fetchTransport, type FetchLike } from './providers/http-provider'
 import { createSandboxProvider } from './providers/sandbox-provider'
 import { createSmtpProvider } from './providers/smtp-provider'
 import { parseDsn } from './receipts/dsn'
@@ -37,7 +38,13 @@ export interface ChannelServiceDeps {
   secretBox: SecretBox
   clock: Clock
   log?: Log
-  /** For the HTTP provider; the server passes one that refuses private addresses. */
+  /**
+   * Every provider connection (HTTP and SMTP) asks it first and dials the address it checked.
+   * Default: `createAddressGuard()` from `@switchyard/webhooks`, which refuses private, loopback
+   * and metadata addresses; the server passes one built from ALLOW_PRIVATE_TARGETS.
+   */
+  guard?: AddressGuard
+  /** Test seam: replaces the HTTP provider's connection, the guard included. */
   fetch?: FetchLike
   renderLimits?: Partial<RenderLimits>
   smtpTimeoutMs?: number
@@ -118,13 +125,15 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
   const messages = createMessageStore(db, now)
   const renderer = createTemplateRenderer({ ...DEFAULT_RENDER_LIMITS, ...deps.renderLimits })
   const sandbox = createSandboxProvider()
+  const guard = deps.guard ?? createAddressGuard()
+  const httpTransport = deps.fetch === undefined ? createTransport({ guard }) : fetchTransport(deps.fetch)
 
   const adapterFor = (p: Provider): ChannelProvider => {
     switch (p.kind) {
       case 'smtp':
-        return createSmtpProvider(p.config, deps.smtpTimeoutMs === undefined ? {} : { timeoutMs: deps.smtpTimeoutMs })
+        return createSmtpProvider(p.config, deps.smtpTimeoutMs === undefined ? { guard } : { guard, timeoutMs: deps.smtpTimeoutMs })
       case 'http':
-        return createHttpProvider(p.config, deps.fetch === undefined ? { renderer } : { renderer, fetch: deps.fetch })
+        return createHttpProvider(p.config, { renderer, transport: httpTransport })
       case 'sandbox':
         return sandbox
       default:

@@ -26,7 +26,7 @@ export type { ActivityTrackCall, ChannelActivity, ReceiptStatus } from './activi
 
 export type { ChannelProvider, SendResult } from './providers/channel-provider'
 export { createSmtpProvider, MESSAGE_ID_HEADER, smtpMessageId } from './providers/smtp-provider'
-export { createHttpProvider, readJsonPath, RefusedTargetError } from './providers/http-provider'
+export { createHttpProvider, fetchTransport, readJsonPath } from './providers/http-provider'
 export type { FetchLike, HttpProviderDeps } from './providers/http-provider'
 export { createSandboxProvider } from './providers/sandbox-provider'
 

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import type { Channel, MessageJob } from '@switchyard/schema'
 import { createSecretBox } from '@switchyard/secrets'
+import { createAddressGuard } from '@switchyard/webhooks'
 import type { Clock } from './clock'
 
 /** Helpers for this package's tests only; not exported from the barrel. */
@@ -24,6 +25,9 @@ export function memoryDb(): Database.Database {
 }
 
 export const testBox = createSecretBox(TEST_SECRET_KEY)
+
+/** Lets providers reach this machine's test listeners (ALLOW_PRIVATE_TARGETS=127.0.0.0/8). */
+export const loopbackGuard = createAddressGuard({ allowPrivate: ['127.0.0.0/8'] })
 
 let counter = 0
 

@@ -204,12 +204,13 @@ describe('journey webhook delivery', () => {
 
   it('previews the body without sending', async () => {
     const { service, receiver, webhook } = await setup({ encoding: 'json', query: { a: '1' } })
-    const preview = service.preview(webhook.id, { params: ['user.traits.EMAIL'], customParams: { k: 'v' }, context: sampleContext() })
+    const preview = await service.preview(webhook.id, { params: ['user.traits.EMAIL'], customParams: { k: 'v' }, context: sampleContext() })
     if (!preview.ok) throw new Error(preview.message)
     expect(preview.value.contentType).toBe('application/json')
-    expect(preview.value.url).toBe(`${receiver.url}/hooks?a=1`)
+    // Query values are secrets: the preview shows their names only.
+    expect(preview.value.url).toBe(`${receiver.url}/hooks?a=********`)
     expect(JSON.parse(preview.value.body).acme_prod[0].att_params).toEqual({ EMAIL: 'jane@example.com' })
-    const bad = service.preview(webhook.id, { body: { kind: 'template', template: '{% for %}' }, context: sampleContext() })
+    const bad = await service.preview(webhook.id, { body: { kind: 'template', template: '{% for %}' }, context: sampleContext() })
     expect(bad).toMatchObject({ ok: false, code: 'webhook.template_error' })
     expect(receiver.requests).toHaveLength(0)
   })

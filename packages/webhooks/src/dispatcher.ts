@@ -149,7 +149,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     } else if (first.job.kind === 'account') {
       text = JSON.stringify(first.job.body)
     } else {
-      const payload = journeyPayload(first.job, webhook.name, deps.renderTemplate)
+      const payload = await journeyPayload(first.job, webhook.name, deps.renderTemplate)
       if (!payload.ok) {
         // The journey's template is at fault, not the endpoint: no request, no breaker count.
         settle(unit, { kind: 'dead', status: null, error: payload.error, gone: false }, 0, false)

@@ -1,4 +1,5 @@
 import type { SecretBox } from '@switchyard/secrets'
+import { openValues } from './config-secrets'
 import type { Endpoint } from './delivery-request'
 import type { WebhookRecord } from './webhook-store'
 
@@ -14,13 +15,13 @@ export function openEndpoint(record: WebhookRecord, secretBox: SecretBox): { ok:
         url: config.url,
         encoding: config.encoding,
         basicAuth: config.auth === null ? null : { username: config.auth.username, password: secretBox.open(config.auth.passwordSealed) },
-        headers: config.headers,
-        query: config.query,
+        headers: openValues(config.headersSealed, secretBox),
+        query: openValues(config.querySealed, secretBox),
         timeoutMs: config.timeoutMs,
         signingSecret: config.signingSecretSealed === null ? null : secretBox.open(config.signingSecretSealed),
       },
     }
   } catch {
-    return { ok: false, error: 'the stored password or signing secret cannot be opened (was SECRET_KEY changed?)' }
+    return { ok: false, error: 'the stored password, signing secret, header or query values cannot be opened (was SECRET_KEY changed?)' }
   }
 }

@@ -5,14 +5,14 @@ import { type RenderResult, templateScope } from './template-body'
 
 export type PayloadResult = { ok: true; text: string } | { ok: false; error: string }
 
-export type RenderTemplate = (template: string, scope: Record<string, unknown>) => RenderResult
+export type RenderTemplate = (template: string, scope: Record<string, unknown>) => Promise<RenderResult>
 
 /** The text of one journey delivery's body, before encoding. */
-export function journeyPayload(
+export async function journeyPayload(
   source: BodySource & { body: WebhookBody },
   webhookName: string,
   renderTemplate: RenderTemplate,
-): PayloadResult {
+): Promise<PayloadResult> {
   const body = source.body
   switch (body.kind) {
     case 'activity':
@@ -20,7 +20,7 @@ export function journeyPayload(
     case 'profiles':
       return { ok: true, text: JSON.stringify(profilesBody(source)) }
     case 'template': {
-      const rendered = renderTemplate(body.template, templateScope(source))
+      const rendered = await renderTemplate(body.template, templateScope(source))
       return rendered.ok ? { ok: true, text: rendered.output } : { ok: false, error: rendered.error }
     }
     default:

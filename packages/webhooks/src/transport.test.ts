@@ -75,7 +75,7 @@ describe('pinned TLS connections', () => {
     const transport = createTransport({ guard: createAddressGuard({ allowPrivate: ['127.0.0.1/32'], resolve }) })
     const result = await transport.send({ url: `https://hooks.test:${port}/in`, headers: {}, body: '{}', timeoutMs: 2000 })
     // A self-signed certificate: the handshake is refused by us, after the server saw the name.
-    expect(result).toMatchObject({ kind: 'network', error: expect.stringMatching(/SELF_SIGNED|self.signed/i) })
+    expect(result).toMatchObject({ kind: 'network', error: `TLS handshake with hooks.test:${port} failed` })
     await transport.close()
     expect(servernames).toContain('hooks.test')
   })

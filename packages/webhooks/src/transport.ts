@@ -1,21 +1,35 @@
 import { performance } from 'node:perf_hooks'
 import { Agent, buildConnector, request } from 'undici'
-import type { AddressGuard } from './address-guard'
+import type { AddressGuard, GuardResult } from './address-guard'
 import { parseIp } from './ip'
 
 export interface OutboundRequest {
   url: string
+  /** POST unless given (the HTTP channel provider may PUT). */
+  method?: string
   headers: Record<string, string>
   body: string
   timeoutMs: number
 }
 
 /**
- * What happened to one POST. Never throws for anything the network or the receiver can do:
+ * What happened to one request. Never throws for anything the network or the receiver can do:
  * refused (the address guard said no, permanent), network (connection failed, retryable), timeout.
+ * A failed connection is described in this package's own words (`could not reach host`), never
+ * with the peer's bytes: an error must not turn the sender into a banner grabber.
  */
 export type TransportResult =
-  | { kind: 'response'; status: number; retryAfter: string | null; location: string | null; durationMs: number }
+  | {
+      kind: 'response'
+      status: number
+      retryAfter: string | null
+      location: string | null
+      /** Response headers, lower-cased names, the first value of each. */
+      headers: Record<string, string>
+      /** The first 64 KB of the answer's body. */
+      text: string
+      durationMs: number
+    }
   | { kind: 'refused'; error: string; durationMs: number }
   | { kind: 'network'; error: string; durationMs: number }
   | { kind: 'timeout'; error: string; durationMs: number }
@@ -37,7 +51,7 @@ class GuardRefusal extends Error {
 
 class RequestTimeout extends Error {}
 
-/** How much of a response body is read (and thrown away) before the socket is dropped. */
+/** How much of a response body is read before the socket is dropped. */
 const MAX_RESPONSE_BYTES = 64 * 1024
 
 /**
@@ -47,9 +61,15 @@ const MAX_RESPONSE_BYTES = 64 * 1024
  * Redirects are never followed: undici's `request` does not, and no redirect interceptor is added.
  */
 export function createTransport(options: { guard: AddressGuard; connectTimeoutMs?: number }): Transport {
-  const base = buildConnector({ timeout: options.connectTimeoutMs ?? 10_000 })
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000
+  const base = buildConnector({ timeout: connectTimeoutMs })
   const connect: buildConnector.connector = (connectOptions, callback) => {
-    options.guard.check(connectOptions.hostname).then(
+    // A lookup that never answers would hold this connection slot for ever: it gets the connect timeout too.
+    let timer: NodeJS.Timeout | undefined
+    const lookupDeadline = new Promise<GuardResult>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, kind: 'unresolved', error: `could not resolve ${connectOptions.hostname} (timed out)` }), connectTimeoutMs)
+    })
+    Promise.race([options.guard.check(connectOptions.hostname), lookupDeadline]).finally(() => clearTimeout(timer)).then(
       (verdict) => {
         if (!verdict.ok) {
           callback(new GuardRefusal(verdict.kind, verdict.error), null)
@@ -75,33 +95,55 @@ export function createTransport(options: { guard: AddressGuard; connectTimeoutMs
       const started = performance.now()
       const elapsed = () => Math.round(performance.now() - started)
       const controller = new AbortController()
-      const timer = setTimeout(() => controller.abort(new RequestTimeout()), req.timeoutMs)
-      try {
-        const res = await request(req.url, {
-          method: 'POST',
-          headers: req.headers,
-          body: req.body,
-          dispatcher: agent,
-          signal: controller.signal,
-          headersTimeout: req.timeoutMs,
-          bodyTimeout: req.timeoutMs,
-        })
-        await res.body.dump({ limit: MAX_RESPONSE_BYTES }).catch(() => undefined)
-        return {
-          kind: 'response',
-          status: res.statusCode,
-          retryAfter: header(res.headers['retry-after']),
-          location: header(res.headers['location']),
-          durationMs: elapsed(),
+      let timer: NodeJS.Timeout | undefined
+      // The deadline covers everything: the guard's DNS lookup and the connect as well as the
+      // answer. Undici does not see an abort while its connector is still resolving, so the
+      // deadline answers by itself and the late connect is dropped when it comes.
+      const deadline = new Promise<TransportResult>((resolve) => {
+        timer = setTimeout(() => {
+          controller.abort(new RequestTimeout())
+          resolve({ kind: 'timeout', error: `no answer within ${req.timeoutMs} ms`, durationMs: elapsed() })
+        }, req.timeoutMs)
+      })
+      const attempt = async (): Promise<TransportResult> => {
+        try {
+          const res = await request(req.url, {
+            method: req.method ?? 'POST',
+            headers: req.headers,
+            body: req.body,
+            dispatcher: agent,
+            signal: controller.signal,
+            headersTimeout: req.timeoutMs,
+            bodyTimeout: req.timeoutMs,
+          })
+          const text = await readCapped(res.body)
+          const headers: Record<string, string> = {}
+          for (const [name, value] of Object.entries(res.headers)) {
+            const first = header(value)
+            if (first !== null) headers[name.toLowerCase()] = first
+          }
+          return {
+            kind: 'response',
+            status: res.statusCode,
+            retryAfter: headers['retry-after'] ?? null,
+            location: headers['location'] ?? null,
+            headers,
+            text,
+            durationMs: elapsed(),
+          }
+        } catch (err) {
+          return classifyError(err, controller.signal, req, elapsed())
         }
-      } catch (err) {
-        return classifyError(err, controller.signal, req.timeoutMs, elapsed())
+      }
+      try {
+        return await Promise.race([attempt(), deadline])
       } finally {
         clearTimeout(timer)
       }
     },
+    /** Drops every connection, a pending lookup's included; the service calls it once nothing it waits for is in flight. */
     async close() {
-      await agent.close()
+      await agent.destroy()
     },
   }
 }
@@ -111,7 +153,31 @@ function header(value: string | string[] | undefined): string | null {
   return Array.isArray(value) ? (value[0] ?? null) : value
 }
 
-function classifyError(err: unknown, signal: AbortSignal, timeoutMs: number, durationMs: number): TransportResult {
+/** Reads at most MAX_RESPONSE_BYTES of an answer, so a huge one cannot exhaust memory. */
+async function readCapped(body: AsyncIterable<unknown> & { destroy(): unknown }): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  try {
+    for await (const chunk of body) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))
+      chunks.push(bytes)
+      size += bytes.byteLength
+      if (size >= MAX_RESPONSE_BYTES) {
+        body.destroy()
+        break
+      }
+    }
+  } catch {
+    // An answer cut off halfway still has its status; what came is kept.
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8')
+}
+
+/** Certificate and handshake failures, told apart from unreachable hosts because the fix differs. */
+const TLS_ERROR = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/
+
+function classifyError(err: unknown, signal: AbortSignal, req: OutboundRequest, durationMs: number): TransportResult {
+  const { timeoutMs } = req
   const refusal = findCause(err, (e) => e instanceof GuardRefusal)
   if (refusal instanceof GuardRefusal) {
     return refusal.kind === 'refused'
@@ -123,9 +189,19 @@ function classifyError(err: unknown, signal: AbortSignal, timeoutMs: number, dur
     return { kind: 'timeout', error: `no answer within ${timeoutMs} ms`, durationMs }
   }
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return { kind: 'timeout', error: 'connect timed out', durationMs }
-  // Only the error code and a bounded message: never the request, which holds the auth header.
-  const message = err instanceof Error ? err.message.slice(0, 200) : 'unknown error'
-  return { kind: 'network', error: code === null ? message : `${code}: ${message}`, durationMs }
+  // Our words only: neither the request (it holds the auth header) nor the peer's bytes, and the
+  // same words for a closed port as for one that answered garbage.
+  const host = hostOf(req.url)
+  if (code !== null && TLS_ERROR.test(code)) return { kind: 'network', error: `TLS handshake with ${host} failed`, durationMs }
+  return { kind: 'network', error: `could not reach ${host}`, durationMs }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return 'the host'
+  }
 }
 
 function findCause(err: unknown, match: (e: unknown) => boolean): unknown {

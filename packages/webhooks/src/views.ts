@@ -1,10 +1,14 @@
 import type { WebhookAlertView, WebhookAttemptView, WebhookDeliveryView, WebhookView } from '@switchyard/schema'
+import { maskValues } from './config-secrets'
 import type { AlertRecord, AttemptRecord, DeliveryRecord, WebhookRecord } from './webhook-store'
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms))
 
-/** What the API answers for a webhook: no password, no signing secret, only that they exist. */
+/**
+ * What the API answers for a webhook: no password, no signing secret, only that they exist; header
+ * and query parameters by name, their values masked.
+ */
 export function toWebhookView(w: WebhookRecord): WebhookView {
   const { config } = w
   return {
@@ -13,8 +17,8 @@ export function toWebhookView(w: WebhookRecord): WebhookView {
     url: config.url,
     encoding: config.encoding,
     ...(config.auth === null ? {} : { auth: { type: 'basic' as const, username: config.auth.username, hasPassword: true as const } }),
-    headers: { ...config.headers },
-    query: { ...config.query },
+    headers: maskValues(config.headersSealed),
+    query: maskValues(config.querySealed),
     timeoutMs: config.timeoutMs,
     retry: { ...config.retry },
     hasSigningSecret: config.signingSecretSealed !== null,

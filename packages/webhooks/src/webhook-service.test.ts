@@ -3,6 +3,7 @@ import { createSecretBox } from '@switchyard/secrets'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { migrate } from './migrations'
+import { MASKED_VALUE } from './config-secrets'
 import { createSigningSecret } from './sign'
 import { TEST_SECRET_KEY, type Receiver, fakeClock, sampleJob, startReceiver, tempDbPath, testService } from './testing'
 import { createWebhookService } from './webhook-service'
@@ -171,8 +172,96 @@ describe('secret hygiene', () => {
     expect(receiver.requests).toHaveLength(0)
     expect(other.deliveries(created.value.id)).toMatchObject({
       ok: true,
-      value: [{ status: 'dead', history: [{ error: 'the stored password or signing secret cannot be opened (was SECRET_KEY changed?)' }] }],
+      value: [{ status: 'dead', history: [{ error: 'the stored password, signing secret, header or query values cannot be opened (was SECRET_KEY changed?)' }] }],
     })
+  })
+})
+
+describe('header and query values', () => {
+  const HEADER = 'hdr-canary-5b1e0f'
+  const QUERY = 'qry-canary-9d77c2'
+
+  it('are sealed at rest, masked in answers, kept when the mask comes back, and sent in the clear', async () => {
+    const receiver = await startReceiver()
+    receivers.push(receiver)
+    const { service: s, dbPath, db } = service()
+    const created = s.create({ name: 'CRM', url: receiver.url, headers: { 'X-Api-Key': HEADER }, query: { token: QUERY } })
+    if (!created.ok) throw new Error(created.message)
+    const id = created.value.id
+    expect(created.value).toMatchObject({ headers: { 'X-Api-Key': MASKED_VALUE }, query: { token: MASKED_VALUE } })
+    // The web form sends back what it was shown: the masks keep the stored values.
+    const updated = s.update(id, { name: 'CRM', url: receiver.url, headers: { 'x-api-key': MASKED_VALUE, 'X-Tenant': 'acme' }, query: { token: MASKED_VALUE } })
+    expect(updated).toMatchObject({ ok: true, value: { headers: { 'x-api-key': MASKED_VALUE, 'X-Tenant': MASKED_VALUE }, query: { token: MASKED_VALUE } } })
+    expect(s.update(id, { name: 'CRM', url: receiver.url, query: { other: MASKED_VALUE } })).toMatchObject({
+      ok: false,
+      code: 'webhook.invalid',
+      details: [{ path: 'query.other' }],
+    })
+    s.enqueue(sampleJob(id, { id: 'sealed' }))
+    await s.tick()
+    expect(receiver.requests[0]?.headers['x-api-key']).toBe(HEADER)
+    expect(receiver.requests[0]?.url).toBe(`/?token=${QUERY}`)
+    const preview = await s.preview(id, {})
+    const answers = JSON.stringify([created, updated, s.get(id), s.list(), preview, s.deliveries(id)])
+    expect(answers).not.toContain(HEADER)
+    expect(answers).not.toContain(QUERY)
+    db.pragma('wal_checkpoint(TRUNCATE)')
+    for (const file of [dbPath, `${dbPath}-wal`]) {
+      if (!existsSync(file)) continue
+      const bytes = readFileSync(file)
+      expect(bytes.includes(Buffer.from(HEADER)), file).toBe(false)
+      expect(bytes.includes(Buffer.from(QUERY)), file).toBe(false)
+    }
+  })
+
+  it('written in the clear by an older version are sealed when the service starts', async () => {
+    const receiver = await startReceiver()
+    receivers.push(receiver)
+    const dbPath = tempDbPath()
+    const db = new Database(dbPath)
+    migrate(db)
+    const v1 = { v: 1, url: receiver.url, encoding: 'json', auth: null, headers: { 'X-Api-Key': HEADER }, query: { token: QUERY }, timeoutMs: 3000, retry: { maxAttempts: 5, initialDelayMs: 1000, maxDelayMs: 300_000 }, signingSecretSealed: null, events: [] }
+    db.prepare(`INSERT INTO webhooks (id, name, config, enabled, created_at, updated_at) VALUES ('wh_old', 'Old', ?, 1, 0, 0)`).run(JSON.stringify(v1))
+    const { service: s } = service({ dbPath, db })
+    expect(s.get('wh_old')).toMatchObject({ ok: true, value: { headers: { 'X-Api-Key': MASKED_VALUE }, query: { token: MASKED_VALUE } } })
+    expect(String(db.prepare(`SELECT config FROM webhooks WHERE id = 'wh_old'`).pluck().get())).not.toContain(HEADER)
+    s.enqueue(sampleJob('wh_old', { id: 'upgraded' }))
+    await s.tick()
+    expect(receiver.requests[0]?.headers['x-api-key']).toBe(HEADER)
+    expect(receiver.requests[0]?.url).toBe(`/?token=${QUERY}`)
+  })
+})
+
+describe('test status', () => {
+  it('goes back to untested when a change affects delivery, and stays when it does not', async () => {
+    const receiver = await startReceiver()
+    receivers.push(receiver)
+    const { service: s } = service()
+    const base = { name: 'CRM', url: receiver.url, auth: { type: 'basic', username: 'sy', password: 'one' }, headers: { 'X-A': '1' }, query: { q: '1' } }
+    const created = s.create(base)
+    if (!created.ok) throw new Error(created.message)
+    const id = created.value.id
+    const status = () => {
+      const got = s.get(id)
+      return got.ok ? [got.value.testStatus, got.value.lastTestedAt === null] : null
+    }
+    const changes: [string, Record<string, unknown>, 'passing' | 'untested'][] = [
+      ['name and retry only', { ...base, name: 'CRM 2', retry: { maxAttempts: 2 } }, 'passing'],
+      ['masked values sent back', { ...base, auth: { type: 'basic', username: 'sy' }, headers: { 'X-A': MASKED_VALUE }, query: { q: MASKED_VALUE } }, 'passing'],
+      ['url', { ...base, url: `${receiver.url}/other` }, 'untested'],
+      ['password', { ...base, auth: { type: 'basic', username: 'sy', password: 'two' } }, 'untested'],
+      ['header value', { ...base, headers: { 'X-A': '2' } }, 'untested'],
+      ['query value', { ...base, query: { q: '2' } }, 'untested'],
+      ['encoding', { ...base, encoding: 'form' }, 'untested'],
+      ['signing secret', { ...base, signingSecret: createSigningSecret() }, 'untested'],
+    ]
+    for (const [what, input, expected] of changes) {
+      s.update(id, base)
+      expect(await s.test(id)).toMatchObject({ ok: true, value: { ok: true } })
+      expect(status(), what).toEqual(['passing', false])
+      expect(s.update(id, input), what).toMatchObject({ ok: true })
+      expect(status(), what).toEqual(expected === 'passing' ? ['passing', false] : ['untested', true])
+    }
   })
 })
 
@@ -261,5 +350,18 @@ describe('account-level webhooks', () => {
     expect(byPath('/none')).toEqual([])
     const deliveries = s.deliveries(journeys.value.id)
     expect(deliveries).toMatchObject({ ok: true, value: [{ source: 'account', summary: 'journey.published', status: 'delivered' }] })
+  })
+})
+
+describe('the timeout of a test', () => {
+  it('covers the DNS lookup: a lookup that never answers ends at timeoutMs', async () => {
+    const { service: s } = service({ resolve: () => new Promise(() => undefined) })
+    const created = s.create({ name: 'Slow DNS', url: 'https://hooks.slow-dns.test/in', timeoutMs: 200 })
+    if (!created.ok) throw new Error(created.message)
+    const started = performance.now()
+    const result = await s.test(created.value.id)
+    expect(performance.now() - started).toBeLessThan(1500)
+    expect(result).toMatchObject({ ok: true, value: { ok: false, status: null, error: 'no answer within 200 ms' } })
+    expect(result.ok && result.value.durationMs).toBeLessThan(1500)
   })
 })

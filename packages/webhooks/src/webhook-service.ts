@@ -19,6 +19,7 @@ import { type Resolver, createAddressGuard } from './address-guard'
 import { DEFAULT_BREAKER, type BreakerOptions } from './breaker'
 import { deliveryRequest, endpointUrl } from './delivery-request'
 import { type AttemptEvent, type WebhookCrashPoint, createDispatcher } from './dispatcher'
+import { deliveryFingerprint, maskValues, sealValues } from './config-secrets'
 import { openEndpoint } from './endpoint'
 import { type WebhookLogger, silentLogger } from './log'
 import { migrate } from './migrations'
@@ -83,9 +84,11 @@ export function createWebhookService(options: WebhookServiceOptions) {
   const log = options.log ?? silentLogger
   migrate(db, 'webhooks', undefined, clock.now())
   const store = createWebhookStore(db)
+  const sealed = store.write(() => store.sealLegacyConfigs((plain) => secretBox.seal(plain)))
+  if (sealed > 0) log({ level: 'info', msg: `sealed the header and query values of ${sealed} webhooks` })
   const transport =
     options.transport ?? createTransport({ guard: createAddressGuard({ allowPrivate: options.allowPrivate ?? [], ...(options.resolve ? { resolve: options.resolve } : {}) }) })
-  const renderTemplate = createTemplateRenderer({ ...DEFAULT_TEMPLATE_LIMITS, ...options.templateLimits })
+  const renderer = createTemplateRenderer({ ...DEFAULT_TEMPLATE_LIMITS, ...options.templateLimits })
 
   // Deliveries a previous process had claimed were maybe not sent: send them again (at-least-once),
   // with the same ids. One service per database is assumed.
@@ -97,7 +100,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
     secretBox,
     clock,
     transport,
-    renderTemplate,
+    renderTemplate: renderer.render,
     log,
     concurrency: options.concurrency ?? 4,
     batchSize: Math.max(1, options.batchSize ?? 50),
@@ -117,6 +120,11 @@ export function createWebhookService(options: WebhookServiceOptions) {
     )
   const notFound = (id: string): WebhookError => fail('webhook.not_found', `No webhook with id ${id}.`)
 
+  const keptNothing = (field: 'headers' | 'query', name: string): WebhookError => {
+    const message = `${field === 'headers' ? 'The header' : 'The query parameter'} ${name} has no stored value to keep; give its value.`
+    return fail('webhook.invalid', message, [{ path: `${field}.${name}`, message }])
+  }
+
   /** The stored config from validated input, sealing secrets; `previous` supplies kept secrets on update. */
   function toConfig(input: WebhookInput, previous: StoredConfig | null): Result<StoredConfig> {
     let auth: StoredConfig['auth'] = null
@@ -128,6 +136,10 @@ export function createWebhookService(options: WebhookServiceOptions) {
       }
       auth = { username: input.auth.username, passwordSealed }
     }
+    const headers = sealValues(input.headers, previous?.headersSealed ?? {}, secretBox, true)
+    if (!headers.ok) return keptNothing('headers', headers.name)
+    const query = sealValues(input.query, previous?.querySealed ?? {}, secretBox, false)
+    if (!query.ok) return keptNothing('query', query.name)
     const signingSecretSealed =
       input.signingSecret === undefined
         ? (previous?.signingSecretSealed ?? null)
@@ -135,12 +147,12 @@ export function createWebhookService(options: WebhookServiceOptions) {
           ? null
           : secretBox.seal(input.signingSecret)
     return ok({
-      v: 1,
+      v: 2,
       url: input.url,
       encoding: input.encoding,
       auth,
-      headers: input.headers,
-      query: input.query,
+      headersSealed: headers.sealed,
+      querySealed: query.sealed,
       timeoutMs: input.timeoutMs,
       retry: input.retry,
       signingSecretSealed,
@@ -167,7 +179,9 @@ export function createWebhookService(options: WebhookServiceOptions) {
       if (existing === null) return notFound(id)
       const config = toConfig(parsed.data, existing.config)
       if (!config.ok) return config
-      store.updateWebhook(id, parsed.data.name, config.value, parsed.data.enabled, clock.now())
+      const before = deliveryFingerprint(existing.config, secretBox)
+      const resetTest = before === null || before !== deliveryFingerprint(config.value, secretBox)
+      store.updateWebhook(id, parsed.data.name, config.value, parsed.data.enabled, clock.now(), resetTest)
       return ok(null)
     })
     if (!result.ok) return result
@@ -215,7 +229,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
     if (!opened.ok) {
       result = { ok: false, status: null, durationMs: 0, error: opened.error }
     } else {
-      const sample = journeyPayload(
+      const sample = await journeyPayload(
         {
           id: `test_${randomUUID()}`,
           params: ['user.traits.EMAIL', 'user.traits.FIRSTNAME'],
@@ -225,7 +239,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
           body: { kind: 'activity' },
         },
         record.name,
-        renderTemplate,
+        renderer.render,
       )
       const text = sample.ok ? sample.text : '{}'
       const sent = await transport.send(deliveryRequest(opened.endpoint, text, `test_${randomUUID()}`, Math.floor(now / 1000)))
@@ -239,7 +253,11 @@ export function createWebhookService(options: WebhookServiceOptions) {
       }
     }
     const passed = result.ok
+    const tested = deliveryFingerprint(record.config, secretBox)
     store.write(() => {
+      // A save while the test was in flight changed what delivery does: this outcome is of the old settings.
+      const current = store.getWebhook(id)
+      if (current === null || tested === null || deliveryFingerprint(current.config, secretBox) !== tested) return
       store.setTestResult(id, passed ? 'passing' : 'failing', clock.now())
       if (passed && record.state !== 'active') store.rearm(id)
     })
@@ -309,20 +327,20 @@ export function createWebhookService(options: WebhookServiceOptions) {
   }
 
   /** Renders the body a journey node would send for the given context, without sending it. */
-  function preview(webhookId: string, raw: unknown): Result<WebhookPreview> {
+  async function preview(webhookId: string, raw: unknown): Promise<Result<WebhookPreview>> {
     const record = store.getWebhook(webhookId)
     if (record === null) return notFound(webhookId)
     const parsed = WebhookPreviewInput.safeParse(raw)
     if (!parsed.success) return invalid(parsed.error)
     const input = parsed.data
-    const payload = journeyPayload(
+    const payload = await journeyPayload(
       { id: 'preview', params: input.params, customParams: input.customParams, context: input.context, createdAt: clock.now(), body: input.body },
       record.name,
-      renderTemplate,
+      renderer.render,
     )
     if (!payload.ok) return fail('webhook.template_error', payload.error)
     const { contentType, body } = encodePayload(record.config.encoding, payload.text)
-    return ok({ contentType, url: endpointUrl(record.config), body })
+    return ok({ contentType, url: endpointUrl({ url: record.config.url, query: maskValues(record.config.querySealed) }), body })
   }
 
   function alerts(webhookId: string | null = null, opts: { limit?: number } = {}): WebhookAlertView[] {

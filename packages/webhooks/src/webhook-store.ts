@@ -15,20 +15,41 @@ import { z } from 'zod'
  * written by an older version must fail loudly here rather than deep in the dispatcher.
  */
 
-/** A webhook's configuration as stored; secrets only ever sealed. `v` versions the JSON itself. */
+/**
+ * A webhook's configuration as stored; secrets only ever sealed. `v` versions the JSON itself.
+ * v2 seals every header and query value (each value on its own, names in the clear).
+ */
 export const StoredConfig = z.object({
-  v: z.literal(1),
+  v: z.literal(2),
   url: z.string(),
   encoding: WebhookEncoding,
   auth: z.object({ username: z.string(), passwordSealed: z.string() }).nullable(),
-  headers: z.record(z.string(), z.string()),
-  query: z.record(z.string(), z.string()),
+  /** Header name -> sealed value. */
+  headersSealed: z.record(z.string(), z.string()),
+  /** Query parameter name -> sealed value. */
+  querySealed: z.record(z.string(), z.string()),
   timeoutMs: z.number().int(),
   retry: WebhookRetryPolicy,
   signingSecretSealed: z.string().nullable(),
   events: z.array(z.string()),
 })
 export type StoredConfig = z.infer<typeof StoredConfig>
+
+/** v1 kept header and query values in plain text; `sealLegacyConfigs` rewrites such rows as v2 at start. */
+const StoredConfigV1 = StoredConfig.omit({ v: true, headersSealed: true, querySealed: true }).extend({
+  v: z.literal(1),
+  headers: z.record(z.string(), z.string()),
+  query: z.record(z.string(), z.string()),
+})
+
+/** The v1 -> v2 step: seals the header and query values, keeps everything else. */
+export function upgradeConfig(raw: unknown, seal: (plain: string) => string): StoredConfig | null {
+  const v1 = StoredConfigV1.safeParse(raw)
+  if (!v1.success) return null
+  const { headers, query, v: _v, ...rest } = v1.data
+  const sealAll = (values: Record<string, string>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, seal(v)]))
+  return { ...rest, v: 2, headersSealed: sealAll(headers), querySealed: sealAll(query) }
+}
 
 const Flag = z.union([z.literal(0), z.literal(1)]).transform((v) => v === 1)
 
@@ -181,8 +202,13 @@ export function createWebhookStore(db: Database) {
     ),
     updateWebhook: db.prepare(
       `UPDATE webhooks SET name = ?, config = ?, enabled = ?, state = 'active', paused_until = NULL,
-         consecutive_failures = 0, updated_at = ? WHERE id = ?`,
+         consecutive_failures = 0, updated_at = ?,
+         test_status = CASE WHEN ? = 1 THEN 'untested' ELSE test_status END,
+         last_tested_at = CASE WHEN ? = 1 THEN NULL ELSE last_tested_at END
+       WHERE id = ?`,
     ),
+    allConfigs: db.prepare('SELECT id, config FROM webhooks'),
+    setConfig: db.prepare('UPDATE webhooks SET config = ? WHERE id = ?'),
     getWebhook: db.prepare('SELECT * FROM webhooks WHERE id = ?'),
     listWebhooks: db.prepare('SELECT * FROM webhooks ORDER BY created_at, id'),
     deleteWebhook: db.prepare('DELETE FROM webhooks WHERE id = ?'),
@@ -230,9 +256,24 @@ export function createWebhookStore(db: Database) {
     insertWebhook(w: NewWebhook): void {
       q.insertWebhook.run(w.id, w.name, JSON.stringify(w.config), w.enabled ? 1 : 0, w.now, w.now)
     },
-    /** Saving re-arms the endpoint: the user has looked at it, so a pause or a 410 is forgiven. */
-    updateWebhook(id: string, name: string, config: StoredConfig, enabled: boolean, now: number): void {
-      q.updateWebhook.run(name, JSON.stringify(config), enabled ? 1 : 0, now, id)
+    /**
+     * Saving re-arms the endpoint: the user has looked at it, so a pause or a 410 is forgiven.
+     * `resetTest` when the change affects delivery: the last test no longer says anything.
+     */
+    updateWebhook(id: string, name: string, config: StoredConfig, enabled: boolean, now: number, resetTest: boolean): void {
+      const reset = resetTest ? 1 : 0
+      q.updateWebhook.run(name, JSON.stringify(config), enabled ? 1 : 0, now, reset, reset, id)
+    },
+    /** Rewrites every v1 config (plain header and query values) as v2; answers how many. */
+    sealLegacyConfigs(seal: (plain: string) => string): number {
+      let count = 0
+      for (const row of parseAll(z.object({ id: z.string(), config: z.string() }), q.allConfigs.all())) {
+        const upgraded = upgradeConfig(JSON.parse(row.config), seal)
+        if (upgraded === null) continue
+        q.setConfig.run(JSON.stringify(upgraded), row.id)
+        count += 1
+      }
+      return count
     },
     getWebhook(id: string): WebhookRecord | null {
       return parseOne(WebhookRow, q.getWebhook.get(id))

@@ -65,11 +65,11 @@ export function webhooksIntegration(service: WebhookService, engine: Engine, met
       const doc = registry.add.bind(registry)
       doc({ method: 'get', path: '/api/webhooks', summary: 'Configured webhooks with their test status.', tag, auth: 'admin', responses: { 200: { description: 'Webhooks.', schema: z.object({ webhooks: z.array(WebhookView) }) } } })
       app.get('/api/webhooks', (c) => c.json({ webhooks: service.list() }))
-      doc({ method: 'post', path: '/api/webhooks', summary: 'Configure a webhook; the password is encrypted and never returned.', tag, auth: 'admin', body: WebhookInput, responses: { 201: { description: 'Created.', schema: WebhookView } } })
+      doc({ method: 'post', path: '/api/webhooks', summary: 'Configure a webhook; the password, header and query values are encrypted and answered masked (********).', tag, auth: 'admin', body: WebhookInput, responses: { 201: { description: 'Created.', schema: WebhookView } } })
       app.post('/api/webhooks', async (c) => c.json(changed(unwrap(service.create(await jsonBody(c, z.unknown(), 256 * 1024)))), 201))
       doc({ method: 'get', path: '/api/webhooks/:id', summary: 'One webhook.', tag, auth: 'admin', responses: { 200: { description: 'The webhook.', schema: WebhookView } } })
       app.get('/api/webhooks/:id', (c) => c.json(unwrap(service.get(c.req.param('id')))))
-      doc({ method: 'put', path: '/api/webhooks/:id', summary: 'Replace a webhook; a password left out is kept.', tag, auth: 'admin', body: WebhookInput, responses: { 200: { description: 'Saved.', schema: WebhookView } } })
+      doc({ method: 'put', path: '/api/webhooks/:id', summary: 'Replace a webhook; a password left out, or a header or query value sent back as ********, is kept. A change to what delivery sends resets testStatus to untested.', tag, auth: 'admin', body: WebhookInput, responses: { 200: { description: 'Saved.', schema: WebhookView } } })
       app.put('/api/webhooks/:id', async (c) => c.json(changed(unwrap(service.update(c.req.param('id'), await jsonBody(c, z.unknown(), 256 * 1024))))))
       doc({ method: 'delete', path: '/api/webhooks/:id', summary: 'Delete a webhook.', tag, auth: 'admin', responses: { 204: { description: 'Deleted.' } } })
       app.delete('/api/webhooks/:id', (c) => {
@@ -84,7 +84,7 @@ export function webhooksIntegration(service: WebhookService, engine: Engine, met
         const userId = typeof input.userId === 'string' ? input.userId : null
         const user = userId === null ? null : await engine.store.getUser(userId)
         const withUser = user && input.user === undefined ? { ...input, user: { id: user.userId, traits: user.traits } } : input
-        return c.json(unwrap(service.preview(c.req.param('id'), withUser)))
+        return c.json(unwrap(await service.preview(c.req.param('id'), withUser)))
       })
       doc({ method: 'get', path: '/api/webhooks/:id/deliveries', summary: 'Recent deliveries with every attempt.', tag, auth: 'admin', query: Limit, responses: { 200: { description: 'Deliveries.', schema: z.object({ deliveries: z.array(WebhookDeliveryView) }) } } })
       app.get('/api/webhooks/:id/deliveries', (c) => {

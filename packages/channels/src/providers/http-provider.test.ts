@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Channel } from '@switchyard/schema'
 import { createChannelService } from '../channel-service'
-import { fixedClock, makeJob, memoryDb, SAMPLE_MESSAGES, testBox } from '../test-support'
+import { fixedClock, loopbackGuard, makeJob, memoryDb, SAMPLE_MESSAGES, testBox } from '../test-support'
 
 interface Hit {
   method: string
@@ -71,7 +71,7 @@ const TWILIO_BODY =
   'To={{ to | url_encode }}&From=%2B15550000&Body={{ message.text | url_encode }}&StatusCallback={{ "https://sy.example/v1/receipts/twilio" | url_encode }}'
 
 function serviceWith(channel: Channel, config: Record<string, unknown>) {
-  const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(0) })
+  const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(0), guard: loopbackGuard })
   const created = svc.providers.create({ name: `HTTP ${channel}`, channel, kind: 'http', config })
   if (!created.ok) throw new Error(JSON.stringify(created.error))
   return { svc, providerId: created.value.id }
@@ -171,7 +171,7 @@ describe('generic HTTP provider', () => {
     if (!r.ok) expect(r.reason).toMatch(/^request body: template error/)
   })
 
-  it('uses the fetch it is given (the server guard)', async () => {
+  it('uses the fetch it is given (the test seam that replaces the guarded transport)', async () => {
     const seen: string[] = []
     const svc = createChannelService({
       db: memoryDb(),

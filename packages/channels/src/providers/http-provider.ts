@@ -1,22 +1,19 @@
-import type { HttpConfig } from '@switchyard/schema'
 import type { TemplateRenderer } from '../render/liquid'
 import { templateScope } from '../render/render-message'
-import { errorMessage, type ChannelProvider, type SendResult } from './channel-provider'
+import { assertNever, type HttpConfig } from '@switchyard/schema'
+import type { Transport } from '@switchyard/webhooks'
+import type { ChannelProvider, SendResult } from './channel-provider'
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
 
-/** Thrown by a fetch that refuses the target (a private address): the send fails for good. */
-export class RefusedTargetError extends Error {
-  override readonly name = 'RefusedTargetError'
-}
-
 export interface HttpProviderDeps {
   renderer: TemplateRenderer
-  /** The server passes a fetch that applies its private-address guard; tests use the global one. */
-  fetch?: FetchLike
+  /**
+   * Sends the request: `@switchyard/webhooks`' transport, which asks the address guard, dials the
+   * address it checked and holds one deadline over lookup, connect and answer.
+   */
+  transport: Pick<Transport, 'send'>
 }
-
-const MAX_ANSWER_CHARS = 64 * 1024
 
 /** Reads `a.b.0.c` from parsed JSON, own properties only. */
 export function readJsonPath(value: unknown, path: string): unknown {
@@ -34,22 +31,6 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some((k) => k.toLowerCase() === lower)
 }
 
-/** Reads at most MAX_ANSWER_CHARS bytes of the answer, so a huge one cannot exhaust memory. */
-async function readCapped(res: Response): Promise<string> {
-  if (res.body === null) return ''
-  const reader = res.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  while (size < MAX_ANSWER_CHARS) {
-    const { done, value } = await reader.read()
-    if (done) break
-    chunks.push(value)
-    size += value.byteLength
-  }
-  if (size >= MAX_ANSWER_CHARS) await reader.cancel().catch(() => {})
-  return Buffer.concat(chunks).subarray(0, MAX_ANSWER_CHARS).toString('utf8')
-}
-
 function snippet(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim()
   return flat.length > 200 ? `${flat.slice(0, 200)}...` : flat
@@ -61,7 +42,6 @@ function snippet(text: string): string {
  * other answers, redirects included (never followed), are not.
  */
 export function createHttpProvider(config: HttpConfig, deps: HttpProviderDeps): ChannelProvider {
-  const doFetch: FetchLike = deps.fetch ?? ((input, init) => fetch(input, init))
   return {
     kind: 'http',
     async send(rendered, job): Promise<SendResult> {
@@ -79,33 +59,27 @@ export function createHttpProvider(config: HttpConfig, deps: HttpProviderDeps): 
         headers.Authorization = `Bearer ${config.auth.token ?? ''}`
       }
 
-      let res: Response
-      try {
-        res = await doFetch(config.url, {
-          method: config.method,
-          headers,
-          body: body.text,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(config.timeoutMs),
-        })
-      } catch (err) {
-        if (err instanceof RefusedTargetError) return { ok: false, retryable: false, reason: err.message }
-        const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
-        return { ok: false, retryable: true, reason: timedOut ? `no answer within ${config.timeoutMs} ms` : `network error: ${errorMessage(err)}` }
+      const res = await deps.transport.send({ url: config.url, method: config.method, headers, body: body.text, timeoutMs: config.timeoutMs })
+      switch (res.kind) {
+        case 'refused':
+          return { ok: false, retryable: false, reason: res.error }
+        case 'timeout':
+          return { ok: false, retryable: true, reason: res.error }
+        case 'network':
+          return { ok: false, retryable: true, reason: `network error: ${res.error}` }
+        case 'response':
+          break
+        default:
+          return assertNever(res)
       }
-      let text: string
-      try {
-        text = await readCapped(res)
-      } catch (err) {
-        return { ok: false, retryable: true, reason: `answer could not be read: ${errorMessage(err)}` }
-      }
+      const text = res.text
       if (res.status < 200 || res.status >= 300) {
         const retryable = res.status === 408 || res.status === 429 || res.status >= 500
         return { ok: false, retryable, reason: `HTTP ${res.status}${text === '' ? '' : `: ${snippet(text)}`}` }
       }
       if (config.messageIdPath === undefined) return { ok: true, providerMessageId: null }
       if (config.messageIdPath.toLowerCase().startsWith('header:')) {
-        return { ok: true, providerMessageId: res.headers.get(config.messageIdPath.slice('header:'.length).trim()) }
+        return { ok: true, providerMessageId: res.headers[config.messageIdPath.slice('header:'.length).trim().toLowerCase()] ?? null }
       }
       let answer: unknown
       try {
@@ -117,6 +91,29 @@ export function createHttpProvider(config: HttpConfig, deps: HttpProviderDeps): 
       }
       const id = readJsonPath(answer, config.messageIdPath)
       return { ok: true, providerMessageId: typeof id === 'string' || typeof id === 'number' ? String(id) : null }
+    },
+  }
+}
+
+/**
+ * A test seam: a `fetch` in place of the guarded transport (no address guard), for tests that
+ * stand in for a provider without a listener.
+ */
+export function fetchTransport(doFetch: FetchLike): Pick<Transport, 'send'> {
+  return {
+    async send(req) {
+      const started = Date.now()
+      try {
+        const res = await doFetch(req.url, { method: req.method ?? 'POST', headers: req.headers, body: req.body, redirect: 'manual', signal: AbortSignal.timeout(req.timeoutMs) })
+        const text = (await res.text()).slice(0, 64 * 1024)
+        const headers: Record<string, string> = {}
+        res.headers.forEach((value, name) => {
+          headers[name.toLowerCase()] = value
+        })
+        return { kind: 'response', status: res.status, retryAfter: headers['retry-after'] ?? null, location: headers['location'] ?? null, headers, text, durationMs: Date.now() - started }
+      } catch {
+        return { kind: 'network', error: `could not reach ${new URL(req.url).host}`, durationMs: Date.now() - started }
+      }
     },
   }
 }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createChannelService } from '../channel-service'
-import { fixedClock, makeJob, memoryDb, testBox } from '../test-support'
+import { fixedClock, loopbackGuard, makeJob, memoryDb, testBox } from '../test-support'
 import { MESSAGE_ID_HEADER } from './smtp-provider'
 
 interface Received {
@@ -55,7 +55,7 @@ afterAll(async () => {
 })
 
 function service() {
-  const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(Date.parse('2026-01-05T10:00:00Z')), smtpTimeoutMs: 3_000 })
+  const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(Date.parse('2026-01-05T10:00:00Z')), smtpTimeoutMs: 3_000, guard: loopbackGuard })
   const created = svc.providers.create({
     name: 'Local SMTP',
     channel: 'email',
@@ -123,7 +123,7 @@ describe('email over SMTP', () => {
   })
 
   it('retries when the server cannot be reached', async () => {
-    const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(0), smtpTimeoutMs: 2_000 })
+    const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(0), smtpTimeoutMs: 2_000, guard: loopbackGuard })
     const created = svc.providers.create({ name: 'Down', channel: 'email', kind: 'smtp', config: { host: '127.0.0.1', port: 1, from: 'a@b.test' } })
     expect(created.ok).toBe(true)
     const r = await svc.send(makeJob('email', { subject: 'Hi', body: 'x' }))

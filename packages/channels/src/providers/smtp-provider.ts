@@ -1,13 +1,26 @@
 import nodemailer from 'nodemailer'
 import type { SmtpConfig } from '@switchyard/schema'
-import { errorMessage, type ChannelProvider, type SendResult } from './channel-provider'
+import { type AddressGuard, connectGuarded } from '@switchyard/webhooks'
+import type { ChannelProvider, SendResult } from './channel-provider'
 
 /** Header carrying our message id, so a bounce (DSN) that quotes the headers maps back to it. */
 export const MESSAGE_ID_HEADER = 'X-Switchyard-Message-Id'
 
 export interface SmtpProviderOptions {
-  /** Connection, greeting and socket timeout in ms. */
+  /** Every connection is opened through it, to the address it checked. */
+  guard: AddressGuard
+  /** Connection (lookup included), greeting and socket timeout in ms. */
   timeoutMs?: number
+}
+
+/** The guard said no, or the connection could not be made: the reason is ours, never the peer's. */
+class ConnectFailure extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message)
+  }
 }
 
 function domainOf(from: string): string {
@@ -20,25 +33,29 @@ export function smtpMessageId(messageId: string, from: string): string {
   return `<${messageId.replace(/[^A-Za-z0-9._-]/g, '_')}@${domainOf(from)}>`
 }
 
-const RETRYABLE_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNRESET', 'ECONNREFUSED', 'ETLS', 'EPROTOCOL'])
-
-function classify(err: unknown): SendResult {
-  const reason = errorMessage(err)
+/**
+ * Our words for what went wrong, never the server's: an answer's text or a banner would let the
+ * test button read whatever listens on a port. A 4xx SMTP answer is temporary, a 5xx permanent;
+ * anything that is not an SMTP answer (a refused connection, TLS, a peer that does not speak
+ * SMTP) reads the same and is retried.
+ */
+function classify(err: unknown, where: string): SendResult {
+  if (err instanceof ConnectFailure) return { ok: false, retryable: err.retryable, reason: err.message }
   if (typeof err === 'object' && err !== null) {
-    if ('responseCode' in err && typeof err.responseCode === 'number') {
-      // SMTP says it: 4xx is a temporary refusal, 5xx a permanent one.
-      return { ok: false, retryable: err.responseCode < 500, reason: `SMTP ${err.responseCode}: ${reason}` }
-    }
-    if ('code' in err && typeof err.code === 'string') {
-      return { ok: false, retryable: RETRYABLE_CODES.has(err.code), reason: `${err.code}: ${reason}` }
+    if ('code' in err && err.code === 'EAUTH') return { ok: false, retryable: false, reason: `the SMTP server at ${where} refused the credentials` }
+    if ('responseCode' in err && typeof err.responseCode === 'number' && err.responseCode >= 400 && err.responseCode < 600) {
+      const command = 'command' in err && typeof err.command === 'string' ? ` to ${err.command.replace(/[^A-Z ]/g, '').slice(0, 20)}` : ''
+      return { ok: false, retryable: err.responseCode < 500, reason: `SMTP ${err.responseCode}${command}` }
     }
   }
-  return { ok: false, retryable: true, reason }
+  return { ok: false, retryable: true, reason: `could not talk to an SMTP server at ${where}` }
 }
 
 /** Email over SMTP with nodemailer: one connection per message, closed after it. */
-export function createSmtpProvider(config: SmtpConfig, options: SmtpProviderOptions = {}): ChannelProvider {
+export function createSmtpProvider(config: SmtpConfig, options: SmtpProviderOptions): ChannelProvider {
   const timeout = options.timeoutMs ?? 15_000
+  const where = `${config.host}:${config.port}`
+  const unreachable = new ConnectFailure(`could not talk to an SMTP server at ${where}`, true)
   return {
     kind: 'smtp',
     async send(rendered, job) {
@@ -53,6 +70,15 @@ export function createSmtpProvider(config: SmtpConfig, options: SmtpProviderOpti
         connectionTimeout: timeout,
         greetingTimeout: timeout,
         socketTimeout: timeout,
+        // nodemailer would resolve and dial the host itself: the guard does both instead, and
+        // nodemailer speaks SMTP (and TLS, with the host name as SNI) over the socket it dialled.
+        getSocket: (_options: unknown, callback: (err: Error | null, socketOptions: object) => void) => {
+          connectGuarded(options.guard, { host: config.host, port: config.port, timeoutMs: timeout }).then(
+            // A refusal is the guard's own sentence; a port that is closed, silent or open reads the same.
+            (r) => (r.ok ? callback(null, { connection: r.socket }) : callback(r.kind === 'refused' ? new ConnectFailure(r.error, false) : unreachable, {})),
+            () => callback(unreachable, {}),
+          )
+        },
       })
       try {
         const info = await transport.sendMail({
@@ -71,7 +97,7 @@ export function createSmtpProvider(config: SmtpConfig, options: SmtpProviderOpti
         const id: unknown = info.messageId
         return { ok: true, providerMessageId: typeof id === 'string' && id !== '' ? id : smtpMessageId(job.id, config.from) }
       } catch (err) {
-        return classify(err)
+        return classify(err, where)
       } finally {
         transport.close()
       }

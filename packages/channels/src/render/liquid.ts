@@ -1,7 +1,7 @@
-import { Liquid } from 'liquidjs'
+import { type LiquidLimits, sharedLiquidPool } from '@switchyard/webhooks'
 
 export interface RenderLimits {
-  /** Most milliseconds one template may spend rendering (liquidjs `renderLimit`). */
+  /** Most milliseconds one template may spend rendering (liquidjs `renderLimit`, checked between nodes). */
   renderMs: number
   /** Most bytes of strings and arrays one render may allocate (liquidjs `memoryLimit`). */
   memoryBytes: number
@@ -9,6 +9,10 @@ export interface RenderLimits {
   templateChars: number
   /** Longest output kept, in characters; a longer one fails the render. */
   outputChars: number
+  /** Longest array or range an array filter (`where_exp`, `map`, `sort_natural`, `uniq`...) accepts. */
+  maxArray: number
+  /** Wall-clock milliseconds before the render's thread is terminated: the limit nothing escapes. */
+  deadlineMs: number
 }
 
 export const DEFAULT_RENDER_LIMITS: RenderLimits = {
@@ -16,6 +20,8 @@ export const DEFAULT_RENDER_LIMITS: RenderLimits = {
   memoryBytes: 4 * 1024 * 1024,
   templateChars: 65_536,
   outputChars: 256 * 1024,
+  maxArray: 10_000,
+  deadlineMs: 400,
 }
 
 export type RenderOutcome = { ok: true; text: string } | { ok: false; reason: string }
@@ -25,37 +31,25 @@ export interface TemplateRenderer {
 }
 
 /**
- * Liquid that cannot reach the file system (`templates: {}` replaces every include/render/layout
- * lookup) or prototypes, and stops a hostile template with a reason instead of stalling.
+ * Liquid on the process's one worker pool (`sharedLiquidPool` of `@switchyard/webhooks`): no file system (`templates: {}`), no
+ * prototypes, and a hostile template stops with a reason instead of stalling the send path or
+ * the HTTP server (see that package's README for why every render goes to a thread).
  */
 export function createTemplateRenderer(limits: RenderLimits = DEFAULT_RENDER_LIMITS): TemplateRenderer {
-  const liquid = new Liquid({
-    templates: {},
-    ownPropertyOnly: true,
-    cache: false,
+  const bounds: LiquidLimits = {
     parseLimit: limits.templateChars,
     renderLimit: limits.renderMs,
     memoryLimit: limits.memoryBytes,
-  })
+    outputLimit: limits.outputChars,
+    maxArray: limits.maxArray,
+    deadlineMs: limits.deadlineMs,
+    strictFilters: false,
+  }
+  const pool = sharedLiquidPool()
   return {
     async render(template, scope) {
-      if (template.length > limits.templateChars) {
-        return { ok: false, reason: `template is longer than ${limits.templateChars} characters` }
-      }
-      try {
-        const out: unknown = await liquid.parseAndRender(template, scope)
-        const text = typeof out === 'string' ? out : String(out)
-        if (text.length > limits.outputChars) return { ok: false, reason: `rendered text is longer than ${limits.outputChars} characters` }
-        return { ok: true, text }
-      } catch (err) {
-        return { ok: false, reason: `template error: ${describe(err)}` }
-      }
+      const out = await pool.render(template, scope, bounds)
+      return out.ok ? { ok: true, text: out.output } : { ok: false, reason: out.error }
     },
   }
-}
-
-function describe(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err)
-  // liquidjs appends the template excerpt on later lines; the first line says what went wrong.
-  return (message.split('\n')[0] ?? message).slice(0, 300)
 }

@@ -59,7 +59,7 @@ describe('rendering a message', () => {
   it('refuses output beyond the size cap', async () => {
     const small = createTemplateRenderer({ ...DEFAULT_RENDER_LIMITS, outputChars: 100 })
     const r = await renderMessage(makeJob('sms', { text: '{% for i in (1..50) %}abc{% endfor %}' }), small)
-    expect(r).toEqual({ ok: false, reason: 'text: rendered text is longer than 100 characters' })
+    expect(r).toEqual({ ok: false, reason: 'text: template output is larger than 100 characters' })
   })
 
   it('cannot read files through include or render', async () => {
@@ -70,5 +70,18 @@ describe('rendering a message', () => {
   it('does not reach prototypes', async () => {
     const r = await renderMessage(makeJob('sms', { text: 'x{{ user.constructor.name }}{{ user.traits.__proto__ }}' }), renderer)
     expect(r).toMatchObject({ ok: true, rendered: { fields: { text: 'x' } } })
+  })
+})
+
+describe('templates whose work hides inside one filter', () => {
+  it.each([
+    ['where_exp over a million', '{{ (1..1000000) | where_exp: "x", "x > 5" | size }}'],
+    ['sort_natural over a million', '{{ (1..1000000) | sort_natural | size }}'],
+    ['contains inside where_exp', '{% assign big = (1..10000) %}{{ (1..10000) | where_exp: "x", "big contains x" | size }}'],
+  ])('are cut off within a second (%s)', async (_name, text) => {
+    const started = performance.now()
+    const r = await renderMessage(makeJob('sms', { text }), renderer)
+    expect(r).toMatchObject({ ok: false, reason: expect.stringMatching(/^text: template error: /) })
+    expect(performance.now() - started).toBeLessThan(1000)
   })
 })
