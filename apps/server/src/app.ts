@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { AppDeps } from './deps'
+import type { AcceptEvents } from './integrations'
 import { adminAuth, writeKeyAuth } from './auth'
 import { ApiError, errorPayload } from './errors'
 import { mountIngest } from './routes/ingest'
@@ -16,9 +17,13 @@ export function createApp(deps: AppDeps): Hono {
   })
   app.use('/api/*', adminAuth(deps.config.adminToken))
   app.use('/v1/*', writeKeyAuth(deps.config.writeKey))
-  mountIngest(app, deps)
+  const accept: AcceptEvents = async (events) => {
+    await deps.engine.ingest(events)
+    for (const i of deps.integrations) i.eventsAccepted?.(events)
+  }
+  mountIngest(app, deps, accept)
   mountJourneys(app, deps)
-  for (const integration of deps.integrations) integration.mount?.(app, deps.registry)
+  for (const integration of deps.integrations) integration.mount?.(app, deps.registry, { accept, writeKey: deps.config.writeKey })
   mountSystem(app, deps)
   mountWeb(app, deps.config.webDist)
 

@@ -8,7 +8,8 @@ import {
   TrackCall,
   type IngestedEvent,
 } from '@switchyard/schema'
-import { readBody, validate } from './body'
+import { checkBodyWriteKey } from './auth'
+import { parseJsonText, readBody, validate } from './body'
 import { ApiError } from './errors'
 
 /**
@@ -31,6 +32,13 @@ export async function readIngestBody(c: Context, limit: number, label: string): 
     incoming.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     incoming.once('error', reject)
   })
+}
+
+/** A `/v1` JSON body; a request without an Authorization header must carry `writeKey` in it. */
+export async function readIngestJson(c: Context, limit: number, label: string, writeKey: string | null): Promise<unknown> {
+  const raw = parseJsonText(await readIngestBody(c, limit, label))
+  checkBodyWriteKey(c.req.raw, raw, writeKey)
+  return raw
 }
 
 function toMs(value: unknown, field: string): number | null {
