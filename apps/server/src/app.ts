@@ -15,6 +15,13 @@ export function createApp(deps: AppDeps): Hono {
     await next()
     deps.metrics.countRequest(c.res.status)
   })
+  app.use('*', async (c, next) => {
+    // A path whose %-escapes do not decode (`/%`, `/x/%E0%A4%A`) names nothing we serve.
+    if (c.req.path.includes('%') && !decodes(c.req.path)) {
+      throw new ApiError(400, 'request.bad_path', 'The URL path has a malformed %-escape: encode “%” as %25 and non-ASCII characters as UTF-8 bytes.')
+    }
+    await next()
+  })
   app.use('/api/*', adminAuth(deps.config.adminToken))
   app.use('/v1/*', writeKeyAuth(deps.config.writeKey))
   const accept: AcceptEvents = async (events) => {
@@ -30,6 +37,7 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) => c.json(errorPayload('route.not_found', `There is no ${c.req.method} ${c.req.path}. See /openapi.json for the API.`), 404))
   app.onError((err, c) => {
     if (err instanceof ApiError) {
+      if (err.code === 'request.aborted') deps.log.info('client aborted the request', { path: c.req.path, method: c.req.method })
       if (err.status >= 500) deps.log.error('request failed', { code: err.code, path: c.req.path })
       return c.json(errorPayload(err.code, err.message, err.details), err.status)
     }
@@ -38,4 +46,13 @@ export function createApp(deps: AppDeps): Hono {
     return c.json(errorPayload('internal', 'Something went wrong on our side; it has been logged.'), 500)
   })
   return app
+}
+
+function decodes(path: string): boolean {
+  try {
+    decodeURIComponent(path)
+    return true
+  } catch {
+    return false
+  }
 }

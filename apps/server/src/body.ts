@@ -14,7 +14,9 @@ export async function readBody(c: Context, limit: number, limitLabel: string): P
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
-    const { done, value } = await reader.read()
+    const { done, value } = await reader.read().catch((error: unknown) => {
+      throw clientAborted(error)
+    })
     if (done) break
     size += value.byteLength
     if (size > limit) {
@@ -24,6 +26,16 @@ export async function readBody(c: Context, limit: number, limitLabel: string): P
     chunks.push(value)
   }
   return Buffer.concat(chunks).toString('utf8')
+}
+
+/**
+ * The request body stream failed: the client closed the connection mid-body (Node's "aborted",
+ * ECONNRESET). An expected event, not a bug: nobody is left to read the answer.
+ */
+export function clientAborted(cause: unknown): ApiError {
+  return new ApiError(400, 'request.aborted', 'The client closed the connection before the whole body arrived; send it again.', {
+    reason: cause instanceof Error ? cause.message : String(cause),
+  })
 }
 
 function tooLarge(size: number, limit: number, label: string): ApiError {

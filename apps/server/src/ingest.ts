@@ -9,7 +9,7 @@ import {
   type IngestedEvent,
 } from '@switchyard/schema'
 import { checkBodyWriteKey } from './auth'
-import { parseJsonText, readBody, validate } from './body'
+import { clientAborted, parseJsonText, readBody, validate } from './body'
 import { ApiError } from './errors'
 
 /**
@@ -30,7 +30,7 @@ export async function readIngestBody(c: Context, limit: number, label: string): 
     const chunks: Buffer[] = []
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
     incoming.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    incoming.once('error', reject)
+    incoming.once('error', (error) => reject(clientAborted(error)))
   })
 }
 
