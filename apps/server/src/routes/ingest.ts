@@ -5,7 +5,7 @@ import { BatchCall, IdentifyCall, MAX_BATCH_BYTES, MAX_EVENT_BYTES, TrackCall, t
 import { validate } from '../body'
 import type { AppDeps } from '../deps'
 import type { AcceptEvents } from '../integrations'
-import { normaliseBatch, normaliseCall, readIngestJson } from '../ingest'
+import { normaliseBatch, normaliseCall, plainBodyBytes, readIngestJson } from '../ingest'
 
 const Success = z.object({ success: z.literal(true) })
 
@@ -40,6 +40,6 @@ export function mountIngest(app: Hono, deps: AppDeps, acceptEvents: AcceptEvents
   app.post('/v1/batch', async (c) => {
     const raw = await read(c, MAX_BATCH_BYTES, '500 KB per batch')
     const call = validate(BatchCall, raw, 'batch')
-    return c.json(await accept(normaliseBatch(call.batch, engine.clock.now(), call.sentAt, Number(c.req.header('content-length') ?? Number.NaN))))
+    return c.json(await accept(normaliseBatch(call.batch, engine.clock.now(), call.sentAt, plainBodyBytes(c))))
   })
 }
