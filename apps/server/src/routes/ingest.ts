@@ -5,6 +5,7 @@ import { BatchCall, IdentifyCall, MAX_BATCH_BYTES, MAX_EVENT_BYTES, TrackCall, t
 import { validate } from '../body'
 import type { AppDeps } from '../deps'
 import type { AcceptEvents } from '../integrations'
+import { checkProfileSizes } from '../profile-limit'
 import { normaliseBatch, normaliseCall, plainBodyBytes, readIngestJson } from '../ingest'
 
 const Success = z.object({ success: z.literal(true) })
@@ -17,6 +18,7 @@ export function mountIngest(app: Hono, deps: AppDeps, acceptEvents: AcceptEvents
   const { engine, registry } = deps
   const read = (c: Context, limit: number, label: string) => readIngestJson(c, limit, label, deps.config.writeKey)
   const accept = async (events: IngestedEvent[]) => {
+    await checkProfileSizes(engine, events)
     await acceptEvents(events)
     crashPoint('after-commit-before-ack')
     return { success: true as const }
@@ -30,7 +32,7 @@ export function mountIngest(app: Hono, deps: AppDeps, acceptEvents: AcceptEvents
     return c.json(await accept([normaliseCall(raw, 'track', engine.clock.now())]))
   })
 
-  doc('/v1/identify', 'Set traits of a user (Segment identify); later identifies merge.', IdentifyCall)
+  doc('/v1/identify', 'Set traits of a user (Segment identify); later identifies merge, up to 64 KB of traits per user (else 400 profile.too_large).', IdentifyCall)
   app.post('/v1/identify', async (c) => {
     const raw = await read(c, MAX_EVENT_BYTES, '32 KB per event')
     return c.json(await accept([normaliseCall(raw, 'identify', engine.clock.now())]))
