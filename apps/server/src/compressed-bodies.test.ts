@@ -9,8 +9,7 @@ const json = (value: unknown) => Buffer.from(JSON.stringify(value))
 
 async function post(path: string, body: Buffer, headers: Record<string, string>) {
   const t = await testApp()
-  const res = await t.app.request(path, { method: 'POST', body, headers })
-  return { t, status: res.status, json: await res.json() }
+  return { t, ...(await t.request('POST', path, body, headers)) }
 }
 
 describe('compressed request bodies on /v1', () => {

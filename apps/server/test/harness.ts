@@ -62,7 +62,7 @@ export async function testApp(options: { adminToken?: string; writeKey?: string;
     },
     async request(method, path, body, headers = {}) {
       const init: RequestInit = { method, headers: { 'content-type': 'application/json', ...headers } }
-      if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body)
+      if (body !== undefined) init.body = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body)
       const res = await app.request(path, init)
       const text = await res.text()
       let json: unknown = null
