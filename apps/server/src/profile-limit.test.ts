@@ -30,6 +30,16 @@ describe('a profile merged from identifies', () => {
     expect((await t.request('POST', '/v1/identify', { userId: 'ann', traits: { a: null, c: blob(30) } })).status).toBe(200)
   })
 
+  it('counts identifies accepted but not yet applied by the engine', async () => {
+    const t = await testApp()
+    // No runUntilIdle: the stored profile lags behind the accepted identifies.
+    for (const key of ['a', 'b']) expect((await t.request('POST', '/v1/identify', { userId: 'cid', traits: { [key]: blob(30) } })).status).toBe(200)
+    expect((await t.request('POST', '/v1/identify', { userId: 'cid', traits: { c: blob(30) } })).json.error.code).toBe('profile.too_large')
+    expect((await t.request('POST', '/v1/identify', { userId: 'cid', traits: { a: null, c: blob(30) } })).status).toBe(200)
+    await t.engine.runUntilIdle()
+    expect(Object.keys((await t.engine.store.getUser('cid'))?.traits ?? {})).toEqual(['a', 'b', 'c'])
+  })
+
   it('counts every identify of a batch, and refuses the whole batch', async () => {
     const t = await testApp()
     const batch = ['a', 'b', 'c'].map((key) => ({ type: 'identify', userId: 'bob', traits: { [key]: blob(25) } }))

@@ -5,7 +5,7 @@ import { BatchCall, IdentifyCall, MAX_BATCH_BYTES, MAX_EVENT_BYTES, TrackCall, t
 import { validate } from '../body'
 import type { AppDeps } from '../deps'
 import type { AcceptEvents } from '../integrations'
-import { checkProfileSizes } from '../profile-limit'
+import { createProfileLimit } from '../profile-limit'
 import { normaliseBatch, normaliseCall, plainBodyBytes, readIngestJson } from '../ingest'
 
 const Success = z.object({ success: z.literal(true) })
@@ -17,9 +17,13 @@ const Success = z.object({ success: z.literal(true) })
 export function mountIngest(app: Hono, deps: AppDeps, acceptEvents: AcceptEvents): void {
   const { engine, registry } = deps
   const read = (c: Context, limit: number, label: string) => readIngestJson(c, limit, label, deps.config.writeKey)
+  const profiles = createProfileLimit(engine)
   const accept = async (events: IngestedEvent[]) => {
-    await checkProfileSizes(engine, events)
-    await acceptEvents(events)
+    const checked = await profiles.check(events)
+    await acceptEvents(events).catch((error: unknown) => {
+      checked.forget()
+      throw error
+    })
     crashPoint('after-commit-before-ack')
     return { success: true as const }
   }
