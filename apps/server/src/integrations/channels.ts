@@ -23,6 +23,7 @@ import type { RouteRegistry } from '../openapi'
 import { unwrap } from './results'
 
 const MAX_SEND_ATTEMPTS = 5
+const MB = 1024 * 1024
 const SandboxEmit = z.object({ messageId: z.string().min(1), status: z.string().min(1) })
 const MessagesQuery = z.object({ userId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
 
@@ -130,7 +131,7 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
     (accept: AcceptEvents, writeKey: string | null, providerRoute: boolean, limit: number, resolve: (c: Context, body: string) => Result<ReceiptBatch>) =>
     async (c: Context) => {
       checkReceiptWriteKey(c.req.raw, writeKey, providerRoute && signed(c.req.param('providerId') ?? ''))
-      const batch = unwrap(resolve(c, await readBody(c, limit, `${Math.round(limit / 1024)} KB per receipt`)))
+      const batch = unwrap(resolve(c, await readBody(c, limit, `${limit >= MB ? `${limit / MB} MB` : `${limit / 1024} KB`} per receipt`)))
       await ingestActivities(accept, batch.activities)
       return c.json({ success: true, accepted: batch.activities.length, ignored: batch.ignored.length })
     }
@@ -183,12 +184,12 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
       doc({ method: 'post', path: '/v1/receipts/sendgrid/:providerId', summary: `SendGrid event webhook; needs ${receiptAuth} (ECDSA).`, tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Receipts ingested.' } } })
       app.post(
         '/v1/receipts/sendgrid/:providerId',
-        receiptRoute(accept, writeKey, true, 1024 * 1024, (c, body) =>
+        receiptRoute(accept, writeKey, true, MB, (c, body) =>
           service.receipts.sendgrid(c.req.param('providerId') ?? '', { body, ...opt('signature', c.req.header('x-twilio-email-event-webhook-signature')), ...opt('timestamp', c.req.header('x-twilio-email-event-webhook-timestamp')) }),
         ),
       )
       doc({ method: 'post', path: '/v1/receipts/push/:providerId', summary: `Push gateway delivery receipts; needs ${receiptAuth} (HMAC).`, tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Receipts ingested.' } } })
-      app.post('/v1/receipts/push/:providerId', receiptRoute(accept, writeKey, true, 1024 * 1024, (c, body) => service.receipts.push(c.req.param('providerId') ?? '', { body, ...opt('signature', c.req.header('x-switchyard-signature')) })))
+      app.post('/v1/receipts/push/:providerId', receiptRoute(accept, writeKey, true, MB, (c, body) => service.receipts.push(c.req.param('providerId') ?? '', { body, ...opt('signature', c.req.header('x-switchyard-signature')) })))
       doc({ method: 'post', path: '/v1/receipts/twilio/:providerId', summary: `Twilio-style SMS/WhatsApp status callback; needs ${receiptAuth} (X-Twilio-Signature).`, tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Receipts ingested.' } } })
       app.post(
         '/v1/receipts/twilio/:providerId',
@@ -197,7 +198,7 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
         ),
       )
       doc({ method: 'post', path: '/v1/receipts/dsn', summary: 'A delivery status notification (RFC 3464 bounce) as raw MIME; always needs the write key (a DSN is not signed).', tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Bounces ingested.' } } })
-      app.post('/v1/receipts/dsn', receiptRoute(accept, writeKey, false, 1024 * 1024, (_c, body) => service.receipts.dsn(body)))
+      app.post('/v1/receipts/dsn', receiptRoute(accept, writeKey, false, MB, (_c, body) => service.receipts.dsn(body)))
     },
   }
 }
