@@ -21,6 +21,8 @@ const REMEMBERED_PROFILES = 256
  * the journal a little after the answer and a quick series of identifies would each see the
  * profile before the others. Requests without identifies cost one type check per event.
  */
+const NOTHING_TO_FORGET = { forget: () => {} }
+
 export function createProfileLimit(engine: Engine) {
   const remembered = new Map<string, Record<string, unknown>>()
 
@@ -33,6 +35,7 @@ export function createProfileLimit(engine: Engine) {
         const before = merged.get(e.userId) ?? remembered.get(e.userId) ?? (await engine.store.getUser(e.userId))?.traits ?? {}
         merged.set(e.userId, { ...before, ...e.traits })
       }
+      if (merged.size === 0) return NOTHING_TO_FORGET
       const sizes = [...merged].map(([userId, traits]) => ({ userId, traits, bytes: Buffer.byteLength(JSON.stringify(traits)) }))
       const over = sizes.find((s) => s.bytes > MAX_PROFILE_BYTES)
       if (over) {

@@ -98,6 +98,18 @@ describe('receipts need the write key when one is set', () => {
   })
 })
 
+describe('/v1/activity with a write key set', () => {
+  it('takes the key as a header or, like the Segment client, as writeKey in the body', async () => {
+    const t = await testApp({ writeKey: WRITE_KEY })
+    const body = { userId: 'ann', channel: 'sms', status: 'delivered', messageId: 'ext_1' }
+    expect((await t.request('POST', '/v1/activity', body)).json.error.code).toBe('auth.missing_write_key')
+    expect((await t.request('POST', '/v1/activity', { ...body, writeKey: 'nope' })).status).toBe(401)
+    expect((await t.request('POST', '/v1/activity', { ...body, writeKey: WRITE_KEY })).status).toBe(200)
+    expect((await t.request('POST', '/v1/activity', { ...body, messageId: 'ext_2' }, basic)).status).toBe(200)
+    expect((await t.engine.lag()).journalHead).toBe(2)
+  })
+})
+
 describe('activity for another user or channel', () => {
   it('is refused and stores nothing, so the real recipient’s activity still counts', async () => {
     const t = await testApp()
