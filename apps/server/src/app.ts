@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { AppDeps } from './deps'
+import type { AcceptEvents } from './integrations'
 import { adminAuth, writeKeyAuth } from './auth'
 import { ApiError, errorPayload } from './errors'
 import { mountIngest } from './routes/ingest'
@@ -14,17 +15,29 @@ export function createApp(deps: AppDeps): Hono {
     await next()
     deps.metrics.countRequest(c.res.status)
   })
+  app.use('*', async (c, next) => {
+    // A path whose %-escapes do not decode (`/%`, `/x/%E0%A4%A`) names nothing we serve.
+    if (c.req.path.includes('%') && !decodes(c.req.path)) {
+      throw new ApiError(400, 'request.bad_path', 'The URL path has a malformed %-escape: encode “%” as %25 and non-ASCII characters as UTF-8 bytes.')
+    }
+    await next()
+  })
   app.use('/api/*', adminAuth(deps.config.adminToken))
   app.use('/v1/*', writeKeyAuth(deps.config.writeKey))
-  mountIngest(app, deps)
+  const accept: AcceptEvents = async (events) => {
+    await deps.engine.ingest(events)
+    for (const i of deps.integrations) i.eventsAccepted?.(events)
+  }
+  mountIngest(app, deps, accept)
   mountJourneys(app, deps)
-  for (const integration of deps.integrations) integration.mount?.(app, deps.registry)
+  for (const integration of deps.integrations) integration.mount?.(app, deps.registry, { accept, writeKey: deps.config.writeKey })
   mountSystem(app, deps)
   mountWeb(app, deps.config.webDist)
 
   app.notFound((c) => c.json(errorPayload('route.not_found', `There is no ${c.req.method} ${c.req.path}. See /openapi.json for the API.`), 404))
   app.onError((err, c) => {
     if (err instanceof ApiError) {
+      if (err.code === 'request.aborted') deps.log.info('client aborted the request', { path: c.req.path, method: c.req.method })
       if (err.status >= 500) deps.log.error('request failed', { code: err.code, path: c.req.path })
       return c.json(errorPayload(err.code, err.message, err.details), err.status)
     }
@@ -33,4 +46,13 @@ export function createApp(deps: AppDeps): Hono {
     return c.json(errorPayload('internal', 'Something went wrong on our side; it has been logged.'), 500)
   })
   return app
+}
+
+function decodes(path: string): boolean {
+  try {
+    decodeURIComponent(path)
+    return true
+  } catch {
+    return false
+  }
 }

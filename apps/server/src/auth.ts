@@ -52,3 +52,18 @@ export function checkBodyWriteKey(request: Request, body: unknown, key: string |
   }
   if (!same(given, key)) throw new ApiError(401, 'auth.invalid_write_key', 'The write key is wrong.')
 }
+
+/**
+ * Provider receipts carry no `writeKey` field, so one that came without an Authorization header
+ * passes only when `signed`: its provider has a receipt secret, and the service verifies the
+ * signature against it. Message ids travel in outbound payloads; without this anyone could
+ * report activity for them and move users through journeys.
+ */
+export function checkReceiptWriteKey(request: Request, key: string | null, signed: boolean): void {
+  if (key === null || signed || !needsBodyKey.has(request)) return
+  throw new ApiError(
+    401,
+    'auth.missing_write_key',
+    'Receipts need the write key: put it in the callback URL as the HTTP Basic user name (https://<WRITE_KEY>@host/v1/receipts/...), send “Authorization: Bearer <WRITE_KEY>”, or give the provider a receipt secret so its receipts are signed.',
+  )
+}

@@ -9,7 +9,7 @@ import type { RouteRegistry } from './openapi'
  */
 export interface Integration {
   name: string
-  mount?(app: Hono, registry: RouteRegistry): void
+  mount?(app: Hono, registry: RouteRegistry, context: MountContext): void
   /** Ids a webhook node may name; publishing reports any other as `webhook.unknown`. */
   webhookIds?(): ReadonlySet<string>
   /** Items waiting in this integration's own queue, for /metrics. */
@@ -24,3 +24,13 @@ export interface Integration {
 }
 
 export type Integrations = Integration[]
+
+/** Stores events in the journal (resolving once they are durable) and reports them to the integrations. */
+export type AcceptEvents = (events: IngestedEvent[]) => Promise<void>
+
+/** What an integration's `/v1` routes share with the core ingestion routes. */
+export interface MountContext {
+  /** Stores events as the core ingestion routes do, and tells every integration. */
+  accept: AcceptEvents
+  writeKey: string | null
+}

@@ -5,38 +5,64 @@ import type { Hono } from 'hono'
 import { Engine, SqliteEngineStore, openDatabase } from '@switchyard/engine'
 import { FakeClock } from '@switchyard/testkit'
 import { createApp } from '../src/app'
-import { silentLogger } from '../src/log'
+import { OutboxDispatcher } from '../src/dispatch'
+import { silentLogger, type Logger } from '../src/log'
 import { Metrics } from '../src/metrics'
 import { RouteRegistry } from '../src/openapi'
+import { createChannelService } from '@switchyard/channels'
+import { createSecretBox } from '@switchyard/secrets'
 import type { Integrations } from '../src/integrations'
+import { channelsIntegration } from '../src/integrations/channels'
+import { createServices } from '../src/services'
 
 export interface TestApp {
   app: Hono
   engine: Engine
   clock: FakeClock
+  /** Runs the engine, then hands every due outbox job to its handler once. */
+  dispatch(): Promise<unknown>
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>
 }
 
-export async function testApp(options: { adminToken?: string; writeKey?: string; integrations?: Integrations } = {}): Promise<TestApp> {
+/**
+ * The app on a temp database and a fake clock, with the real channels integration (receipts,
+ * `/v1/activity`, sandbox sends); nothing polls: the test drives the outbox through `dispatch`.
+ */
+export async function testApp(options: { adminToken?: string; writeKey?: string; integrations?: Integrations; log?: Logger; withWebhooks?: boolean } = {}): Promise<TestApp> {
   const clock = new FakeClock()
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'sy-server-')), 'switchyard.db'))
   const engine = await Engine.open({ store: new SqliteEngineStore(db, clock.now()), clock, workspace: 'acme' })
+  const metrics = new Metrics()
+  const log = options.log ?? silentLogger
+  const secretBox = createSecretBox('test-secret-key-0123456789')
+  // `withWebhooks`: the production wiring, account events included; the webhook dispatcher is not started.
+  const integrations =
+    options.integrations ??
+    (options.withWebhooks
+      ? createServices({ db, engine, secretBox, clock, workspace: 'acme', allowPrivateTargets: [], metrics, log }).integrations
+      : [channelsIntegration(createChannelService({ db, secretBox, clock }), engine)])
   const app = createApp({
     engine,
     config: { adminToken: options.adminToken ?? null, writeKey: options.writeKey ?? null, workspace: 'acme', webDist: '/nonexistent' },
-    metrics: new Metrics(),
-    log: silentLogger,
+    metrics,
+    log,
     registry: new RouteRegistry(),
-    integrations: options.integrations ?? [],
+    integrations,
     version: 'test',
   })
+  const dispatcher = new OutboxDispatcher(engine, Object.assign({}, ...integrations.map((i) => i.outbox ?? {})), log)
   return {
     app,
     engine,
     clock,
+    async dispatch() {
+      await engine.runUntilIdle()
+      await dispatcher.drain()
+      await engine.runUntilIdle()
+    },
     async request(method, path, body, headers = {}) {
       const init: RequestInit = { method, headers: { 'content-type': 'application/json', ...headers } }
-      if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body)
+      if (body !== undefined) init.body = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body)
       const res = await app.request(path, init)
       const text = await res.text()
       let json: unknown = null

@@ -329,8 +329,10 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
         // Activity for a message we did not send is accepted: /v1/activity is authenticated, and
         // messages may predate this table. One we did send must agree with it.
         if (msg !== null) {
-          if (msg.userId !== a.value.userId) return fail('activity.invalid', `Message ${msg.id} was sent to another user.`, { field: 'userId' })
-          if (msg.channel !== a.value.channel) return fail('activity.invalid', `Message ${msg.id} was sent on ${msg.channel}, not ${a.value.channel}.`, { field: 'channel' })
+          // Refused before anything is recorded: another user's report must not use up the
+          // (message, status) key that the real recipient's activity needs.
+          if (msg.userId !== a.value.userId) return fail('activity.user_mismatch', `Message ${msg.id} was sent to another user: report activity with the userId the message was sent to.`, { field: 'userId' })
+          if (msg.channel !== a.value.channel) return fail('activity.channel_mismatch', `Message ${msg.id} was sent on ${msg.channel}, not ${a.value.channel}: report it on ${msg.channel}.`, { field: 'channel' })
           messages.recordActivity(msg.id, a.value.status, a.value.timestamp)
           return ok({ ...a.value, providerMessageId: msg.providerMessageId })
         }
@@ -356,7 +358,7 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
       },
       dsn(raw) {
         const parsed = parseDsn(raw, now())
-        return parsed.ok ? resolveReceipts(null, [parsed.value]) : parsed
+        return parsed.ok ? resolveReceipts(null, [parsed.value], 'email') : parsed
       },
     },
 

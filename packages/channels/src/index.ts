@@ -48,6 +48,7 @@ export {
   verifyTwilioSignature,
 } from './receipts/signatures'
 export type { MessageRef, ProviderReceipt } from './receipts/provider-receipt'
+export type { IgnoredReceipt, ReceiptBatch } from './receipts/resolve-receipts'
 
 export { quietHours, resolveTimezone, isValidTimezone } from './rules/quiet-hours'
 export type { QuietHoursDecision, QuietHoursSettings } from './rules/quiet-hours'

@@ -6,6 +6,7 @@ import {
   type IngestedEvent,
   type Journey,
   type JourneyStats,
+  type HistoryItem,
   type JourneyVersion,
   type RunView,
 } from '@switchyard/schema'
@@ -16,9 +17,15 @@ import { crashPoint } from './crash'
 import { newId } from './ids'
 import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
-import type { AppliedBatch, EngineCounters, EngineError, JournalEntry, JourneyPatch, JourneyRecord, JourneyVersionRecord, PublishResult } from './records'
-import type { EngineStore, JourneyUserSummary, OutboxClaim } from './store'
-import { draftHash, journeyView, runView, versionView } from './views'
+import type { AppliedBatch, EngineCounters, EngineError, HistoryRecord, JournalEntry, JourneyPatch, JourneyRecord, JourneyVersionRecord, PublishResult, RunRecord } from './records'
+import type { EngineStore, JourneyUserSummary, OutboxClaim, RunKey } from './store'
+import { draftHash, historyView, journeyView, runView, versionView } from './views'
+
+/** A page of a user's runs: see `Engine.userRunsPage`. */
+export interface RunsPage {
+  runs: { run: RunView; historyNext: number | null }[]
+  next: RunKey | null
+}
 
 export interface EngineOptions {
   store: EngineStore
@@ -347,6 +354,38 @@ export class Engine {
 
   async userRuns(journeyId: string, userId: string): Promise<RunView[]> {
     return (await this.store.runsOf(journeyId, userId)).map(runView)
+  }
+
+  /**
+   * One page of a user's runs, newest first, each with its first `historyLimit` history items:
+   * bounded reads, however many runs and rows the user has. `next` is where the following page
+   * starts; a run's `historyNext` the row its history goes on after (null: complete).
+   */
+  async userRunsPage(journeyId: string, userId: string, o: { before?: RunKey; limit: number; historyLimit: number }): Promise<RunsPage> {
+    const rows = await this.store.runsPage(journeyId, userId, { ...(o.before ? { before: o.before } : {}), limit: o.limit + 1 })
+    const page = rows.slice(0, o.limit)
+    const runs = await Promise.all(
+      page.map(async (run) => {
+        const { items, next } = await this.historyPage(run.runId, 0, o.historyLimit)
+        return { run: runView({ ...run, history: items }), historyNext: next }
+      }),
+    )
+    const last = page.at(-1)
+    return { runs, next: rows.length > o.limit && last ? { startedAt: last.startedAt, runId: last.runId } : null }
+  }
+
+  /** More of a run's history, after the row `afterId`; null when the run does not exist. */
+  async runHistoryPage(runId: string, o: { afterId: number; limit: number }): Promise<{ run: RunRecord; history: HistoryItem[]; next: number | null } | null> {
+    const run = (await this.store.loadRuns([runId])).get(runId)
+    if (!run) return null
+    const { items, next } = await this.historyPage(runId, o.afterId, o.limit)
+    return { run, history: items.map(historyView), next }
+  }
+
+  private async historyPage(runId: string, afterId: number, limit: number): Promise<{ items: HistoryRecord[]; next: number | null }> {
+    const rows = await this.store.historyPage(runId, { afterId, limit: limit + 1 })
+    const shown = rows.slice(0, limit)
+    return { items: shown.map((r) => r.record), next: rows.length > limit ? (shown.at(-1)?.id ?? null) : null }
   }
 
   async users(journeyId: string, options: { prefix?: string; limit: number }): Promise<JourneyUserSummary[]> {

@@ -72,6 +72,18 @@ export interface RunWithHistory extends RunRecord {
   history: HistoryRecord[]
 }
 
+/** Where a page of runs ends: runs are ordered by start time, then id, newest first. */
+export interface RunKey {
+  startedAt: number
+  runId: string
+}
+
+/** A history row with its position in the run, for the next page. */
+export interface HistoryPageRow {
+  id: number
+  record: HistoryRecord
+}
+
 export interface JourneyUserSummary {
   userId: string
   runs: number
@@ -127,6 +139,10 @@ export interface EngineStore {
 
   // Inspection.
   runsOf(journeyId: string, userId: string): Promise<RunWithHistory[]>
+  /** At most `limit` of a user's runs in a journey, newest first, older than `before` when given. */
+  runsPage(journeyId: string, userId: string, o: { before?: RunKey; limit: number }): Promise<RunRecord[]>
+  /** At most `limit` history rows of a run after the row `afterId` (0: from the start), oldest first. */
+  historyPage(runId: string, o: { afterId: number; limit: number }): Promise<HistoryPageRow[]>
   usersOf(journeyId: string, options: { prefix?: string; limit: number }): Promise<JourneyUserSummary[]>
   /** Users in each journey now, for lists: one query, not one per journey. */
   activeTotals(): Promise<Map<string, number>>

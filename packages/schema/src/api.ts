@@ -65,8 +65,20 @@ export const RunView = z.object({
 })
 export type RunView = z.infer<typeof RunView>
 
-export const UserJourneyView = z.object({ runs: z.array(RunView) })
+/** A run in a page of runs: its first history items, and the cursor for the rest (null: complete). */
+export const UserRunView = RunView.extend({ historyNextCursor: z.string().nullable().default(null) })
+export type UserRunView = z.infer<typeof UserRunView>
+
+/**
+ * `GET /api/journeys/:id/users/:userId`: a page of runs, newest first; `nextCursor` (null on the
+ * last page) goes back as `?cursor=` for older runs.
+ */
+export const UserJourneyView = z.object({ runs: z.array(UserRunView), nextCursor: z.string().nullable().default(null) })
 export type UserJourneyView = z.infer<typeof UserJourneyView>
+
+/** `GET /api/journeys/:id/users/:userId/runs/:runId/history`: more of a run's history, oldest first. */
+export const RunHistoryPage = z.object({ history: z.array(HistoryItem), nextCursor: z.string().nullable().default(null) })
+export type RunHistoryPage = z.infer<typeof RunHistoryPage>
 
 export const NodeStats = z.object({
   entered: z.number().int(),

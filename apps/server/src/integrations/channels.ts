@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import type { Engine } from '@switchyard/engine'
-import { CHANNEL_STATUSES, ProviderInput, ProviderTestInput, ProviderTestResult, ProviderView, type IngestedEvent, type MessageJob } from '@switchyard/schema'
+import { ActivityCall, CHANNEL_STATUSES, MAX_EVENT_BYTES, ProviderInput, ProviderTestInput, ProviderTestResult, ProviderView, type IngestedEvent, type MessageJob } from '@switchyard/schema'
 import {
   activityToTrack,
   frequencyCap,
@@ -9,16 +9,21 @@ import {
   quietHours,
   type ChannelActivity,
   type ChannelService,
+  type ReceiptBatch,
+  type Result,
 } from '@switchyard/channels'
 import type { MessageEventPayload } from '@switchyard/webhooks'
 import type { MessageEventType } from '@switchyard/schema'
 import { jsonBody, readBody, validate } from '../body'
 import type { HandlerResult } from '../dispatch'
-import type { Integration } from '../integrations'
+import { checkReceiptWriteKey } from '../auth'
+import type { AcceptEvents, Integration, MountContext } from '../integrations'
+import { readIngestJson } from '../ingest'
 import type { RouteRegistry } from '../openapi'
 import { unwrap } from './results'
 
 const MAX_SEND_ATTEMPTS = 5
+const MB = 1024 * 1024
 const SandboxEmit = z.object({ messageId: z.string().min(1), status: z.string().min(1) })
 const MessagesQuery = z.object({ userId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
 
@@ -27,9 +32,10 @@ export interface ChannelsOptions {
   onMessageEvent?: (type: MessageEventType, payload: MessageEventPayload) => void
 }
 
-export function activityEvent(a: ChannelActivity): IngestedEvent {
+/** The journal event of an activity: the same for every receipt source. */
+export function activityEvent(a: ChannelActivity, receivedAt: number): IngestedEvent {
   const call = activityToTrack(a)
-  return { messageId: call.messageId, type: 'track', userId: call.userId, event: call.event, properties: call.properties, timestamp: a.timestamp, receivedAt: Date.now() }
+  return { messageId: call.messageId, type: 'track', userId: call.userId, event: call.event, properties: call.properties, timestamp: a.timestamp, receivedAt }
 }
 
 /**
@@ -50,9 +56,14 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
   const skip = async (job: MessageJob, reason: string): Promise<HandlerResult> => {
     await engine.recordOutcome(job, 'message', job.id, { channel: job.channel, status: 'skipped', reason })
   }
-  const ingestActivities = async (activities: readonly ChannelActivity[]) => {
+  /**
+   * The one path of every receipt source (/v1/activity, provider callbacks, DSN, sandbox): the
+   * same journal events, reported to every integration, and the same account events.
+   */
+  const ingestActivities = async (accept: AcceptEvents, activities: readonly ChannelActivity[]) => {
     if (activities.length === 0) return
-    await engine.ingest(activities.map(activityEvent))
+    const now = engine.clock.now()
+    await accept(activities.map((a) => activityEvent(a, now)))
     if (!options.onMessageEvent) return
     const delivered = activities.flatMap((a) => {
       const sent = a.status === 'delivered' ? service.messages.get(a.messageId) : null
@@ -72,6 +83,11 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
         content: sent.content ?? {},
       })
     }
+  }
+  /** A provider with a receipt secret has its receipts' signatures verified by the service. */
+  const signed = (providerId: string) => {
+    const p = service.providers.get(providerId)
+    return p.ok && p.value.hasReceiptSecret
   }
 
   async function send(job: MessageJob): Promise<HandlerResult> {
@@ -107,21 +123,23 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
     options.onMessageEvent?.('message.failed', payload(job, out.rendered ?? {}, out.reason))
   }
 
-  const receipt = (kind: 'sendgrid' | 'push') => async (c: Context) => {
-    const body = await readBody(c, 1024 * 1024, '1 MB per receipt')
-    const providerId = c.req.param('providerId') ?? ''
-    const batch =
-      kind === 'sendgrid'
-        ? unwrap(service.receipts.sendgrid(providerId, { body, ...opt('signature', c.req.header('x-twilio-email-event-webhook-signature')), ...opt('timestamp', c.req.header('x-twilio-email-event-webhook-timestamp')) }))
-        : unwrap(service.receipts.push(providerId, { body, ...opt('signature', c.req.header('x-switchyard-signature')) }))
-    await ingestActivities(batch.activities)
-    return c.json({ success: true, accepted: batch.activities.length, ignored: batch.ignored.length })
-  }
+  /**
+   * A provider receipt route: the write key, unless the provider signs its receipts (the DSN has
+   * no provider and always needs the key); then the body, parsed and resolved by the service.
+   */
+  const receiptRoute =
+    (accept: AcceptEvents, writeKey: string | null, providerRoute: boolean, limit: number, resolve: (c: Context, body: string) => Result<ReceiptBatch>) =>
+    async (c: Context) => {
+      checkReceiptWriteKey(c.req.raw, writeKey, providerRoute && signed(c.req.param('providerId') ?? ''))
+      const batch = unwrap(resolve(c, await readBody(c, limit, `${limit >= MB ? `${limit / MB} MB` : `${limit / 1024} KB`} per receipt`)))
+      await ingestActivities(accept, batch.activities)
+      return c.json({ success: true, accepted: batch.activities.length, ignored: batch.ignored.length })
+    }
 
   return {
     name: 'channels',
     outbox: { message: send },
-    mount(app: Hono, registry: RouteRegistry) {
+    mount(app: Hono, registry: RouteRegistry, { accept, writeKey }: MountContext) {
       const tag = 'Channels'
       const doc = registry.add.bind(registry)
       doc({ method: 'get', path: '/api/channels', summary: 'Configured channel providers.', tag, auth: 'admin', responses: { 200: { description: 'Providers.', schema: z.object({ providers: z.array(ProviderView) }) } } })
@@ -137,7 +155,7 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
       app.post('/api/channels/sandbox/emit', async (c) => {
         const body = await jsonBody(c, SandboxEmit)
         const activity = unwrap(service.sandbox.emit(body.messageId, body.status, engine.clock.now()))
-        await ingestActivities([activity])
+        await ingestActivities(accept, [activity])
         return c.json({ activity })
       })
       doc({ method: 'get', path: '/api/channels/:id', summary: 'One provider.', tag, auth: 'admin', responses: { 200: { description: 'The provider.', schema: ProviderView } } })
@@ -156,24 +174,31 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
       })
 
       const rtag = 'Receipts'
-      doc({ method: 'post', path: '/v1/receipts/sendgrid/:providerId', summary: 'SendGrid event webhook (signed with the provider’s verification key).', tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Receipts ingested.' } } })
-      app.post('/v1/receipts/sendgrid/:providerId', receipt('sendgrid'))
-      doc({ method: 'post', path: '/v1/receipts/push/:providerId', summary: 'Push gateway delivery receipts (HMAC-signed).', tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Receipts ingested.' } } })
-      app.post('/v1/receipts/push/:providerId', receipt('push'))
-      doc({ method: 'post', path: '/v1/receipts/twilio/:providerId', summary: 'Twilio-style SMS/WhatsApp status callback (X-Twilio-Signature).', tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Receipts ingested.' } } })
-      app.post('/v1/receipts/twilio/:providerId', async (c) => {
-        const form = new URLSearchParams(await readBody(c, 256 * 1024, '256 KB per receipt'))
-        const params = Object.fromEntries(form.entries())
-        const batch = unwrap(service.receipts.twilio(c.req.param('providerId'), { url: c.req.url, params, ...opt('signature', c.req.header('x-twilio-signature')) }))
-        await ingestActivities(batch.activities)
-        return c.json({ success: true, accepted: batch.activities.length, ignored: batch.ignored.length })
+      const receiptAuth = 'the write key (HTTP Basic in the callback URL works with every provider), unless the provider has a receipt secret and the request is signed with it'
+      doc({ method: 'post', path: '/v1/activity', summary: 'Report channel activity (delivered, opened, clicked...) of a message; refused when the message was sent to another user or on another channel.', tag: rtag, auth: 'writeKey', body: ActivityCall, responses: { 200: { description: 'Stored durably.', schema: z.object({ success: z.literal(true) }) } } })
+      app.post('/v1/activity', async (c) => {
+        const activity = unwrap(service.receipts.activity(await readIngestJson(c, MAX_EVENT_BYTES, '32 KB per event', writeKey)))
+        await ingestActivities(accept, [activity])
+        return c.json({ success: true as const })
       })
-      doc({ method: 'post', path: '/v1/receipts/dsn', summary: 'A delivery status notification (RFC 3464 bounce) as raw MIME.', tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Bounces ingested.' } } })
-      app.post('/v1/receipts/dsn', async (c) => {
-        const batch = unwrap(service.receipts.dsn(await readBody(c, 1024 * 1024, '1 MB per message')))
-        await ingestActivities(batch.activities)
-        return c.json({ success: true, accepted: batch.activities.length, ignored: batch.ignored.length })
-      })
+      doc({ method: 'post', path: '/v1/receipts/sendgrid/:providerId', summary: `SendGrid event webhook; needs ${receiptAuth} (ECDSA).`, tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Receipts ingested.' } } })
+      app.post(
+        '/v1/receipts/sendgrid/:providerId',
+        receiptRoute(accept, writeKey, true, MB, (c, body) =>
+          service.receipts.sendgrid(c.req.param('providerId') ?? '', { body, ...opt('signature', c.req.header('x-twilio-email-event-webhook-signature')), ...opt('timestamp', c.req.header('x-twilio-email-event-webhook-timestamp')) }),
+        ),
+      )
+      doc({ method: 'post', path: '/v1/receipts/push/:providerId', summary: `Push gateway delivery receipts; needs ${receiptAuth} (HMAC).`, tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Receipts ingested.' } } })
+      app.post('/v1/receipts/push/:providerId', receiptRoute(accept, writeKey, true, MB, (c, body) => service.receipts.push(c.req.param('providerId') ?? '', { body, ...opt('signature', c.req.header('x-switchyard-signature')) })))
+      doc({ method: 'post', path: '/v1/receipts/twilio/:providerId', summary: `Twilio-style SMS/WhatsApp status callback; needs ${receiptAuth} (X-Twilio-Signature).`, tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Receipts ingested.' } } })
+      app.post(
+        '/v1/receipts/twilio/:providerId',
+        receiptRoute(accept, writeKey, true, 256 * 1024, (c, body) =>
+          service.receipts.twilio(c.req.param('providerId') ?? '', { url: c.req.url, params: Object.fromEntries(new URLSearchParams(body).entries()), ...opt('signature', c.req.header('x-twilio-signature')) }),
+        ),
+      )
+      doc({ method: 'post', path: '/v1/receipts/dsn', summary: 'A delivery status notification (RFC 3464 bounce) as raw MIME; always needs the write key (a DSN is not signed).', tag: rtag, auth: 'writeKey', responses: { 200: { description: 'Bounces ingested.' } } })
+      app.post('/v1/receipts/dsn', receiptRoute(accept, writeKey, false, MB, (_c, body) => service.receipts.dsn(body)))
     },
   }
 }

@@ -1,37 +1,29 @@
 import type { Context, Hono } from 'hono'
 import { crashPoint } from '@switchyard/engine'
 import { z } from 'zod'
-import {
-  ActivityCall,
-  BatchCall,
-  IdentifyCall,
-  MAX_BATCH_BYTES,
-  MAX_EVENT_BYTES,
-  TrackCall,
-  isStatusOf,
-  Channel,
-  type IngestedEvent,
-} from '@switchyard/schema'
-import { activityEventId } from '@switchyard/channels'
-import { checkBodyWriteKey } from '../auth'
-import { parseJsonText, validate } from '../body'
+import { BatchCall, IdentifyCall, MAX_BATCH_BYTES, MAX_EVENT_BYTES, TrackCall, type IngestedEvent } from '@switchyard/schema'
+import { validate } from '../body'
 import type { AppDeps } from '../deps'
-import { ApiError } from '../errors'
-import { normaliseBatch, normaliseCall, readIngestBody } from '../ingest'
+import type { AcceptEvents } from '../integrations'
+import { createProfileLimit } from '../profile-limit'
+import { normaliseBatch, normaliseCall, plainBodyBytes, readIngestJson } from '../ingest'
 
 const Success = z.object({ success: z.literal(true) })
 
-/** The Segment tracking API: answers only once the events are in the journal. */
-export function mountIngest(app: Hono, deps: AppDeps): void {
+/**
+ * The Segment tracking API: answers only once the events are in the journal. Channel activity
+ * (`/v1/activity`) is a receipt like the providers' and is mounted by the channels integration.
+ */
+export function mountIngest(app: Hono, deps: AppDeps, acceptEvents: AcceptEvents): void {
   const { engine, registry } = deps
-  const read = async (c: Context, limit: number, label: string) => {
-    const raw = parseJsonText(await readIngestBody(c, limit, label))
-    checkBodyWriteKey(c.req.raw, raw, deps.config.writeKey)
-    return raw
-  }
+  const read = (c: Context, limit: number, label: string) => readIngestJson(c, limit, label, deps.config.writeKey)
+  const profiles = createProfileLimit(engine)
   const accept = async (events: IngestedEvent[]) => {
-    await engine.ingest(events)
-    for (const i of deps.integrations) i.eventsAccepted?.(events)
+    const checked = await profiles.check(events)
+    await acceptEvents(events).catch((error: unknown) => {
+      checked.forget()
+      throw error
+    })
     crashPoint('after-commit-before-ack')
     return { success: true as const }
   }
@@ -44,7 +36,7 @@ export function mountIngest(app: Hono, deps: AppDeps): void {
     return c.json(await accept([normaliseCall(raw, 'track', engine.clock.now())]))
   })
 
-  doc('/v1/identify', 'Set traits of a user (Segment identify); later identifies merge.', IdentifyCall)
+  doc('/v1/identify', 'Set traits of a user (Segment identify); later identifies merge, up to 64 KB of traits per user (else 400 profile.too_large).', IdentifyCall)
   app.post('/v1/identify', async (c) => {
     const raw = await read(c, MAX_EVENT_BYTES, '32 KB per event')
     return c.json(await accept([normaliseCall(raw, 'identify', engine.clock.now())]))
@@ -54,31 +46,6 @@ export function mountIngest(app: Hono, deps: AppDeps): void {
   app.post('/v1/batch', async (c) => {
     const raw = await read(c, MAX_BATCH_BYTES, '500 KB per batch')
     const call = validate(BatchCall, raw, 'batch')
-    return c.json(await accept(normaliseBatch(call.batch, engine.clock.now(), call.sentAt, Number(c.req.header('content-length') ?? Number.NaN))))
-  })
-
-  doc('/v1/activity', 'Report channel activity (delivered, opened, clicked...) for a message the engine sent.', ActivityCall)
-  app.post('/v1/activity', async (c) => {
-    const raw = await read(c, MAX_EVENT_BYTES, '32 KB per event')
-    const call = validate(ActivityCall, raw, 'activity')
-    const channel = Channel.safeParse(call.channel)
-    if (!channel.success) throw new ApiError(400, 'activity.unknown_channel', `“${call.channel}” is not a channel: use one of ${Channel.options.join(', ')}.`)
-    if (!isStatusOf(channel.data, call.status)) {
-      throw new ApiError(400, 'activity.unknown_status', `${channel.data} has no status “${call.status}”.`)
-    }
-    const now = engine.clock.now()
-    const event = normaliseCall(
-      {
-        userId: call.userId,
-        event: `${channel.data}.${call.status}`,
-        properties: { messageId: call.messageId },
-        timestamp: call.timestamp,
-        // The same status of the same message is one event, whichever path reports it.
-        messageId: activityEventId(call.messageId, call.status),
-      },
-      'track',
-      now,
-    )
-    return c.json(await accept([event]))
+    return c.json(await accept(normaliseBatch(call.batch, engine.clock.now(), call.sentAt, plainBodyBytes(c))))
   })
 }

@@ -7,6 +7,7 @@ import {
   JourneySettings,
   JourneyStats,
   JourneyVersion,
+  RunHistoryPage,
   UserJourneyView,
   JOURNEY_NAME_MAX,
   validateGraph,
@@ -15,6 +16,7 @@ import {
 } from '@switchyard/schema'
 import { jsonBody, parseJsonText, readBody, validate } from '../body'
 import type { AppDeps } from '../deps'
+import { decodeCursor, encodeCursor } from '../cursors'
 import { ApiError, notFound } from '../errors'
 
 const Issue = z.object({ code: z.string(), nodeId: z.string().optional(), edgeId: z.string().optional(), field: z.string().optional(), message: z.string() })
@@ -34,6 +36,16 @@ const UsersQuery = z.object({ prefix: z.string().max(512).optional(), limit: z.c
 const UsersAnswer = z.object({
   users: z.array(z.object({ userId: z.string(), runs: z.number(), status: z.string(), currentNodeId: z.string().nullable(), lastActivityAt: z.string() })),
 })
+const UserRunsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  historyLimit: z.coerce.number().int().min(1).max(1000).default(200),
+  cursor: z.string().max(1024).optional(),
+})
+const HistoryQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200), cursor: z.string().max(256).optional() })
+/** Where the next page of runs starts: the last run's start time and id. */
+const RunCursor = z.tuple([z.number().int(), z.string()])
+/** The last history row shown. */
+const HistoryCursor = z.tuple([z.number().int().nonnegative()])
 const VersionDetail = z.object({ version: z.number(), publishedAt: z.string(), hash: z.string(), graph: DraftGraph, settings: JourneySettings })
 
 export function mountJourneys(app: Hono, deps: AppDeps): void {
@@ -185,9 +197,29 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     return c.json({ users: users.map((u) => ({ ...u, lastActivityAt: new Date(u.lastActivityAt).toISOString() })) })
   })
 
-  doc({ method: 'get', path: '/api/journeys/:id/users/:userId', summary: "A user's runs with their whole history, newest first.", tag: 'Inspection', auth: 'admin', responses: { 200: { description: 'Runs.', schema: UserJourneyView } } })
+  doc({ method: 'get', path: '/api/journeys/:id/users/:userId', summary: "A page of a user's runs, newest first (20 unless ?limit=, at most 100), each with its first 200 history items (?historyLimit=); nextCursor and historyNextCursor fetch the rest.", tag: 'Inspection', auth: 'admin', query: UserRunsQuery, responses: { 200: { description: 'Runs.', schema: UserJourneyView } } })
   app.get('/api/journeys/:id/users/:userId', async (c) => {
-    await mustGet(c.req.param('id'))
-    return c.json({ runs: await engine.userRuns(c.req.param('id'), c.req.param('userId')) })
+    const id = c.req.param('id')
+    await mustGet(id)
+    const q = validate(UserRunsQuery, c.req.query(), 'query')
+    const before = q.cursor === undefined ? undefined : decodeCursor(RunCursor, q.cursor)
+    const page = await engine.userRunsPage(id, c.req.param('userId'), { limit: q.limit, historyLimit: q.historyLimit, ...(before ? { before: { startedAt: before[0], runId: before[1] } } : {}) })
+    return c.json({
+      runs: page.runs.map(({ run, historyNext }) => ({ ...run, historyNextCursor: historyNext === null ? null : encodeCursor([historyNext]) })),
+      nextCursor: page.next === null ? null : encodeCursor([page.next.startedAt, page.next.runId]),
+    })
+  })
+
+  doc({ method: 'get', path: '/api/journeys/:id/users/:userId/runs/:runId/history', summary: "More of a run's history, oldest first: ?cursor= is the run's historyNextCursor, then this answer's nextCursor (200 items unless ?limit=, at most 1,000).", tag: 'Inspection', auth: 'admin', query: HistoryQuery, responses: { 200: { description: 'History items.', schema: RunHistoryPage } } })
+  app.get('/api/journeys/:id/users/:userId/runs/:runId/history', async (c) => {
+    const { id, userId, runId } = c.req.param()
+    await mustGet(id)
+    const q = validate(HistoryQuery, c.req.query(), 'query')
+    const afterId = q.cursor === undefined ? 0 : decodeCursor(HistoryCursor, q.cursor)[0]
+    const page = await engine.runHistoryPage(runId, { afterId, limit: q.limit })
+    if (!page || page.run.journeyId !== id || page.run.userId !== userId) {
+      throw new ApiError(404, 'run.not_found', `User “${userId}” has no run “${runId}” in journey “${id}”.`)
+    }
+    return c.json({ history: page.history, nextCursor: page.next === null ? null : encodeCursor([page.next]) })
   })
 }

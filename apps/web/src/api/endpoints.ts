@@ -46,7 +46,8 @@ export const api = {
     request(`/api/journeys/${enc(id)}/stats${version ? `?version=${version}` : ''}`, JourneyStats),
   users: (id: string, prefix: string, limit = 20) =>
     request(`/api/journeys/${enc(id)}/users?prefix=${enc(prefix)}&limit=${limit}`, UserList).then((r) => r.users),
-  user: (id: string, userId: string) => request(`/api/journeys/${enc(id)}/users/${enc(userId)}`, UserJourneyView).then((r) => r.runs),
+  /** The newest `limit` runs of a user (the server answers at most 100); `nextCursor` says whether there are older ones. */
+  user: (id: string, userId: string, limit: number) => request(`/api/journeys/${enc(id)}/users/${enc(userId)}?limit=${limit}`, UserJourneyView),
 
   listWebhooks: () => request('/api/webhooks', WebhookList).then((r) => r.webhooks),
   createWebhook: (body: WebhookInputBody) => request('/api/webhooks', WebhookView, { method: 'POST', body }),

@@ -1,6 +1,6 @@
 import { useEffect } from 'react'
 import { api } from '../api/endpoints'
-import { editor, useEditor } from './store'
+import { editor, RUNS_MAX, RUNS_PAGE, useEditor } from './store'
 
 const STATS_MS = 2000
 const USER_MS = 1500
@@ -36,11 +36,12 @@ export function usePolling(journeyId: string): void {
     if (!inspected) return
     let stopped = false
     const t = setInterval(() => {
-      api.user(journeyId, inspected).then(
-        (runs) => {
+      const limit = useEditor.getState().inspection?.page.limit ?? RUNS_PAGE
+      api.user(journeyId, inspected, limit).then(
+        (view) => {
           const s = useEditor.getState()
           if (stopped || s.inspection?.userId !== inspected) return
-          editor.inspect(inspected, runs, s.inspection.runIndex)
+          editor.inspect(inspected, view.runs, s.inspection.runIndex, { limit, more: view.nextCursor !== null })
         },
         () => undefined,
       )
@@ -54,8 +55,19 @@ export function usePolling(journeyId: string): void {
 
 /** Opens the inspector on a user: loads their runs and draws the newest on the canvas. */
 export async function inspectUser(journeyId: string, userId: string, showPanel = true): Promise<number> {
-  const runs = await api.user(journeyId, userId)
-  editor.inspect(userId, runs, 0)
+  const view = await api.user(journeyId, userId, RUNS_PAGE)
+  editor.inspect(userId, view.runs, 0, { limit: RUNS_PAGE, more: view.nextCursor !== null })
   if (showPanel) editor.setTab('users')
-  return runs.length
+  return view.runs.length
+}
+
+/** Shows the next older runs of the inspected user, up to the most the server answers at once. */
+export async function showMoreRuns(journeyId: string): Promise<void> {
+  const inspection = useEditor.getState().inspection
+  if (!inspection) return
+  const limit = Math.min(RUNS_MAX, inspection.page.limit + RUNS_PAGE)
+  const view = await api.user(journeyId, inspection.userId, limit)
+  const now = useEditor.getState().inspection
+  if (now?.userId !== inspection.userId) return
+  editor.inspect(inspection.userId, view.runs, now.runIndex, { limit, more: view.nextCursor !== null })
 }

@@ -82,4 +82,13 @@ describe('editor store', () => {
     expect(s.issues.byNode.w?.[0]?.message).toBe('Connect the timeout outlet.')
     expect(s.issues.byEdge.e).toHaveLength(1)
   })
+
+  it('keeps how many runs the inspector asked for while it follows the same user', () => {
+    const run = { runId: 'r1', version: 1, status: 'active' as const, currentNodeId: null, waitingUntil: null, startedAt: '2025-01-01T00:00:00Z', endedAt: null, history: [] }
+    editor.inspect('ann', [run], 0, { limit: 40, more: true })
+    editor.inspect('ann', [run], 0)
+    expect(useEditor.getState().inspection?.page).toEqual({ limit: 40, more: true })
+    editor.inspect('bob', [run], 0)
+    expect(useEditor.getState().inspection?.page).toEqual({ limit: 20, more: false })
+  })
 })

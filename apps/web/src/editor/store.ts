@@ -28,6 +28,17 @@ export interface Inspection {
   userId: string
   runs: RunView[]
   runIndex: number
+  /** How many of the newest runs are asked for, and whether the user has older ones. */
+  page: InspectionPage
+}
+
+/** Runs the inspector asks for at a time, and the most it shows (what the server answers at once). */
+export const RUNS_PAGE = 20
+export const RUNS_MAX = 100
+
+export interface InspectionPage {
+  limit: number
+  more: boolean
 }
 
 export interface EditorState {
@@ -371,9 +382,11 @@ export const editor = {
   setStats(stats: JourneyStats | null): void {
     set({ stats })
   },
-  inspect(userId: string, runs: RunView[], runIndex = 0): void {
+  /** `page` defaults to the one of the user already inspected, else the first page with nothing older. */
+  inspect(userId: string, runs: RunView[], runIndex = 0, page?: InspectionPage): void {
     const s = get()
-    const inspection = { userId, runs, runIndex: Math.min(runIndex, Math.max(0, runs.length - 1)) }
+    const kept = s.inspection?.userId === userId ? s.inspection.page : { limit: RUNS_PAGE, more: false }
+    const inspection = { userId, runs, runIndex: Math.min(runIndex, Math.max(0, runs.length - 1)), page: page ?? kept }
     set({ inspection, path: pathForInspection(inspection, s.nodes, s.edges) })
   },
   stopInspecting(): void {

@@ -125,7 +125,7 @@ export function normaliseActivity(body: unknown, now: number = Date.now()): Resu
   const b = parsed.data
   const channel = channelFromName(b.channel)
   if (channel === null) {
-    return fail('activity.invalid', `Unknown channel "${b.channel}"; use one of ${Object.keys(CHANNEL_STATUSES).join(', ')}.`, { field: 'channel' })
+    return fail('activity.unknown_channel', `Unknown channel "${b.channel}"; use one of ${Object.keys(CHANNEL_STATUSES).join(', ')} (apn and bpn name app_push and web_push).`, { field: 'channel' })
   }
   const status = statusFromName(b.status)
   const valid = CHANNEL_STATUSES[channel].join(', ')
@@ -133,7 +133,7 @@ export function normaliseActivity(body: unknown, now: number = Date.now()): Resu
     return fail('activity.invalid', `"sent" is recorded by Switchyard when the provider accepts the message; report one of ${valid}.`, { field: 'status' })
   }
   if (status === null || !isStatusOf(channel, status) || !isReceiptStatus(status)) {
-    return fail('activity.invalid', `Status "${b.status}" is not reported for ${channel}; use one of ${valid}.`, { field: 'status', allowed: CHANNEL_STATUSES[channel] })
+    return fail('activity.unknown_status', `Status "${b.status}" is not reported for ${channel}; use one of ${valid}.`, { field: 'status', allowed: CHANNEL_STATUSES[channel] })
   }
   let timestamp = now
   if (b.timestamp !== undefined) {

@@ -289,6 +289,14 @@ describe('DSN bounce (RFC 3464)', () => {
     expect(svc.receipts.dsn('Subject: hello\r\n\r\nnot a report')).toMatchObject({ ok: false, error: { code: 'receipt.invalid' } })
     expect(svc.receipts.dsn(dsn({ action: 'failed', status: '5.1.1', headers: 'X-Switchyard-Message-Id: nope' }))).toMatchObject({ ok: false, error: { code: 'receipt.unknown_message' } })
   })
+
+  it('refuses a bounce naming a message sent on another channel, and records nothing', async () => {
+    const svc = setup()
+    const m = await sent(svc, 'sms')
+    const r = svc.receipts.dsn(dsn({ action: 'failed', status: '5.1.1', headers: `X-Switchyard-Message-Id: ${m.messageId}` }))
+    expect(r).toMatchObject({ ok: false, error: { code: 'activity.channel_mismatch' } })
+    expect(svc.messages.get(m.messageId)?.lastActivity).toBeNull()
+  })
 })
 
 describe('generic activity through the service', () => {
@@ -297,8 +305,8 @@ describe('generic activity through the service', () => {
     const m = await sent(svc, 'whatsapp', 'ada')
     expect(svc.receipts.activity({ userId: 'ada', channel: 'whatsapp', status: 'opened', messageId: m.messageId })).toMatchObject({ ok: true, value: { status: 'opened', providerMessageId: m.providerMessageId } })
     expect(svc.messages.get(m.messageId)?.lastActivity).toBe('opened')
-    expect(svc.receipts.activity({ userId: 'bob', channel: 'whatsapp', status: 'opened', messageId: m.messageId })).toMatchObject({ ok: false, error: { code: 'activity.invalid', details: { field: 'userId' } } })
-    expect(svc.receipts.activity({ userId: 'ada', channel: 'rcs', status: 'opened', messageId: m.messageId })).toMatchObject({ ok: false, error: { code: 'activity.invalid', details: { field: 'channel' } } })
+    expect(svc.receipts.activity({ userId: 'bob', channel: 'whatsapp', status: 'opened', messageId: m.messageId })).toMatchObject({ ok: false, error: { code: 'activity.user_mismatch', details: { field: 'userId' } } })
+    expect(svc.receipts.activity({ userId: 'ada', channel: 'rcs', status: 'opened', messageId: m.messageId })).toMatchObject({ ok: false, error: { code: 'activity.channel_mismatch', details: { field: 'channel' } } })
     expect(svc.receipts.activity({ userId: 'ada', channel: 'rcs', status: 'opened', messageId: 'external-1' })).toMatchObject({ ok: true, value: { messageId: 'external-1' } })
   })
 })

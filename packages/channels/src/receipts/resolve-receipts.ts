@@ -1,5 +1,5 @@
-import { isStatusOf } from '@switchyard/schema'
-import { activityEventId, type ChannelActivity } from '../activity/activity'
+import { isStatusOf, type Channel } from '@switchyard/schema'
+import { activityEventId, type ChannelActivity, type ReceiptStatus } from '../activity/activity'
 import type { Log } from '../clock'
 import { fail, ok, type Result } from '../result'
 import type { MessageStore, SentMessage } from '../store/message-store'
@@ -16,7 +16,12 @@ export interface ReceiptBatch {
   ignored: IgnoredReceipt[]
 }
 
-export type ReceiptResolver = (providerId: string | null, receipts: readonly ProviderReceipt[]) => Result<ReceiptBatch>
+/**
+ * `providerId`: only that provider's messages match. `channel`: the only channel the format can
+ * report on (a DSN is about email); a receipt naming a message on another channel refuses the
+ * whole request with `activity.channel_mismatch`, and nothing is recorded.
+ */
+export type ReceiptResolver = (providerId: string | null, receipts: readonly ProviderReceipt[], channel?: Channel) => Result<ReceiptBatch>
 
 /**
  * Maps parsed receipts to our messages: the user and channel come from what we sent, never from
@@ -31,9 +36,10 @@ export function createReceiptResolver(messages: MessageStore, log: Log): Receipt
     return messages.byProviderMessageId(id, scope) ?? messages.byProviderMessageId(bare, scope) ?? messages.byProviderMessageId(`<${bare}>`, scope)
   }
 
-  const resolveReceipts = (providerId: string | null, receipts: readonly ProviderReceipt[]): Result<ReceiptBatch> => {
+  const resolveReceipts: ReceiptResolver = (providerId, receipts, channel) => {
     const activities: ChannelActivity[] = []
     const ignored: IgnoredReceipt[] = []
+    const records: { id: string; status: ReceiptStatus; at: number }[] = []
     let unknown = 0
     for (const r of receipts) {
       const ref = refLabel(r.refs)
@@ -47,11 +53,14 @@ export function createReceiptResolver(messages: MessageStore, log: Log): Receipt
         ignored.push({ ref, reason: 'the message was sent through another provider' })
         continue
       }
+      if (channel !== undefined && msg.channel !== channel) {
+        return fail('activity.channel_mismatch', `Message ${msg.id} was sent on ${msg.channel}: this receipt can only report ${channel} messages.`, { messageId: msg.id })
+      }
       if (r.status === null) {
         ignored.push({ ref, reason: `"${r.providerStatus}" is not channel activity` })
         continue
       }
-      messages.recordActivity(msg.id, r.status, r.timestamp)
+      records.push({ id: msg.id, status: r.status, at: r.timestamp })
       if (!isStatusOf(msg.channel, r.status)) {
         ignored.push({ ref, reason: `${r.status} is not reported for ${msg.channel}` })
         continue
@@ -70,6 +79,7 @@ export function createReceiptResolver(messages: MessageStore, log: Log): Receipt
     if (activities.length === 0 && unknown > 0 && unknown === receipts.length) {
       return fail('receipt.unknown_message', `No message Switchyard sent matches ${ignored.map((i) => i.ref).join(', ')}.`, { ignored })
     }
+    for (const rec of records) messages.recordActivity(rec.id, rec.status, rec.at)
     if (ignored.length > 0) log('info', 'receipts ignored', { providerId, ignored })
     return ok({ activities, ignored })
   }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { IngestedEvent, JourneyStats, OutboxJob } from '@switchyard/schema'
 import type { CounterDelta, HistoryRecord, JournalEntry, JourneyRecord, JourneyVersionRecord, RunRecord, TimerRecord, UserRecord } from '../records'
-import type { AppendResult, EngineCommit, EngineStore, JourneyUserSummary, OutboxClaim, RunWithHistory, UserState } from '../store'
+import type { AppendResult, EngineCommit, EngineStore, HistoryPageRow, JourneyUserSummary, OutboxClaim, RunKey, RunWithHistory, UserState } from '../store'
 import { buildStats } from '../stats'
 import { ENGINE_MIGRATIONS, migrate } from './migrations'
 import {
@@ -103,6 +103,11 @@ export class SqliteEngineStore implements EngineStore {
         `SELECT ${RUN_COLUMNS} FROM runs WHERE journey_id = ? AND user_id = ? ORDER BY started_at DESC, run_id DESC`,
       ),
       historyOf: p<[string], HistoryRow>('SELECT * FROM history WHERE run_id = ? ORDER BY id'),
+      runsPage: p<[string, string, number, number, string, number], RunRow>(
+        `SELECT ${RUN_COLUMNS} FROM runs WHERE journey_id = ? AND user_id = ? AND (started_at < ? OR (started_at = ? AND run_id < ?))
+         ORDER BY started_at DESC, run_id DESC LIMIT ?`,
+      ),
+      historyPage: p<[string, number, number], HistoryRow & { id: number }>('SELECT * FROM history WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?'),
       usersOf: p<[string, string, string, number], { user_id: string; runs: number; last: number; run_id: string }>(
         `SELECT user_id, count(*) AS runs, max(updated_at) AS last, max(run_id) AS run_id FROM runs
          WHERE journey_id = ? AND user_id >= ? AND user_id < ? GROUP BY user_id ORDER BY last DESC LIMIT ?`,
@@ -319,6 +324,13 @@ export class SqliteEngineStore implements EngineStore {
       ...runFromRow(row),
       history: this.s.historyOf.all(row.run_id).map(historyFromRow),
     }))
+  }
+  async runsPage(journeyId: string, userId: string, o: { before?: RunKey; limit: number }): Promise<RunRecord[]> {
+    const startedAt = o.before?.startedAt ?? Number.MAX_SAFE_INTEGER
+    return this.s.runsPage.all(journeyId, userId, startedAt, startedAt, o.before?.runId ?? '', o.limit).map(runFromRow)
+  }
+  async historyPage(runId: string, o: { afterId: number; limit: number }): Promise<HistoryPageRow[]> {
+    return this.s.historyPage.all(runId, o.afterId, o.limit).map((row) => ({ id: row.id, record: historyFromRow(row) }))
   }
   async usersOf(journeyId: string, o: { prefix?: string; limit: number }): Promise<JourneyUserSummary[]> {
     const prefix = o.prefix ?? ''

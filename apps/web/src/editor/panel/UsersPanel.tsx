@@ -8,8 +8,8 @@ import { summarize } from '../../flow/nodeData'
 import { clockTime, dateTime, relativeTime } from '../../ui/format'
 import { StatusPill } from '../../ui/StatusPill'
 import { Icon } from '../../ui/icons'
-import { inspectUser } from '../polling'
-import { editor, useEditor } from '../store'
+import { inspectUser, showMoreRuns } from '../polling'
+import { editor, RUNS_MAX, useEditor } from '../store'
 
 /** The user inspector: find a user, pick a run, read every step it took. */
 export function UsersPanel({ journeyId }: { journeyId: string }): ReactElement {
@@ -48,7 +48,7 @@ export function UsersPanel({ journeyId }: { journeyId: string }): ReactElement {
     }
   }
 
-  if (inspection) return <RunInspector />
+  if (inspection) return <RunInspector journeyId={journeyId} />
   return (
     <div className="stack" data-testid="users-panel">
       <form
@@ -85,7 +85,7 @@ export function UsersPanel({ journeyId }: { journeyId: string }): ReactElement {
   )
 }
 
-function RunInspector(): ReactElement | null {
+function RunInspector({ journeyId }: { journeyId: string }): ReactElement | null {
   const inspection = useEditor((s) => s.inspection)
   const nodes = useEditor((s) => s.nodes)
   const webhooks = useEditor((s) => s.webhooks)
@@ -104,7 +104,8 @@ function RunInspector(): ReactElement | null {
             {inspection.userId}
           </strong>
           <span className="muted small">
-            {inspection.runs.length} run{inspection.runs.length === 1 ? '' : 's'} in this journey
+            {inspection.runs.length}
+            {inspection.page.more ? '+' : ''} run{inspection.runs.length === 1 && !inspection.page.more ? '' : 's'} in this journey
           </span>
         </div>
         <button type="button" className="btn small" onClick={editor.stopInspecting} data-testid="inspector-close">
@@ -119,6 +120,15 @@ function RunInspector(): ReactElement | null {
             </button>
           ))}
         </div>
+      ) : null}
+      {inspection.page.more ? (
+        inspection.page.limit < RUNS_MAX ? (
+          <button type="button" className="btn small" onClick={() => void showMoreRuns(journeyId).catch(() => undefined)} data-testid="inspector-more-runs">
+            Show older runs
+          </button>
+        ) : (
+          <p className="muted small">The newest {RUNS_MAX} runs are shown.</p>
+        )
       ) : null}
       {!run ? <p className="muted">This user has not entered this journey.</p> : null}
       {run ? (

@@ -1,0 +1,61 @@
+import type { Engine } from '@switchyard/engine'
+import type { IngestedEvent } from '@switchyard/schema'
+import { ApiError } from './errors'
+
+/**
+ * The most a user's merged traits may weigh, as JSON. Identifies merge into one profile, which
+ * every event of the user loads and every payload may carry: unbounded, 200 identifies of 30 KB
+ * made a 5.7 MB profile and each identify 18 times slower. 64 KB is twice the per-event limit.
+ */
+export const MAX_PROFILE_BYTES = 64 * 1024
+
+/** Profiles above this size are remembered as accepted, so the engine's lag cannot hide growth. */
+const REMEMBER_ABOVE_BYTES = 16 * 1024
+const REMEMBERED_PROFILES = 256
+
+/**
+ * Refuses a request, before anything is stored, when an identify in it would take a profile past
+ * the limit. Each user's identifies merge in order (the engine's merge: later traits replace
+ * earlier ones of the same name) onto the profile as of the last accepted identify: the stored
+ * profile, or, for a large one, the merge this check remembers, because the engine applies
+ * the journal a little after the answer and a quick series of identifies would each see the
+ * profile before the others. Requests without identifies cost one type check per event.
+ */
+const NOTHING_TO_FORGET = { forget: () => {} }
+
+export function createProfileLimit(engine: Engine) {
+  const remembered = new Map<string, Record<string, unknown>>()
+
+  return {
+    /** Checks the events; `forget` undoes what was remembered when storing them then fails. */
+    async check(events: readonly IngestedEvent[]): Promise<{ forget(): void }> {
+      const merged = new Map<string, Record<string, unknown>>()
+      for (const e of events) {
+        if (e.type !== 'identify' || e.traits === undefined) continue
+        const before = merged.get(e.userId) ?? remembered.get(e.userId) ?? (await engine.store.getUser(e.userId))?.traits ?? {}
+        merged.set(e.userId, { ...before, ...e.traits })
+      }
+      if (merged.size === 0) return NOTHING_TO_FORGET
+      const sizes = [...merged].map(([userId, traits]) => ({ userId, traits, bytes: Buffer.byteLength(JSON.stringify(traits)) }))
+      const over = sizes.find((s) => s.bytes > MAX_PROFILE_BYTES)
+      if (over) {
+        throw new ApiError(
+          400,
+          'profile.too_large',
+          `The traits of user “${over.userId}” would weigh ${Math.ceil(over.bytes / 1024)} KB after this identify; a profile holds at most ${MAX_PROFILE_BYTES / 1024} KB. Send fewer or smaller traits, or null for traits the user no longer needs.`,
+          { userId: over.userId, limitBytes: MAX_PROFILE_BYTES, profileBytes: over.bytes },
+        )
+      }
+      for (const { userId, traits, bytes } of sizes) {
+        remembered.delete(userId)
+        if (bytes > REMEMBER_ABOVE_BYTES) remembered.set(userId, traits)
+      }
+      // Oldest first out: a Map iterates in insertion order.
+      for (const userId of remembered.keys()) {
+        if (remembered.size <= REMEMBERED_PROFILES) break
+        remembered.delete(userId)
+      }
+      return { forget: () => sizes.forEach((s) => remembered.delete(s.userId)) }
+    },
+  }
+}
