@@ -62,7 +62,9 @@ describe('state keys', () => {
   it('gives node ids named like Object.prototype members state keys XState reads as states', () => {
     const ids = ['__proto__', 'constructor', 'toString', 'hasOwnProperty']
     const graph: Graph = {
-      nodes: ids.map((id, i) => ({ id, type: i === 0 ? 'trigger' : 'delay', position: { x: 0, y: 0 }, data: i === 0 ? { event: 'x' } : { for: { amount: 1, unit: 'hours' } } })),
+      nodes: ids.map((id, i): Graph['nodes'][number] =>
+        i === 0 ? { id, type: 'trigger', position: { x: 0, y: 0 }, data: { event: 'x' } } : { id, type: 'delay', position: { x: 0, y: 0 }, data: { for: { amount: 1, unit: 'hours' } } },
+      ),
       edges: ids.slice(1).map((id, i) => ({ id: `e${i}`, source: ids[i] ?? '', target: id, sourceHandle: 'next' })),
     }
     const c = compileJourney(graph)
