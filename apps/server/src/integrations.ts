@@ -12,6 +12,8 @@ export interface Integration {
   mount?(app: Hono, registry: RouteRegistry, context: MountContext): void
   /** Ids a webhook node may name; publishing reports any other as `webhook.unknown`. */
   webhookIds?(): ReadonlySet<string>
+  /** Ids an action may name as its provider; publishing reports any other as `provider.unknown`. */
+  providerIds?(): ReadonlySet<string>
   /** Items waiting in this integration's own queue, for /metrics. */
   pending?(): number
   outbox?: OutboxHandlers

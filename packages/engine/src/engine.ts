@@ -8,6 +8,7 @@ import {
   type JourneyStats,
   type HistoryItem,
   type JourneyVersion,
+  type NodeReferences,
   type RunView,
 } from '@switchyard/schema'
 import { Batch, heldTriggerKey } from './batch'
@@ -219,11 +220,12 @@ export class Engine {
     return this.createJourney({ name: name ?? `${j.name} (copy)`, graph: j.graph, settings: j.settings })
   }
 
-  async publish(id: string, options: { webhookIds?: ReadonlySet<string> } = {}): Promise<PublishResult | null> {
+  /** `references` are the workspace's webhooks, providers and Liquid parser, checked with the graph. */
+  async publish(id: string, references: NodeReferences = {}): Promise<PublishResult | null> {
     return this.lock.run(async () => {
       const j = await this.store.getJourney(id)
       if (!j) return null
-      const result = validateGraph(j.graph, options.webhookIds ? { webhookIds: options.webhookIds } : {})
+      const result = validateGraph(j.graph, { ...references, settings: j.settings })
       if (!result.ok) return { ok: false, issues: result.issues }
       const compiled = compileJourney(result.graph)
       const now = this.clock.now()

@@ -29,6 +29,8 @@ export const ISSUE_CODES = [
   'condition.malformed',
   'delay.invalid_path',
   'webhook.unknown',
+  'provider.unknown',
+  'template.invalid',
 ] as const
 export type IssueCode = (typeof ISSUE_CODES)[number]
 

@@ -31,6 +31,8 @@ interface NodeContext {
   name: string
   issues: ValidationIssue[]
   webhookIds: ReadonlySet<string> | undefined
+  providerIds: ReadonlySet<string> | undefined
+  checkTemplate: TemplateCheck | undefined
   /** Set once any issue is reported for the node, so no typed node is produced. */
   failed: boolean
 }
@@ -79,11 +81,28 @@ function withWhere<T extends { where?: Condition }>(parsed: T | null, where: Con
   return where === undefined ? parsed : { ...parsed, where }
 }
 
-function checkRange(ctx: NodeContext, raw: unknown, field: string, what: string): void {
+/** Liquid that would only fail when the message is sent is reported now, field by field. */
+function checkTemplates(ctx: NodeContext, fields: RawRecord, prefix: string, kind: 'message' | 'webhook'): void {
+  if (ctx.checkTemplate === undefined) return
+  for (const key of Object.keys(fields)) {
+    const text = own(fields, key)
+    if (typeof text !== 'string' || !/[{][{%]/.test(text)) continue
+    const problem = ctx.checkTemplate(text, kind)
+    if (problem !== null) report(ctx, 'template.invalid', `the ${key} is not valid Liquid (${problem}): fix the template.`, `${prefix}.${key}`)
+  }
+}
+
+/** What is wrong with a duration's length (`what` of 400 days is too long...), or null. */
+export function durationRangeProblem(raw: unknown, what: string): string | null {
   const parsed = Duration.safeParse(raw)
-  if (!parsed.success || isDurationInRange(parsed.data)) return
+  if (!parsed.success || isDurationInRange(parsed.data)) return null
   const tooShort = durationMs(parsed.data) < MIN_DURATION_MS
-  report(ctx, 'duration.out_of_range', `${what} of ${formatDuration(parsed.data)} is too ${tooShort ? 'short' : 'long'}: choose between 1 second and 1 year.`, field)
+  return `${what} of ${formatDuration(parsed.data)} is too ${tooShort ? 'short' : 'long'}: choose between 1 second and 1 year.`
+}
+
+function checkRange(ctx: NodeContext, raw: unknown, field: string, what: string): void {
+  const problem = durationRangeProblem(raw, what)
+  if (problem !== null) report(ctx, 'duration.out_of_range', problem, field)
 }
 
 function checkOffset(ctx: NodeContext, raw: unknown): void {
@@ -114,15 +133,18 @@ function checkPosition(ctx: NodeContext, raw: unknown): { x: number; y: number }
 }
 
 /** Checks one node's position and data, reporting every problem into `issues`. */
-export function checkNode(
-  id: string,
-  type: NodeType,
-  rawPosition: unknown,
-  rawData: unknown,
-  issues: ValidationIssue[],
-  webhookIds: ReadonlySet<string> | undefined,
-): NodeFacts {
-  const ctx: NodeContext = { id, name: nodeName(type, id), issues, webhookIds, failed: false }
+/** What a node is checked against beyond its own data: the workspace's webhooks, providers and Liquid. */
+export interface NodeReferences {
+  webhookIds?: ReadonlySet<string> | undefined
+  providerIds?: ReadonlySet<string> | undefined
+  checkTemplate?: TemplateCheck | undefined
+}
+
+/** Parses a Liquid template without rendering it: null when it parses, else what is wrong. */
+export type TemplateCheck = (template: string, kind: 'message' | 'webhook') => string | null
+
+export function checkNode(id: string, type: NodeType, rawPosition: unknown, rawData: unknown, issues: ValidationIssue[], refs: NodeReferences): NodeFacts {
+  const ctx: NodeContext = { id, name: nodeName(type, id), issues, webhookIds: refs.webhookIds, providerIds: refs.providerIds, checkTemplate: refs.checkTemplate, failed: false }
   const position = checkPosition(ctx, rawPosition)
   // The canvas may omit `data` on steps that have none yet (DraftNode defaults it too).
   const data = rawData === undefined ? {} : rawData
@@ -154,6 +176,8 @@ function checkData(ctx: NodeContext, type: NodeType, data: RawRecord, position: 
       if (ctx.webhookIds !== undefined && typeof webhookId === 'string' && webhookId !== '' && !ctx.webhookIds.has(webhookId)) {
         report(ctx, 'webhook.unknown', `the webhook ${quote(webhookId)} is not configured (it may have been deleted): choose one of the configured webhooks.`, 'data.webhookId')
       }
+      const body = own(data, 'body')
+      if (isRecord(body)) checkTemplates(ctx, { template: own(body, 'template') }, 'data.body', 'webhook')
       return { node: parsed && { id, type, position, data: parsed }, channel: null, activityStatus: null }
     }
     case 'delay':
@@ -191,6 +215,11 @@ function checkAction(ctx: NodeContext, data: RawRecord, position: Position): Nod
       }
     }
   }
+  const providerId = own(data, 'providerId')
+  if (ctx.providerIds !== undefined && typeof providerId === 'string' && providerId !== '' && !ctx.providerIds.has(providerId)) {
+    report(ctx, 'provider.unknown', `the provider ${quote(providerId)} is not configured (it may have been deleted): choose a configured provider or the channel's default.`, 'data.providerId')
+  }
+  if (isRecord(rawMessage)) checkTemplates(ctx, rawMessage, 'data.message', 'message')
   const node: JourneyNode | null = parsed && { id: ctx.id, type: 'action', position, data: parsed }
   return { node, channel: channel.success ? channel.data : null, activityStatus: null }
 }

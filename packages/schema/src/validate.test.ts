@@ -189,7 +189,33 @@ const CASES = {
     options: { webhookIds: new Set(['crm']) },
     expect: { nodeId: 'h', field: 'data.webhookId' },
   },
+  'provider.unknown': {
+    when: 'a message names a provider that is not configured',
+    input: () => around(step('m', 'action', { channel: 'sms', message: { text: 'Hi' }, providerId: 'prv_gone' })),
+    options: { providerIds: new Set(['prv_live']) },
+    expect: { nodeId: 'm', field: 'data.providerId' },
+  },
+  'template.invalid': {
+    when: 'a message field is Liquid that does not parse',
+    input: () => around(step('m', 'action', { channel: 'sms', message: { text: 'Hi {{ user.traits.name' } })),
+    options: { checkTemplate: (t) => (t.split('{{').length === t.split('}}').length ? null : 'output "{{ user.traits.name" not closed') },
+    expect: { nodeId: 'm', field: 'data.message.text' },
+  },
 } satisfies Record<IssueCode, Case>
+
+describe('validateGraph: settings', () => {
+  it('reports goal windows and frequency cap periods outside 1 second to 1 year', () => {
+    const settings = { goal: { event: 'Purchased', within: { amount: 400, unit: 'days' } }, frequencyCaps: [{ channel: 'sms', max: 1, per: { amount: 0.2, unit: 'seconds' } }, { channel: 'email', max: 1, per: { amount: 800, unit: 'days' } }] }
+    const issues = issuesOf(graph([trigger(), exit('x')], [edge('t', 'x')]), { settings })
+    expect(issues.map((i) => [i.code, i.field])).toEqual([
+      ['duration.out_of_range', 'settings.goal.within'],
+      ['duration.out_of_range', 'settings.frequencyCaps.0.per'],
+      ['duration.out_of_range', 'settings.frequencyCaps.1.per'],
+    ])
+    expect(issues[0]?.message).toBe('The goal’s conversion window of 400 days is too long: choose between 1 second and 1 year.')
+    expect(issuesOf(graph([trigger(), exit('x')], [edge('t', 'x')]), { settings: { goal: { event: 'P', within: { amount: 7, unit: 'days' } } } })).toEqual([])
+  })
+})
 
 describe('validateGraph: one journey per issue code', () => {
   for (const code of ISSUE_CODES) {

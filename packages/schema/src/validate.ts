@@ -4,14 +4,18 @@ import type { Edge, Graph } from './graph'
 import type { IssueCode, ValidationIssue } from './issues'
 import { NODE_KINDS, NODE_TYPES, OUTLETS } from './nodes'
 import type { JourneyNode, NodeType, Outlet } from './nodes'
-import { checkNode, nodeName } from './validate-nodes'
+import { checkNode, durationRangeProblem, nodeName, type NodeReferences } from './validate-nodes'
 import { isRecord, listAnd, listOr, own, quote } from './validate-read'
 import { analyseStructure, channelsIn, NO_ACTION_BIT } from './validate-structure'
 import type { Link } from './validate-structure'
 
-export interface ValidateOptions {
-  /** Ids of configured webhooks; when given, a webhook node naming another id is an issue. */
-  webhookIds?: ReadonlySet<string>
+/**
+ * Given ids of configured webhooks and providers, a node naming another is an issue; given a
+ * Liquid parser, templates that do not parse are; given the journey's settings, their durations
+ * are checked too. Publishing passes all of them, so nothing it lets through fails later.
+ */
+export interface ValidateOptions extends NodeReferences {
+  settings?: unknown
 }
 
 export type ValidationResult = { ok: true; graph: Graph; issues: [] } | { ok: false; issues: ValidationIssue[] }
@@ -105,8 +109,22 @@ export function validateGraph(input: unknown, options: ValidateOptions = {}): Va
       nodes.push({ id, type: null, node: null, channel: null, activityStatus: null })
       continue
     }
-    const facts = checkNode(id, rawType, own(raw, 'position'), own(raw, 'data'), issues, options.webhookIds)
+    const facts = checkNode(id, rawType, own(raw, 'position'), own(raw, 'data'), issues, options)
     nodes.push({ id, type: rawType, ...facts })
+  }
+
+  // Settings: their durations would otherwise only fail, or silently misbehave, once live.
+  if (isRecord(options.settings)) {
+    const goal = own(options.settings, 'goal')
+    const window = isRecord(goal) ? durationRangeProblem(own(goal, 'within'), 'The goal’s conversion window') : null
+    if (window !== null) add('duration.out_of_range', window, { field: 'settings.goal.within' })
+    const caps = own(options.settings, 'frequencyCaps')
+    if (Array.isArray(caps)) {
+      caps.forEach((cap: unknown, i) => {
+        const period = isRecord(cap) ? durationRangeProblem(own(cap, 'per'), 'The frequency cap’s period') : null
+        if (period !== null) add('duration.out_of_range', period, { field: `settings.frequencyCaps.${i}.per` })
+      })
+    }
   }
 
   // Triggers: the first one is where runs start.
@@ -300,3 +318,4 @@ function toGraph(entries: readonly NodeEntry[], edgeEntries: readonly EdgeEntry[
 function capital(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
+export type { NodeReferences, TemplateCheck } from './validate-nodes'

@@ -14,6 +14,7 @@ export {
 export { type ActivityItem, type BodySource, NETCORE_CHANNELS, NETCORE_EVENTS, activityBody, activityItem } from './activity-item'
 export { type ProfilesBody, profilesBody } from './profiles-body'
 export { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits, type TemplateRenderer, createTemplateRenderer } from './template-body'
+export { checkLiquid } from './liquid-check'
 export { type LiquidLimits, type LiquidOutcome, type LiquidPool, createLiquidPool, sharedLiquidPool } from './liquid-pool'
 export { encodePayload } from './payload'
 export { resolveParams } from './params'

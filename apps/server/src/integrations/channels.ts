@@ -7,6 +7,7 @@ import {
   frequencyCap,
   frequencyCapWindowMs,
   quietHours,
+  SANDBOX_PROVIDER_ID,
   type ChannelActivity,
   type ChannelService,
   type ReceiptBatch,
@@ -139,6 +140,7 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
   return {
     name: 'channels',
     outbox: { message: send },
+    providerIds: () => new Set([SANDBOX_PROVIDER_ID, ...service.providers.list().map((p) => p.id)]),
     mount(app: Hono, registry: RouteRegistry, { accept, writeKey }: MountContext) {
       const tag = 'Channels'
       const doc = registry.add.bind(registry)

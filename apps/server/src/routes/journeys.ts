@@ -12,10 +12,13 @@ import {
   JOURNEY_NAME_MAX,
   validateGraph,
   type JourneyEventType,
+  type NodeReferences,
   type ValidationIssue,
 } from '@switchyard/schema'
+import { checkLiquid } from '@switchyard/webhooks'
 import { jsonBody, parseJsonText, readBody, validate } from '../body'
 import type { AppDeps } from '../deps'
+import type { Integration } from '../integrations'
 import { decodeCursor, encodeCursor } from '../cursors'
 import { ApiError, notFound } from '../errors'
 
@@ -50,13 +53,18 @@ const VersionDetail = z.object({ version: z.number(), publishedAt: z.string(), h
 
 export function mountJourneys(app: Hono, deps: AppDeps): void {
   const { engine, registry, integrations } = deps
-  const webhookIds = (): ReadonlySet<string> | undefined => {
-    const sources = integrations.flatMap((i) => (i.webhookIds ? [i.webhookIds()] : []))
+  const idsFrom = (read: (i: Integration) => ReadonlySet<string> | undefined): ReadonlySet<string> | undefined => {
+    const sources = integrations.flatMap((i) => read(i) ?? [])
     return sources.length === 0 ? undefined : new Set(sources.flatMap((s) => [...s]))
   }
-  const issuesOf = (graph: unknown): ValidationIssue[] => {
-    const ids = webhookIds()
-    const result = validateGraph(graph, ids ? { webhookIds: ids } : {})
+  // What a graph is checked against besides itself: the same for the draft's issues and publish.
+  const references = (): NodeReferences => {
+    const webhookIds = idsFrom((i) => i.webhookIds?.())
+    const providerIds = idsFrom((i) => i.providerIds?.())
+    return { checkTemplate: checkLiquid, ...(webhookIds ? { webhookIds } : {}), ...(providerIds ? { providerIds } : {}) }
+  }
+  const issuesOf = (graph: unknown, settings: unknown): ValidationIssue[] => {
+    const result = validateGraph(graph, { ...references(), settings })
     return result.ok ? [] : result.issues
   }
   const mustGet = async (id: string) => {
@@ -77,13 +85,13 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
   app.post('/api/journeys', async (c) => {
     const j = await engine.createJourney(await jsonBody(c, JourneyInput))
     notify('journey.created', j)
-    return c.json({ ...j, issues: issuesOf(j.graph) }, 201)
+    return c.json({ ...j, issues: issuesOf(j.graph, j.settings) }, 201)
   })
 
   doc({ method: 'get', path: '/api/journeys/:id', summary: 'A journey with the problems of its draft.', tag, auth: 'admin', responses: { 200: { description: 'The journey.', schema: JourneyWithIssues } } })
   app.get('/api/journeys/:id', async (c) => {
     const j = await mustGet(c.req.param('id'))
-    return c.json({ ...j, issues: issuesOf(j.graph) })
+    return c.json({ ...j, issues: issuesOf(j.graph, j.settings) })
   })
 
   doc({ method: 'put', path: '/api/journeys/:id', summary: 'Save the draft (it may be invalid: the canvas autosaves).', tag, auth: 'admin', body: JourneyPatch, responses: { 200: { description: 'Saved.', schema: JourneyWithIssues } } })
@@ -92,7 +100,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     const j = await engine.updateJourney(c.req.param('id'), patch)
     if (!j) throw notFound('journey', c.req.param('id'))
     notify('journey.updated', j)
-    return c.json({ ...j, issues: issuesOf(j.graph) })
+    return c.json({ ...j, issues: issuesOf(j.graph, j.settings) })
   })
 
   doc({
@@ -120,7 +128,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     const j = await engine.duplicateJourney(c.req.param('id'), body.name)
     if (!j) throw notFound('journey', c.req.param('id'))
     notify('journey.created', j)
-    return c.json({ ...j, issues: issuesOf(j.graph) }, 201)
+    return c.json({ ...j, issues: issuesOf(j.graph, j.settings) }, 201)
   })
 
   doc({
@@ -132,8 +140,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     responses: { 200: { description: 'Published.', schema: PublishAnswer }, 422: { description: 'Every problem of the draft.', schema: IssuesAnswer } },
   })
   app.post('/api/journeys/:id/publish', async (c) => {
-    const ids = webhookIds()
-    const result = await engine.publish(c.req.param('id'), ids ? { webhookIds: ids } : {})
+    const result = await engine.publish(c.req.param('id'), references())
     if (result === null) throw notFound('journey', c.req.param('id'))
     if (!result.ok) {
       const n = result.issues.length
@@ -179,7 +186,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
   doc({ method: 'post', path: '/api/validate', summary: 'Check a graph without saving it.', tag, auth: 'admin', body: ValidateBody, responses: { 200: { description: 'Every problem, or none.', schema: IssuesAnswer } } })
   app.post('/api/validate', async (c) => {
     const body = await jsonBody(c, ValidateBody)
-    return c.json({ issues: issuesOf(body.graph) })
+    return c.json({ issues: issuesOf(body.graph, body.settings) })
   })
 
   doc({ method: 'get', path: '/api/journeys/:id/stats', summary: 'Users entered, active and per outlet for each node.', tag: 'Inspection', auth: 'admin', query: StatsQuery, responses: { 200: { description: 'Counts per node.', schema: JourneyStats } } })
