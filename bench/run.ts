@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks'
 import { validateAndCompile } from './src/compile'
 import { httpIngestion } from './src/http'
 import { ingestToTransition } from './src/latency'
+import { liquidRenders } from './src/liquid'
 import { engineThroughput, rawLimit } from './src/throughput'
 import { populateWaiting, restart, timers } from './src/waiting'
 import { webhookDeliveries } from './src/webhooks'
@@ -46,6 +47,12 @@ async function main(): Promise<void> {
   const compile = validateAndCompile(1000)
   results.compile = compile
   row('8. validate + compile, 1,000 nodes', '< 100 ms', `${compile.p50Ms} ms p50 (first call ${compile.coldMs} ms)`, compile.p50Ms < 100)
+
+  progress('(9) Liquid message renders on the worker pool')
+  const liquid = await liquidRenders(Math.max(2000, 20_000 * scale))
+  results.liquid = liquid
+  row('9. Liquid renders on the worker pool (64 in flight)', '(info)', `${n(liquid.rendersPerSecond)}/s, p50 ${liquid.p50Ms} / p99 ${liquid.p99Ms} ms`, null)
+  row('9. two hostile templates cut off', '< 1 s, loop lag < 100 ms', `${liquid.hostileCutOffMs} ms, event loop lag max ${liquid.loopLagMaxMs} ms`, liquid.hostileCutOffMs < 1000 && liquid.loopLagMaxMs < 100)
 
   progress(`(1) raw limit: ${n(USERS)} users × 4 events, transition() + batched upserts`)
   const rawXstate = rawLimit(USERS, 'xstate')
