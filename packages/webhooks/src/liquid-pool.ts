@@ -134,6 +134,8 @@ export function createLiquidPool(options: { size?: number } = {}): LiquidPool {
   return {
     render(template, scope, limits) {
       if (closed) return Promise.resolve({ ok: false, error: 'template error: the renderer is closed' })
+      // Text without a tag or an output renders as itself: no thread needed (most subjects, most bodies' parts).
+      if (!template.includes('{{') && !template.includes('{%')) return Promise.resolve(plainText(template, limits))
       return new Promise((resolve) => {
         queue.push({ id: nextId++, template, scope, limits, resolve })
         pump()
@@ -159,6 +161,12 @@ let shared: LiquidPool | null = null
 export function sharedLiquidPool(): LiquidPool {
   shared ??= createLiquidPool()
   return shared
+}
+
+function plainText(template: string, limits: LiquidLimits): LiquidOutcome {
+  if (template.length > limits.parseLimit) return { ok: false, error: `template is longer than ${limits.parseLimit} characters` }
+  if (template.length > limits.outputLimit) return { ok: false, error: `template output is larger than ${limits.outputLimit} characters` }
+  return { ok: true, output: template }
 }
 
 function isOutcome(message: unknown, id: number): message is { id: number; ok: true; output: string } | { id: number; ok: false; error: string } {
