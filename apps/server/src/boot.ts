@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { serve, type ServerType } from '@hono/node-server'
-import { Engine, EngineRunner, SqliteEngineStore, openDatabase, systemClock, type Clock } from '@switchyard/engine'
+import { Engine, EngineRunner, SqliteEngineStore, openDatabase, sqliteMaintenance, systemClock, type Clock } from '@switchyard/engine'
 import { createSecretBox, loadSecretKey } from '@switchyard/secrets'
 import { createApp } from './app'
 import type { Config } from './config'
@@ -26,7 +26,7 @@ export interface Running {
  */
 export async function boot(config: Config, log: Logger, clock: Clock = systemClock): Promise<Running> {
   ownerOnly(config.sqlitePath)
-  const db = openDatabase(config.sqlitePath)
+  const db = openDatabase(config.sqlitePath, { synchronous: config.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL' })
   const store = new SqliteEngineStore(db, clock.now())
   const engine = await Engine.open({ store, clock, workspace: config.workspace })
   const keyFile = join(config.dataDir, 'secret.key')
@@ -44,7 +44,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
     metrics,
     log,
   })
-  const app = createApp({ engine, config, metrics, log, registry: new RouteRegistry(), integrations, version: VERSION })
+  const app = createApp({ engine, config, metrics, log, registry: new RouteRegistry(), integrations, version: VERSION, database: sqliteMaintenance(db) })
   const runner = new EngineRunner(engine, { onError: (e) => log.error('engine loop failed', { error: e instanceof Error ? e.stack : String(e) }) })
   const dispatcher = new OutboxDispatcher(engine, handlers, log)
 

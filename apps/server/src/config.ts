@@ -17,6 +17,8 @@ export interface Config {
   webDist: string
   /** Who gets webhook failure alerts by email (when an email provider is configured). */
   alertEmails: string[]
+  /** `full`: every commit survives power loss; `normal`: every commit survives a crash of the process. */
+  sqliteSynchronous: 'full' | 'normal'
 }
 
 export class ConfigError extends Error {}
@@ -55,6 +57,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   } catch (error) {
     throw new ConfigError(error instanceof Error ? error.message : 'ALLOW_PRIVATE_TARGETS holds something that is not a CIDR range.')
   }
+  const synchronous = (env.SQLITE_SYNCHRONOUS ?? 'normal').trim().toLowerCase()
+  if (synchronous !== 'full' && synchronous !== 'normal') {
+    throw new ConfigError(`SQLITE_SYNCHRONOUS must be "full" (every commit survives power loss) or "normal" (survives a crash of the process), not “${env.SQLITE_SYNCHRONOUS ?? ''}”.`)
+  }
   return {
     port,
     host,
@@ -67,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     allowPrivateTargets,
     workspace: nonEmpty(env.WORKSPACE) ?? 'default',
     webDist: resolve(env.WEB_DIST ?? join(import.meta.dirname, '../../web/dist')),
+    sqliteSynchronous: synchronous,
     alertEmails: (env.ALERT_EMAIL ?? '').split(',').map((s) => s.trim()).filter((s) => s.includes('@')),
   }
 }

@@ -1,4 +1,4 @@
-import type { Engine } from '@switchyard/engine'
+import type { DatabaseMaintenance, Engine } from '@switchyard/engine'
 import type { Config } from './config'
 import type { Metrics } from './metrics'
 import type { Logger } from './log'
@@ -14,4 +14,6 @@ export interface AppDeps {
   registry: RouteRegistry
   integrations: Integrations
   version: string
+  /** Backups and sizes; absent where the app runs without its own database file (some tests). */
+  database?: DatabaseMaintenance
 }

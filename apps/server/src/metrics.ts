@@ -1,4 +1,4 @@
-import type { Engine } from '@switchyard/engine'
+import type { DatabaseSizes, Engine } from '@switchyard/engine'
 
 /** Counters the process keeps, rendered with the engine's gauges in Prometheus text format. */
 export class Metrics {
@@ -14,7 +14,7 @@ export class Metrics {
     this.deliveries.set(outcome, (this.deliveries.get(outcome) ?? 0) + 1)
   }
 
-  async render(engine: Engine, extra: { outboxPending: number; deliveriesPending?: number }): Promise<string> {
+  async render(engine: Engine, extra: { outboxPending: number; deliveriesPending?: number; sizes?: DatabaseSizes }): Promise<string> {
     const lag = await engine.lag()
     const timers = await engine.store.pendingTimerCount()
     const lines: string[] = []
@@ -32,6 +32,11 @@ export class Metrics {
     metric('switchyard_outbox_pending', 'gauge', 'Side effects committed but not handed to a dispatcher yet.', [['', extra.outboxPending]])
     if (extra.deliveriesPending !== undefined) {
       metric('switchyard_webhook_deliveries_pending', 'gauge', 'Webhook deliveries waiting to be sent or retried.', [['', extra.deliveriesPending]])
+    }
+    if (extra.sizes !== undefined) {
+      metric('switchyard_journal_rows', 'gauge', 'Events kept in the journal.', [['', extra.sizes.journalRows]])
+      metric('switchyard_history_rows', 'gauge', 'History rows kept for runs.', [['', extra.sizes.historyRows]])
+      metric('switchyard_database_bytes', 'gauge', 'Bytes of the database file plus its WAL.', [['', extra.sizes.databaseBytes]])
     }
     metric(
       'switchyard_webhook_deliveries_total',
