@@ -296,6 +296,19 @@ export class Batch {
         case 'enqueueWebhook': {
           const p = action.params
           const id = deliveryIdFor(run.runId, p.nodeId)
+          if (run.context.control === true) {
+            // In the seeds' webhook campaigns the webhook is the message: control users get neither.
+            this.history(run, { nodeId: p.nodeId, kind: 'webhook', outlet: p.outlet, messageId: null, detail: { webhookId: p.webhookId, deliveryId: id, status: 'skipped' } })
+            this.history(run, {
+              nodeId: p.nodeId,
+              kind: 'webhook',
+              outlet: null,
+              messageId: null,
+              detail: { webhookId: p.webhookId, deliveryId: id, status: 'skipped', rule: 'controlGroup', reason: 'The user is in the control group: no webhook is sent.' },
+            })
+            this.leftBy(loaded, p.nodeId, p.outlet)
+            break
+          }
           this.commit.outbox.push({
             id,
             kind: 'webhook',
