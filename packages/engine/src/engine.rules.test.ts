@@ -24,6 +24,7 @@ describe('control group', () => {
     expect(await t.engine.claimOutbox('message', 10)).toEqual([])
     const [run] = await t.engine.userRuns(id, 'ann')
     expect(run?.history.find((h) => h.kind === 'message')?.detail).toMatchObject({ status: 'skipped' })
+    expect(run?.history.find((h) => h.kind === 'message' && h.outlet === null)?.detail).toMatchObject({ status: 'skipped', rule: 'controlGroup' })
     expect(run?.currentNodeId).toBe('w')
     const stats = await t.engine.stats(id)
     expect(stats.journey).toMatchObject({ users: 1, entered: 0, controlEntered: 1 })
