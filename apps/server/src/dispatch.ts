@@ -2,8 +2,18 @@ import { crashPoint, type Engine, type OutboxClaim } from '@switchyard/engine'
 import type { MessageJob, WebhookJob } from '@switchyard/schema'
 import type { Logger } from './log'
 
-/** A handler's answer: done, or keep the job and try again at `retryAt` (ms epoch). */
-export type HandlerResult = void | { retryAt: number }
+/** A row for the run's history about a job, written without an outlet. */
+export interface JobOutcome {
+  kind: 'message' | 'webhook'
+  messageId: string | null
+  detail: Record<string, unknown>
+}
+
+/**
+ * A handler's answer: done, or keep the job and try again at `retryAt` (ms epoch); `outcome`
+ * (a hold and why) is recorded in the same transaction as the wait.
+ */
+export type HandlerResult = void | { retryAt: number; outcome?: JobOutcome }
 
 /** Where committed side effects go. Each handler must be idempotent by job id: a crash may repeat one. */
 export interface OutboxHandlers {
@@ -86,7 +96,7 @@ export class OutboxDispatcher {
                 ? await this.handlers.webhook(claim.job)
                 : undefined
           // A job kept for later waits in its outbox row, durable across restarts, not read again until due.
-          if (result) await this.engine.deferOutbox(claim.id, result.retryAt)
+          if (result) await this.engine.deferOutbox(claim.id, result.retryAt, result.outcome && { job: claim.job, ...result.outcome })
           else done.push(claim.id)
         } catch (error) {
           const retryAt = this.engine.clock.now() + Math.min(60_000, 1000 * 2 ** Math.min(claim.attempts, 6))

@@ -267,9 +267,7 @@ export class Batch {
           const p = action.params
           const id = messageIdFor(run.runId, p.nodeId)
           if (run.context.control === true) {
-            // The control group goes the same way through the journey, without the messages.
-            this.history(run, { nodeId: p.nodeId, kind: 'message', outlet: p.outlet, messageId: id, detail: { channel: p.channel, status: 'skipped', reason: 'The user is in the control group: no message is sent.' } })
-            this.leftBy(loaded, p.nodeId, p.outlet)
+            this.controlSkip(run, loaded, { nodeId: p.nodeId, outlet: p.outlet, kind: 'message', messageId: id, detail: { channel: p.channel } })
             break
           }
           this.commit.outbox.push({
@@ -296,6 +294,10 @@ export class Batch {
         case 'enqueueWebhook': {
           const p = action.params
           const id = deliveryIdFor(run.runId, p.nodeId)
+          if (run.context.control === true) {
+            this.controlSkip(run, loaded, { nodeId: p.nodeId, outlet: p.outlet, kind: 'webhook', messageId: null, detail: { webhookId: p.webhookId, deliveryId: id } })
+            break
+          }
           this.commit.outbox.push({
             id,
             kind: 'webhook',
@@ -325,6 +327,22 @@ export class Batch {
     run.stateKey = typeof next.value === 'string' ? next.value : run.stateKey
     if (next.status === 'done') this.end(run, user, 'completed')
     else this.commit.runs.set(run.runId, run)
+  }
+
+  /**
+   * The control group goes the same way through the journey without what would reach the user:
+   * no message and, since in the seeds' webhook campaigns the webhook is the message, no webhook.
+   * The node's row (with its outlet) and an outcome row with the rule, as a send rule writes.
+   */
+  private controlSkip(
+    run: RunRecord,
+    loaded: LoadedVersion,
+    o: { nodeId: string; outlet: string | null; kind: 'message' | 'webhook'; messageId: string | null; detail: Record<string, unknown> },
+  ): void {
+    const reason = `The user is in the control group: no ${o.kind} is sent.`
+    this.history(run, { nodeId: o.nodeId, kind: o.kind, outlet: o.outlet, messageId: o.messageId, detail: { ...o.detail, status: 'skipped', reason } })
+    this.history(run, { nodeId: o.nodeId, kind: o.kind, outlet: null, messageId: o.messageId, detail: { ...o.detail, status: 'skipped', rule: 'controlGroup', reason } })
+    this.leftBy(loaded, o.nodeId, o.outlet)
   }
 
   private end(run: RunRecord, user: UserState, status: 'completed' | 'exited'): void {

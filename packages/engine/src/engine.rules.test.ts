@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { action, days, edge, exit, graph, journeyInput, trigger, waitActivity, hours } from '@switchyard/testkit'
+import { action, days, edge, exit, graph, journeyInput, trigger, waitActivity, hours, webhook } from '@switchyard/testkit'
 import { openTestEngine, publish, send, track } from '../test/harness'
 
 const DAY = 86_400_000
@@ -24,9 +24,24 @@ describe('control group', () => {
     expect(await t.engine.claimOutbox('message', 10)).toEqual([])
     const [run] = await t.engine.userRuns(id, 'ann')
     expect(run?.history.find((h) => h.kind === 'message')?.detail).toMatchObject({ status: 'skipped' })
+    expect(run?.history.find((h) => h.kind === 'message' && h.outlet === null)?.detail).toMatchObject({ status: 'skipped', rule: 'controlGroup' })
     expect(run?.currentNodeId).toBe('w')
     const stats = await t.engine.stats(id)
     expect(stats.journey).toMatchObject({ users: 1, entered: 0, controlEntered: 1 })
+  })
+
+  it('takes control users past a webhook node without queueing the webhook, and records why', async () => {
+    const t = await openTestEngine()
+    const hookJourney = graph([trigger('t', 'Signed Up'), webhook('hook', 'wh_1'), exit('x')], [edge('t', 'next', 'hook'), edge('hook', 'next', 'x')])
+    const id = await publish(t.engine, journeyInput('All control', hookJourney, { controlGroupPercent: 100 }))
+    await send(t.engine, track('ann', 'Signed Up'))
+    expect(await t.engine.claimOutbox('webhook', 10)).toEqual([])
+    const [run] = await t.engine.userRuns(id, 'ann')
+    expect(run?.status).toBe('completed')
+    const rows = run?.history.filter((h) => h.kind === 'webhook') ?? []
+    expect(rows.find((h) => h.outlet === 'next')?.detail).toMatchObject({ status: 'skipped' })
+    expect(rows.find((h) => h.outlet === null)?.detail).toMatchObject({ status: 'skipped', rule: 'controlGroup', reason: expect.stringContaining('control group') })
+    expect((await t.engine.stats(id)).nodes.hook?.outlets).toEqual({ next: 1 })
   })
 
   it('holds out about the configured share of runs, the same ones on every evaluation', async () => {

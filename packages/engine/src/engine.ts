@@ -23,6 +23,11 @@ import type { EngineStore, JourneyUserSummary, OutboxClaim, RunKey } from './sto
 import { draftHash, historyView, journeyView, runView, versionView } from './views'
 
 /** A page of a user's runs: see `Engine.userRunsPage`. */
+/** What an outcome row needs of a job: the run and node it came from. */
+export interface OutcomeJob {
+  context: { runId: string; nodeId: string; journey: { id: string } }
+}
+
 export interface RunsPage {
   runs: { run: RunView; historyNext: number | null }[]
   next: RunKey | null
@@ -405,8 +410,12 @@ export class Engine {
     return this.store.claimOutbox(kind, limit, this.clock.now())
   }
 
-  deferOutbox(id: string, availableAt: number): Promise<void> {
-    return this.store.deferOutbox(id, availableAt)
+  /**
+   * Keeps an outbox row until `availableAt`. With `outcome` (a hold and its reason), the run's
+   * history gets that row in the same transaction, so a held job is never held unrecorded.
+   */
+  deferOutbox(id: string, availableAt: number, outcome?: { job: OutcomeJob; kind: 'message' | 'webhook'; messageId: string | null; detail: Record<string, unknown> }): Promise<void> {
+    return this.store.deferOutbox(id, availableAt, outcome && this.outcomeRow(outcome.job, outcome.kind, outcome.messageId, outcome.detail))
   }
 
   completeOutbox(ids: string[]): Promise<void> {
@@ -433,10 +442,13 @@ export class Engine {
   }
 
   /** Adds a row to a run's history from outside a transition (a delivery attempt, a send result). */
-  async recordOutcome(job: { context: { runId: string; nodeId: string; journey: { id: string } } }, kind: 'message' | 'webhook', messageId: string | null, detail: Record<string, unknown>): Promise<void> {
-    await this.store.appendHistory([
-      { runId: job.context.runId, journeyId: job.context.journey.id, at: this.clock.now(), nodeId: job.context.nodeId, kind, outlet: null, messageId, detail },
-    ])
+  async recordOutcome(job: OutcomeJob, kind: 'message' | 'webhook', messageId: string | null, detail: Record<string, unknown>): Promise<void> {
+    await this.store.appendHistory([this.outcomeRow(job, kind, messageId, detail)])
+  }
+
+  /** An outcome row has no outlet: the node's own row, written when it ran, has it. */
+  private outcomeRow(job: OutcomeJob, kind: 'message' | 'webhook', messageId: string | null, detail: Record<string, unknown>): HistoryRecord {
+    return { runId: job.context.runId, journeyId: job.context.journey.id, at: this.clock.now(), nodeId: job.context.nodeId, kind, outlet: null, messageId, detail }
   }
 
   private async view(j: JourneyRecord): Promise<Journey> {

@@ -157,8 +157,11 @@ export interface EngineStore {
   /** Rows of a kind whose time has come (`available_at <= now`), soonest and oldest first. */
   claimOutbox(kind: OutboxRecord['kind'], limit: number, now: number): Promise<OutboxClaim[]>
   completeOutbox(ids: string[]): Promise<void>
-  /** Keeps a row for later (a quiet-hours hold, a retry): counts the attempt, durable across restarts. */
-  deferOutbox(id: string, availableAt: number): Promise<void>
+  /**
+   * Keeps a row for later (a quiet-hours hold, a retry): counts the attempt, durable across
+   * restarts. `history` (why it waits) commits in the same transaction.
+   */
+  deferOutbox(id: string, availableAt: number, history?: HistoryRecord): Promise<void>
   outboxPending(): Promise<number>
   appendHistory(rows: HistoryRecord[]): Promise<void>
 }

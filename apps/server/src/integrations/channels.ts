@@ -6,7 +6,6 @@ import {
   activityToTrack,
   frequencyCap,
   frequencyCapWindowMs,
-  quietHours,
   SANDBOX_PROVIDER_ID,
   type ChannelActivity,
   type ChannelService,
@@ -21,6 +20,7 @@ import { checkReceiptWriteKey } from '../auth'
 import type { AcceptEvents, Integration, MountContext } from '../integrations'
 import { readIngestJson } from '../ingest'
 import type { RouteRegistry } from '../openapi'
+import { quietHoursGate, recordSkip } from './delivery-rules'
 import { unwrap } from './results'
 
 const MAX_SEND_ATTEMPTS = 5
@@ -54,9 +54,6 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
     content,
     ...(error === undefined ? {} : { error }),
   })
-  const skip = async (job: MessageJob, reason: string): Promise<HandlerResult> => {
-    await engine.recordOutcome(job, 'message', job.id, { channel: job.channel, status: 'skipped', reason })
-  }
   /**
    * The one path of every receipt source (/v1/activity, provider callbacks, DSN, sandbox): the
    * same journal events, reported to every integration, and the same account events.
@@ -94,16 +91,12 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
   async function send(job: MessageJob): Promise<HandlerResult> {
     const now = engine.clock.now()
     const settings = await engine.versionSettings(job.context.journey.id, job.context.journey.version)
-    if (settings?.quietHours) {
-      const tz = job.context.user.traits.timezone ?? job.context.user.traits.tz
-      const d = quietHours(now, typeof tz === 'string' ? tz : null, settings.quietHours)
-      if (d.action === 'hold') return { retryAt: d.until }
-      if (d.action === 'skip') return skip(job, d.reason)
-    }
+    const quiet = await quietHoursGate(engine, job, settings)
+    if (quiet) return quiet.result
     if (settings?.frequencyCaps && settings.frequencyCaps.length > 0) {
       const since = now - frequencyCapWindowMs(settings.frequencyCaps)
       const d = frequencyCap(service.messages.sentTimestamps(job.context.user.id, job.channel, since), settings.frequencyCaps, now, job.channel)
-      if (d.action === 'skip') return skip(job, d.reason)
+      if (d.action === 'skip') return recordSkip(engine, job, 'frequencyCap', d.reason)
     }
     const out = await service.send(job)
     if (out.ok) {

@@ -8,6 +8,7 @@ import { jsonBody, validate } from '../body'
 import type { Integration } from '../integrations'
 import type { Metrics } from '../metrics'
 import type { RouteRegistry } from '../openapi'
+import { quietHoursGate } from './delivery-rules'
 import { unwrap } from './results'
 
 const Limit = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) })
@@ -34,7 +35,10 @@ export function webhooksIntegration(service: WebhookService, engine: Engine, met
     name: 'webhooks',
     webhookIds: () => new Set(service.list().map((w) => w.id)),
     outbox: {
+      // The journey's quiet hours apply to its webhook nodes as to its messages (the control group is the engine's).
       webhook: async (job) => {
+        const quiet = await quietHoursGate(engine, job, await engine.versionSettings(job.context.journey.id, job.context.journey.version))
+        if (quiet) return quiet.result
         unwrap(service.enqueue(job))
       },
     },

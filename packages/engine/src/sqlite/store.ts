@@ -376,8 +376,13 @@ export class SqliteEngineStore implements EngineStore {
   async completeOutbox(ids: string[]): Promise<void> {
     if (ids.length > 0) this.s.deleteOutbox.run(JSON.stringify(ids))
   }
-  async deferOutbox(id: string, availableAt: number): Promise<void> {
-    this.s.deferOutbox.run(availableAt, id)
+  async deferOutbox(id: string, availableAt: number, history?: HistoryRecord): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.s.deferOutbox.run(availableAt, id)
+        if (history) insertHistoryRow(this.s.insertHistory, history)
+      })
+      .immediate()
   }
   async outboxPending(): Promise<number> {
     return this.s.outboxCount.get()?.n ?? 0

@@ -173,14 +173,34 @@ const KIND_LABELS = {
   exited: 'Exited',
 } as const satisfies Record<HistoryItem['kind'], string>
 
+/** What stopped a message or webhook: a rule held it until a time, or skipped it. */
+const OUTCOME_LABELS = {
+  message: { held: 'Message held', skipped: 'Message skipped' },
+  webhook: { held: 'Webhook held', skipped: 'Webhook skipped' },
+} as const
+
+function labelOf(item: HistoryItem): string {
+  const status = item.detail?.status
+  if ((item.kind === 'message' || item.kind === 'webhook') && (status === 'held' || status === 'skipped')) return OUTCOME_LABELS[item.kind][status]
+  return KIND_LABELS[item.kind]
+}
+
+/** The release time of a held message or webhook (quiet hours), when the item is one. */
+function heldUntil(item: HistoryItem): string | null {
+  const until = item.detail?.until
+  return item.detail?.status === 'held' && typeof until === 'string' ? until : null
+}
+
 function TimelineItem({ item, nodeType, onSelect }: { item: HistoryItem; nodeType: string; onSelect: () => void }): ReactElement {
-  const facts = describeDetail(item.detail)
+  const until = heldUntil(item)
+  // The release time is shown in the reader's own clock below, not as the raw ISO string.
+  const facts = describeDetail(item.detail).filter(([k]) => until === null || k !== 'until')
   return (
-    <li className={`tl tl-${item.kind}`} data-testid="timeline-item" data-kind={item.kind} data-node-id={item.nodeId} data-outlet={item.outlet ?? undefined}>
+    <li className={`tl tl-${item.kind}`} data-testid="timeline-item" data-kind={item.kind} data-node-id={item.nodeId} data-outlet={item.outlet ?? undefined} data-status={typeof item.detail?.status === 'string' ? item.detail.status : undefined}>
       <span className="tl-dot" />
       <div className="tl-main">
         <div className="tl-head">
-          <strong>{KIND_LABELS[item.kind]}</strong>
+          <strong>{labelOf(item)}</strong>
           <button type="button" className="link-btn small" onClick={onSelect}>
             {labelOfType(nodeType)} <span className="mono">{item.nodeId}</span>
           </button>
@@ -189,6 +209,11 @@ function TimelineItem({ item, nodeType, onSelect }: { item: HistoryItem; nodeTyp
         {item.outlet ? (
           <div className="small">
             left by <span className={`outlet-chip outlet-${item.outlet}`}>{item.outlet}</span>
+          </div>
+        ) : null}
+        {until !== null ? (
+          <div className="small" data-testid="timeline-held-until" data-until={until}>
+            held until <strong>{dateTime(until)}</strong> ({relativeTime(until)})
           </div>
         ) : null}
         {item.messageId ? (
