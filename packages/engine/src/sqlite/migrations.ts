@@ -137,6 +137,15 @@ export const ENGINE_MIGRATIONS: Migration[] = [
       CREATE INDEX outbox_due ON outbox (kind, available_at, seq);
     `,
   },
+  {
+    version: 4,
+    name: 'retention: message ids kept apart from the journal, ended runs by end time',
+    sql: `
+      CREATE TABLE dedupe_keys (message_id TEXT PRIMARY KEY, received_at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX dedupe_keys_received ON dedupe_keys (received_at);
+      CREATE INDEX runs_ended ON runs (ended_at) WHERE status IN ('completed', 'exited');
+    `,
+  },
 ]
 
 export function migrate(db: Database.Database, component: string, migrations: Migration[], now: number): void {

@@ -26,6 +26,11 @@ const RUN_COLUMNS =
 export class SqliteEngineStore implements EngineStore {
   readonly kind = 'sqlite'
   private readonly s
+  /**
+   * Whether `dedupe_keys` may hold rows: message ids whose journal rows retention deleted inside
+   * the dedupe window. Ingest only looks them up while it does, so the usual case costs nothing.
+   */
+  private dedupeKeys: boolean
 
   constructor(
     readonly db: Database.Database,
@@ -37,6 +42,8 @@ export class SqliteEngineStore implements EngineStore {
       insertEvent: p<[string, string, string, string, number, number]>(
         'INSERT OR IGNORE INTO journal (message_id, type, user_id, payload, timestamp, received_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
+      dedupeKeyExists: p<[string], { found: number }>('SELECT 1 AS found FROM dedupe_keys WHERE message_id = ?'),
+      anyDedupeKey: p<[], { found: number }>('SELECT 1 AS found FROM dedupe_keys LIMIT 1'),
       readJournal: p<[number, number], JournalRow>('SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
       journalBySeqs: p<[string], JournalRow>('SELECT * FROM journal WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq'),
       journalHead: p<[], { seq: number | null }>('SELECT max(seq) AS seq FROM journal'),
@@ -144,6 +151,12 @@ export class SqliteEngineStore implements EngineStore {
         'DELETE FROM journeys WHERE id = ?',
       ].map((sql) => p<[string]>(sql)),
     }
+    this.dedupeKeys = this.s.anyDedupeKey.get() !== undefined
+  }
+
+  /** Retention calls this after it adds or prunes `dedupe_keys` rows. */
+  dedupeKeysChanged(): void {
+    this.dedupeKeys = this.s.anyDedupeKey.get() !== undefined
   }
 
   async close(): Promise<void> {
@@ -161,6 +174,7 @@ export class SqliteEngineStore implements EngineStore {
         for (const events of groups) {
           const stored: JournalEntry[] = []
           for (const e of events) {
+            if (this.dedupeKeys && this.s.dedupeKeyExists.get(e.messageId) !== undefined) continue
             const payload = JSON.stringify({ event: e.event, properties: e.properties, traits: e.traits, context: e.context })
             const r = this.s.insertEvent.run(e.messageId, e.type, e.userId, payload, e.timestamp, e.receivedAt)
             // The entry as journalFromRow would read it back: the payload's fields, or absent.
