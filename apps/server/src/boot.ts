@@ -10,6 +10,7 @@ import { OutboxDispatcher } from './dispatch'
 import { createServices } from './services'
 import type { Logger } from './log'
 import { Metrics } from './metrics'
+import { RetentionTask } from './retention'
 import { RouteRegistry } from './openapi'
 import { VERSION } from './version'
 
@@ -47,6 +48,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   const app = createApp({ engine, config, metrics, log, registry: new RouteRegistry(), integrations, version: VERSION, database: sqliteMaintenance(db) })
   const runner = new EngineRunner(engine, { onError: (e) => log.error('engine loop failed', { error: e instanceof Error ? e.stack : String(e) }) })
   const dispatcher = new OutboxDispatcher(engine, handlers, log)
+  const retention = new RetentionTask(store, config.retention, clock, log)
 
   let draining = false
   // While draining, every answer closes its connection, so keep-alive clients let go.
@@ -63,6 +65,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   runner.start()
   dispatcher.start()
+  retention.start()
   for (const i of integrations) i.start?.()
   log.info('switchyard started', { url: `http://${host}:${port}`, database: config.sqlitePath, workspace: config.workspace })
 
@@ -83,6 +86,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
         }, 5_000)
         await closed
         clearTimeout(grace)
+        await retention.stop()
         await runner.stop()
         await dispatcher.stop()
         for (const i of integrations) await i.stop?.()

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
-import { sqlitePathFromUrl } from '@switchyard/engine'
+import { sqlitePathFromUrl, type RetentionPolicy } from '@switchyard/engine'
 import { parseAllowList } from '@switchyard/webhooks'
 
 export interface Config {
@@ -19,6 +19,8 @@ export interface Config {
   alertEmails: string[]
   /** `full`: every commit survives power loss; `normal`: every commit survives a crash of the process. */
   sqliteSynchronous: 'full' | 'normal'
+  /** How long applied journal events, ended runs' history and message ids are kept (PRODUCT.md 6.6). */
+  retention: RetentionPolicy
 }
 
 export class ConfigError extends Error {}
@@ -61,6 +63,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   if (synchronous !== 'full' && synchronous !== 'normal') {
     throw new ConfigError(`SQLITE_SYNCHRONOUS must be "full" (every commit survives power loss) or "normal" (survives a crash of the process), not “${env.SQLITE_SYNCHRONOUS ?? ''}”.`)
   }
+  const retention: RetentionPolicy = {
+    journalMs: duration(env, 'JOURNAL_RETENTION', '30d'),
+    historyMs: duration(env, 'HISTORY_RETENTION', '180d'),
+    dedupeWindowMs: duration(env, 'DEDUPE_WINDOW', '7d'),
+  }
   return {
     port,
     host,
@@ -74,8 +81,25 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     workspace: nonEmpty(env.WORKSPACE) ?? 'default',
     webDist: resolve(env.WEB_DIST ?? join(import.meta.dirname, '../../web/dist')),
     sqliteSynchronous: synchronous,
+    retention,
     alertEmails: (env.ALERT_EMAIL ?? '').split(',').map((s) => s.trim()).filter((s) => s.includes('@')),
   }
+}
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+
+/** `30d`, `12h`, `90m`, `45s`: a whole number of seconds, minutes, hours or days, above zero. */
+function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): number {
+  const text = (env[name] ?? fallback).trim()
+  const match = /^(\d+)\s*([smhd])$/.exec(text)
+  const amount = Number(match?.[1])
+  const unit = match?.[2]
+  if (unit !== 's' && unit !== 'm' && unit !== 'h' && unit !== 'd') {
+    throw new ConfigError(`${name} must be a number followed by s, m, h or d (for example ${fallback} or 12h), not “${env[name] ?? ''}”.`)
+  }
+  const ms = amount * UNIT_MS[unit]
+  if (!(amount > 0) || !Number.isSafeInteger(ms)) throw new ConfigError(`${name} must be more than zero and at most a few thousand years, not “${text}”.`)
+  return ms
 }
 
 function nonEmpty(v: string | undefined): string | null {
