@@ -11,6 +11,7 @@ import { validateAndCompile } from './src/compile'
 import { httpIngestion } from './src/http'
 import { ingestToTransition } from './src/latency'
 import { liquidRenders } from './src/liquid'
+import { retentionPass } from './src/retention'
 import { engineThroughput, rawLimit } from './src/throughput'
 import { populateWaiting, restart, timers } from './src/waiting'
 import { webhookDeliveries } from './src/webhooks'
@@ -47,6 +48,16 @@ async function main(): Promise<void> {
   const compile = validateAndCompile(1000)
   results.compile = compile
   row('8. validate + compile, 1,000 nodes', '< 100 ms', `${compile.p50Ms} ms p50 (first call ${compile.coldMs} ms)`, compile.p50Ms < 100)
+
+  progress(`(10) retention: one pass over ${n(USERS)} old journal rows`)
+  const retention = await retentionPass(USERS)
+  results.retention = retention
+  row(
+    `10. retention pass, ${n(retention.rows)} journal rows`,
+    'steps of a few ms',
+    `${n(retention.passMs)} ms; steps p50 ${retention.stepP50Ms} / p99 ${retention.stepP99Ms} / max ${retention.longestBatchMs} ms (${retention.steps}); ${retention.fileMbBefore} -> ${retention.fileMbAfter} MB`,
+    null,
+  )
 
   progress('(9) Liquid message renders on the worker pool')
   const liquid = await liquidRenders(Math.max(2000, 20_000 * scale))

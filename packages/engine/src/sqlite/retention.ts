@@ -16,6 +16,8 @@ export interface RetentionOptions {
   batchSize?: number
   /** Pages given back to the file system per step of `incremental_vacuum`. */
   vacuumPages?: number
+  /** Hears how long each step held the write lock (the bench's distribution). */
+  onStep?: (ms: number) => void
 }
 
 /** What one pass did. */
@@ -44,6 +46,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export class SqliteRetention {
   private readonly batchSize: number
   private readonly vacuumPages: number
+  private readonly onStep: ((ms: number) => void) | undefined
   private readonly s
 
   constructor(
@@ -51,8 +54,9 @@ export class SqliteRetention {
     private readonly policy: RetentionPolicy,
     o: RetentionOptions = {},
   ) {
-    this.batchSize = o.batchSize ?? 2000
-    this.vacuumPages = o.vacuumPages ?? 1000
+    this.batchSize = o.batchSize ?? 1000
+    this.vacuumPages = o.vacuumPages ?? 256
+    this.onStep = o.onStep
     const db = store.db
     const p = <P extends unknown[], R = unknown>(sql: string) => db.prepare<P, R>(sql)
     this.s = {
@@ -89,14 +93,7 @@ export class SqliteRetention {
   async run(now: number): Promise<RetentionPass> {
     const started = performance.now()
     const pass: RetentionPass = { journalRows: 0, historyRows: 0, dedupeKeysKept: 0, dedupeKeysPruned: 0, pagesFreed: 0, ms: 0, longestBatchMs: 0 }
-    const timed = <T>(work: () => T): T => {
-      const t = performance.now()
-      try {
-        return this.store.db.transaction(work).immediate()
-      } finally {
-        pass.longestBatchMs = Math.max(pass.longestBatchMs, performance.now() - t)
-      }
-    }
+    const timed = <T>(work: () => T): T => this.step(pass, () => this.store.db.transaction(work).immediate())
     await this.pruneJournal(now, pass, timed)
     await this.pruneDedupeKeys(now, pass, timed)
     await this.pruneHistory(now, pass, timed)
@@ -167,14 +164,24 @@ export class SqliteRetention {
     }
   }
 
+  /** Runs one step that holds the write lock, and times it. */
+  private step<T>(pass: RetentionPass, work: () => T): T {
+    const t = performance.now()
+    try {
+      return work()
+    } finally {
+      const ms = performance.now() - t
+      pass.longestBatchMs = Math.max(pass.longestBatchMs, ms)
+      this.onStep?.(ms)
+    }
+  }
+
   /** Gives freed pages back to the file system a step at a time (the file uses incremental auto-vacuum). */
   private async vacuum(pass: RetentionPass): Promise<void> {
     const db = this.store.db
     let free = this.s.freePages.get()?.freelist_count ?? 0
     while (free > 0) {
-      const t = performance.now()
-      db.pragma(`incremental_vacuum(${this.vacuumPages})`)
-      pass.longestBatchMs = Math.max(pass.longestBatchMs, performance.now() - t)
+      this.step(pass, () => db.pragma(`incremental_vacuum(${this.vacuumPages})`))
       const left = this.s.freePages.get()?.freelist_count ?? 0
       // Not an incremental-vacuum file (made before it was the default): nothing goes back.
       if (left >= free) return
