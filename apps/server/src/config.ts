@@ -95,7 +95,7 @@ function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): numbe
   const amount = Number(match?.[1])
   const unit = match?.[2]
   if (unit !== 's' && unit !== 'm' && unit !== 'h' && unit !== 'd') {
-    throw new ConfigError(`${name} must be a number followed by s, m, h or d (for example ${fallback} or 12h), not “${env[name] ?? ''}”.`)
+    throw new ConfigError(`${name} must be a whole number followed by s, m, h or d (for example ${fallback} or 12h), not “${env[name] ?? ''}”.`)
   }
   const ms = amount * UNIT_MS[unit]
   if (!(amount > 0) || !Number.isSafeInteger(ms)) throw new ConfigError(`${name} must be more than zero and at most a few thousand years, not “${text}”.`)

@@ -21,10 +21,10 @@ describe('retention settings', () => {
   })
 
   it.each([
-    ['JOURNAL_RETENTION', '30', /JOURNAL_RETENTION must be a number followed by s, m, h or d/],
+    ['JOURNAL_RETENTION', '30', /JOURNAL_RETENTION must be a whole number followed by s, m, h or d/],
     ['JOURNAL_RETENTION', '2w', /not “2w”/],
-    ['HISTORY_RETENTION', '-1d', /HISTORY_RETENTION must be a number/],
-    ['DEDUPE_WINDOW', '1.5d', /DEDUPE_WINDOW must be a number/],
+    ['HISTORY_RETENTION', '-1d', /HISTORY_RETENTION must be a whole number/],
+    ['DEDUPE_WINDOW', '1.5d', /DEDUPE_WINDOW must be a whole number/],
     ['DEDUPE_WINDOW', '0s', /DEDUPE_WINDOW must be more than zero/],
   ])('refuses %s=%s with a sentence that says what it takes', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
