@@ -20,6 +20,8 @@ interface Outcome {
   c: FuzzCase
   status: number
   ms: number
+  /** The answer's `error.code`, for the FUZZ_VERBOSE table. */
+  code?: string
   error?: string
 }
 
@@ -38,7 +40,7 @@ it(`answers ${COUNT} generated and mutated requests without a 5xx, a crash or a 
 
   const doc = await (await fetch(`${url}/openapi.json`)).json()
   const routes = routesOf(doc)
-  const cases = generateCases(routes, ctx, SEED, COUNT, examples(ctx))
+  const cases = generateCases(routes, ctx, SEED, COUNT, { examples: examples(ctx), encodings: { 'POST /v1/receipts/twilio/{providerId}': 'form-encoded', 'POST /v1/receipts/dsn': 'mime-report' } })
   const outcomes = await runAll(url, cases)
 
   const covered = new Set(outcomes.map((o) => o.c.route))
@@ -51,6 +53,15 @@ it(`answers ${COUNT} generated and mutated requests without a 5xx, a crash or a 
   const slowest = outcomes.reduce((a, b) => (b.ms > a.ms ? b : a))
   console.log(`fuzz: ${outcomes.length} requests over ${routes.length} routes, ${JSON.stringify(byClass)}, slowest ${Math.round(slowest.ms)} ms (${slowest.c.method} ${slowest.c.path.slice(0, 80)}, ${slowest.c.label})`)
 
+  if (process.env.FUZZ_VERBOSE) {
+    const table: Record<string, Record<string, number>> = {}
+    for (const o of outcomes) {
+      const row = (table[o.c.route] ??= {})
+      const key = `${o.status}${o.code ? ` ${o.code}` : ''}`
+      row[key] = (row[key] ?? 0) + 1
+    }
+    for (const [route, row] of Object.entries(table)) console.log(`fuzz: ${route} ${JSON.stringify(row)}`)
+  }
   const bad = outcomes.filter((o) => o.status >= 500 || o.error !== undefined || o.ms > SLOW_MS)
   for (const o of bad) console.log(`fuzz: ${o.error ?? o.status} in ${Math.round(o.ms)} ms: ${o.c.method} ${o.c.path.slice(0, 300)} [${o.c.label}] headers ${JSON.stringify(o.c.headers).slice(0, 300)} body ${excerpt(o.c.body)}`)
   for (const e of log.errors.slice(0, 5)) console.log(`fuzz: server logged ${JSON.stringify(e).slice(0, 1500)}`)
@@ -76,8 +87,8 @@ async function send(url: string, c: FuzzCase): Promise<Outcome> {
   const started = performance.now()
   try {
     const res = await fetch(`${url}${c.path}`, { method: c.method, headers: c.headers, body: c.body, signal: AbortSignal.timeout(SLOW_MS * 3) })
-    await res.arrayBuffer()
-    return { c, status: res.status, ms: performance.now() - started }
+    const text = await res.text()
+    return { c, status: res.status, ms: performance.now() - started, code: /"code":"([^"]+)"/.exec(text.slice(0, 200))?.[1] }
   } catch (error) {
     return { c, status: 0, ms: performance.now() - started, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }
   }
@@ -94,6 +105,8 @@ async function seed(url: string, receiverUrl: string): Promise<Record<string, st
   }
   const hookId = await created('/api/webhooks', { name: 'Fuzz receiver', url: `${receiverUrl}/hook`, encoding: 'json' })
   const providerId = await created('/api/channels', { name: 'Fuzz sandbox', channel: 'rcs', kind: 'sandbox', config: {} })
+  // Receipt routes get a provider that no fuzzed PUT gives a receipt secret, so bodies reach the parsers.
+  const receiptProviderId = await created('/api/channels', { name: 'Fuzz receipts', channel: 'email', kind: 'sandbox', config: {} })
   const journeyId = await created('/api/journeys', loadExample('netcore-cart-rcs', hookId))
   expect((await http(url, 'POST', `/api/journeys/${journeyId}/publish`, undefined, admin)).status).toBe(200)
   await http(url, 'POST', '/v1/identify', { userId: 'ann', traits: { FIRSTNAME: 'Ann' } }, writer)
@@ -113,7 +126,7 @@ async function seed(url: string, receiverUrl: string): Promise<Record<string, st
     userId: ['ann', 'nobody'],
     runId: [String(run.runId)],
     version: ['1', '2'],
-    providerId: [providerId],
+    providerId: [receiptProviderId],
     deliveryId: deliveries.map((d: { id: string }) => String(d.id)),
     messageId: [String(messageId)],
   }
@@ -134,5 +147,9 @@ function examples(ctx: FuzzContext): Record<string, Json[]> {
     'POST /api/channels/sandbox/emit': [{ messageId, status: 'delivered' }],
     'POST /api/webhooks': [{ name: 'Fuzz', url: `${ctx.receiverUrl}/hook`, encoding: 'form', auth: { type: 'basic', username: 'u', password: 'p' }, headers: { 'x-a': '1' } }],
     'POST /api/webhooks/{id}/preview': [{}],
+    'POST /v1/receipts/sendgrid/{providerId}': [[{ event: 'delivered', email: 'ann@example.com', timestamp: 1767225600, sg_event_id: 'sg-1', switchyard_message_id: messageId }]],
+    'POST /v1/receipts/push/{providerId}': [{ events: [{ switchyard_message_id: messageId, event: 'MESSAGE_DELIVERED', event_time: '2026-01-01T00:00:00Z' }] }],
+    'POST /v1/receipts/twilio/{providerId}': [{ MessageSid: 'SM-fuzz', MessageStatus: 'delivered', ErrorCode: '' }],
+    'POST /v1/receipts/dsn': [{ messageId }],
   }
 }

@@ -336,6 +336,28 @@ export const MUTATIONS: Mutation[] = [
   },
   { name: 'gzip-bomb', apply: () => ({ body: gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20)), headers: { 'content-encoding': 'gzip' } }) },
   { name: 'odd-encoding', apply: (b, rng) => ({ body: text(JSON.stringify(b)), headers: { 'content-encoding': rng.pick(['br', 'gzip, gzip', 'compress', 'identity', ' GZIP ', 'zstd', '*']) } }) },
+  {
+    name: 'form-encoded',
+    apply: (b, rng) => {
+      const fields = b !== null && typeof b === 'object' && !Array.isArray(b) ? Object.entries(b) : []
+      const form = new URLSearchParams(fields.map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]))
+      if (rng.chance(0.5)) form.append(rng.pick([...PROTO_KEYS, ...fields.map(([k]) => k)]), rng.pick(['x', '', 'A'.repeat(64 * 1024)]))
+      return { body: text(rng.chance(0.2) ? `${form}&%=%E0%A4%A&a=%` : form.toString()), headers: { 'content-type': 'application/x-www-form-urlencoded' } }
+    },
+  },
+  {
+    name: 'mime-report',
+    apply: (b, rng) => {
+      const id = b !== null && typeof b === 'object' && !Array.isArray(b) && typeof b.messageId === 'string' ? b.messageId : 'nope'
+      const boundary = rng.pick(['b', 'x'.repeat(5000), '', '--', '(.*)+$'])
+      const part = (type: string, body: string) => `--${boundary}\r\nContent-Type: ${type}\r\n\r\n${body}\r\n`
+      const status = `Reporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; ann@example.com\r\nAction: ${rng.pick(['failed', 'delivered', 'delayed', 'FAILED', '', 'x'.repeat(10_000)])}\r\nStatus: 5.1.1\r\n`
+      const parts = [part('text/plain', 'Your message bounced.'), part('message/delivery-status', status), part('text/rfc822-headers', `X-Switchyard-Message-Id: ${id}\r\nMessage-ID: <${id}@example>`)]
+      const many = rng.chance(0.2) ? Array.from({ length: 5_000 }, () => part('message/delivery-status', status)).join('') : ''
+      const mime = `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"\r\n\r\n${parts.join('')}${many}--${boundary}--\r\n`
+      return { body: text(rng.chance(0.2) ? mime.slice(0, rng.int(mime.length)) : mime), headers: { 'content-type': 'message/rfc822' } }
+    },
+  },
   { name: 'over-limit', apply: () => ({ body: text(JSON.stringify({ pad: 'B'.repeat(2 * 1024 * 1024) })) }) },
 ]
 
@@ -405,10 +427,19 @@ function queryFor(route: Route, root: Schema, ctx: FuzzContext, rng: Rng): strin
   return parts.length > 0 ? `?${parts.join('&')}` : ''
 }
 
+/**
+ * What the schemas cannot say: realistic bodies by route (`POST /api/journeys`), and the mutation
+ * that encodes a route's body as its sender does (`form-encoded` for Twilio's callbacks).
+ */
+export interface KnownBodies {
+  examples: Record<string, Json[]>
+  encodings: Record<string, string>
+}
+
 /** The valid-ish body for a route: seeded examples where the schema says little (the journey graph). */
 function baseBody(route: Route, ctx: FuzzContext, rng: Rng, examples: Record<string, Json[]>): Json {
   const known = examples[`${route.method} ${route.path}`]
-  if (known && known.length > 0 && rng.chance(0.5)) return clone(rng.pick(known))
+  if (known && known.length > 0 && rng.chance(0.7)) return clone(rng.pick(known))
   return route.body ? sample(route.body, route.body, rng, ctx) : {}
 }
 
@@ -416,14 +447,17 @@ function baseBody(route: Route, ctx: FuzzContext, rng: Rng, examples: Record<str
  * `count` requests over every route (round robin, so each gets its share), each with one body
  * mutation, a content type, credentials, and sometimes a hostile path, query or method.
  */
-export function generateCases(routes: Route[], ctx: FuzzContext, seed: number, count: number, examples: Record<string, Json[]> = {}): FuzzCase[] {
+export function generateCases(routes: Route[], ctx: FuzzContext, seed: number, count: number, known: KnownBodies = { examples: {}, encodings: {} }): FuzzCase[] {
   const rng = prng(seed)
   const cases: FuzzCase[] = []
   for (let i = 0; i < count; i++) {
     const route = routes[i % routes.length]
     if (!route) break
-    const mutation = route.body || rng.chance(0.3) ? rng.pick(MUTATIONS) : rng.pick(MUTATIONS.slice(0, 2))
-    const made = mutation.apply(baseBody(route, ctx, rng, examples), rng)
+    const key = `${route.method} ${route.path}`
+    const takesBody = route.method === 'POST' || route.method === 'PUT'
+    const encoding = MUTATIONS.find((m) => m.name === known.encodings[key])
+    const mutation = encoding && rng.chance(0.5) ? encoding : takesBody || rng.chance(0.3) ? rng.pick(MUTATIONS) : rng.pick(MUTATIONS.slice(0, 2))
+    const made = mutation.apply(baseBody(route, ctx, rng, known.examples), rng)
     const auth = authHeaders(route, ctx, rng)
     const { path, hostile } = pathFor(route, ctx, rng)
     const query = queryFor(route, route.body ?? {}, ctx, rng)
