@@ -1,3 +1,5 @@
+import { Agent, request } from 'node:http'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { afterEach, expect, it } from 'vitest'
 import { loadExample, WebhookSink } from '@switchyard/testkit'
 import { excerpt, generateCases, routesOf, type FuzzCase, type FuzzContext, type Json } from '../test/fuzz'
@@ -7,7 +9,7 @@ import type { Logger } from './log'
 // FUZZ_SEED and FUZZ_COUNT reproduce or widen a run; the seed is printed either way.
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31))
 const COUNT = Number(process.env.FUZZ_COUNT ?? 2400)
-const CONCURRENCY = 8
+const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 8)
 const SLOW_MS = 5_000
 const ADMIN_TOKEN = 'fuzz-admin-token'
 const WRITE_KEY = 'fuzz-write-key'
@@ -41,7 +43,10 @@ it(`answers ${COUNT} generated and mutated requests without a 5xx, a crash or a 
   const doc = await (await fetch(`${url}/openapi.json`)).json()
   const routes = routesOf(doc)
   const cases = generateCases(routes, ctx, SEED, COUNT, { examples: examples(ctx), encodings: { 'POST /v1/receipts/twilio/{providerId}': 'form-encoded', 'POST /v1/receipts/dsn': 'mime-report' } })
+  const loop = monitorEventLoopDelay({ resolution: 10 })
+  loop.enable()
   const outcomes = await runAll(url, cases)
+  loop.disable()
 
   const covered = new Set(outcomes.map((o) => o.c.route))
   expect(routes.filter((r) => !covered.has(`${r.method} ${r.path}`))).toEqual([])
@@ -61,6 +66,8 @@ it(`answers ${COUNT} generated and mutated requests without a 5xx, a crash or a 
       row[key] = (row[key] ?? 0) + 1
     }
     for (const [route, row] of Object.entries(table)) console.log(`fuzz: ${route} ${JSON.stringify(row)}`)
+    for (const o of [...outcomes].sort((a, b) => b.ms - a.ms).slice(0, 15)) console.log(`fuzz: slow ${Math.round(o.ms)} ms ${o.status} ${o.c.method} ${o.c.path.slice(0, 80)} [${o.c.label}] ${o.c.body?.byteLength ?? 0} bytes`)
+    console.log(`fuzz: event loop delay max ${Math.round(loop.max / 1e6)} ms, p99 ${Math.round(loop.percentile(99) / 1e6)} ms`)
   }
   const bad = outcomes.filter((o) => o.status >= 500 || o.error !== undefined || o.ms > SLOW_MS)
   for (const o of bad) console.log(`fuzz: ${o.error ?? o.status} in ${Math.round(o.ms)} ms: ${o.c.method} ${o.c.path.slice(0, 300)} [${o.c.label}] headers ${JSON.stringify(o.c.headers).slice(0, 300)} body ${excerpt(o.c.body)}`)
@@ -72,26 +79,45 @@ it(`answers ${COUNT} generated and mutated requests without a 5xx, a crash or a 
   expect((await fetch(`${url}/healthz`)).status).toBe(200)
 })
 
-/** Sends the cases `CONCURRENCY` at a time, timing each one. */
+/**
+ * Sends the cases `CONCURRENCY` at a time, timing each one, on keep-alive connections opened now:
+ * making the cases blocks the event loop for seconds, past the server's 5 s keep-alive, so a
+ * connection pooled before it would be closed under the first request.
+ */
 async function runAll(url: string, cases: FuzzCase[]): Promise<Outcome[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
   const outcomes: Outcome[] = []
   let next = 0
   const worker = async () => {
-    for (let c = cases[next++]; c !== undefined; c = cases[next++]) outcomes.push(await send(url, c))
+    for (let c = cases[next++]; c !== undefined; c = cases[next++]) outcomes.push(await send(agent, new URL(url), c))
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+  agent.destroy()
   return outcomes
 }
 
-async function send(url: string, c: FuzzCase): Promise<Outcome> {
+/** node:http rather than fetch: it sends paths and headers as given, and reports resets as they are. */
+function send(agent: Agent, base: URL, c: FuzzCase): Promise<Outcome> {
   const started = performance.now()
-  try {
-    const res = await fetch(`${url}${c.path}`, { method: c.method, headers: c.headers, body: c.body, signal: AbortSignal.timeout(SLOW_MS * 3) })
-    const text = await res.text()
-    return { c, status: res.status, ms: performance.now() - started, code: /"code":"([^"]+)"/.exec(text.slice(0, 200))?.[1] }
-  } catch (error) {
-    return { c, status: 0, ms: performance.now() - started, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }
-  }
+  return new Promise((resolve) => {
+    const done = (status: number, extra: { code?: string; error?: string }) => resolve({ c, status, ms: performance.now() - started, ...extra })
+    const headers = c.body === undefined ? c.headers : { ...c.headers, 'content-length': String(c.body.byteLength) }
+    const req = request({ host: base.hostname, port: base.port, method: c.method, path: c.path, headers, agent, timeout: SLOW_MS * 3 }, (res) => {
+      let head = ''
+      res.on('data', (d: Buffer) => {
+        if (head.length < 200) head += d.toString('utf8')
+      })
+      res.on('end', () => done(res.statusCode ?? 0, { code: /"code":"([^"]+)"/.exec(head)?.[1] }))
+      res.on('error', (e) => done(0, { error: describe(e) }))
+    })
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${SLOW_MS * 3} ms`)))
+    req.on('error', (e) => done(0, { error: describe(e) }))
+    req.end(c.body)
+  })
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.message}${'code' in error ? ` (${String(error.code)})` : ''}` : String(error)
 }
 
 /** Real resources, so `:id` routes hit ids that exist: a webhook, a published journey with a run, a provider. */
