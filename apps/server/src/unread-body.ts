@@ -1,7 +1,11 @@
 import { IncomingMessage } from 'node:http'
 
-/** What is still read, and for how long, of a body the app answered without reading. */
-export const UNREAD_BODY_LIMIT = 2 * 1024 * 1024
+/**
+ * What is still read, and for how long, of a body the app answered without reading: well past
+ * every route's limit (1 MB), so an oversize body still gets its payload.too_large rather than a
+ * reset; reading and dropping 16 MB costs a few milliseconds.
+ */
+export const UNREAD_BODY_LIMIT = 16 * 1024 * 1024
 const UNREAD_BODY_WAIT_MS = 2_000
 
 /**
