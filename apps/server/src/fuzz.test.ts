@@ -103,7 +103,7 @@ function send(agent: Agent, base: URL, c: FuzzCase): Promise<Outcome> {
   const started = performance.now()
   return new Promise((resolve) => {
     const done = (status: number, extra: { code?: string; error?: string }) => resolve({ c, status, ms: performance.now() - started, ...extra })
-    const headers = c.body === undefined ? c.headers : { ...c.headers, 'content-length': String(c.body.byteLength) }
+    const headers = c.body === undefined || c.chunked ? c.headers : { ...c.headers, 'content-length': String(c.body.byteLength) }
     const req = request({ host: base.hostname, port: base.port, method: c.method, path: c.path, headers, agent, timeout: SLOW_MS * 3 }, (res) => {
       let head = ''
       res.on('data', (d: Buffer) => {
@@ -114,7 +114,8 @@ function send(agent: Agent, base: URL, c: FuzzCase): Promise<Outcome> {
     })
     req.on('timeout', () => req.destroy(new Error(`no answer in ${SLOW_MS * 3} ms`)))
     req.on('error', (e) => done(0, { error: describe(e) }))
-    req.end(c.body)
+    if (c.chunked && c.body) for (let at = 0; at < c.body.byteLength; at += 16 * 1024) req.write(c.body.subarray(at, at + 16 * 1024))
+    req.end(c.chunked ? undefined : c.body)
   })
 }
 

@@ -14,6 +14,8 @@ export interface FuzzCase {
   path: string
   headers: Record<string, string>
   body?: Uint8Array
+  /** Sent with `Transfer-Encoding: chunked` instead of a Content-Length, so limits apply while reading. */
+  chunked: boolean
   /** Which route and mutation made it, for the report. */
   route: string
   label: string
@@ -465,7 +467,9 @@ export function generateCases(routes: Route[], ctx: FuzzContext, seed: number, c
     const headers: Record<string, string> = { ...auth.headers, ...(contentType === null ? {} : { 'content-type': contentType }), ...made.headers }
     const method = rng.chance(0.02) ? rng.pick(['PATCH', 'OPTIONS', 'HEAD', 'PUT', 'DELETE']) : route.method
     const body = method === 'GET' || method === 'HEAD' ? undefined : made.body
-    cases.push({ method, path: path + query, headers, body, route: `${route.method} ${route.path}`, label: [mutation.name, auth.label, hostile ? 'hostile-path' : '', contentType ?? 'no-content-type'].filter(Boolean).join(' ') })
+    const chunked = body !== undefined && rng.chance(0.1)
+    const label = [mutation.name, auth.label, hostile ? 'hostile-path' : '', contentType ?? 'no-content-type', chunked ? 'chunked' : ''].filter(Boolean).join(' ')
+    cases.push({ method, path: path + query, headers, body, chunked, route: `${route.method} ${route.path}`, label })
   }
   // Deletes go last, so the seeded ids stay alive for most of the run.
   return [...cases.filter((c) => c.method !== 'DELETE'), ...cases.filter((c) => c.method === 'DELETE')]
