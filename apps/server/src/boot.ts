@@ -12,6 +12,7 @@ import type { Logger } from './log'
 import { Metrics } from './metrics'
 import { RetentionTask } from './retention'
 import { RouteRegistry } from './openapi'
+import { finishReceiving } from './unread-body'
 import { VERSION } from './version'
 
 export interface Running {
@@ -54,7 +55,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   // While draining, every answer closes its connection, so keep-alive clients let go.
   const fetch = async (request: Request, env?: unknown): Promise<Response> => {
     const response = await app.fetch(request, env)
-    if (draining) response.headers.set('connection', 'close')
+    if ((await finishReceiving(env)) === 'close' || draining) response.headers.set('connection', 'close')
     return response
   }
   const server: ServerType = await new Promise((resolve) => {

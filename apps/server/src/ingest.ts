@@ -53,10 +53,17 @@ export async function readIngestJson(c: Context, limit: number, label: string, w
   return raw
 }
 
+/** The range of a JavaScript Date: a time past it has no ISO form, and the engine writes every time as one. */
+const MAX_DATE_MS = 8.64e15
+
 function toMs(value: unknown, field: string): number | null {
   if (value === undefined || value === null) return null
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN
-  if (!Number.isFinite(ms)) throw new ApiError(400, 'event.invalid_timestamp', `“${field}” is not a date: use an ISO 8601 time such as 2026-01-05T09:00:00Z.`)
+  return inDateRange(ms, field)
+}
+
+function inDateRange(ms: number, field: string): number {
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) throw new ApiError(400, 'event.invalid_timestamp', `“${field}” is not a date: use an ISO 8601 time such as 2026-01-05T09:00:00Z.`)
   return ms
 }
 
@@ -83,7 +90,8 @@ function common(call: TrackCall | IdentifyCall, receivedAt: number, batchSentAt:
   if (userId === undefined) throw new ApiError(400, 'event.missing_user', 'Every call needs a userId or an anonymousId.')
   const timestamp = toMs(call.timestamp ?? call.originalTimestamp, 'timestamp')
   const sentAt = toMs(call.sentAt ?? batchSentAt, 'sentAt')
-  const at = timestamp === null ? receivedAt : sentAt === null ? timestamp : receivedAt - (sentAt - timestamp)
+  // The clock-skew correction can leave the range of a date even when both times are in it.
+  const at = inDateRange(timestamp === null ? receivedAt : sentAt === null ? timestamp : receivedAt - (sentAt - timestamp), 'timestamp')
   return { messageId: call.messageId ?? randomUUID(), userId, timestamp: at, receivedAt, context: call.context }
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach } from 'vitest'
 import { boot, type Running } from '../src/boot'
 import { loadConfig } from '../src/config'
-import { silentLogger } from '../src/log'
+import { silentLogger, type Logger } from '../src/log'
 
 /**
  * Real listening servers for a test file: each test starts its own on a fresh database, and
@@ -19,9 +19,9 @@ export function liveServers() {
     for (const c of cleanups.splice(0)) await c()
   })
   return {
-    async start(env: Record<string, string> = {}): Promise<Running> {
+    async start(env: Record<string, string> = {}, log: Logger = silentLogger): Promise<Running> {
       const dir = mkdtempSync(join(tmpdir(), 'sy-live-'))
-      running = await boot(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'db', 'switchyard.db')}`, ALLOW_PRIVATE_TARGETS: '127.0.0.0/8', ...env }), silentLogger)
+      running = await boot(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'db', 'switchyard.db')}`, ALLOW_PRIVATE_TARGETS: '127.0.0.0/8', ...env }), log)
       return running
     },
     /** Runs after the test, with the server. */

@@ -95,13 +95,18 @@ export function statusFromName(name: string): ActivityStatus | null {
 
 /** ISO string, numeric string, or number (seconds below 1e11, else milliseconds). */
 export function parseTimestamp(value: unknown): number | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return value < 1e11 ? Math.round(value * 1000) : Math.round(value)
+  if (typeof value === 'number' && Number.isFinite(value)) return dateMs(value < 1e11 ? Math.round(value * 1000) : Math.round(value))
   if (typeof value === 'string' && value.trim() !== '') {
     if (/^\d+(\.\d+)?$/.test(value.trim())) return parseTimestamp(Number(value))
     const t = Date.parse(value)
     return Number.isNaN(t) ? null : t
   }
   return null
+}
+
+/** Null past the range of a Date (±8.64e15 ms), where `toISOString` throws: 1e308 is finite. */
+function dateMs(ms: number): number | null {
+  return Math.abs(ms) <= 8.64e15 ? ms : null
 }
 
 const ActivityBody = z.object({
