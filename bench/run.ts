@@ -11,6 +11,7 @@ import { validateAndCompile } from './src/compile'
 import { httpIngestion } from './src/http'
 import { ingestToTransition } from './src/latency'
 import { liquidRenders } from './src/liquid'
+import { soak } from './src/soak'
 import { retentionPass } from './src/retention'
 import { engineThroughput, rawLimit } from './src/throughput'
 import { populateWaiting, restart, timers } from './src/waiting'
@@ -157,7 +158,21 @@ function printTable(seconds: number): void {
   process.stdout.write(`\n${out.join('\n')}\n\nSuite ran in ${seconds} s; every number is in bench/results.json.\n`)
 }
 
-main().catch((error: unknown) => {
+/** `pnpm bench soak`: steady load with one-minute retention; sizes over time to bench/soak.svg. */
+async function soakMain(): Promise<void> {
+  const minutes = Number(process.env.SOAK_MINUTES ?? 10)
+  const rate = Number(process.env.SOAK_RATE ?? 200)
+  progress(`soak: ${rate} events/s for ${minutes} min, JOURNAL_RETENTION=HISTORY_RETENTION=1m`)
+  const r = await soak(minutes, rate)
+  const mb = (b: number) => `${round(b / 2 ** 20, 1)} MB`
+  process.stdout.write(
+    `\nsoak: ${n(r.accepted)} events at ${n(r.eventsPerSecond)}/s (${r.failedRequests} failed requests); file + WAL peak ${mb(r.peakBytes)}, end ${mb(r.endBytes)}; ` +
+      `second half grew ${round(r.secondHalfGrowth * 100, 1)}% (${r.levelsOff ? 'levels off' : 'DOES NOT level off'}); plot in bench/soak.svg, samples in bench/soak.json\n`,
+  )
+}
+
+const run = process.argv[2] === 'soak' ? soakMain : main
+run().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
   process.exit(1)
 })
