@@ -49,7 +49,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   const app = createApp({ engine, config, metrics, log, registry: new RouteRegistry(), integrations, version: VERSION, database: sqliteMaintenance(db) })
   const runner = new EngineRunner(engine, { onError: (e) => log.error('engine loop failed', { error: e instanceof Error ? e.stack : String(e) }) })
   const dispatcher = new OutboxDispatcher(engine, handlers, log)
-  const retention = new RetentionTask(store, config.retention, clock, log)
+  const retention = new RetentionTask(store, config.retention, clock, log, integrations)
 
   let draining = false
   // While draining, every answer closes its connection, so keep-alive clients let go.

@@ -14,6 +14,8 @@ export interface Integration {
   webhookIds?(): ReadonlySet<string>
   /** Ids an action may name as its provider; publishing reports any other as `provider.unknown`. */
   providerIds?(): ReadonlySet<string>
+  /** Retention: deletes this integration's own finished rows created before `before`, in small batches; answers how many. */
+  prune?(before: number): Promise<number>
   /** Items waiting in this integration's own queue, for /metrics. */
   pending?(): number
   outbox?: OutboxHandlers

@@ -1,4 +1,5 @@
 import { SqliteRetention, type Clock, type RetentionPass, type RetentionPolicy, type SqliteEngineStore } from '@switchyard/engine'
+import type { Integrations } from './integrations'
 import type { Logger } from './log'
 
 /** How often a retention pass runs. */
@@ -15,9 +16,11 @@ export class RetentionTask {
 
   constructor(
     store: SqliteEngineStore,
-    policy: RetentionPolicy,
+    private readonly policy: RetentionPolicy,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** The integrations' own rows (sent messages) follow the history's retention. */
+    private readonly integrations: Integrations = [],
   ) {
     this.retention = new SqliteRetention(store, policy)
   }
@@ -43,11 +46,16 @@ export class RetentionTask {
 
   private async pass(): Promise<RetentionPass | null> {
     try {
-      const pass = await this.retention.run(this.clock.now())
-      if (pass.journalRows + pass.historyRows + pass.dedupeKeysPruned > 0) {
+      const now = this.clock.now()
+      const pass = await this.retention.run(now)
+      let messages = 0
+      for (const i of this.integrations) messages += (await i.prune?.(now - this.policy.historyMs)) ?? 0
+      if (pass.journalRows + pass.historyRows + pass.runs + pass.dedupeKeysPruned + messages > 0) {
         this.log.info('retention deleted old rows', {
           journalRows: pass.journalRows,
           historyRows: pass.historyRows,
+          runs: pass.runs,
+          messages,
           dedupeKeysKept: pass.dedupeKeysKept,
           dedupeKeysPruned: pass.dedupeKeysPruned,
           pagesFreed: pass.pagesFreed,

@@ -88,6 +88,8 @@ export interface ChannelService {
     list(filter?: { userId?: string; channel?: Channel; limit?: number }): SentMessage[]
     /** For frequency caps: when the user was sent messages on the channel since `sinceMs`. */
     sentTimestamps(userId: string, channel: Channel, sinceMs: number): number[]
+    /** Retention: deletes up to `limit` finished messages created before `before`. */
+    prune(before: number, limit: number): number
   }
   receipts: {
     /** `POST /v1/activity`: validated, and cross-checked against the message when we sent it. */
@@ -319,6 +321,7 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
       get: (id) => messages.get(id),
       list: (filter = {}) => messages.list(filter),
       sentTimestamps: (userId, channel, sinceMs) => messages.sentTimestamps(userId, channel, sinceMs),
+      prune: (before, limit) => messages.prune(before, limit),
     },
 
     receipts: {

@@ -198,6 +198,7 @@ export class Batch {
     }
     user.activeRuns.push(run)
     if (!user.enteredJourneys.has(loaded.journeyId)) {
+      this.commit.entered.push({ userId: user.userId, journeyId: loaded.journeyId })
       this.count(loaded.journeyId, loaded.version, JOURNEY_NODE, 'users')
       this.o.catalog.noteUserEntered(loaded.journeyId)
     }

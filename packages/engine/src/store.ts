@@ -42,6 +42,8 @@ export interface EngineCommit {
   heldReleased: { runId: string; seq: number }[]
   goalWatchesSet: GoalWatch[]
   goalWatchesCleared: string[]
+  /** A user's first entry into a journey: kept after their runs are deleted, for `reentry: never`. */
+  entered: { userId: string; journeyId: string }[]
 }
 
 export function emptyCommit(): EngineCommit {
@@ -58,6 +60,7 @@ export function emptyCommit(): EngineCommit {
     heldReleased: [],
     goalWatchesSet: [],
     goalWatchesCleared: [],
+    entered: [],
   }
 }
 

@@ -134,6 +134,16 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
     name: 'channels',
     outbox: { message: send },
     providerIds: () => new Set([SANDBOX_PROVIDER_ID, ...service.providers.list().map((p) => p.id)]),
+    async prune(before) {
+      let deleted = 0
+      for (;;) {
+        const n = service.messages.prune(before, 1000)
+        deleted += n
+        if (n < 1000) return deleted
+        // Small transactions with the event loop free between them, as the engine's retention does.
+        await new Promise<void>((resolve) => setImmediate(resolve))
+      }
+    },
     mount(app: Hono, registry: RouteRegistry, { accept, writeKey }: MountContext) {
       const tag = 'Channels'
       const doc = registry.add.bind(registry)

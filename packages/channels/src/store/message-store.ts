@@ -94,6 +94,8 @@ export interface MessageStore {
   markSent(id: string, providerMessageId: string | null): void
   markFailed(id: string, error: string): void
   recordActivity(id: string, status: ActivityStatus, at: number): void
+  /** Deletes up to `limit` messages created before `before` that are no longer being sent; answers how many. */
+  prune(before: number, limit: number): number
 }
 
 export function createMessageStore(db: Database, now: () => number): MessageStore {
@@ -122,6 +124,9 @@ export function createMessageStore(db: Database, now: () => number): MessageStor
   const failed = db.prepare(`UPDATE channel_messages SET status = 'failed', error = ?, updated_at = ? WHERE id = ?`)
   const activity = db.prepare(`UPDATE channel_messages SET last_activity = ?, last_activity_at = ?, updated_at = ? WHERE id = ?`)
 
+  const prune = db.prepare(
+    `DELETE FROM channel_messages WHERE id IN (SELECT id FROM channel_messages WHERE created_at < ? AND status <> 'sending' ORDER BY created_at LIMIT ?)`,
+  )
   const one = (row: unknown): SentMessage | null => (row === undefined ? null : toMessage(row))
   const write = (fn: () => void): void => db.transaction(fn).immediate()
 
@@ -168,5 +173,6 @@ export function createMessageStore(db: Database, now: () => number): MessageStor
         activity.run(status, at, now(), id)
       })
     },
+    prune: (before, limit) => prune.run(before, limit).changes,
   }
 }

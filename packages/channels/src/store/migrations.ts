@@ -52,6 +52,13 @@ export const CHANNEL_MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 2,
+    description: 'messages by creation time, for retention',
+    up(db) {
+      db.exec('CREATE INDEX channel_messages_created ON channel_messages(created_at)')
+    },
+  },
 ]
 
 export const MIGRATION_COMPONENT = 'channels'

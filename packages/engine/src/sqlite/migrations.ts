@@ -146,6 +146,14 @@ export const ENGINE_MIGRATIONS: Migration[] = [
       CREATE INDEX runs_ended ON runs (ended_at) WHERE status IN ('completed', 'exited');
     `,
   },
+  {
+    version: 5,
+    name: 'who ever entered each journey, apart from runs, so ended runs can be deleted',
+    sql: `
+      CREATE TABLE entered_journeys (user_id TEXT NOT NULL, journey_id TEXT NOT NULL, PRIMARY KEY (user_id, journey_id)) WITHOUT ROWID;
+      INSERT OR IGNORE INTO entered_journeys (user_id, journey_id) SELECT DISTINCT user_id, journey_id FROM runs;
+    `,
+  },
 ]
 
 export function migrate(db: Database.Database, component: string, migrations: Migration[], now: number): void {

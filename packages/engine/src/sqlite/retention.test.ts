@@ -79,9 +79,9 @@ describe('journal retention', () => {
 })
 
 describe('history retention', () => {
-  it('deletes the history of runs that ended longer ago than the retention, never an active run', async () => {
+  it('deletes runs that ended longer ago than the retention with their history, never an active run, and keeps who entered', async () => {
     const t = await openTestEngine()
-    const done = await publish(t.engine, journeyInput('Done', graph([trigger('t', 'Signed Up'), exit('x')], [edge('t', 'next', 'x')])))
+    const done = await publish(t.engine, journeyInput('Done', graph([trigger('t', 'Signed Up'), exit('x')], [edge('t', 'next', 'x')]), { reentry: 'never' }))
     const open = await publish(t.engine, journeyInput('Waiting', waiting(days(300))))
     await send(t.engine, at(t, 'ann', 'Signed Up'), at(t, 'bob', 'Signed Up'))
     t.clock.advance(100 * DAY)
@@ -97,9 +97,14 @@ describe('history retention', () => {
     expect(left).not.toContain(bobDone)
     expect(left).toContain(carlDone)
     expect(left).toContain(annWaiting)
-    // The runs themselves stay (re-entry rules read them), and a second pass finds nothing to do.
-    expect(await t.engine.userRuns(done, 'ann')).toHaveLength(1)
+    expect(await t.engine.userRuns(done, 'ann')).toEqual([])
+    expect(await t.engine.userRuns(done, 'carl')).toHaveLength(1)
+    expect(await t.engine.userRuns(open, 'ann')).toHaveLength(1)
     expect((await retention.run(t.clock.now())).historyRows).toBe(0)
+    // `reentry: never` still holds for Ann, whose run is gone; a new user enters.
+    await send(t.engine, at(t, 'ann', 'Signed Up'), at(t, 'dora', 'Signed Up'))
+    expect(await t.engine.userRuns(done, 'ann')).toEqual([])
+    expect(await t.engine.userRuns(done, 'dora')).toHaveLength(1)
   })
 })
 

@@ -24,6 +24,8 @@ export interface RetentionOptions {
 export interface RetentionPass {
   journalRows: number
   historyRows: number
+  /** Ended runs deleted with their history (who entered which journey is kept apart). */
+  runs: number
   /** Message ids moved to `dedupe_keys` because their journal rows went inside the window. */
   dedupeKeysKept: number
   dedupeKeysPruned: number
@@ -85,6 +87,7 @@ export class SqliteRetention {
          AND (ended_at, run_id) > (?, ?) AND ended_at < ? ORDER BY ended_at, run_id LIMIT ?`,
       ),
       deleteHistory: p<[string]>('DELETE FROM history WHERE run_id IN (SELECT value FROM json_each(?))'),
+      deleteRuns: p<[string]>('DELETE FROM runs WHERE run_id IN (SELECT value FROM json_each(?))'),
       freePages: p<[], { freelist_count: number }>('PRAGMA freelist_count'),
     }
   }
@@ -92,7 +95,7 @@ export class SqliteRetention {
   /** One pass over everything retention looks after, as of `now`. */
   async run(now: number): Promise<RetentionPass> {
     const started = performance.now()
-    const pass: RetentionPass = { journalRows: 0, historyRows: 0, dedupeKeysKept: 0, dedupeKeysPruned: 0, pagesFreed: 0, ms: 0, longestBatchMs: 0 }
+    const pass: RetentionPass = { journalRows: 0, historyRows: 0, runs: 0, dedupeKeysKept: 0, dedupeKeysPruned: 0, pagesFreed: 0, ms: 0, longestBatchMs: 0 }
     const timed = <T>(work: () => T): T => this.step(pass, () => this.store.db.transaction(work).immediate())
     await this.pruneJournal(now, pass, timed)
     await this.pruneDedupeKeys(now, pass, timed)
@@ -139,9 +142,9 @@ export class SqliteRetention {
   }
 
   /**
-   * Runs are walked in end order from a mark kept in `engine_meta`, so a pass does not revisit
-   * the runs whose history an earlier pass already deleted (the runs themselves stay: re-entry
-   * rules read them).
+   * Ended runs past the cutoff are deleted with their history, walked in end order from a mark
+   * kept in `engine_meta`. Who ever entered a journey stays in `entered_journeys`, which re-entry
+   * rules read, so `reentry: never` holds after the runs are gone.
    */
   private async pruneHistory(now: number, pass: RetentionPass, timed: <T>(work: () => T) => T): Promise<void> {
     const s = this.s
@@ -153,7 +156,9 @@ export class SqliteRetention {
         const runs = s.endedRuns.all(mark.endedAt, mark.runId, cutoff, runsPerBatch)
         const last = runs[runs.length - 1]
         if (last === undefined) return true
-        pass.historyRows += s.deleteHistory.run(JSON.stringify(runs.map((r) => r.run_id))).changes
+        const ids = JSON.stringify(runs.map((r) => r.run_id))
+        pass.historyRows += s.deleteHistory.run(ids).changes
+        pass.runs += s.deleteRuns.run(ids).changes
         mark.endedAt = last.ended_at
         mark.runId = last.run_id
         s.setHistoryMark.run(JSON.stringify(mark))

@@ -54,8 +54,9 @@ export class SqliteEngineStore implements EngineStore {
         `SELECT ${RUN_COLUMNS} FROM runs WHERE status = 'active' AND user_id IN (SELECT value FROM json_each(?))`,
       ),
       enteredByUsers: p<[string], { user_id: string; journey_id: string }>(
-        'SELECT DISTINCT user_id, journey_id FROM runs WHERE user_id IN (SELECT value FROM json_each(?))',
+        'SELECT user_id, journey_id FROM entered_journeys WHERE user_id IN (SELECT value FROM json_each(?))',
       ),
+      markEntered: p<[string, string]>('INSERT OR IGNORE INTO entered_journeys (user_id, journey_id) VALUES (?, ?)'),
       runsByIds: p<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id IN (SELECT value FROM json_each(?))`),
       getUser: p<[string], { user_id: string; traits: string }>('SELECT user_id, traits FROM users WHERE user_id = ?'),
       upsertUser: p<[string, string, number]>(
@@ -147,6 +148,7 @@ export class SqliteEngineStore implements EngineStore {
         'DELETE FROM node_counters WHERE journey_id = ?',
         'DELETE FROM history WHERE journey_id = ?',
         'DELETE FROM runs WHERE journey_id = ?',
+        'DELETE FROM entered_journeys WHERE journey_id = ?',
         'DELETE FROM journey_versions WHERE journey_id = ?',
         'DELETE FROM journeys WHERE id = ?',
       ].map((sql) => p<[string]>(sql)),
@@ -279,6 +281,7 @@ export class SqliteEngineStore implements EngineStore {
         for (const k of c.counters) s.bumpCounter.run(k.journeyId, k.version, k.nodeId, k.metric, k.delta)
         for (const h of c.held) s.hold.run(h.runId, h.journeyId, h.seq)
         for (const h of c.heldReleased) s.release.run(h.runId, h.seq)
+        for (const e of c.entered) s.markEntered.run(e.userId, e.journeyId)
         for (const w of c.goalWatchesSet) s.setWatch.run(w.runId, w.journeyId, w.version, w.userId, w.enteredAt, w.deadline, w.control ? 1 : 0, w.triggerMessageId)
         for (const runId of c.goalWatchesCleared) s.clearWatch.run(runId)
         if (c.appliedSeq !== null) s.setMeta.run('applied_seq', String(c.appliedSeq))
