@@ -12,6 +12,7 @@ import { httpIngestion } from './src/http'
 import { ingestToTransition } from './src/latency'
 import { liquidRenders } from './src/liquid'
 import { soak } from './src/soak'
+import { backupTime } from './src/backup'
 import { retentionPass } from './src/retention'
 import { engineThroughput, rawLimit } from './src/throughput'
 import { populateWaiting, restart, timers } from './src/waiting'
@@ -171,7 +172,14 @@ async function soakMain(): Promise<void> {
   )
 }
 
-const run = process.argv[2] === 'soak' ? soakMain : main
+/** `pnpm bench backup`: the online backup of a 1 GB database (BACKUP_MB to change the size). */
+async function backupMain(): Promise<void> {
+  const r = await backupTime(Number(process.env.BACKUP_MB ?? 1024))
+  process.stdout.write(`\nbackup: a ${n(r.databaseMb)} MB database copied in ${r.backupSeconds} s (${n(r.copyMb)} MB copy)\n`)
+}
+
+const modes: Record<string, () => Promise<void>> = { soak: soakMain, backup: backupMain }
+const run = modes[process.argv[2] ?? ''] ?? main
 run().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
   process.exit(1)
