@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto'
 import {
   type DeliveryContext,
+  type Failure,
+  type Result,
   type WebhookAlertView,
   type WebhookAttemptView,
   type WebhookDeliveryView,
@@ -10,6 +12,8 @@ import {
   WebhookPreviewInput,
   type WebhookTestResult,
   type WebhookView,
+  fail,
+  ok,
 } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
 import type { Database } from 'better-sqlite3'
@@ -24,7 +28,6 @@ import { openEndpoint } from './endpoint'
 import { type WebhookLogger, silentLogger } from './log'
 import { migrate } from './migrations'
 import { encodePayload, journeyPayload } from './payload'
-import { type Result, type WebhookError, fail, ok } from './result'
 import { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits, createTemplateRenderer } from './template-body'
 import { type Transport, createTransport } from './transport'
 import { toAlertView, toDeliveryView, toWebhookView } from './views'
@@ -112,15 +115,15 @@ export function createWebhookService(options: WebhookServiceOptions) {
     crashPoint: options.crashPoint,
   })
 
-  const invalid = (error: z.ZodError): WebhookError =>
+  const invalid = (error: z.ZodError): Failure =>
     fail(
       'webhook.invalid',
       error.issues[0]?.message ?? 'The webhook is not valid.',
       error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
     )
-  const notFound = (id: string): WebhookError => fail('webhook.not_found', `No webhook with id ${id}.`)
+  const notFound = (id: string): Failure => fail('webhook.not_found', `No webhook with id ${id}.`)
 
-  const keptNothing = (field: 'headers' | 'query', name: string): WebhookError => {
+  const keptNothing = (field: 'headers' | 'query', name: string): Failure => {
     const message = `${field === 'headers' ? 'The header' : 'The query parameter'} ${name} has no stored value to keep; give its value.`
     return fail('webhook.invalid', message, [{ path: `${field}.${name}`, message }])
   }
