@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
 import {
   assertNever,
+  fail,
   isStatusOf,
+  ok,
   ProviderInput,
   type Channel,
   type MessageJob,
   type ProviderTestResult,
   type ProviderView,
+  type Result,
 } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
 import { type AddressGuard, createAddressGuard, createTransport } from '@switchyard/webhooks'
@@ -25,7 +28,6 @@ import { verifyPushSignature, verifySendgridSignature, verifyTwilioSignature } f
 import { parseTwilioStatus } from './receipts/twilio'
 import { createTemplateRenderer, DEFAULT_RENDER_LIMITS, type RenderLimits } from './render/liquid'
 import { checkRendered, renderMessage, type RenderedMessage } from './render/render-message'
-import { fail, ok, type Result } from './result'
 import { createMessageStore, type SentMessage } from './store/message-store'
 import { migrateChannels } from './store/migrations'
 import { createProviderStore, toProviderView, type Provider } from './store/provider-store'

@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { ACTIVITY_STATUSES, activityEventName, CHANNEL_STATUSES, Channel, isStatusOf, type ActivityStatus } from '@switchyard/schema'
-import { fail, ok, type Result } from '../result'
+import { ACTIVITY_STATUSES, activityEventName, CHANNEL_STATUSES, Channel, fail, isStatusOf, ok, type ActivityStatus, type Result } from '@switchyard/schema'
 
 /** The statuses a receipt may report: every status but `sent`, which the engine records itself. */
 export const RECEIPT_STATUSES = ['delivered', 'opened', 'clicked', 'bounced', 'failed'] as const satisfies readonly ActivityStatus[]

@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from '../result'
+import { fail, ok, type Result } from '@switchyard/schema'
 import { MESSAGE_ID_HEADER } from '../providers/smtp-provider'
 import type { ReceiptStatus } from '../activity/activity'
 import type { MessageRef, ProviderReceipt } from './provider-receipt'

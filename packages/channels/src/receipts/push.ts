@@ -1,5 +1,5 @@
+import { fail, ok, type Result } from '@switchyard/schema'
 import { z } from 'zod'
-import { fail, ok, type Result } from '../result'
 import { parseTimestamp, type ReceiptStatus } from '../activity/activity'
 import type { MessageRef, ProviderReceipt } from './provider-receipt'
 

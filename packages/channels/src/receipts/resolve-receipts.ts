@@ -1,7 +1,6 @@
-import { isStatusOf, type Channel } from '@switchyard/schema'
+import { fail, isStatusOf, ok, type Channel, type Result } from '@switchyard/schema'
 import { activityEventId, type ChannelActivity, type ReceiptStatus } from '../activity/activity'
 import type { Log } from '../clock'
-import { fail, ok, type Result } from '../result'
 import type { MessageStore, SentMessage } from '../store/message-store'
 import { refLabel, type MessageRef, type ProviderReceipt } from './provider-receipt'
 

@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from '../result'
+import { fail, ok, type Result } from '@switchyard/schema'
 import type { ReceiptStatus } from '../activity/activity'
 import type { ProviderReceipt } from './provider-receipt'
 
