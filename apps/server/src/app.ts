@@ -3,6 +3,7 @@ import type { AppDeps } from './deps'
 import type { AcceptEvents } from './integrations'
 import { adminAuth, writeKeyAuth } from './auth'
 import { ApiError, errorPayload } from './errors'
+import { FAILURE_STATUS } from './failure-status'
 import { mountIngest } from './routes/ingest'
 import { mountJourneys } from './routes/journeys'
 import { mountSystem } from './routes/system'
@@ -18,7 +19,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use('*', async (c, next) => {
     // A path whose %-escapes do not decode (`/%`, `/x/%E0%A4%A`) names nothing we serve.
     if (c.req.path.includes('%') && !decodes(c.req.path)) {
-      throw new ApiError(400, 'request.bad_path', 'The URL path has a malformed %-escape: encode “%” as %25 and non-ASCII characters as UTF-8 bytes.')
+      throw new ApiError('request.bad_path', 'The URL path has a malformed %-escape: encode “%” as %25 and non-ASCII characters as UTF-8 bytes.')
     }
     await next()
   })
@@ -34,16 +35,17 @@ export function createApp(deps: AppDeps): Hono {
   mountSystem(app, deps)
   mountWeb(app, deps.config.webDist)
 
-  app.notFound((c) => c.json(errorPayload('route.not_found', `There is no ${c.req.method} ${c.req.path}. See /openapi.json for the API.`), 404))
+  app.notFound((c) => c.json(errorPayload('route.not_found', `There is no ${c.req.method} ${c.req.path}. See /openapi.json for the API.`), FAILURE_STATUS['route.not_found']))
   app.onError((err, c) => {
     if (err instanceof ApiError) {
       if (err.code === 'request.aborted') deps.log.info('client aborted the request', { path: c.req.path, method: c.req.method })
-      if (err.status >= 500) deps.log.error('request failed', { code: err.code, path: c.req.path })
-      return c.json(errorPayload(err.code, err.message, err.details), err.status)
+      const status = FAILURE_STATUS[err.code]
+      if (status >= 500) deps.log.error('request failed', { code: err.code, path: c.req.path })
+      return c.json(errorPayload(err.code, err.message, err.details), status)
     }
     // A bug: loud in the log, plain to the caller.
     deps.log.error('unhandled error', { path: c.req.path, method: c.req.method, error: err instanceof Error ? err.stack : String(err) })
-    return c.json(errorPayload('internal', 'Something went wrong on our side; it has been logged.'), 500)
+    return c.json(errorPayload('internal', 'Something went wrong on our side; it has been logged.'), FAILURE_STATUS.internal)
   })
   return app
 }

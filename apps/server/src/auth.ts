@@ -13,8 +13,8 @@ export function adminAuth(token: string | null): MiddlewareHandler {
     if (token !== null) {
       const header = c.req.header('authorization') ?? ''
       const m = /^Bearer\s+(.+)$/i.exec(header)
-      if (!m) throw new ApiError(401, 'auth.missing_token', 'Send the admin token as “Authorization: Bearer <ADMIN_TOKEN>”.')
-      if (!same(m[1] ?? '', token)) throw new ApiError(401, 'auth.invalid_token', 'The admin token is wrong.')
+      if (!m) throw new ApiError('auth.missing_token', 'Send the admin token as “Authorization: Bearer <ADMIN_TOKEN>”.')
+      if (!same(m[1] ?? '', token)) throw new ApiError('auth.invalid_token', 'The admin token is wrong.')
     }
     await next()
   }
@@ -35,7 +35,7 @@ export function writeKeyAuth(key: string | null): MiddlewareHandler {
       if (basic) given = Buffer.from(basic[1] ?? '', 'base64').toString('utf8').split(':')[0] ?? ''
       else if (bearer) given = bearer[1] ?? ''
       if (given === null) needsBodyKey.add(c.req.raw)
-      else if (!same(given, key)) throw new ApiError(401, 'auth.invalid_write_key', 'The write key is wrong.')
+      else if (!same(given, key)) throw new ApiError('auth.invalid_write_key', 'The write key is wrong.')
     }
     await next()
   }
@@ -48,9 +48,9 @@ export function checkBodyWriteKey(request: Request, body: unknown, key: string |
   if (key === null || !needsBodyKey.has(request)) return
   const given = body !== null && typeof body === 'object' && !Array.isArray(body) ? Reflect.get(body, 'writeKey') : undefined
   if (typeof given !== 'string') {
-    throw new ApiError(401, 'auth.missing_write_key', 'Send the write key as the HTTP Basic user name, as “Authorization: Bearer <WRITE_KEY>”, or as “writeKey” in the JSON body.')
+    throw new ApiError('auth.missing_write_key', 'Send the write key as the HTTP Basic user name, as “Authorization: Bearer <WRITE_KEY>”, or as “writeKey” in the JSON body.')
   }
-  if (!same(given, key)) throw new ApiError(401, 'auth.invalid_write_key', 'The write key is wrong.')
+  if (!same(given, key)) throw new ApiError('auth.invalid_write_key', 'The write key is wrong.')
 }
 
 /**
@@ -62,7 +62,6 @@ export function checkBodyWriteKey(request: Request, body: unknown, key: string |
 export function checkReceiptWriteKey(request: Request, key: string | null, signed: boolean): void {
   if (key === null || signed || !needsBodyKey.has(request)) return
   throw new ApiError(
-    401,
     'auth.missing_write_key',
     'Receipts need the write key: put it in the callback URL as the HTTP Basic user name (https://<WRITE_KEY>@host/v1/receipts/...), send “Authorization: Bearer <WRITE_KEY>”, or give the provider a receipt secret so its receipts are signed.',
   )

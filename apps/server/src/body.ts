@@ -53,7 +53,7 @@ export function bodyEncoding(c: Context): BodyEncoding | null {
   if (name === '' || name === 'identity') return null
   if (name === 'gzip' || name === 'x-gzip') return 'gzip'
   if (name === 'deflate') return 'deflate'
-  throw new ApiError(415, 'body.unsupported_encoding', `Content-Encoding “${header}” is not supported: send the body plain, gzip or deflate.`)
+  throw new ApiError('body.unsupported_encoding', `Content-Encoding “${header}” is not supported: send the body plain, gzip or deflate.`)
 }
 
 /**
@@ -68,7 +68,7 @@ export async function decodeBody(raw: Buffer, encoding: BodyEncoding, limit: num
     return await inflateAsync(raw, options).catch((error: unknown) => (zlibCode(error) === 'Z_DATA_ERROR' ? inflateRawAsync(raw, options) : Promise.reject(error)))
   } catch (error) {
     if (zlibCode(error) === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit + 1, limit, `${limitLabel}, after decompression`)
-    throw new ApiError(400, 'body.invalid_encoding', `The body says Content-Encoding: ${encoding} but does not decompress as ${encoding}: compress the whole body, or drop the header.`)
+    throw new ApiError('body.invalid_encoding', `The body says Content-Encoding: ${encoding} but does not decompress as ${encoding}: compress the whole body, or drop the header.`)
   }
 }
 
@@ -85,13 +85,13 @@ const inflateRawAsync = promisify(inflateRaw)
  * ECONNRESET). An expected event, not a bug: nobody is left to read the answer.
  */
 export function clientAborted(cause: unknown): ApiError {
-  return new ApiError(400, 'request.aborted', 'The client closed the connection before the whole body arrived; send it again.', {
+  return new ApiError('request.aborted', 'The client closed the connection before the whole body arrived; send it again.', {
     reason: cause instanceof Error ? cause.message : String(cause),
   })
 }
 
 function tooLarge(size: number, limit: number, label: string): ApiError {
-  return new ApiError(400, 'payload.too_large', `The body is over ${Math.round(limit / 1024)} KB: the limit is ${label}. Split it into smaller requests.`, {
+  return new ApiError('payload.too_large', `The body is over ${Math.round(limit / 1024)} KB: the limit is ${label}. Split it into smaller requests.`, {
     limitBytes: limit,
     receivedAtLeastBytes: size,
   })
@@ -99,14 +99,14 @@ function tooLarge(size: number, limit: number, label: string): ApiError {
 
 /** Parses JSON, refusing bad syntax and nesting deeper than anything a real client sends. */
 export function parseJsonText(text: string): unknown {
-  if (text.trim() === '') throw new ApiError(400, 'body.empty', 'The request body is empty: send a JSON object.')
+  if (text.trim() === '') throw new ApiError('body.empty', 'The request body is empty: send a JSON object.')
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch (error) {
-    throw new ApiError(400, 'body.invalid_json', `The body is not valid JSON (${error instanceof Error ? error.message : 'parse error'}).`)
+    throw new ApiError('body.invalid_json', `The body is not valid JSON (${error instanceof Error ? error.message : 'parse error'}).`)
   }
-  if (depthExceeds(value, MAX_DEPTH)) throw new ApiError(400, 'body.too_deep', `The JSON nests deeper than ${MAX_DEPTH} levels: flatten it.`)
+  if (depthExceeds(value, MAX_DEPTH)) throw new ApiError('body.too_deep', `The JSON nests deeper than ${MAX_DEPTH} levels: flatten it.`)
   return value
 }
 
@@ -122,13 +122,13 @@ function depthExceeds(root: unknown, max: number): boolean {
   return false
 }
 
-export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 'body'): z.output<S> {
+export function validate<S extends z.ZodType>(schema: S, value: unknown, what: 'body' | 'batch' | 'event' | 'query' = 'body'): z.output<S> {
   const result = schema.safeParse(value)
   if (result.success) return result.data
   const details = result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
   const first = details[0]
   const where = first && first.path !== '' ? ` at “${first.path}”` : ''
-  throw new ApiError(400, `${what}.invalid`, `The ${what} is not valid${where}: ${first?.message ?? 'check its fields'}.`, details)
+  throw new ApiError(`${what}.invalid`, `The ${what} is not valid${where}: ${first?.message ?? 'check its fields'}.`, details)
 }
 
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S, limit = 1024 * 1024): Promise<z.output<S>> {

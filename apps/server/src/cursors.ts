@@ -15,6 +15,6 @@ export function decodeCursor<S extends z.ZodType>(schema: S, cursor: string): z.
     value = undefined
   }
   const parsed = schema.safeParse(value)
-  if (!parsed.success) throw new ApiError(400, 'query.invalid_cursor', 'The cursor is not one this server gave out: pass “nextCursor” from the previous answer unchanged, or leave it out for the first page.')
+  if (!parsed.success) throw new ApiError('query.invalid_cursor', 'The cursor is not one this server gave out: pass “nextCursor” from the previous answer unchanged, or leave it out for the first page.')
   return parsed.data
 }

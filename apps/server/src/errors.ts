@@ -1,13 +1,13 @@
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { FailureCode } from '@switchyard/schema'
 
 /**
  * A failure the caller can fix (4xx) or an operational one, with a stable code. Route handlers
- * throw it; the app's one onError turns it into `{ error: { code, message, details? } }`.
+ * throw it; the app's one onError answers `{ error: { code, message, details? } }` with the status
+ * `FAILURE_STATUS` gives its code.
  */
 export class ApiError extends Error {
   constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
+    readonly code: FailureCode,
     message: string,
     readonly details?: unknown,
   ) {
@@ -15,12 +15,14 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) => new ApiError(404, `${what}.not_found`, `No ${what} has the id “${id}”.`)
+type NotFoundSubject<C> = C extends `${infer What}.not_found` ? What : never
+
+export const notFound = (what: NotFoundSubject<FailureCode>, id: string) => new ApiError(`${what}.not_found`, `No ${what} has the id “${id}”.`)
 
 export interface ErrorPayload {
-  error: { code: string; message: string; details?: unknown }
+  error: { code: FailureCode; message: string; details?: unknown }
 }
 
-export function errorPayload(code: string, message: string, details?: unknown): ErrorPayload {
+export function errorPayload(code: FailureCode, message: string, details?: unknown): ErrorPayload {
   return details === undefined ? { error: { code, message } } : { error: { code, message, details } }
 }

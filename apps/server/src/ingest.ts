@@ -63,7 +63,7 @@ function toMs(value: unknown, field: string): number | null {
 }
 
 function inDateRange(ms: number, field: string): number {
-  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) throw new ApiError(400, 'event.invalid_timestamp', `“${field}” is not a date: use an ISO 8601 time such as 2026-01-05T09:00:00Z.`)
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) throw new ApiError('event.invalid_timestamp', `“${field}” is not a date: use an ISO 8601 time such as 2026-01-05T09:00:00Z.`)
   return ms
 }
 
@@ -87,7 +87,7 @@ function identifyEvent(call: IdentifyCall, receivedAt: number, batchSentAt: unkn
 
 function common(call: TrackCall | IdentifyCall, receivedAt: number, batchSentAt: unknown) {
   const userId = call.userId ?? call.anonymousId
-  if (userId === undefined) throw new ApiError(400, 'event.missing_user', 'Every call needs a userId or an anonymousId.')
+  if (userId === undefined) throw new ApiError('event.missing_user', 'Every call needs a userId or an anonymousId.')
   const timestamp = toMs(call.timestamp ?? call.originalTimestamp, 'timestamp')
   const sentAt = toMs(call.sentAt ?? batchSentAt, 'sentAt')
   // The clock-skew correction can leave the range of a date even when both times are in it.
@@ -105,13 +105,13 @@ export function normaliseBatch(items: unknown[], receivedAt: number, sentAt: unk
   return items.map((item, index) => {
     try {
       if (measure && Buffer.byteLength(JSON.stringify(item) ?? '') > MAX_EVENT_BYTES) {
-        throw new ApiError(400, 'payload.too_large', `The event is over 32 KB: the limit is 32 KB per event.`)
+        throw new ApiError('payload.too_large', `The event is over 32 KB: the limit is 32 KB per event.`)
       }
       // One validation per item: the batch item schema is the track or identify call plus its type.
       const typed = validate(BatchItem, item, 'event')
       return typed.type === 'track' ? trackEvent(typed, receivedAt, sentAt) : identifyEvent(typed, receivedAt, sentAt)
     } catch (error) {
-      if (error instanceof ApiError) throw new ApiError(error.status, error.code, `Batch item ${index}: ${error.message}`, { index, ...(error.details === undefined ? {} : { issues: error.details }) })
+      if (error instanceof ApiError) throw new ApiError(error.code, `Batch item ${index}: ${error.message}`, { index, ...(error.details === undefined ? {} : { issues: error.details }) })
       throw error
     }
   })

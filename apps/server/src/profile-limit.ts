@@ -40,7 +40,6 @@ export function createProfileLimit(engine: Engine) {
       const over = sizes.find((s) => s.bytes > MAX_PROFILE_BYTES)
       if (over) {
         throw new ApiError(
-          400,
           'profile.too_large',
           `The traits of user “${over.userId}” would weigh ${Math.ceil(over.bytes / 1024)} KB after this identify; a profile holds at most ${MAX_PROFILE_BYTES / 1024} KB. Send fewer or smaller traits, or null for traits the user no longer needs.`,
           { userId: over.userId, limitBytes: MAX_PROFILE_BYTES, profileBytes: over.bytes },

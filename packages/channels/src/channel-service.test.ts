@@ -24,18 +24,18 @@ describe('providers', () => {
   it('refuses an invalid provider with provider.invalid and the issues', () => {
     const { svc } = fresh()
     const r = svc.providers.create({ name: '', channel: 'fax', kind: 'smtp', config: {} })
-    expect(r).toMatchObject({ ok: false, error: { code: 'provider.invalid' } })
+    expect(r).toMatchObject({ ok: false, code: 'provider.invalid' })
     const smtpForSms = svc.providers.create({ name: 'x', channel: 'sms', kind: 'smtp', config: { host: 'h', from: 'a@b.c' } })
-    expect(smtpForSms).toMatchObject({ ok: false, error: { code: 'provider.invalid', details: { issues: [{ path: 'kind', message: 'An SMTP provider can only send email.' }] } } })
+    expect(smtpForSms).toMatchObject({ ok: false, code: 'provider.invalid', details: { issues: [{ path: 'kind', message: 'An SMTP provider can only send email.' }] } })
     const noPass = svc.providers.create({ name: 'x', channel: 'email', kind: 'smtp', config: { host: 'h', from: 'a@b.c', auth: { user: 'u' } } })
-    expect(noPass).toMatchObject({ ok: false, error: { code: 'provider.invalid', message: 'SMTP auth needs a password.' } })
+    expect(noPass).toMatchObject({ ok: false, code: 'provider.invalid', message: 'SMTP auth needs a password.' })
   })
 
   it('answers provider.not_found for an unknown id', () => {
     const { svc } = fresh()
-    expect(svc.providers.get('nope')).toMatchObject({ ok: false, error: { code: 'provider.not_found' } })
-    expect(svc.providers.update('nope', sandboxInput('sms'))).toMatchObject({ ok: false, error: { code: 'provider.not_found' } })
-    expect(svc.providers.remove('nope')).toMatchObject({ ok: false, error: { code: 'provider.not_found' } })
+    expect(svc.providers.get('nope')).toMatchObject({ ok: false, code: 'provider.not_found' })
+    expect(svc.providers.update('nope', sandboxInput('sms'))).toMatchObject({ ok: false, code: 'provider.not_found' })
+    expect(svc.providers.remove('nope')).toMatchObject({ ok: false, code: 'provider.not_found' })
   })
 
   it('makes the first provider of a channel its default and keeps exactly one default', () => {
@@ -115,9 +115,9 @@ describe('sending', () => {
     const { svc } = fresh()
     const job = makeJob('sms', SAMPLE_MESSAGES.sms)
     await svc.send(job)
-    expect(svc.sandbox.emit(job.id, 'opened')).toMatchObject({ ok: false, error: { code: 'activity.invalid' } })
-    expect(svc.sandbox.emit(job.id, 'sent')).toMatchObject({ ok: false, error: { code: 'activity.invalid' } })
-    expect(svc.sandbox.emit('missing', 'delivered')).toMatchObject({ ok: false, error: { code: 'message.not_found' } })
+    expect(svc.sandbox.emit(job.id, 'opened')).toMatchObject({ ok: false, code: 'activity.invalid' })
+    expect(svc.sandbox.emit(job.id, 'sent')).toMatchObject({ ok: false, code: 'activity.invalid' })
+    expect(svc.sandbox.emit('missing', 'delivered')).toMatchObject({ ok: false, code: 'message.not_found' })
   })
 
   it("uses the job's provider over the channel default", async () => {
@@ -191,7 +191,7 @@ describe('sending', () => {
     const p = svc.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: 'https://gw.example.test/send', body: '{"to":{{ to | json }}}' } })
     if (!p.ok) throw new Error('create failed')
     expect(await svc.test(p.value.id, '+15550009')).toMatchObject({ ok: true, value: { ok: false, reason: 'HTTP 401: nope' } })
-    expect(await svc.test('prv_missing', 'x')).toMatchObject({ ok: false, error: { code: 'provider.not_found' } })
+    expect(await svc.test('prv_missing', 'x')).toMatchObject({ ok: false, code: 'provider.not_found' })
     expect(svc.messages.list()).toEqual([])
   })
 

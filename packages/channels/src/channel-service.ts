@@ -2,12 +2,16 @@ import { randomUUID } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
 import {
   assertNever,
+  fail,
   isStatusOf,
+  ok,
   ProviderInput,
   type Channel,
   type MessageJob,
   type ProviderTestResult,
   type ProviderView,
+  type ChannelErrorCode,
+  type Result,
 } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
 import { type AddressGuard, createAddressGuard, createTransport } from '@switchyard/webhooks'
@@ -25,7 +29,6 @@ import { verifyPushSignature, verifySendgridSignature, verifyTwilioSignature } f
 import { parseTwilioStatus } from './receipts/twilio'
 import { createTemplateRenderer, DEFAULT_RENDER_LIMITS, type RenderLimits } from './render/liquid'
 import { checkRendered, renderMessage, type RenderedMessage } from './render/render-message'
-import { fail, ok, type Result } from './result'
 import { createMessageStore, type SentMessage } from './store/message-store'
 import { migrateChannels } from './store/migrations'
 import { createProviderStore, toProviderView, type Provider } from './store/provider-store'
@@ -73,16 +76,16 @@ export interface PushReceiptRequest {
 export interface ChannelService {
   providers: {
     list(): ProviderView[]
-    get(id: string): Result<ProviderView>
-    create(input: unknown): Result<ProviderView>
+    get(id: string): Result<ProviderView, ChannelErrorCode>
+    create(input: unknown): Result<ProviderView, ChannelErrorCode>
     /** Replaces a provider; secrets left out keep their stored values. */
-    update(id: string, input: unknown): Result<ProviderView>
-    remove(id: string): Result<{ id: string }>
+    update(id: string, input: unknown): Result<ProviderView, ChannelErrorCode>
+    remove(id: string): Result<{ id: string }, ChannelErrorCode>
   }
   /** Renders and sends an action node's message; at most one successful send per message id. */
   send(job: MessageJob): Promise<SendOutcome>
   /** Sends a sample message through a provider to `to`; not recorded as a journey message. */
-  test(providerId: string, to: string): Promise<Result<ProviderTestResult>>
+  test(providerId: string, to: string): Promise<Result<ProviderTestResult, ChannelErrorCode>>
   messages: {
     get(messageId: string): SentMessage | null
     list(filter?: { userId?: string; channel?: Channel; limit?: number }): SentMessage[]
@@ -93,15 +96,15 @@ export interface ChannelService {
   }
   receipts: {
     /** `POST /v1/activity`: validated, and cross-checked against the message when we sent it. */
-    activity(body: unknown): Result<ChannelActivity>
-    sendgrid(providerId: string, req: SendgridReceiptRequest): Result<ReceiptBatch>
-    twilio(providerId: string, req: TwilioReceiptRequest): Result<ReceiptBatch>
-    push(providerId: string, req: PushReceiptRequest): Result<ReceiptBatch>
-    dsn(rawMessage: string): Result<ReceiptBatch>
+    activity(body: unknown): Result<ChannelActivity, ChannelErrorCode>
+    sendgrid(providerId: string, req: SendgridReceiptRequest): Result<ReceiptBatch, ChannelErrorCode>
+    twilio(providerId: string, req: TwilioReceiptRequest): Result<ReceiptBatch, ChannelErrorCode>
+    push(providerId: string, req: PushReceiptRequest): Result<ReceiptBatch, ChannelErrorCode>
+    dsn(rawMessage: string): Result<ReceiptBatch, ChannelErrorCode>
   }
   sandbox: {
     /** Makes up a receipt for a message we sent: the activity for the caller to ingest. */
-    emit(messageId: string, status: string, at?: number): Result<ChannelActivity>
+    emit(messageId: string, status: string, at?: number): Result<ChannelActivity, ChannelErrorCode>
   }
 }
 
@@ -172,7 +175,7 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
   const resolveReceipts = createReceiptResolver(messages, log)
 
   /** Finds the provider of a receipt route and checks the signature when it has a receipt secret. */
-  const verified = (providerId: string, check: (secret: string) => boolean, what: string): Result<Provider> => {
+  const verified = (providerId: string, check: (secret: string) => boolean, what: string): Result<Provider, ChannelErrorCode> => {
     const p = providerStore.get(providerId)
     if (p === null) return fail('provider.not_found', `No channel provider ${providerId}.`)
     if (p.receiptSecret !== null && !check(p.receiptSecret)) {
@@ -182,7 +185,7 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
     return ok(p)
   }
 
-  const parseProvider = (input: unknown): Result<ProviderInput> => {
+  const parseProvider = (input: unknown): Result<ProviderInput, ChannelErrorCode> => {
     const parsed = ProviderInput.safeParse(input)
     if (!parsed.success) return fail('provider.invalid', 'The provider is not valid.', { issues: describeIssues(parsed.error.issues) })
     return ok(parsed.data)

@@ -7,8 +7,6 @@ export type {
   SendOutcome,
   TwilioReceiptRequest,
 } from './channel-service'
-export { CHANNEL_ERROR_CODES, fail, ok } from './result'
-export type { ChannelError, ChannelErrorCode, Result } from './result'
 export { systemClock, silentLog } from './clock'
 export type { Clock, Log, LogLevel } from './clock'
 

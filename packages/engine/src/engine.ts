@@ -2,7 +2,10 @@ import { compileJourney } from '@switchyard/compiler'
 import {
   JourneyInput,
   JourneySettings,
+  fail,
   validateGraph,
+  type EngineErrorCode,
+  type Failure,
   type IngestedEvent,
   type Journey,
   type JourneyStats,
@@ -18,7 +21,7 @@ import { crashPoint } from './crash'
 import { newId } from './ids'
 import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
-import type { AppliedBatch, EngineCounters, EngineError, HistoryRecord, JournalEntry, JourneyPatch, JourneyRecord, JourneyVersionRecord, PublishResult, RunRecord } from './records'
+import type { AppliedBatch, EngineCounters, HistoryRecord, JournalEntry, JourneyPatch, JourneyRecord, JourneyVersionRecord, PublishResult, RunRecord } from './records'
 import type { EngineStore, JourneyUserSummary, OutboxClaim, RunKey } from './store'
 import { draftHash, historyView, journeyView, runView, versionView } from './views'
 
@@ -258,11 +261,11 @@ export class Engine {
     })
   }
 
-  async setPaused(id: string, paused: boolean): Promise<Journey | EngineError | null> {
+  async setPaused(id: string, paused: boolean): Promise<Journey | Failure<EngineErrorCode> | null> {
     const result = await this.lock.run(async () => {
       const j = await this.store.getJourney(id)
       if (!j) return null
-      if (j.version === null) return { ok: false as const, code: 'journey.not_published', message: 'Publish the journey before pausing or resuming it.' }
+      if (j.version === null) return fail('journey.not_published', 'Publish the journey before pausing or resuming it.')
       const next: JourneyRecord = { ...j, status: paused ? 'paused' : 'live', updatedAt: this.clock.now() }
       await this.store.updateJourney(next)
       this.catalog.setJourney(next)
@@ -315,17 +318,16 @@ export class Engine {
     }
   }
 
-  async deleteJourney(id: string, options: { exitUsers: boolean }): Promise<{ ok: true } | EngineError | null> {
+  async deleteJourney(id: string, options: { exitUsers: boolean }): Promise<{ ok: true } | Failure<EngineErrorCode> | null> {
     return this.lock.run(async () => {
       const j = await this.store.getJourney(id)
       if (!j) return null
       const active = await this.activeUsers(id)
       if (active > 0 && !options.exitUsers) {
-        return {
-          ok: false,
-          code: 'journey.has_active_users',
-          message: `${active} user(s) are still in this journey. Pause it and wait, or delete with exitUsers=true to take them out.`,
-        }
+        return fail(
+          'journey.has_active_users',
+          `${active} user(s) are still in this journey. Pause it and wait, or delete with exitUsers=true to take them out.`,
+        )
       }
       await this.store.deleteJourney(id)
       this.catalog.forget(id)

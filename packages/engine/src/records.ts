@@ -143,8 +143,6 @@ export interface AppliedBatch {
 
 export type JourneyPatch = Partial<Pick<JourneyInput, 'name' | 'graph' | 'settings'>>
 
-export type EngineError = { ok: false; code: string; message: string }
-
 export interface EngineCounters {
   eventsAccepted: number
   eventsDuplicate: number

@@ -1,7 +1,6 @@
 export { createWebhookService, type WebhookService, type WebhookServiceOptions, type EnqueueResult } from './webhook-service'
 export type { AttemptEvent, WebhookCrashPoint } from './dispatcher'
 export { batchIdOf } from './dispatcher'
-export { type Result, type WebhookError, type WebhookErrorCode, WEBHOOK_ERROR_CODES } from './result'
 export type { WebhookLogEntry, WebhookLogger } from './log'
 export {
   type AccountEventArgs,

@@ -1,15 +1,20 @@
 import { createHash, randomUUID } from 'node:crypto'
 import {
   type DeliveryContext,
+  type Failure,
+  type Result,
   type WebhookAlertView,
   type WebhookAttemptView,
   type WebhookDeliveryView,
+  type WebhookErrorCode,
   WebhookInput,
   type WebhookJob,
   type WebhookPreview,
   WebhookPreviewInput,
   type WebhookTestResult,
   type WebhookView,
+  fail,
+  ok,
 } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
 import type { Database } from 'better-sqlite3'
@@ -24,7 +29,6 @@ import { openEndpoint } from './endpoint'
 import { type WebhookLogger, silentLogger } from './log'
 import { migrate } from './migrations'
 import { encodePayload, journeyPayload } from './payload'
-import { type Result, type WebhookError, fail, ok } from './result'
 import { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits, createTemplateRenderer } from './template-body'
 import { type Transport, createTransport } from './transport'
 import { toAlertView, toDeliveryView, toWebhookView } from './views'
@@ -112,21 +116,21 @@ export function createWebhookService(options: WebhookServiceOptions) {
     crashPoint: options.crashPoint,
   })
 
-  const invalid = (error: z.ZodError): WebhookError =>
+  const invalid = (error: z.ZodError): Failure<WebhookErrorCode> =>
     fail(
       'webhook.invalid',
       error.issues[0]?.message ?? 'The webhook is not valid.',
       error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
     )
-  const notFound = (id: string): WebhookError => fail('webhook.not_found', `No webhook with id ${id}.`)
+  const notFound = (id: string): Failure<WebhookErrorCode> => fail('webhook.not_found', `No webhook with id ${id}.`)
 
-  const keptNothing = (field: 'headers' | 'query', name: string): WebhookError => {
+  const keptNothing = (field: 'headers' | 'query', name: string): Failure<WebhookErrorCode> => {
     const message = `${field === 'headers' ? 'The header' : 'The query parameter'} ${name} has no stored value to keep; give its value.`
     return fail('webhook.invalid', message, [{ path: `${field}.${name}`, message }])
   }
 
   /** The stored config from validated input, sealing secrets; `previous` supplies kept secrets on update. */
-  function toConfig(input: WebhookInput, previous: StoredConfig | null): Result<StoredConfig> {
+  function toConfig(input: WebhookInput, previous: StoredConfig | null): Result<StoredConfig, WebhookErrorCode> {
     let auth: StoredConfig['auth'] = null
     if (input.auth !== undefined) {
       const kept = previous?.auth?.passwordSealed
@@ -160,7 +164,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
     })
   }
 
-  function create(raw: unknown): Result<WebhookView> {
+  function create(raw: unknown): Result<WebhookView, WebhookErrorCode> {
     const parsed = WebhookInput.safeParse(raw)
     if (!parsed.success) return invalid(parsed.error)
     const config = toConfig(parsed.data, null)
@@ -171,10 +175,10 @@ export function createWebhookService(options: WebhookServiceOptions) {
     return get(id)
   }
 
-  function update(id: string, raw: unknown): Result<WebhookView> {
+  function update(id: string, raw: unknown): Result<WebhookView, WebhookErrorCode> {
     const parsed = WebhookInput.safeParse(raw)
     if (!parsed.success) return invalid(parsed.error)
-    const result = store.write((): Result<null> => {
+    const result = store.write((): Result<null, WebhookErrorCode> => {
       const existing = store.getWebhook(id)
       if (existing === null) return notFound(id)
       const config = toConfig(parsed.data, existing.config)
@@ -189,7 +193,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
     return get(id)
   }
 
-  function get(id: string): Result<WebhookView> {
+  function get(id: string): Result<WebhookView, WebhookErrorCode> {
     const record = store.getWebhook(id)
     return record === null ? notFound(id) : ok(toWebhookView(record))
   }
@@ -199,13 +203,13 @@ export function createWebhookService(options: WebhookServiceOptions) {
   }
 
   /** Deletes the webhook with its queued deliveries and their attempts. */
-  function remove(id: string): Result<{ id: string }> {
+  function remove(id: string): Result<{ id: string }, WebhookErrorCode> {
     const removed = store.write(() => store.deleteWebhook(id))
     return removed ? ok({ id }) : notFound(id)
   }
 
   /** Clears a pause or a 410 by hand. */
-  function resume(id: string): Result<WebhookView> {
+  function resume(id: string): Result<WebhookView, WebhookErrorCode> {
     const found = store.write(() => {
       if (store.getWebhook(id) === null) return false
       store.rearm(id)
@@ -220,7 +224,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
    * Posts a sample activity item and records whether the endpoint answered 2xx (as Netcore asks
    * before a webhook is used). A passing test also re-arms a paused or disabled endpoint.
    */
-  async function test(id: string): Promise<Result<WebhookTestResult>> {
+  async function test(id: string): Promise<Result<WebhookTestResult, WebhookErrorCode>> {
     const record = store.getWebhook(id)
     if (record === null) return notFound(id)
     const opened = openEndpoint(record, secretBox)
@@ -267,8 +271,8 @@ export function createWebhookService(options: WebhookServiceOptions) {
   }
 
   /** Adds a journey node's delivery to the durable queue; idempotent by `job.id`. */
-  function enqueue(job: WebhookJob): Result<EnqueueResult> {
-    const inserted = store.write((): Result<boolean> => {
+  function enqueue(job: WebhookJob): Result<EnqueueResult, WebhookErrorCode> {
+    const inserted = store.write((): Result<boolean, WebhookErrorCode> => {
       if (store.getWebhook(job.webhookId) === null) return notFound(job.webhookId)
       return ok(store.insertDelivery({ id: job.id, webhookId: job.webhookId, source: 'journey', job, now: clock.now() }))
     })
@@ -282,7 +286,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
    * they resume; ones disabled by a 410 are skipped). Track and message events are idempotent by
    * their message id.
    */
-  function emitAccountEvent(...args: AccountEventArgs): Result<{ deliveryIds: string[] }> {
+  function emitAccountEvent(...args: AccountEventArgs): Result<{ deliveryIds: string[] }, WebhookErrorCode> {
     const [type] = args
     const now = clock.now()
     const eventId = type.startsWith('track:') || type.startsWith('message.') ? `${type}:${messageIdOf(args)}` : randomUUID()
@@ -301,20 +305,20 @@ export function createWebhookService(options: WebhookServiceOptions) {
     return ok({ deliveryIds: ids })
   }
 
-  function deliveries(webhookId: string, opts: { limit?: number } = {}): Result<WebhookDeliveryView[]> {
+  function deliveries(webhookId: string, opts: { limit?: number } = {}): Result<WebhookDeliveryView[], WebhookErrorCode> {
     if (store.getWebhook(webhookId) === null) return notFound(webhookId)
     const limit = Math.min(500, Math.max(1, Math.floor(opts.limit ?? 50)))
     return ok(store.deliveriesOf(webhookId, limit).map((d) => toDeliveryView(d, store.attemptsOf(d.id))))
   }
 
-  function delivery(deliveryId: string): Result<WebhookDeliveryView> {
+  function delivery(deliveryId: string): Result<WebhookDeliveryView, WebhookErrorCode> {
     const found = store.getDelivery(deliveryId)
     return found === null ? fail('delivery.not_found', `No delivery with id ${deliveryId}.`) : ok(toDeliveryView(found, store.attemptsOf(found.id)))
   }
 
   /** Sends a dead delivery again, with its id and a fresh retry budget; it leaves any batch it was in. */
-  function replay(deliveryId: string): Result<WebhookDeliveryView> {
-    const result = store.write((): Result<null> => {
+  function replay(deliveryId: string): Result<WebhookDeliveryView, WebhookErrorCode> {
+    const result = store.write((): Result<null, WebhookErrorCode> => {
       const found = store.getDelivery(deliveryId)
       if (found === null) return fail('delivery.not_found', `No delivery with id ${deliveryId}.`)
       if (found.status !== 'dead') return fail('delivery.not_dead', `Delivery ${deliveryId} is ${found.status}; only dead deliveries can be replayed.`)
@@ -327,7 +331,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
   }
 
   /** Renders the body a journey node would send for the given context, without sending it. */
-  async function preview(webhookId: string, raw: unknown): Promise<Result<WebhookPreview>> {
+  async function preview(webhookId: string, raw: unknown): Promise<Result<WebhookPreview, WebhookErrorCode>> {
     const record = store.getWebhook(webhookId)
     if (record === null) return notFound(webhookId)
     const parsed = WebhookPreviewInput.safeParse(raw)

@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import type { Engine } from '@switchyard/engine'
-import { ActivityCall, CHANNEL_STATUSES, MAX_EVENT_BYTES, ProviderInput, ProviderTestInput, ProviderTestResult, ProviderView, type IngestedEvent, type MessageJob } from '@switchyard/schema'
+import { ActivityCall, CHANNEL_STATUSES, MAX_EVENT_BYTES, ProviderInput, ProviderTestInput, ProviderTestResult, ProviderView, type IngestedEvent, type MessageJob, type Result } from '@switchyard/schema'
 import {
   activityToTrack,
   frequencyCap,
@@ -10,7 +10,6 @@ import {
   type ChannelActivity,
   type ChannelService,
   type ReceiptBatch,
-  type Result,
 } from '@switchyard/channels'
 import type { MessageEventPayload } from '@switchyard/webhooks'
 import type { MessageEventType } from '@switchyard/schema'

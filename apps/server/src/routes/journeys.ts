@@ -21,6 +21,7 @@ import type { AppDeps } from '../deps'
 import type { Integration } from '../integrations'
 import { decodeCursor, encodeCursor } from '../cursors'
 import { ApiError, notFound } from '../errors'
+import { FAILURE_STATUS } from '../failure-status'
 
 const Issue = z.object({ code: z.string(), nodeId: z.string().optional(), edgeId: z.string().optional(), field: z.string().optional(), message: z.string() })
 const JourneyWithIssues = Journey.extend({ issues: z.array(Issue) })
@@ -116,7 +117,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     const before = await engine.getJourney(c.req.param('id'))
     const result = await engine.deleteJourney(c.req.param('id'), { exitUsers: c.req.query('exitUsers') === 'true' })
     if (result === null) throw notFound('journey', c.req.param('id'))
-    if (!result.ok) throw new ApiError(409, result.code, result.message)
+    if (!result.ok) throw new ApiError(result.code, result.message)
     if (before) notify('journey.deleted', before)
     return c.body(null, 204)
   })
@@ -149,7 +150,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
           error: { code: 'journey.invalid', message: `The journey has ${n} problem${n === 1 ? '' : 's'} to fix before it can be published.`, details: result.issues },
           issues: result.issues,
         },
-        422,
+        FAILURE_STATUS['journey.invalid'],
       )
     }
     const published = await engine.getJourney(c.req.param('id'))
@@ -162,7 +163,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     app.post(`/api/journeys/:id/${action}`, async (c) => {
       const result = await engine.setPaused(c.req.param('id'), action === 'pause')
       if (result === null) throw notFound('journey', c.req.param('id'))
-      if ('ok' in result) throw new ApiError(409, result.code, result.message)
+      if ('ok' in result) throw new ApiError(result.code, result.message)
       notify(action === 'pause' ? 'journey.paused' : 'journey.resumed', result)
       return c.json(result)
     })
@@ -179,7 +180,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
   app.get('/api/journeys/:id/versions/:version', async (c) => {
     const n = Number(c.req.param('version'))
     const v = Number.isInteger(n) ? await engine.getVersion(c.req.param('id'), n) : null
-    if (!v) throw new ApiError(404, 'version.not_found', `Journey “${c.req.param('id')}” has no version ${c.req.param('version')}.`)
+    if (!v) throw new ApiError('version.not_found', `Journey “${c.req.param('id')}” has no version ${c.req.param('version')}.`)
     return c.json({ version: v.version, publishedAt: new Date(v.publishedAt).toISOString(), hash: v.hash, graph: v.graph, settings: v.settings })
   })
 
@@ -225,7 +226,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     const afterId = q.cursor === undefined ? 0 : decodeCursor(HistoryCursor, q.cursor)[0]
     const page = await engine.runHistoryPage(runId, { afterId, limit: q.limit })
     if (!page || page.run.journeyId !== id || page.run.userId !== userId) {
-      throw new ApiError(404, 'run.not_found', `User “${userId}” has no run “${runId}” in journey “${id}”.`)
+      throw new ApiError('run.not_found', `User “${userId}” has no run “${runId}” in journey “${id}”.`)
     }
     return c.json({ history: page.history, nextCursor: page.next === null ? null : encodeCursor([page.next]) })
   })

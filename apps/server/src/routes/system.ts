@@ -34,7 +34,7 @@ export function mountSystem(app: Hono, deps: AppDeps): void {
     responses: { 200: { description: 'The SQLite database file (application/vnd.sqlite3).' }, 409: { description: 'This server has no database file of its own to copy.' } },
   })
   app.post('/api/system/backup', async (c) => {
-    if (database === undefined) throw new ApiError(409, 'backup.unavailable', 'This server keeps no database file of its own to copy.')
+    if (database === undefined) throw new ApiError('backup.unavailable', 'This server keeps no database file of its own to copy.')
     // Beside the database, not in /tmp: the copy is as large as the database.
     const dir = mkdtempSync(join(database.scratchDir, '.backup-'))
     const file = join(dir, 'switchyard.db')

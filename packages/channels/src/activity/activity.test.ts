@@ -36,20 +36,23 @@ describe('generic activity (POST /v1/activity)', () => {
   })
 
   it('says what is wrong', () => {
-    expect(normaliseActivity({ channel: 'sms' }, NOW)).toMatchObject({ ok: false, error: { code: 'activity.invalid' } })
-    expect(normaliseActivity('nope', NOW)).toMatchObject({ ok: false, error: { code: 'activity.invalid' } })
+    expect(normaliseActivity({ channel: 'sms' }, NOW)).toMatchObject({ ok: false, code: 'activity.invalid' })
+    expect(normaliseActivity('nope', NOW)).toMatchObject({ ok: false, code: 'activity.invalid' })
     expect(normaliseActivity({ userId: 'u', channel: 'fax', status: 'delivered', messageId: 'm' }, NOW)).toMatchObject({
       ok: false,
-      error: { code: 'activity.unknown_channel', message: 'Unknown channel "fax"; use one of email, sms, app_push, web_push, whatsapp, rcs (apn and bpn name app_push and web_push).' },
+      code: 'activity.unknown_channel',
+      message: 'Unknown channel "fax"; use one of email, sms, app_push, web_push, whatsapp, rcs (apn and bpn name app_push and web_push).',
     })
     expect(normaliseActivity({ userId: 'u', channel: 'sms', status: 'opened', messageId: 'm' }, NOW)).toMatchObject({
       ok: false,
-      error: { code: 'activity.unknown_status', message: 'Status "opened" is not reported for sms; use one of delivered, clicked.', details: { field: 'status' } },
+      code: 'activity.unknown_status',
+      message: 'Status "opened" is not reported for sms; use one of delivered, clicked.',
+      details: { field: 'status' },
     })
-    expect(normaliseActivity({ userId: 'u', channel: 'email', status: 'sent', messageId: 'm' }, NOW)).toMatchObject({ ok: false, error: { details: { field: 'status' } } })
+    expect(normaliseActivity({ userId: 'u', channel: 'email', status: 'sent', messageId: 'm' }, NOW)).toMatchObject({ ok: false, details: { field: 'status' } })
     expect(normaliseActivity({ userId: 'u', channel: 'email', status: 'opened', messageId: 'm', timestamp: 'yesterday' }, NOW)).toMatchObject({
       ok: false,
-      error: { details: { field: 'timestamp' } },
+      details: { field: 'timestamp' },
     })
   })
 })

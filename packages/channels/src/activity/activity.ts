@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { ACTIVITY_STATUSES, activityEventName, CHANNEL_STATUSES, Channel, isStatusOf, type ActivityStatus } from '@switchyard/schema'
-import { fail, ok, type Result } from '../result'
+import { ACTIVITY_STATUSES, activityEventName, CHANNEL_STATUSES, Channel, fail, isStatusOf, ok, type ActivityStatus, type ChannelErrorCode, type Result } from '@switchyard/schema'
 
 /** The statuses a receipt may report: every status but `sent`, which the engine records itself. */
 export const RECEIPT_STATUSES = ['delivered', 'opened', 'clicked', 'bounced', 'failed'] as const satisfies readonly ActivityStatus[]
@@ -121,7 +120,7 @@ const ActivityBody = z.object({
  * The generic `POST /v1/activity` body -> activity, or an `activity.invalid` error that says what
  * to change. `now` stamps activity that carries no timestamp.
  */
-export function normaliseActivity(body: unknown, now: number = Date.now()): Result<ChannelActivity> {
+export function normaliseActivity(body: unknown, now: number = Date.now()): Result<ChannelActivity, ChannelErrorCode> {
   const parsed = ActivityBody.safeParse(body)
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))

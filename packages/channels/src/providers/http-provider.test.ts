@@ -73,7 +73,7 @@ const TWILIO_BODY =
 function serviceWith(channel: Channel, config: Record<string, unknown>) {
   const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(0), guard: loopbackGuard })
   const created = svc.providers.create({ name: `HTTP ${channel}`, channel, kind: 'http', config })
-  if (!created.ok) throw new Error(JSON.stringify(created.error))
+  if (!created.ok) throw new Error(JSON.stringify(created))
   return { svc, providerId: created.value.id }
 }
 

@@ -38,7 +38,7 @@ afterAll(async () => {
 function smtpService(host: string, port: number, guard = createAddressGuard(), smtpTimeoutMs = 2_000) {
   const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(0), smtpTimeoutMs, guard })
   const created = svc.providers.create({ name: 'SMTP', channel: 'email', kind: 'smtp', config: { host, port, from: 'a@b.test' } })
-  if (!created.ok) throw new Error(created.error.message)
+  if (!created.ok) throw new Error(created.message)
   return { svc, providerId: created.value.id }
 }
 

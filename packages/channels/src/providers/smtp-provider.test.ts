@@ -62,7 +62,7 @@ function service() {
     kind: 'smtp',
     config: { host: '127.0.0.1', port, secure: false, auth: { user: 'mailer', pass: 'smtp-pass-1' }, from: 'Shop <news@shop.test>' },
   })
-  if (!created.ok) throw new Error(created.error.message)
+  if (!created.ok) throw new Error(created.message)
   return { svc, providerId: created.value.id }
 }
 

@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from '../result'
+import { fail, ok, type ChannelErrorCode, type Result } from '@switchyard/schema'
 import { MESSAGE_ID_HEADER } from '../providers/smtp-provider'
 import type { ReceiptStatus } from '../activity/activity'
 import type { MessageRef, ProviderReceipt } from './provider-receipt'
@@ -61,7 +61,7 @@ function statusGroups(body: string): Map<string, string>[] {
  * `expanded` are no activity. The message is found by our `X-Switchyard-Message-Id` header in the
  * returned headers, else by `Original-Message-ID` or the returned `Message-ID` (the provider id).
  */
-export function parseDsn(raw: string, now: number): Result<ProviderReceipt> {
+export function parseDsn(raw: string, now: number): Result<ProviderReceipt, ChannelErrorCode> {
   if (raw.length > MAX_DSN_CHARS) return fail('receipt.invalid', `A bounce message longer than ${MAX_DSN_CHARS} characters is refused.`)
   const top = splitPart(raw)
   const contentType = top.headers.get('content-type') ?? ''

@@ -1,5 +1,5 @@
+import { fail, ok, type ChannelErrorCode, type Result } from '@switchyard/schema'
 import { z } from 'zod'
-import { fail, ok, type Result } from '../result'
 import { parseTimestamp, type ReceiptStatus } from '../activity/activity'
 import type { MessageRef, ProviderReceipt } from './provider-receipt'
 
@@ -40,7 +40,7 @@ const PushBody = z.union([z.array(z.unknown()).max(10_000), z.looseObject({ even
  * an array of those, or `{ events: [...] }`. `message_id` is the gateway's id (FCM's
  * `projects/p/messages/0:...`); `switchyard_message_id` (our id, from the data payload) wins.
  */
-export function parsePushReceipts(rawBody: string, now: number): Result<ProviderReceipt[]> {
+export function parsePushReceipts(rawBody: string, now: number): Result<ProviderReceipt[], ChannelErrorCode> {
   let json: unknown
   try {
     json = JSON.parse(rawBody)

@@ -26,7 +26,7 @@ function setup() {
 
 function provider(svc: ReturnType<typeof setup>, channel: Channel, url: string, messageIdPath: string, receiptSecret?: string): string {
   const r = svc.providers.create({ name: `${channel} gw`, channel, kind: 'http', receiptSecret, config: { url, body: '{}', messageIdPath } })
-  if (!r.ok) throw new Error(JSON.stringify(r.error))
+  if (!r.ok) throw new Error(JSON.stringify(r))
   return r.value.id
 }
 
@@ -79,14 +79,14 @@ describe('SendGrid event webhook', () => {
     const pid = provider(svc, 'email', 'https://api.sendgrid.test/v3/mail/send', 'header:X-Message-Id', verificationKey)
     const a = await sent(svc, 'email')
     const body = JSON.stringify([{ event: 'open', switchyard_message_id: a.messageId, timestamp: 1767607300 }])
-    expect(svc.receipts.sendgrid(pid, { body })).toMatchObject({ ok: false, error: { code: 'receipt.signature' } })
+    expect(svc.receipts.sendgrid(pid, { body })).toMatchObject({ ok: false, code: 'receipt.signature' })
     const good = signed(body)
-    expect(svc.receipts.sendgrid(pid, { ...good, body: body.replace('open', 'click') })).toMatchObject({ ok: false, error: { code: 'receipt.signature' } })
-    expect(svc.receipts.sendgrid(pid, { ...good, timestamp: '1767607201' })).toMatchObject({ ok: false, error: { code: 'receipt.signature' } })
+    expect(svc.receipts.sendgrid(pid, { ...good, body: body.replace('open', 'click') })).toMatchObject({ ok: false, code: 'receipt.signature' })
+    expect(svc.receipts.sendgrid(pid, { ...good, timestamp: '1767607201' })).toMatchObject({ ok: false, code: 'receipt.signature' })
     const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey
     expect(svc.receipts.sendgrid(pid, { ...good, signature: sign('sha256', Buffer.from(good.timestamp + body), other).toString('base64') })).toMatchObject({
       ok: false,
-      error: { code: 'receipt.signature' },
+      code: 'receipt.signature',
     })
     expect(svc.receipts.sendgrid(pid, good)).toMatchObject({ ok: true })
   })
@@ -94,12 +94,12 @@ describe('SendGrid event webhook', () => {
   it('answers a value, not an exception, for bad JSON, unknown messages and unknown providers', async () => {
     const svc = setup()
     const pid = provider(svc, 'email', 'https://api.sendgrid.test/v3/mail/send', 'header:X-Message-Id')
-    expect(svc.receipts.sendgrid(pid, { body: '{nope' })).toMatchObject({ ok: false, error: { code: 'receipt.invalid' } })
+    expect(svc.receipts.sendgrid(pid, { body: '{nope' })).toMatchObject({ ok: false, code: 'receipt.invalid' })
     expect(svc.receipts.sendgrid(pid, { body: JSON.stringify([{ event: 'open', switchyard_message_id: 'never-sent' }]) })).toMatchObject({
       ok: false,
-      error: { code: 'receipt.unknown_message' },
+      code: 'receipt.unknown_message',
     })
-    expect(svc.receipts.sendgrid('prv_nope', { body: '[]' })).toMatchObject({ ok: false, error: { code: 'provider.not_found' } })
+    expect(svc.receipts.sendgrid('prv_nope', { body: '[]' })).toMatchObject({ ok: false, code: 'provider.not_found' })
   })
 
   it("ignores a message another provider sent", async () => {
@@ -154,18 +154,18 @@ describe('Twilio-style status callback', () => {
     const pid = provider(svc, 'sms', 'https://api.twilio.test/Messages.json', 'sid', 'auth-token')
     const m = await sent(svc, 'sms')
     const good = callback(m.providerMessageId, 'delivered')
-    expect(svc.receipts.twilio(pid, { url, params: good.params })).toMatchObject({ ok: false, error: { code: 'receipt.signature' } })
-    expect(svc.receipts.twilio(pid, callback(m.providerMessageId, 'delivered', 'wrong-token'))).toMatchObject({ ok: false, error: { code: 'receipt.signature' } })
-    expect(svc.receipts.twilio(pid, { ...good, params: { ...good.params, MessageStatus: 'failed' } })).toMatchObject({ ok: false, error: { code: 'receipt.signature' } })
-    expect(svc.receipts.twilio(pid, { ...good, url: `${url}&x=1` })).toMatchObject({ ok: false, error: { code: 'receipt.signature' } })
+    expect(svc.receipts.twilio(pid, { url, params: good.params })).toMatchObject({ ok: false, code: 'receipt.signature' })
+    expect(svc.receipts.twilio(pid, callback(m.providerMessageId, 'delivered', 'wrong-token'))).toMatchObject({ ok: false, code: 'receipt.signature' })
+    expect(svc.receipts.twilio(pid, { ...good, params: { ...good.params, MessageStatus: 'failed' } })).toMatchObject({ ok: false, code: 'receipt.signature' })
+    expect(svc.receipts.twilio(pid, { ...good, url: `${url}&x=1` })).toMatchObject({ ok: false, code: 'receipt.signature' })
   })
 
   it('answers unknown_message for a SID we never sent and invalid for a callback without one', async () => {
     const svc = setup()
     const pid = provider(svc, 'sms', 'https://api.twilio.test/Messages.json', 'sid', 'auth-token')
-    expect(svc.receipts.twilio(pid, callback('SMnever', 'delivered'))).toMatchObject({ ok: false, error: { code: 'receipt.unknown_message' } })
+    expect(svc.receipts.twilio(pid, callback('SMnever', 'delivered'))).toMatchObject({ ok: false, code: 'receipt.unknown_message' })
     const params = { MessageStatus: 'delivered' }
-    expect(svc.receipts.twilio(pid, { url, params, signature: twilioSignature('auth-token', url, params) })).toMatchObject({ ok: false, error: { code: 'receipt.invalid' } })
+    expect(svc.receipts.twilio(pid, { url, params, signature: twilioSignature('auth-token', url, params) })).toMatchObject({ ok: false, code: 'receipt.invalid' })
   })
 })
 
@@ -201,11 +201,11 @@ describe('FCM-style push receipt', () => {
     const pid = provider(svc, 'app_push', 'https://fcm.test/send', 'name', 'push-secret')
     const m = await sent(svc, 'app_push')
     const body = JSON.stringify({ message_id: m.providerMessageId, event: 'MESSAGE_DELIVERED' })
-    expect(svc.receipts.push(pid, { body })).toMatchObject({ ok: false, error: { code: 'receipt.signature' } })
-    expect(svc.receipts.push(pid, { body: body.replace('DELIVERED', 'OPEN'), signature: pushSignature('push-secret', body) })).toMatchObject({ ok: false, error: { code: 'receipt.signature' } })
+    expect(svc.receipts.push(pid, { body })).toMatchObject({ ok: false, code: 'receipt.signature' })
+    expect(svc.receipts.push(pid, { body: body.replace('DELIVERED', 'OPEN'), signature: pushSignature('push-secret', body) })).toMatchObject({ ok: false, code: 'receipt.signature' })
     expect(svc.receipts.push(pid, { body, signature: pushSignature('push-secret', body) })).toMatchObject({ ok: true, value: { activities: [{ status: 'delivered' }] } })
     const noEvent = JSON.stringify({ message_id: 'x' })
-    expect(svc.receipts.push(pid, { body: noEvent, signature: pushSignature('push-secret', noEvent) })).toMatchObject({ ok: false, error: { code: 'receipt.invalid' } })
+    expect(svc.receipts.push(pid, { body: noEvent, signature: pushSignature('push-secret', noEvent) })).toMatchObject({ ok: false, code: 'receipt.invalid' })
   })
 })
 
@@ -286,15 +286,15 @@ describe('DSN bounce (RFC 3464)', () => {
     const m = await sent(svc, 'email')
     const delayed = svc.receipts.dsn(dsn({ action: 'delayed', status: '4.4.1', headers: `X-Switchyard-Message-Id: ${m.messageId}` }))
     expect(delayed).toMatchObject({ ok: true, value: { activities: [], ignored: [{ reason: '"delayed" is not channel activity' }] } })
-    expect(svc.receipts.dsn('Subject: hello\r\n\r\nnot a report')).toMatchObject({ ok: false, error: { code: 'receipt.invalid' } })
-    expect(svc.receipts.dsn(dsn({ action: 'failed', status: '5.1.1', headers: 'X-Switchyard-Message-Id: nope' }))).toMatchObject({ ok: false, error: { code: 'receipt.unknown_message' } })
+    expect(svc.receipts.dsn('Subject: hello\r\n\r\nnot a report')).toMatchObject({ ok: false, code: 'receipt.invalid' })
+    expect(svc.receipts.dsn(dsn({ action: 'failed', status: '5.1.1', headers: 'X-Switchyard-Message-Id: nope' }))).toMatchObject({ ok: false, code: 'receipt.unknown_message' })
   })
 
   it('refuses a bounce naming a message sent on another channel, and records nothing', async () => {
     const svc = setup()
     const m = await sent(svc, 'sms')
     const r = svc.receipts.dsn(dsn({ action: 'failed', status: '5.1.1', headers: `X-Switchyard-Message-Id: ${m.messageId}` }))
-    expect(r).toMatchObject({ ok: false, error: { code: 'activity.channel_mismatch' } })
+    expect(r).toMatchObject({ ok: false, code: 'activity.channel_mismatch' })
     expect(svc.messages.get(m.messageId)?.lastActivity).toBeNull()
   })
 })
@@ -305,8 +305,8 @@ describe('generic activity through the service', () => {
     const m = await sent(svc, 'whatsapp', 'ada')
     expect(svc.receipts.activity({ userId: 'ada', channel: 'whatsapp', status: 'opened', messageId: m.messageId })).toMatchObject({ ok: true, value: { status: 'opened', providerMessageId: m.providerMessageId } })
     expect(svc.messages.get(m.messageId)?.lastActivity).toBe('opened')
-    expect(svc.receipts.activity({ userId: 'bob', channel: 'whatsapp', status: 'opened', messageId: m.messageId })).toMatchObject({ ok: false, error: { code: 'activity.user_mismatch', details: { field: 'userId' } } })
-    expect(svc.receipts.activity({ userId: 'ada', channel: 'rcs', status: 'opened', messageId: m.messageId })).toMatchObject({ ok: false, error: { code: 'activity.channel_mismatch', details: { field: 'channel' } } })
+    expect(svc.receipts.activity({ userId: 'bob', channel: 'whatsapp', status: 'opened', messageId: m.messageId })).toMatchObject({ ok: false, code: 'activity.user_mismatch', details: { field: 'userId' } })
+    expect(svc.receipts.activity({ userId: 'ada', channel: 'rcs', status: 'opened', messageId: m.messageId })).toMatchObject({ ok: false, code: 'activity.channel_mismatch', details: { field: 'channel' } })
     expect(svc.receipts.activity({ userId: 'ada', channel: 'rcs', status: 'opened', messageId: 'external-1' })).toMatchObject({ ok: true, value: { messageId: 'external-1' } })
   })
 })

@@ -1,7 +1,6 @@
-import { isStatusOf, type Channel } from '@switchyard/schema'
+import { fail, isStatusOf, ok, type Channel, type ChannelErrorCode, type Result } from '@switchyard/schema'
 import { activityEventId, type ChannelActivity, type ReceiptStatus } from '../activity/activity'
 import type { Log } from '../clock'
-import { fail, ok, type Result } from '../result'
 import type { MessageStore, SentMessage } from '../store/message-store'
 import { refLabel, type MessageRef, type ProviderReceipt } from './provider-receipt'
 
@@ -21,7 +20,7 @@ export interface ReceiptBatch {
  * report on (a DSN is about email); a receipt naming a message on another channel refuses the
  * whole request with `activity.channel_mismatch`, and nothing is recorded.
  */
-export type ReceiptResolver = (providerId: string | null, receipts: readonly ProviderReceipt[], channel?: Channel) => Result<ReceiptBatch>
+export type ReceiptResolver = (providerId: string | null, receipts: readonly ProviderReceipt[], channel?: Channel) => Result<ReceiptBatch, ChannelErrorCode>
 
 /**
  * Maps parsed receipts to our messages: the user and channel come from what we sent, never from

@@ -1,5 +1,5 @@
+import { fail, ok, type ChannelErrorCode, type Result } from '@switchyard/schema'
 import { z } from 'zod'
-import { fail, ok, type Result } from '../result'
 import { parseTimestamp, type ReceiptStatus } from '../activity/activity'
 import type { MessageRef, ProviderReceipt } from './provider-receipt'
 
@@ -36,7 +36,7 @@ const SendgridBatch = z.array(z.unknown()).max(10_000)
  * body template passes it in `custom_args`), else from `smtp-id` (the Message-ID we sent with),
  * else from `sg_message_id` (whose prefix is the X-Message-Id the mail send API answered).
  */
-export function parseSendgridEvents(rawBody: string, now: number): Result<ProviderReceipt[]> {
+export function parseSendgridEvents(rawBody: string, now: number): Result<ProviderReceipt[], ChannelErrorCode> {
   let json: unknown
   try {
     json = JSON.parse(rawBody)

@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from '../result'
+import { fail, ok, type ChannelErrorCode, type Result } from '@switchyard/schema'
 import type { ReceiptStatus } from '../activity/activity'
 import type { ProviderReceipt } from './provider-receipt'
 
@@ -13,7 +13,7 @@ const TWILIO_STATUSES: Record<string, ReceiptStatus> = {
 }
 
 /** A Twilio-style status callback (form fields MessageSid, MessageStatus...) -> receipt. */
-export function parseTwilioStatus(params: Record<string, string>, now: number): Result<ProviderReceipt> {
+export function parseTwilioStatus(params: Record<string, string>, now: number): Result<ProviderReceipt, ChannelErrorCode> {
   const sid = params.MessageSid ?? params.SmsSid
   const status = params.MessageStatus ?? params.SmsStatus
   if (sid === undefined || sid === '' || status === undefined || status === '') {
