@@ -240,10 +240,11 @@ describe('secrets', () => {
 describe('migrations', () => {
   it('applies once, records itself in the shared migrations table, and reopens cleanly', () => {
     const db = memoryDb()
-    expect(migrateChannels(db, T0)).toEqual([1])
+    expect(migrateChannels(db, T0)).toEqual([1, 2])
     expect(migrateChannels(db, T0)).toEqual([])
     expect(db.prepare("SELECT component, version, applied_at FROM migrations WHERE component = 'channels'").all()).toEqual([
       { component: 'channels', version: 1, applied_at: T0 },
+      { component: 'channels', version: 2, applied_at: T0 },
     ])
     createChannelService({ db, secretBox: testBox, clock: fixedClock(T0) })
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'channel_%' ORDER BY name").pluck().all()
