@@ -59,6 +59,13 @@ export const StoredTraits = versionedRecord({ name: 'user traits', version: 1, s
 
 export const StoredHistoryDetail = versionedRecord({ name: 'history detail', version: 1, schema: JsonRecord })
 
+/** Where retention's walk of ended runs stopped (`engine_meta` key `history_mark`). */
+export const StoredHistoryMark = versionedRecord({
+  name: 'retention history mark',
+  version: 1,
+  schema: z.object({ endedAt: z.number(), runId: z.string() }),
+})
+
 /** The compiled machine and the compiler that made it. */
 export interface StoredMachine {
   compilerVersion: number
