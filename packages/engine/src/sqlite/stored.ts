@@ -59,7 +59,7 @@ export const StoredTraits = versionedRecord({ name: 'user traits', version: 1, s
 
 export const StoredHistoryDetail = versionedRecord({ name: 'history detail', version: 1, schema: JsonRecord })
 
-/** Where retention's walk of ended runs stopped (`engine_meta` key `history_mark`). */
+/** Where retention's walk of ended runs stopped (`engine_meta` key `history_pruned_through`). */
 export const StoredHistoryMark = versionedRecord({
   name: 'retention history mark',
   version: 1,
