@@ -27,6 +27,10 @@ describe('versionedRecord', () => {
     expect(point.decode('{"x":1,"y":2}')).toEqual({ x: 10, y: 2, label: 'none' })
   })
 
+  it('reads an object with other keys beside $v and value as a bare v1 row', () => {
+    expect(point.decode('{"$v":7,"value":1,"x":1,"y":2}')).toEqual({ x: 10, y: 2, label: 'none' })
+  })
+
   it('runs only the migrations after the stored version', () => {
     expect(point.decode('{"$v":2,"value":{"x":1,"y":2,"label":"b"}}')).toEqual({ x: 10, y: 2, label: 'b' })
   })

@@ -101,6 +101,7 @@ export function versionedRecord<T>(options: VersionedRecordOptions<T>): Versione
 function readEnvelope(value: unknown): { version: number; value: unknown } | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null
   const version: unknown = Reflect.get(value, VERSION_KEY)
-  if (typeof version !== 'number' || !('value' in value)) return null
+  // Exactly these two keys: a bare v1 row (user traits, say) may hold anything, even a `$v`.
+  if (typeof version !== 'number' || !('value' in value) || Object.keys(value).length !== 2) return null
   return { version, value: Reflect.get(value, 'value') }
 }
