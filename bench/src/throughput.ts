@@ -82,6 +82,7 @@ export function rawLimit(users: number, mode: 'xstate' | 'scope'): ThroughputRes
       userId,
       event: { name: 'add_to_cart', properties: e.properties ?? {}, messageId: e.messageId, timestamp: new Date(now).toISOString() },
       message: null,
+      control: false,
       user: { id: userId, traits: traits.get(userId) ?? {} },
     }
     snaps.set(userId, initial(input)[0])

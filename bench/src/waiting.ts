@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import Database from 'better-sqlite3'
+import { StoredRunContextRecord, StoredTraits } from '@switchyard/engine'
 import { publishNetcore } from './http'
 import { api, runChild, startServer } from './server'
 import { progress, round, sleep } from './util'
@@ -45,15 +46,16 @@ export async function populateWaiting(file: string, users: number): Promise<Popu
         const userId = `user-${i}`
         const runId = `run_${String(i).padStart(9, '0')}`
         const due = base + Math.floor((i * 60_000) / users)
-        const context = JSON.stringify({
+        const context = StoredRunContextRecord.encode({
           runId,
           journeyId,
           version,
           userId,
           event: { name: 'add_to_cart', properties: { sku: `sku-${i % 500}`, price: 499 }, messageId: `cart-${i}`, timestamp: new Date(now).toISOString() },
           message: { nodeId: 'rcs', id: `msg_${i}`, channel: 'rcs' },
+          control: false,
         })
-        insertUser.run(userId, JSON.stringify({ EMAIL: `u${i}@example.com`, CITY: 'Pune', FIRSTNAME: `U${i}` }), now)
+        insertUser.run(userId, StoredTraits.encode({ EMAIL: `u${i}@example.com`, CITY: 'Pune', FIRSTNAME: `U${i}` }), now)
         insertRun.run(runId, journeyId, version, userId, context, due, now, now)
         insertTimer.run(runId, journeyId, userId, due)
       }

@@ -251,3 +251,35 @@ describe('migrations', () => {
     expect(tables).toEqual(['channel_messages', 'channel_providers'])
   })
 })
+
+describe('versioned records', () => {
+  it('reads provider configs, sealed secrets and message content stored before versioning as v1', async () => {
+    const db = memoryDb()
+    const svc = createChannelService({ db, secretBox: testBox, clock: fixedClock(T0) })
+    db.prepare(
+      `INSERT INTO channel_providers (id, name, channel, kind, is_default, config, secrets, created_at, updated_at)
+       VALUES ('prv_old', 'Old SMTP', 'email', 'smtp', 1, ?, ?, ?, ?)`,
+    ).run('{"host":"smtp.example.test","port":2525,"secure":false,"from":"a@b.test","auth":{"user":"u"}}', testBox.seal('{"smtpPass":"pw","receiptSecret":"rs"}'), T0, T0)
+    expect(svc.providers.get('prv_old')).toMatchObject({
+      ok: true,
+      value: { kind: 'smtp', config: { host: 'smtp.example.test', port: 2525, auth: { user: 'u', hasPassword: true } }, hasReceiptSecret: true },
+    })
+
+    const sent = await svc.send(makeJob('sms', SAMPLE_MESSAGES.sms))
+    expect(sent.ok).toBe(true)
+    const [message] = svc.messages.list({ channel: 'sms' })
+    if (!message) throw new Error('no message recorded')
+    db.exec(`UPDATE channel_messages SET content = json_extract(content, '$.value')`)
+    expect(db.prepare('SELECT content FROM channel_messages').pluck().get()).not.toContain('$v')
+    expect(svc.messages.get(message.id)).toEqual(message)
+  })
+
+  it('refuses a provider config from a newer version with an error naming it', () => {
+    const db = memoryDb()
+    const svc = createChannelService({ db, secretBox: testBox, clock: fixedClock(T0) })
+    const created = svc.providers.create(sandboxInput('sms'))
+    if (!created.ok) throw new Error(created.message)
+    db.exec(`UPDATE channel_providers SET config = '{"$v":2,"value":{}}'`)
+    expect(() => svc.providers.get(created.value.id)).toThrow('cannot read stored sandbox provider config v2: newer than this build reads (v1)')
+  })
+})

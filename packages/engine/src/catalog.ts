@@ -1,4 +1,4 @@
-import { compileJourney, type CompiledJourney } from '@switchyard/compiler'
+import { COMPILER_VERSION, compileJourney, type CompiledJourney } from '@switchyard/compiler'
 import { Graph, type JourneyNode, type JourneySettings, type JourneyStatus } from '@switchyard/schema'
 import { JourneyStepper, createJourneyMachine, type JourneyMachine } from './machines'
 import type { JourneyRecord, JourneyVersionRecord } from './records'
@@ -53,22 +53,22 @@ export class JourneyCatalog {
 
   /**
    * A stored version, ready to run. Publishing passes the compilation it just made; a version
-   * loaded from the database is compiled again from its graph (the same config, by its hash).
+   * loaded from the database is compiled again from its graph, and that machine is the one run.
    */
   addVersion(v: JourneyVersionRecord, compiledNow?: CompiledJourney): LoadedVersion {
     const key = `${v.journeyId}@${v.version}`
     const existing = this.versions.get(key)
     if (existing) return existing
     const graph = Graph.parse(v.graph)
-    const compiled = compiledNow ?? compileJourney(graph)
-    const machine = createJourneyMachine(v.machine)
+    const compiled = compiledNow ?? recompile(v, graph)
+    const machine = createJourneyMachine(compiled.machine)
     const loaded: LoadedVersion = {
       journeyId: v.journeyId,
       version: v.version,
       settings: v.settings,
       compiled,
       machine,
-      stepper: new JourneyStepper(machine, v.machine),
+      stepper: new JourneyStepper(machine, compiled.machine),
       nodes: new Map(graph.nodes.map((n) => [n.id, n])),
     }
     this.versions.set(key, loaded)
@@ -135,4 +135,20 @@ export class JourneyCatalog {
     }
     this.triggerIndex = index
   }
+}
+
+/**
+ * A stored machine made by this compiler version must be what its graph compiles to: a different
+ * hash means the compiler's output changed without `COMPILER_VERSION` moving, a bug to stop at.
+ * One made by another version (or before versions were kept, 0) is simply replaced.
+ */
+function recompile(v: JourneyVersionRecord, graph: Graph): CompiledJourney {
+  const compiled = compileJourney(graph)
+  if (v.compilerVersion === COMPILER_VERSION && compiled.hash !== v.hash) {
+    throw new Error(
+      `journey ${v.journeyId} v${v.version}: its graph compiles to hash ${compiled.hash.slice(0, 12)}, the machine stored by the same ` +
+        `compiler version (${COMPILER_VERSION}) has ${v.hash.slice(0, 12)}; bump COMPILER_VERSION when the compiler's output changes`,
+    )
+  }
+  return compiled
 }

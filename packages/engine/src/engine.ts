@@ -1,4 +1,4 @@
-import { compileJourney } from '@switchyard/compiler'
+import { COMPILER_VERSION, compileJourney } from '@switchyard/compiler'
 import {
   JourneyInput,
   JourneySettings,
@@ -245,6 +245,7 @@ export class Engine {
         settings: j.settings,
         machine: compiled.machine,
         hash: compiled.hash,
+        compilerVersion: COMPILER_VERSION,
         publishedAt: now,
       }
       const next: JourneyRecord = {

@@ -5,6 +5,8 @@ export * from './records'
 export * from './store'
 export { messageIdFor, deliveryIdFor, newId } from './ids'
 export { SqliteEngineStore } from './sqlite/store'
+/** The stored forms of run contexts and traits, for tools that write engine rows with SQL (the bench). */
+export { StoredRunContextRecord, StoredTraits } from './sqlite/stored'
 export { buildStats } from './stats'
 export { openDatabase, sqlitePathFromUrl } from './sqlite/open'
 export { sqliteMaintenance, type DatabaseMaintenance, type DatabaseSizes } from './sqlite/maintenance'

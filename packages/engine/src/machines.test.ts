@@ -16,6 +16,7 @@ function input(event: string): RunContext {
     userId: 'ann',
     event: { name: event, properties: { cabin: 'business', international: true, purchasedAt: '2026-01-01T00:00:00Z' }, messageId: 'm0', timestamp: '2026-01-01T00:00:00Z' },
     message: null,
+    control: false,
     user,
   }
 }

@@ -78,7 +78,7 @@ export class JourneyStepper {
     readonly machine: JourneyMachine,
     json: MachineJson,
   ) {
-    const self = createActor(machine, { input: { runId: '', journeyId: '', version: 0, userId: '', event: null, message: null, user: { id: '', traits: {} } } })
+    const self = createActor(machine, { input: { runId: '', journeyId: '', version: 0, userId: '', event: null, message: null, control: false, user: { id: '', traits: {} } } })
     this.scope = {
       self,
       id: '',

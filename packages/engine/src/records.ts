@@ -22,8 +22,8 @@ export interface RunContext {
   event: StoredEvent | null
   /** The nearest preceding message, for activity waits. */
   message: { nodeId: string; id: string; channel: Channel } | null
-  /** Held out of every message as the journey's control group (absent on runs from before it existed). */
-  control?: boolean
+  /** Held out of every message as the journey's control group (run context v1 rows read as false). */
+  control: boolean
   /** The user's current profile, refreshed before every transition; never persisted. */
   user: { id: string; traits: Record<string, unknown> }
 }
@@ -118,6 +118,8 @@ export interface JourneyVersionRecord {
   settings: JourneySettings
   machine: MachineJson
   hash: string
+  /** The `COMPILER_VERSION` that made `machine`; 0 for versions published before it was kept. */
+  compilerVersion: number
   publishedAt: number
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { ActivityStatus, Channel } from './channels'
-import type { DeliveryContext, WebhookJob } from './jobs'
+import type { DeliveryContext, MessageJob, OutboxJob, WebhookJob } from './jobs'
 import { WebhookBody } from './nodes'
 
 /**
@@ -242,6 +242,19 @@ export const WebhookJobSchema: z.ZodType<WebhookJob> = z.object({
   context: DeliveryContextSchema,
   createdAt: z.number(),
 })
+
+export const MessageJobSchema: z.ZodType<MessageJob> = z.object({
+  kind: z.literal('message'),
+  id: z.string().min(1),
+  channel: Channel,
+  providerId: z.string().nullable(),
+  message: JsonRecord,
+  context: DeliveryContextSchema,
+  createdAt: z.number(),
+})
+
+/** An engine outbox row's job, as the engine's store reads it back. */
+export const OutboxJobSchema: z.ZodType<OutboxJob> = z.union([WebhookJobSchema, MessageJobSchema])
 
 /** `POST /api/webhooks/:id/preview`: renders the body a journey node would send, without sending. */
 export const WebhookPreviewInput = z.object({

@@ -114,6 +114,26 @@ describe('storage', () => {
       expect.arrayContaining([{ name: 'webhooks' }, { name: 'webhook_deliveries' }, { name: 'webhook_attempts' }, { name: 'webhook_alerts' }]),
     )
   })
+
+  it('reads a delivery job stored before versioned records as v1, and refuses a newer version by name', () => {
+    const { service: s, db } = service()
+    const created = s.create({ name: 'CRM', url: 'https://crm.example.com/hooks' })
+    if (!created.ok) throw new Error(created.message)
+    const queued = s.enqueue(sampleJob(created.value.id))
+    if (!queued.ok) throw new Error(queued.message)
+    const id = queued.value.deliveryId
+    const before = s.delivery(id)
+    expect(before.ok).toBe(true)
+    const job = db.prepare<[], string>('SELECT job FROM webhook_deliveries').pluck()
+    expect(JSON.parse(job.get() ?? '')).toMatchObject({ $v: 1 })
+
+    db.exec(`UPDATE webhook_deliveries SET job = json_extract(job, '$.value')`)
+    expect(JSON.parse(job.get() ?? '')).not.toHaveProperty('$v')
+    expect(s.delivery(id)).toEqual(before)
+
+    db.exec(`UPDATE webhook_deliveries SET job = '{"$v":2,"value":{}}'`)
+    expect(() => s.delivery(id)).toThrow('cannot read stored webhook delivery job v2: newer than this build reads (v1)')
+  })
 })
 
 describe('secret hygiene', () => {

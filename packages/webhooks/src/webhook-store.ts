@@ -6,6 +6,7 @@ import {
   WebhookRetryPolicy,
   WebhookState,
   WebhookTestStatus,
+  versionedRecord,
 } from '@switchyard/schema'
 import type { Database } from 'better-sqlite3'
 import { z } from 'zod'
@@ -94,6 +95,9 @@ export type AccountJob = z.infer<typeof AccountJob>
 export const StoredJob = z.union([WebhookJobSchema, AccountJob])
 export type StoredJob = z.infer<typeof StoredJob>
 
+/** `webhook_deliveries.job`: rows written before versioned records hold the bare job (v1). */
+export const StoredJobRecord = versionedRecord({ name: 'webhook delivery job', version: 1, schema: StoredJob })
+
 const DeliveryRow = z
   .object({
     id: z.string(),
@@ -114,7 +118,7 @@ const DeliveryRow = z
     id: r.id,
     webhookId: r.webhook_id,
     source: r.source,
-    job: StoredJob.parse(JSON.parse(r.job)),
+    job: StoredJobRecord.decode(r.job),
     status: r.status,
     attempts: r.attempts,
     replayBase: r.replay_base,
@@ -298,7 +302,7 @@ export function createWebhookStore(db: Database) {
 
     /** True when inserted, false when a delivery with this id already exists. */
     insertDelivery(d: { id: string; webhookId: string; source: 'journey' | 'account'; job: StoredJob; now: number }): boolean {
-      return q.insertDelivery.run(d.id, d.webhookId, d.source, JSON.stringify(d.job), d.now, d.now, d.now).changes > 0
+      return q.insertDelivery.run(d.id, d.webhookId, d.source, StoredJobRecord.encode(d.job), d.now, d.now, d.now).changes > 0
     },
     getDelivery(id: string): DeliveryRecord | null {
       return parseOne(DeliveryRow, q.getDelivery.get(id))

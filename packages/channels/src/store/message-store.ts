@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import { z } from 'zod'
-import { ActivityStatus, Channel } from '@switchyard/schema'
+import { ActivityStatus, Channel, versionedRecord } from '@switchyard/schema'
 
 export const MESSAGE_STATUSES = ['sending', 'sent', 'failed'] as const
 export const MessageStatus = z.enum(MESSAGE_STATUSES)
@@ -33,7 +33,8 @@ export interface SentMessage extends MessageAttempt {
   sentAt: number | null
 }
 
-const Content = z.record(z.string(), z.unknown())
+/** The rendered message as sent; rows from before versioning hold the bare object (v1). */
+const StoredContent = versionedRecord({ name: 'message content', version: 1, schema: z.record(z.string(), z.unknown()) })
 
 const MessageRow = z.object({
   id: z.string(),
@@ -69,7 +70,7 @@ function toMessage(row: unknown): SentMessage {
     runId: r.run_id,
     nodeId: r.node_id,
     recipient: r.recipient,
-    content: r.content === null ? null : Content.parse(JSON.parse(r.content)),
+    content: r.content === null ? null : StoredContent.decode(r.content),
     status: r.status,
     providerMessageId: r.provider_message_id,
     error: r.error,
@@ -154,7 +155,7 @@ export function createMessageStore(db: Database, now: () => number): MessageStor
       selectSent.all(userId, channel, sinceMs).flatMap((v) => (typeof v === 'number' ? [v] : [])),
     begin(a) {
       write(() => {
-        upsert.run({ ...a, content: a.content === null ? null : JSON.stringify(a.content), at: now() })
+        upsert.run({ ...a, content: a.content === null ? null : StoredContent.encode(a.content), at: now() })
       })
     },
     markSent(id, providerMessageId) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
 import { z } from 'zod'
-import { Channel, HttpConfig, SmtpConfig, type ProviderInput, type ProviderView } from '@switchyard/schema'
+import { Channel, HttpConfig, SmtpConfig, versionedRecord, type ProviderInput, type ProviderView } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
 
 interface ProviderMeta {
@@ -30,6 +30,9 @@ const ProviderSecrets = z.object({
 })
 type ProviderSecrets = z.infer<typeof ProviderSecrets>
 
+/** The secrets as one JSON value before sealing; rows from before versioning hold the bare object (v1). */
+const StoredSecrets = versionedRecord({ name: 'provider secrets', version: 1, schema: ProviderSecrets })
+
 const ProviderRow = z.object({
   id: z.string(),
   name: z.string(),
@@ -43,10 +46,13 @@ const ProviderRow = z.object({
 })
 type ProviderRow = z.infer<typeof ProviderRow>
 
-const StoredSmtp = SmtpConfig
-const StoredHttp = HttpConfig
+/** `channel_providers.config` per kind, without secrets; rows from before versioning hold the bare config (v1). */
+const StoredSmtp = versionedRecord({ name: 'smtp provider config', version: 1, schema: SmtpConfig })
+const StoredHttp = versionedRecord({ name: 'http provider config', version: 1, schema: HttpConfig })
+const StoredSandbox = versionedRecord({ name: 'sandbox provider config', version: 1, schema: z.object({}) })
 
-function split(input: ProviderInput, previous: Provider | null): { config: unknown; secrets: ProviderSecrets } {
+/** The stored config (encoded) and the secrets to seal apart from it. */
+function split(input: ProviderInput, previous: Provider | null): { config: string; secrets: ProviderSecrets } {
   const secrets: ProviderSecrets = {}
   const receiptSecret = input.receiptSecret === undefined ? previous?.receiptSecret ?? undefined : input.receiptSecret ?? undefined
   if (receiptSecret !== undefined) secrets.receiptSecret = receiptSecret
@@ -56,7 +62,7 @@ function split(input: ProviderInput, previous: Provider | null): { config: unkno
       const old = previous?.kind === 'smtp' ? previous.config.auth?.pass : undefined
       const pass = auth?.pass ?? old
       if (auth !== undefined && pass !== undefined) secrets.smtpPass = pass
-      return { config: { ...rest, auth: auth === undefined ? undefined : { user: auth.user } }, secrets }
+      return { config: StoredSmtp.encode({ ...rest, auth: auth === undefined ? undefined : { user: auth.user } }), secrets }
     }
     case 'http': {
       const { auth, headers, ...rest } = input.config
@@ -66,17 +72,17 @@ function split(input: ProviderInput, previous: Provider | null): { config: unkno
       if (auth?.type === 'basic') {
         const password = auth.password ?? (prev?.auth?.type === 'basic' ? prev.auth.password : undefined)
         if (password !== undefined) secrets.httpPassword = password
-        return { config: { ...rest, auth: { type: 'basic', username: auth.username } }, secrets }
+        return { config: StoredHttp.encode({ ...rest, auth: { type: 'basic', username: auth.username } }), secrets }
       }
       if (auth?.type === 'bearer') {
         const token = auth.token ?? (prev?.auth?.type === 'bearer' ? prev.auth.token : undefined)
         if (token !== undefined) secrets.httpToken = token
-        return { config: { ...rest, auth: { type: 'bearer' } }, secrets }
+        return { config: StoredHttp.encode({ ...rest, auth: { type: 'bearer' } }), secrets }
       }
-      return { config: rest, secrets }
+      return { config: StoredHttp.encode(rest), secrets }
     }
     case 'sandbox':
-      return { config: {}, secrets }
+      return { config: StoredSandbox.encode({}), secrets }
   }
 }
 
@@ -90,15 +96,14 @@ function merge(row: ProviderRow, secrets: ProviderSecrets): Provider {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }
-  const stored: unknown = JSON.parse(row.config)
   switch (row.kind) {
     case 'smtp': {
-      const config = StoredSmtp.parse(stored)
+      const config = StoredSmtp.decode(row.config)
       const auth = config.auth === undefined ? undefined : { user: config.auth.user, pass: secrets.smtpPass }
       return { ...meta, kind: 'smtp', config: { ...config, auth } }
     }
     case 'http': {
-      const config = StoredHttp.parse(stored)
+      const config = StoredHttp.decode(row.config)
       const auth =
         config.auth?.type === 'basic'
           ? { type: 'basic' as const, username: config.auth.username, password: secrets.httpPassword }
@@ -108,6 +113,7 @@ function merge(row: ProviderRow, secrets: ProviderSecrets): Provider {
       return { ...meta, kind: 'http', config: { ...config, auth, headers: secrets.headers } }
     }
     case 'sandbox':
+      StoredSandbox.decode(row.config)
       return { ...meta, kind: 'sandbox', config: {} }
   }
 }
@@ -170,11 +176,11 @@ export interface ProviderStore {
 export function createProviderStore(db: Database, box: SecretBox, now: () => number): ProviderStore {
   const read = (row: unknown): Provider => {
     const parsed = ProviderRow.parse(row)
-    const secrets = parsed.secrets === null ? {} : ProviderSecrets.parse(JSON.parse(box.open(parsed.secrets)))
+    const secrets = parsed.secrets === null ? {} : StoredSecrets.decode(box.open(parsed.secrets))
     return merge(parsed, secrets)
   }
   const seal = (secrets: ProviderSecrets): string | null =>
-    Object.keys(secrets).length === 0 ? null : box.seal(JSON.stringify(secrets))
+    Object.keys(secrets).length === 0 ? null : box.seal(StoredSecrets.encode(secrets))
 
   const selectAll = db.prepare('SELECT * FROM channel_providers ORDER BY created_at, id')
   const selectOne = db.prepare('SELECT * FROM channel_providers WHERE id = ?')
@@ -224,7 +230,7 @@ export function createProviderStore(db: Database, box: SecretBox, now: () => num
           channel: input.channel,
           kind: input.kind,
           is_default: input.default === true ? 1 : 0,
-          config: JSON.stringify(config),
+          config,
           secrets: seal(secrets),
           created_at: at,
           updated_at: at,
@@ -248,7 +254,7 @@ export function createProviderStore(db: Database, box: SecretBox, now: () => num
           channel: input.channel,
           kind: input.kind,
           is_default: input.default === true || keepDefault ? 1 : 0,
-          config: JSON.stringify(config),
+          config,
           secrets: seal(secrets),
           updated_at: now(),
         })

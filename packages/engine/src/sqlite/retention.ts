@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import type { SqliteEngineStore } from './store'
+import { StoredHistoryMark } from './stored'
 
 /** How long each kind of row is kept, in milliseconds. */
 export interface RetentionPolicy {
@@ -161,7 +162,7 @@ export class SqliteRetention {
         pass.runs += s.deleteRuns.run(ids).changes
         mark.endedAt = last.ended_at
         mark.runId = last.run_id
-        s.setHistoryMark.run(JSON.stringify(mark))
+        s.setHistoryMark.run(StoredHistoryMark.encode(mark))
         return runs.length < runsPerBatch
       })
       if (done) return
@@ -198,11 +199,12 @@ export class SqliteRetention {
 }
 
 function parseMark(value: string | undefined): { endedAt: number; runId: string } {
-  if (value === undefined) return { endedAt: Number.MIN_SAFE_INTEGER, runId: '' }
-  const parsed: unknown = JSON.parse(value)
-  if (typeof parsed === 'object' && parsed !== null && 'endedAt' in parsed && 'runId' in parsed) {
-    const { endedAt, runId } = parsed
-    if (typeof endedAt === 'number' && typeof runId === 'string') return { endedAt, runId }
+  const start = { endedAt: Number.MIN_SAFE_INTEGER, runId: '' }
+  if (value === undefined) return start
+  try {
+    return StoredHistoryMark.decode(value)
+  } catch {
+    // An unreadable mark costs one walk over the ended runs again, nothing else.
+    return start
   }
-  return { endedAt: Number.MIN_SAFE_INTEGER, runId: '' }
 }

@@ -1,7 +1,7 @@
 import type { JourneyStatus, RunStatus, HistoryKind } from '@switchyard/schema'
-import { DraftGraph, JourneySettings, JourneyStatus as JourneyStatusSchema, RunStatus as RunStatusSchema, HistoryKind as HistoryKindSchema } from '@switchyard/schema'
-import type { MachineJson } from '@switchyard/compiler'
-import type { HistoryRecord, JournalEntry, JourneyRecord, JourneyVersionRecord, RunContext, RunRecord, TimerRecord } from '../records'
+import { JourneyStatus as JourneyStatusSchema, RunStatus as RunStatusSchema, HistoryKind as HistoryKindSchema } from '@switchyard/schema'
+import type { HistoryRecord, JournalEntry, JourneyRecord, JourneyVersionRecord, RunRecord, TimerRecord } from '../records'
+import { isRecord, StoredGraph, StoredHistoryDetail, StoredMachineRecord, StoredRunContextRecord, StoredSettings } from './stored'
 
 /** Row shapes as SQLite returns them; turned into records at this one edge. */
 export interface JournalRow {
@@ -64,10 +64,6 @@ export interface TimerRow {
   due_at: number
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
-
 function parseObject(text: string | null): Record<string, unknown> | null {
   if (text === null) return null
   const value: unknown = JSON.parse(text)
@@ -93,8 +89,7 @@ export function journalFromRow(row: JournalRow): JournalEntry {
 }
 
 export function runFromRow(row: RunRow): RunRecord {
-  // The context was written by this engine from a RunContext; it is trusted like the rest of the row.
-  const context: Omit<RunContext, 'user'> = JSON.parse(row.context)
+  const context = StoredRunContextRecord.decode(row.context)
   return {
     runId: row.run_id,
     journeyId: row.journey_id,
@@ -124,7 +119,7 @@ export function historyFromRow(row: HistoryRow): HistoryRecord {
     kind,
     outlet: row.outlet,
     messageId: row.message_id,
-    detail: parseObject(row.detail),
+    detail: row.detail === null ? null : StoredHistoryDetail.decode(row.detail),
   }
 }
 
@@ -134,8 +129,8 @@ export function journeyFromRow(row: JourneyRow): JourneyRecord {
     id: row.id,
     name: row.name,
     status,
-    graph: DraftGraph.parse(JSON.parse(row.graph)),
-    settings: JourneySettings.parse(JSON.parse(row.settings)),
+    graph: StoredGraph.decode(row.graph),
+    settings: StoredSettings.decode(row.settings),
     version: row.version,
     publishedDraftHash: row.published_hash,
     createdAt: row.created_at,
@@ -144,14 +139,14 @@ export function journeyFromRow(row: JourneyRow): JourneyRecord {
 }
 
 export function versionFromRow(row: VersionRow): JourneyVersionRecord {
-  // The machine config was produced by the compiler at publish time and stored as written.
-  const machine: MachineJson = JSON.parse(row.machine)
+  const { machine, compilerVersion } = StoredMachineRecord.decode(row.machine)
   return {
     journeyId: row.journey_id,
     version: row.version,
-    graph: DraftGraph.parse(JSON.parse(row.graph)),
-    settings: JourneySettings.parse(JSON.parse(row.settings)),
+    graph: StoredGraph.decode(row.graph),
+    settings: StoredSettings.decode(row.settings),
     machine,
+    compilerVersion,
     hash: row.hash,
     publishedAt: row.published_at,
   }

@@ -18,6 +18,7 @@ import {
   type TimerRow,
   type VersionRow,
 } from './rows'
+import { StoredGraph, StoredHistoryDetail, StoredMachineRecord, StoredOutboxJob, StoredRunContextRecord, StoredSettings, StoredTraits } from './stored'
 
 const RUN_COLUMNS =
   'run_id, journey_id, version, user_id, status, state_key, current_node_id, context, waiting_until, started_at, ended_at'
@@ -208,7 +209,7 @@ export class SqliteEngineStore implements EngineStore {
     for (const userId of userIds) out.set(userId, { userId, traits: {}, activeRuns: [], enteredJourneys: new Set(), goalWatches: [] })
     for (const row of this.s.usersByIds.all(ids)) {
       const state = out.get(row.user_id)
-      if (state) state.traits = JSON.parse(row.traits)
+      if (state) state.traits = StoredTraits.decode(row.traits)
     }
     for (const row of this.s.activeRunsByUsers.all(ids)) out.get(row.user_id)?.activeRuns.push(runFromRow(row))
     for (const row of this.s.enteredByUsers.all(ids)) out.get(row.user_id)?.enteredJourneys.add(row.journey_id)
@@ -233,7 +234,7 @@ export class SqliteEngineStore implements EngineStore {
 
   async getUser(userId: string): Promise<UserRecord | null> {
     const row = this.s.getUser.get(userId)
-    return row ? { userId: row.user_id, traits: JSON.parse(row.traits) } : null
+    return row ? { userId: row.user_id, traits: StoredTraits.decode(row.traits) } : null
   }
 
   async dueTimers(now: number, limit: number): Promise<TimerRecord[]> {
@@ -257,7 +258,7 @@ export class SqliteEngineStore implements EngineStore {
     const s = this.s
     this.db
       .transaction(() => {
-        for (const u of c.users.values()) s.upsertUser.run(u.userId, JSON.stringify(u.traits), Date.now())
+        for (const u of c.users.values()) s.upsertUser.run(u.userId, StoredTraits.encode(u.traits), Date.now())
         for (const r of c.runs.values()) {
           s.upsertRun.run(
             r.runId,
@@ -267,7 +268,7 @@ export class SqliteEngineStore implements EngineStore {
             r.status,
             r.stateKey,
             r.currentNodeId,
-            JSON.stringify(r.context),
+            StoredRunContextRecord.encode(r.context),
             r.waitingUntil,
             r.startedAt,
             r.endedAt,
@@ -275,7 +276,7 @@ export class SqliteEngineStore implements EngineStore {
           )
         }
         for (const h of c.history) insertHistoryRow(s.insertHistory, h)
-        for (const o of c.outbox) s.insertOutbox.run(o.id, o.kind, JSON.stringify(o.job), o.createdAt)
+        for (const o of c.outbox) s.insertOutbox.run(o.id, o.kind, StoredOutboxJob.encode(o.job), o.createdAt)
         for (const t of c.timersCleared) s.clearTimer.run(t.runId, t.nodeId)
         for (const t of c.timersSet) s.setTimer.run(t.runId, t.nodeId, t.journeyId, t.userId, t.dueAt)
         for (const k of c.counters) s.bumpCounter.run(k.journeyId, k.version, k.nodeId, k.metric, k.delta)
@@ -290,10 +291,10 @@ export class SqliteEngineStore implements EngineStore {
   }
 
   async insertJourney(j: JourneyRecord): Promise<void> {
-    this.s.insertJourney.run(j.id, j.name, j.status, JSON.stringify(j.graph), JSON.stringify(j.settings), j.version, j.publishedDraftHash, j.createdAt, j.updatedAt)
+    this.s.insertJourney.run(j.id, j.name, j.status, StoredGraph.encode(j.graph), StoredSettings.encode(j.settings), j.version, j.publishedDraftHash, j.createdAt, j.updatedAt)
   }
   async updateJourney(j: JourneyRecord): Promise<void> {
-    this.s.updateJourney.run(j.name, j.status, JSON.stringify(j.graph), JSON.stringify(j.settings), j.version, j.publishedDraftHash, j.updatedAt, j.id)
+    this.s.updateJourney.run(j.name, j.status, StoredGraph.encode(j.graph), StoredSettings.encode(j.settings), j.version, j.publishedDraftHash, j.updatedAt, j.id)
   }
   async getJourney(id: string): Promise<JourneyRecord | null> {
     const row = this.s.getJourney.get(id)
@@ -308,8 +309,8 @@ export class SqliteEngineStore implements EngineStore {
   async insertVersion(v: JourneyVersionRecord, j: JourneyRecord): Promise<void> {
     this.db
       .transaction(() => {
-        this.s.insertVersion.run(v.journeyId, v.version, JSON.stringify(v.graph), JSON.stringify(v.settings), JSON.stringify(v.machine), v.hash, v.publishedAt)
-        this.s.updateJourney.run(j.name, j.status, JSON.stringify(j.graph), JSON.stringify(j.settings), j.version, j.publishedDraftHash, j.updatedAt, j.id)
+        this.s.insertVersion.run(v.journeyId, v.version, StoredGraph.encode(v.graph), StoredSettings.encode(v.settings), StoredMachineRecord.encode({ compilerVersion: v.compilerVersion, machine: v.machine }), v.hash, v.publishedAt)
+        this.s.updateJourney.run(j.name, j.status, StoredGraph.encode(j.graph), StoredSettings.encode(j.settings), j.version, j.publishedDraftHash, j.updatedAt, j.id)
       })
       .immediate()
   }
@@ -385,8 +386,7 @@ export class SqliteEngineStore implements EngineStore {
 
   async claimOutbox(kind: OutboxJob['kind'], limit: number, now: number): Promise<OutboxClaim[]> {
     return this.s.claimOutbox.all(kind, now, limit).map((r) => {
-      // Written by commit() from an OutboxJob; trusted like the rest of the row.
-      const job: OutboxJob = JSON.parse(r.job)
+      const job = StoredOutboxJob.decode(r.job)
       return { id: r.id, kind: job.kind, job, createdAt: r.created_at, attempts: r.attempts }
     })
   }
@@ -413,7 +413,7 @@ function insertHistoryRow(
   st: Database.Statement<[string, string, number, string, string, string | null, string | null, string | null]>,
   h: HistoryRecord,
 ): void {
-  st.run(h.runId, h.journeyId, h.at, h.nodeId, h.kind, h.outlet, h.messageId, h.detail === null ? null : JSON.stringify(h.detail))
+  st.run(h.runId, h.journeyId, h.at, h.nodeId, h.kind, h.outlet, h.messageId, h.detail === null ? null : StoredHistoryDetail.encode(h.detail))
 }
 
 /** The fields of an ingested event that the journal keeps, exactly as a read gives them back. */
