@@ -20,6 +20,9 @@ const service = createWebhookService({
   transport: {
     send: () => {
       process.stdout.write('SENDING\n')
+      // A pending promise alone does not keep Node alive: hold the process open until the kill,
+      // or a slow parent sees it exit with 0 instead.
+      setInterval(() => undefined, 60_000)
       return new Promise(() => undefined)
     },
     close: async () => undefined,
