@@ -244,7 +244,7 @@ describe('validateGraph: one journey per issue code', () => {
 })
 
 describe('validateGraph: the example journeys', () => {
-  const dir = path.resolve(__dirname, '../../../../shared/examples')
+  const dir = path.resolve(__dirname, '../../../examples')
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'))
 
   it('finds the example journeys', () => {

@@ -3,8 +3,8 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { JourneyInput } from '@switchyard/schema'
 
-/** `../shared/examples` beside the repository, as CI lays it out. */
-export const EXAMPLES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/examples')
+/** The sample journeys kept in the repository (`examples/`), one per category of the seeds. */
+export const EXAMPLES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples')
 
 export const EXAMPLE_NAMES = [
   'single-action',
