@@ -9,6 +9,8 @@ export function dict<V>(): Record<string, V> {
 }
 
 /** `record[key]` when it is the record's own entry, never a member of `Object.prototype`. */
-export function own<V>(record: Readonly<Record<string, V>> | null | undefined, key: string): V | undefined {
-  return record != null && Object.hasOwn(record, key) ? record[key] : undefined
+export function own<V>(record: Readonly<Record<string, V>> | null | undefined, key: string): V | undefined
+export function own(record: object, key: string): unknown
+export function own(record: object | null | undefined, key: string): unknown {
+  return record != null && Object.hasOwn(record, key) ? Reflect.get(record, key) : undefined
 }

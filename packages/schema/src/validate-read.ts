@@ -8,12 +8,7 @@ export function isRecord(value: unknown): value is RawRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** An own property of a record, or undefined. */
-export function own(record: RawRecord, key: string): unknown {
-  if (!Object.hasOwn(record, key)) return undefined
-  const value: unknown = Reflect.get(record, key)
-  return value
-}
+export { own } from './dict'
 
 /** The value at a path of own properties (array indices included), or undefined. */
 export function readAt(value: unknown, path: readonly PropertyKey[]): unknown {

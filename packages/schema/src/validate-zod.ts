@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import { assertNever } from './condition'
-import { listOr, readAt } from './validate-read'
+import { listOr, own, readAt } from './validate-read'
 
 /** One readable problem with a field of a node, before it is tied to the node. */
 export interface FieldProblem {
@@ -49,7 +49,7 @@ const FIELD_LABELS: Record<string, string> = {
 }
 
 function lookup(key: string): string | undefined {
-  return Object.hasOwn(FIELD_LABELS, key) ? FIELD_LABELS[key] : undefined
+  return own(FIELD_LABELS, key)
 }
 
 function fieldLabel(path: readonly PropertyKey[]): string {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ACTIVITY_STATUSES, activityEventName, CHANNEL_STATUSES, Channel, fail, isStatusOf, ok, type ActivityStatus, type ChannelErrorCode, type Result } from '@switchyard/schema'
+import { ACTIVITY_STATUSES, activityEventName, CHANNEL_STATUSES, Channel, fail, isStatusOf, ok, own, type ActivityStatus, type ChannelErrorCode, type Result } from '@switchyard/schema'
 
 /** The statuses a receipt may report: every status but `sent`, which the engine records itself. */
 export const RECEIPT_STATUSES = ['delivered', 'opened', 'clicked', 'bounced', 'failed'] as const satisfies readonly ActivityStatus[]
@@ -82,14 +82,14 @@ export function channelFromName(name: string): Channel | null {
   const key = name.trim().toLowerCase()
   const parsed = Channel.safeParse(key)
   if (parsed.success) return parsed.data
-  return Object.prototype.hasOwnProperty.call(CHANNEL_ALIASES, key) ? CHANNEL_ALIASES[key] ?? null : null
+  return own(CHANNEL_ALIASES, key) ?? null
 }
 
 export function statusFromName(name: string): ActivityStatus | null {
   const key = name.trim().toLowerCase()
   const known = ACTIVITY_STATUSES.find((s) => s === key)
   if (known !== undefined) return known
-  return Object.prototype.hasOwnProperty.call(STATUS_ALIASES, key) ? STATUS_ALIASES[key] ?? null : null
+  return own(STATUS_ALIASES, key) ?? null
 }
 
 /** ISO string, numeric string, or number (seconds below 1e11, else milliseconds). */

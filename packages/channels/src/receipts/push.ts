@@ -1,4 +1,4 @@
-import { fail, ok, type ChannelErrorCode, type Result } from '@switchyard/schema'
+import { fail, ok, own, type ChannelErrorCode, type Result } from '@switchyard/schema'
 import { z } from 'zod'
 import { parseTimestamp, type ReceiptStatus } from '../activity/activity'
 import type { MessageRef, ProviderReceipt } from './provider-receipt'
@@ -62,7 +62,7 @@ export function parsePushReceipts(rawBody: string, now: number): Result<Provider
     if (providerId !== undefined) refs.push({ providerMessageId: providerId })
     receipts.push({
       refs,
-      status: Object.prototype.hasOwnProperty.call(PUSH_STATUSES, name) ? PUSH_STATUSES[name] ?? null : null,
+      status: own(PUSH_STATUSES, name) ?? null,
       providerStatus: name,
       timestamp: parseTimestamp(ev.event_time ?? ev.timestamp) ?? now,
       detail: { provider: 'push', providerEvent: name },

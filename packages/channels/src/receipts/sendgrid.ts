@@ -1,4 +1,4 @@
-import { fail, ok, type ChannelErrorCode, type Result } from '@switchyard/schema'
+import { fail, ok, own, type ChannelErrorCode, type Result } from '@switchyard/schema'
 import { z } from 'zod'
 import { parseTimestamp, type ReceiptStatus } from '../activity/activity'
 import type { MessageRef, ProviderReceipt } from './provider-receipt'
@@ -59,7 +59,7 @@ export function parseSendgridEvents(rawBody: string, now: number): Result<Provid
     // sg_message_id is the X-Message-Id the mail send API answered, plus a ".filter..." suffix.
     const sgId = ev.sg_message_id?.split('.')[0]
     if (sgId !== undefined && sgId !== '') refs.push({ providerMessageId: sgId })
-    const status = Object.prototype.hasOwnProperty.call(SENDGRID_STATUSES, ev.event) ? SENDGRID_STATUSES[ev.event] ?? null : null
+    const status = own(SENDGRID_STATUSES, ev.event) ?? null
     const detail: Record<string, unknown> = { provider: 'sendgrid', providerEvent: ev.event }
     if (ev.url !== undefined) detail.url = ev.url
     if (ev.reason !== undefined) detail.reason = ev.reason

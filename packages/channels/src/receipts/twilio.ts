@@ -1,4 +1,4 @@
-import { fail, ok, type ChannelErrorCode, type Result } from '@switchyard/schema'
+import { fail, ok, own, type ChannelErrorCode, type Result } from '@switchyard/schema'
 import type { ReceiptStatus } from '../activity/activity'
 import type { ProviderReceipt } from './provider-receipt'
 
@@ -24,7 +24,7 @@ export function parseTwilioStatus(params: Record<string, string>, now: number): 
   if (params.ErrorCode !== undefined && params.ErrorCode !== '') detail.errorCode = params.ErrorCode
   return ok({
     refs: [{ providerMessageId: sid }],
-    status: Object.prototype.hasOwnProperty.call(TWILIO_STATUSES, key) ? TWILIO_STATUSES[key] ?? null : null,
+    status: own(TWILIO_STATUSES, key) ?? null,
     providerStatus: key,
     timestamp: now,
     eventId: `twilio:${sid}:${key}`,
