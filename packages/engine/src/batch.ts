@@ -10,6 +10,7 @@ import {
 } from '@switchyard/schema'
 import { JOURNEY_NODE, type LoadedVersion, type JourneyCatalog } from './catalog'
 import { historyDetail } from './history-detail'
+import { heldTriggerKey } from './resume'
 import { toJourneyActions } from './interpret'
 import { deliveryIdFor, messageIdFor, newId } from './ids'
 import { storedEvent } from './machines'
@@ -18,10 +19,6 @@ import { emptyCommit, type EngineCommit, type UserState } from './store'
 
 type TrackEvent = Extract<MachineEvent, { type: 'track' }>
 
-/** Held triggers of a paused journey share held_events with runs' events, under this key. */
-export function heldTriggerKey(journeyId: string): string {
-  return `trigger:${journeyId}`
-}
 
 export interface BatchOptions {
   now: number

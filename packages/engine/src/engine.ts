@@ -14,8 +14,9 @@ import {
   type NodeReferences,
   type RunView,
 } from '@switchyard/schema'
-import { Batch, heldTriggerKey } from './batch'
+import { Batch } from './batch'
 import { JourneyCatalog } from './catalog'
+import { replayHeld } from './resume'
 import type { Clock } from './clock'
 import { crashPoint } from './crash'
 import { newId } from './ids'
@@ -270,53 +271,11 @@ export class Engine {
       const next: JourneyRecord = { ...j, status: paused ? 'paused' : 'live', updatedAt: this.clock.now() }
       await this.store.updateJourney(next)
       this.catalog.setJourney(next)
-      if (!paused) await this.replayHeld(id)
+      if (!paused) await replayHeld(id, { store: this.store, pageSize: this.batchSize, now: this.clock.now(), batchFor: (userIds, now) => this.batchFor(userIds, now) })
       return next
     })
     if (result === null || 'ok' in result) return result
     return this.view(result)
-  }
-
-  /**
-   * What reached the journey while it was paused (events for its runs, triggers) and the timers
-   * that fell due meanwhile are applied in the order they happened: an event by when it arrived, a
-   * timer by when it fell due, so a wait that timed out during the pause takes `timeout` even if
-   * the awaited event arrived later.
-   */
-  private async replayHeld(journeyId: string): Promise<void> {
-    const now = this.clock.now()
-    for (;;) {
-      const held = await this.store.heldEvents(journeyId, this.batchSize)
-      const entries = new Map((await this.store.readJournalSeqs([...new Set(held.map((h) => h.seq))])).map((e) => [e.seq, e]))
-      // A full page of held events may have more after it: timers are taken up to its last arrival.
-      const lastArrival = held.length < this.batchSize ? now : Math.max(...[...entries.values()].map((e) => e.receivedAt))
-      const timers = await this.store.dueTimersOf(journeyId, Math.min(now, lastArrival), this.batchSize)
-      if (held.length === 0 && timers.length === 0) return
-      // A full page of timers may have more after it: events after its last one wait for the next page.
-      const until = timers.length < this.batchSize ? Infinity : (timers[timers.length - 1]?.dueAt ?? now)
-      const runs = await this.store.loadRuns([...new Set(held.map((h) => h.runId))])
-      const userIds = [...[...runs.values()].map((r) => r.userId), ...[...entries.values()].map((e) => e.userId), ...timers.map((t) => t.userId)]
-      const batch = await this.batchFor(userIds, now)
-      type Step = { at: number; order: number; apply: () => void }
-      const steps: Step[] = timers.map((t, i) => ({ at: t.dueAt, order: i, apply: () => batch.applyTimer(t) }))
-      held.forEach((h, i) => {
-        const entry = entries.get(h.seq)
-        if (entry !== undefined && entry.receivedAt > until) return // the next page, after the timers before it
-        const apply = (): void => {
-          // The batch's copy: a timer applied just before may have ended the run.
-          const run = batch.users.get(runs.get(h.runId)?.userId ?? '')?.activeRuns.find((r) => r.runId === h.runId)
-          if (entry === undefined) batch.commit.heldReleased.push({ runId: h.runId, seq: h.seq })
-          else if (h.runId === heldTriggerKey(journeyId)) batch.applyHeldTrigger(journeyId, entry)
-          else if (run) batch.applyHeld(run, entry)
-          else batch.commit.heldReleased.push({ runId: h.runId, seq: h.seq })
-        }
-        // At the same moment a timer goes first: its deadline had passed when the event arrived.
-        steps.push({ at: entry?.receivedAt ?? 0, order: timers.length + i, apply })
-      })
-      steps.sort((a, b) => a.at - b.at || a.order - b.order)
-      for (const s of steps) s.apply()
-      await this.store.commit(batch.finish(null))
-    }
   }
 
   async deleteJourney(id: string, options: { exitUsers: boolean }): Promise<{ ok: true } | Failure<EngineErrorCode> | null> {
