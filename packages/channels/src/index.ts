@@ -52,7 +52,7 @@ export { quietHours, resolveTimezone, isValidTimezone } from './rules/quiet-hour
 export type { QuietHoursDecision, QuietHoursSettings } from './rules/quiet-hours'
 export { frequencyCap, frequencyCapWindowMs } from './rules/frequency-cap'
 export type { FrequencyCapDecision, FrequencyCapRule } from './rules/frequency-cap'
-export { controlGroupBucket, inControlGroup } from './rules/control-group'
+export { stableBucket, inControlGroup } from './rules/control-group'
 export { targetingCapReached } from './rules/targeting-cap'
 export { isConversion } from './rules/conversion'
 export type { Goal, GoalEvent } from './rules/conversion'

@@ -9,6 +9,8 @@ export type JourneyAction =
   | { type: 'enter'; params: { nodeId: string } }
   /** A history row; `outlet` is set when the row marks the node being left. */
   | { type: 'record'; params: { nodeId: string; kind: HistoryKind; outlet: Outlet | null; where?: Condition } }
+  /** A split puts the user's branch in the run's context: by weight, or the winner once chosen. */
+  | { type: 'chooseBranch'; params: { nodeId: string; branches: { id: string; percent: number }[]; winner: boolean } }
   /** Keeps the event that moved the run, for `event.*` paths further on. */
   | { type: 'rememberEvent' }
   /** Keeps the message of this action node, for activity waits further on. */
@@ -45,6 +47,8 @@ export type JourneyGuard =
   | { type: 'timerIs'; params: { nodeId: string } }
   /** A condition node's `where`, on the run's event and the user's current traits. */
   | { type: 'conditionHolds'; params: { where: Condition } }
+  /** The branch `chooseBranch` put in the run's context for this split. */
+  | { type: 'branchIs'; params: { nodeId: string; branch: string } }
 
 export type JourneyGuardType = JourneyGuard['type']
 

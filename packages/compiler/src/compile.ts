@@ -1,19 +1,10 @@
-import {
-  assertNever,
-  dict,
-  durationMs,
-  type Edge,
-  type Graph,
-  type JourneyNode,
-  type Outlet,
-  type TriggerData,
-} from '@switchyard/schema'
-import type { JourneyAction } from './actions'
+import { dict, type Edge, type Graph, type JourneyNode, type NodeOf, type NodeType, type TriggerData } from '@switchyard/schema'
+import { COMPILE_KINDS } from './kinds'
+import { END_STATE, leaving } from './kinds/leave'
 import { canonicalJson, sha256 } from './hash'
 import type { MachineJson, StateJson, TransitionJson } from './machine'
 
-/** The synthetic final state a run reaches when it leaves by an outlet connected to nothing. */
-export const END_STATE = '$end'
+export { END_STATE }
 
 export interface CompiledJourney {
   machine: MachineJson
@@ -93,145 +84,12 @@ function outletTargets(edges: Edge[], stateKeyOf: Record<string, string>): Map<s
   return targets
 }
 
-type TargetOf = (outlet: Outlet) => string | null
-
-/** Leaving by `outlet`: to its target, or to the end (recording completion) when unconnected. */
-function leave(nodeId: string, outlet: Outlet, targetOf: TargetOf, actions: JourneyAction[]): TransitionJson {
-  const target = targetOf(outlet)
-  if (target !== null) return { target, actions }
-  return { target: END_STATE, actions: [...actions, { type: 'record', params: { nodeId, kind: 'completed', outlet: null } }] }
+/** Each kind compiles its own state (kinds/); the registry hands a node to its kind's compiler. */
+function compileNode(node: JourneyNode, targetOf: (outlet: string) => string | null): StateJson {
+  return compileAs(node.type, node, targetOf)
 }
 
-function outletOrNull(outlet: Outlet, targetOf: TargetOf): Outlet | null {
-  return targetOf(outlet) === null ? null : outlet
-}
-
-function compileNode(node: JourneyNode, targetOf: TargetOf): StateJson {
-  const meta = { nodeId: node.id, nodeType: node.type }
-  const enter: JourneyAction = { type: 'enter', params: { nodeId: node.id } }
-  switch (node.type) {
-    case 'trigger':
-      return {
-        meta,
-        entry: [enter, { type: 'rememberEvent' }],
-        always: [
-          leave(node.id, 'next', targetOf, [{ type: 'record', params: { nodeId: node.id, kind: 'entered', outlet: outletOrNull('next', targetOf) } }]),
-        ],
-      }
-    case 'action': {
-      const { channel, message, providerId } = node.data
-      return {
-        meta,
-        entry: [
-          enter,
-          { type: 'rememberMessage', params: { nodeId: node.id, channel } },
-          {
-            type: 'sendMessage',
-            params: { nodeId: node.id, channel, message, providerId: providerId ?? null, outlet: outletOrNull('next', targetOf) },
-          },
-        ],
-        always: [leave(node.id, 'next', targetOf, [])],
-      }
-    }
-    case 'waitForEvent': {
-      const data = node.data
-      const cancel: JourneyAction = { type: 'cancelTimer', params: { nodeId: node.id } }
-      const where = data.where === undefined ? {} : { where: data.where }
-      const guard =
-        data.activity !== undefined
-          ? { type: 'activityMatches' as const, params: { status: data.activity.status, ...where } }
-          : { type: 'eventMatches' as const, params: { event: data.event ?? '', ...where } }
-      return {
-        meta,
-        entry: [
-          enter,
-          { type: 'scheduleTimer', params: { nodeId: node.id, afterMs: durationMs(data.within) } },
-          { type: 'record', params: { nodeId: node.id, kind: 'entered', outlet: null } },
-        ],
-        on: {
-          track: [
-            {
-              ...leave(node.id, 'matched', targetOf, [
-                cancel,
-                { type: 'rememberEvent' },
-                { type: 'record', params: { nodeId: node.id, kind: 'event', outlet: 'matched' } },
-              ]),
-              guard,
-            },
-          ],
-          timer: [
-            {
-              ...leave(node.id, 'timeout', targetOf, [{ type: 'record', params: { nodeId: node.id, kind: 'timeout', outlet: 'timeout' } }]),
-              guard: { type: 'timerIs', params: { nodeId: node.id } },
-            },
-          ],
-        },
-      }
-    }
-    case 'webhook': {
-      const d = node.data
-      return {
-        meta,
-        entry: [
-          enter,
-          {
-            type: 'enqueueWebhook',
-            params: {
-              nodeId: node.id,
-              webhookId: d.webhookId,
-              params: d.params ?? [],
-              customParams: d.customParams ?? {},
-              body: d.body ?? { kind: 'activity' },
-              outlet: outletOrNull('next', targetOf),
-            },
-          },
-        ],
-        always: [leave(node.id, 'next', targetOf, [])],
-      }
-    }
-    case 'delay': {
-      const d = node.data
-      const timer =
-        d.for !== undefined
-          ? { nodeId: node.id, afterMs: durationMs(d.for) }
-          : { nodeId: node.id, until: { path: d.until?.path ?? '', offsetMs: d.until?.offset === undefined ? 0 : durationMs(d.until.offset) } }
-      return {
-        meta,
-        entry: [enter, { type: 'scheduleTimer', params: timer }, { type: 'record', params: { nodeId: node.id, kind: 'entered', outlet: null } }],
-        on: {
-          timer: [
-            {
-              ...leave(node.id, 'next', targetOf, [
-                { type: 'record', params: { nodeId: node.id, kind: 'timeout', outlet: outletOrNull('next', targetOf) } },
-              ]),
-              guard: { type: 'timerIs', params: { nodeId: node.id } },
-            },
-          ],
-        },
-      }
-    }
-    case 'condition': {
-      const where = node.data.where
-      const branch = (outlet: 'yes' | 'no'): JourneyAction => ({
-        type: 'record',
-        params: { nodeId: node.id, kind: 'branch', outlet, where },
-      })
-      return {
-        meta,
-        entry: [enter],
-        always: [
-          { ...leave(node.id, 'yes', targetOf, [branch('yes')]), guard: { type: 'conditionHolds', params: { where } } },
-          leave(node.id, 'no', targetOf, [branch('no')]),
-        ],
-      }
-    }
-    case 'exit':
-      return {
-        meta,
-        type: 'final',
-        entry: [enter, { type: 'record', params: { nodeId: node.id, kind: 'completed', outlet: null } }],
-      }
-    default:
-      return assertNever(node)
-  }
+function compileAs<T extends NodeType>(type: T, node: NodeOf<T>, targetOf: (outlet: string) => string | null): StateJson {
+  const compile = COMPILE_KINDS[type]
+  return compile(node, leaving(node.id, targetOf, node.type))
 }

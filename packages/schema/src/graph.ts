@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { Condition } from './condition'
 import { Duration } from './duration'
 import { Channel } from './channels'
-import { EventName, JourneyNode, Outlet } from './nodes'
+import { EventName, Outlet } from './nodes'
+import { JourneyNode } from './kinds'
 
 export const Edge = z.object({
   id: z.string().min(1),

@@ -31,6 +31,10 @@ export const ISSUE_CODES = [
   'webhook.unknown',
   'provider.unknown',
   'template.invalid',
+  'split.branch_count',
+  'split.duplicate_branch',
+  'split.percent_sum',
+  'split.winner_without_goal',
 ] as const
 export type IssueCode = (typeof ISSUE_CODES)[number]
 

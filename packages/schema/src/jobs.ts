@@ -1,5 +1,5 @@
 import type { ActivityStatus, Channel } from './channels'
-import type { WebhookBody } from './nodes'
+import type { WebhookBody } from './kinds'
 
 /**
  * What a side effect knows about the run that caused it. The engine resolves it when it commits

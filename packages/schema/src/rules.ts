@@ -1,4 +1,4 @@
-const BUCKETS = 10_000
+export const STABLE_BUCKETS = 10_000
 
 /** FNV-1a, 32 bits: pure JavaScript so the same bucketing runs in the engine, the channels and the browser. */
 function fnv1a(text: string): number {
@@ -16,9 +16,9 @@ function fnv1a(text: string): number {
   return h >>> 0
 }
 
-/** A stable bucket in [0, 10000) for a key: the same key always lands in the same bucket. */
-export function controlGroupBucket(key: string, salt = ''): number {
-  return Math.floor((fnv1a(`${salt}\u0000${key}`) / 0x1_0000_0000) * BUCKETS)
+/** A stable bucket in [0, 10000) for a key: the same key always lands in the same bucket (control groups, split branches). */
+export function stableBucket(key: string, salt = ''): number {
+  return Math.floor((fnv1a(`${salt}\u0000${key}`) / 0x1_0000_0000) * STABLE_BUCKETS)
 }
 
 /**
@@ -28,5 +28,5 @@ export function controlGroupBucket(key: string, salt = ''): number {
 export function inControlGroup(key: string, percent: number | undefined, salt = ''): boolean {
   if (percent === undefined || !(percent > 0)) return false
   if (percent >= 100) return true
-  return controlGroupBucket(key, salt) < Math.round(percent * (BUCKETS / 100))
+  return stableBucket(key, salt) < Math.round(percent * (STABLE_BUCKETS / 100))
 }

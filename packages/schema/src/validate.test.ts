@@ -20,6 +20,8 @@ const waitEvent = (id: string, within: unknown = { amount: 30, unit: 'minutes' }
 const delayFor = (id: string, amount: number, unit = 'hours'): RawNode => step(id, 'delay', { for: { amount, unit } })
 const cond = (id: string, where: unknown): RawNode => step(id, 'condition', { where })
 const exit = (id: string): RawNode => step(id, 'exit')
+const split = (id: string, percents: number[], extra: Record<string, unknown> = {}): RawNode =>
+  step(id, 'split', { branches: percents.map((percent, i) => ({ id: String.fromCharCode(97 + i), percent })), ...extra })
 const edge = (source: string, target: string, sourceHandle: string | null = 'next', id = `${source}-${sourceHandle}-${target}`): RawEdge => ({
   id,
   source,
@@ -30,7 +32,15 @@ const graph = (nodes: unknown[], edges: unknown[] = []) => ({ nodes, edges })
 
 /** t -> <node> -> x, for checks on one node's data. */
 function around(node: RawNode): { nodes: unknown[]; edges: unknown[] } {
-  const outlets = node.type === 'condition' ? ['yes', 'no'] : node.type === 'waitForEvent' ? ['matched', 'timeout'] : ['next']
+  const data = node.data as { branches?: { id?: string }[] } | undefined
+  const outlets =
+    node.type === 'condition'
+      ? ['yes', 'no']
+      : node.type === 'waitForEvent'
+        ? ['matched', 'timeout']
+        : node.type === 'split'
+          ? [...new Set((data?.branches ?? []).map((b) => b.id ?? ''))]
+          : ['next']
   return graph([trigger(), node, exit('x')], [edge('t', node.id), ...outlets.map((o) => edge(node.id, 'x', o))])
 }
 
@@ -201,7 +211,61 @@ const CASES = {
     options: { checkTemplate: (t) => (t.split('{{').length === t.split('}}').length ? null : 'output "{{ user.traits.name" not closed') },
     expect: { nodeId: 'm', field: 'data.message.text' },
   },
+  'split.branch_count': {
+    when: 'a split has one branch',
+    input: () => around(split('s', [100])),
+    expect: { nodeId: 's', field: 'data.branches' },
+  },
+  'split.duplicate_branch': {
+    when: 'two branches of a split share an id',
+    input: () => around(step('s', 'split', { branches: [{ id: 'a', percent: 50 }, { id: 'a', percent: 50 }] })),
+    expect: { nodeId: 's', field: 'data.branches' },
+  },
+  'split.percent_sum': {
+    when: 'the branches of a split add up to 90%',
+    input: () => around(split('s', [40, 50])),
+    expect: { nodeId: 's', field: 'data.branches' },
+  },
+  'split.winner_without_goal': {
+    when: 'a split picks a winner but the journey has no goal',
+    input: () => around(split('s', [50, 50], { winner: { after: { amount: 7, unit: 'days' }, metric: 'goal' } })),
+    expect: { nodeId: 's', field: 'data.winner' },
+  },
 } satisfies Record<IssueCode, Case>
+
+describe('validateGraph: split', () => {
+  it('accepts 2 to 10 branches adding up to 100% with every branch connected, and gives them as outlets', () => {
+    const result = validateGraph(around(split('s', [20, 30, 50])))
+    expect(result.ok).toBe(true)
+    expect(result.ok && result.graph.edges.filter((e) => e.source === 's').map((e) => e.sourceHandle)).toEqual(['a', 'b', 'c'])
+  })
+
+  it('reports each branch left unconnected, and a connection from a branch it does not have', () => {
+    const g = graph([trigger(), split('s', [50, 50]), exit('x')], [edge('t', 's'), edge('s', 'x', 'a'), edge('s', 'x', 'z')])
+    const issues = issuesOf(g)
+    expect(issues.map((i) => [i.code, i.nodeId])).toEqual([
+      ['edge.unknown_outlet', 's'],
+      ['outlet.unconnected', 's'],
+    ])
+    expect(issues[1]?.message).toBe('Split “s” has nothing connected to its b outlet: connect it to the step for users in branch “b”.')
+  })
+
+  it('accepts a winner rule when the journey has a goal, and checks its time', () => {
+    const winner = { after: { amount: 7, unit: 'days' }, metric: 'goal' }
+    const settings = { goal: { event: 'Purchased', within: { amount: 7, unit: 'days' } } }
+    expect(issuesOf(around(split('s', [50, 50], { winner })), { settings })).toEqual([])
+    const late = issuesOf(around(split('s', [50, 50], { winner: { ...winner, after: { amount: 2, unit: 'weeks' }, metric: 'goal' } })), { settings })
+    expect(late).toEqual([])
+    const tooLong = issuesOf(around(split('s', [50, 50], { winner: { after: { amount: 400, unit: 'days' }, metric: 'goal' } })), { settings })
+    expect(tooLong.map((i) => [i.code, i.field])).toEqual([['duration.out_of_range', 'data.winner.after']])
+  })
+
+  it('keeps percents to hundredths and says what they add up to', () => {
+    expect(issuesOf(around(split('s', [33.33, 33.33, 33.34])))).toEqual([])
+    const [issue] = issuesOf(around(split('s', [33.3, 33.3, 33.3])))
+    expect(issue?.message).toBe('In Split “s”, the branches add up to 99.9%: make them add up to 100%.')
+  })
+})
 
 describe('validateGraph: settings', () => {
   it('reports goal windows and frequency cap periods outside 1 second to 1 year', () => {

@@ -2,9 +2,9 @@ import type { ActivityStatus, Channel } from './channels'
 import { ACTIVITY_STATUSES, CHANNEL_LABELS, isStatusOf } from './channels'
 import type { Edge, Graph } from './graph'
 import type { IssueCode, ValidationIssue } from './issues'
-import { NODE_KINDS, NODE_TYPES, OUTLETS } from './nodes'
-import type { JourneyNode, NodeType, Outlet } from './nodes'
-import { checkNode, durationRangeProblem, nodeName, type NodeReferences } from './validate-nodes'
+import { durationRangeProblem, isNodeType, kindOf, NODE_KINDS, NODE_TYPES } from './kinds'
+import type { JourneyNode, NodeReferences, NodeType } from './kinds'
+import { checkNode, nodeName } from './validate-nodes'
 import { isRecord, listAnd, listOr, own, quote } from './validate-read'
 import { analyseStructure, channelsIn, NO_ACTION_BIT } from './validate-structure'
 import type { Link } from './validate-structure'
@@ -24,37 +24,22 @@ export type ValidationResult = { ok: true; graph: Graph; issues: [] } | { ok: fa
 const MAX_NODES = 20_000
 const MAX_EDGES = 40_000
 
-/** What each outlet is for, to say what to connect to it. */
-const OUTLET_PURPOSE = {
-  next: 'the step that comes next',
-  matched: 'the step users take when they act in time',
-  timeout: 'the step users should take when they don’t act in time',
-  yes: 'the step for users who match the condition',
-  no: 'the step for users who don’t match the condition',
-} as const satisfies Record<Outlet, string>
-
 interface NodeEntry {
   id: string
   type: NodeType | null
   node: JourneyNode | null
   channel: Channel | null
   activityStatus: ActivityStatus | null
+  /** The node's draft data as given (or {}), which outlets of some kinds are read from. */
+  data: object
 }
 
 interface EdgeEntry {
   id: string
   source: number | null
   target: number | null
-  outlet: Outlet | null
+  outlet: string | null
   targetHandle: string | null | undefined
-}
-
-function isNodeType(value: string): value is NodeType {
-  return NODE_TYPES.some((t) => t === value)
-}
-
-function isOutlet(value: string): value is Outlet {
-  return OUTLETS.some((o) => o === value)
 }
 
 function malformed(message: string): ValidationResult {
@@ -106,11 +91,12 @@ export function validateGraph(input: unknown, options: ValidateOptions = {}): Va
       const kinds = listOr(NODE_TYPES.map((t) => NODE_KINDS[t].label))
       const what = typeof rawType === 'string' && rawType !== '' ? `is of a kind Switchyard does not know (${quote(rawType)})` : 'does not say what kind of step it is'
       add('node.unknown_type', `The step ${quote(id)} ${what}: delete it and add a ${kinds} step instead.`, { nodeId: id })
-      nodes.push({ id, type: null, node: null, channel: null, activityStatus: null })
+      nodes.push({ id, type: null, node: null, channel: null, activityStatus: null, data: {} })
       continue
     }
-    const facts = checkNode(id, rawType, own(raw, 'position'), own(raw, 'data'), issues, options)
-    nodes.push({ id, type: rawType, ...facts })
+    const rawData = own(raw, 'data')
+    const facts = checkNode(id, rawType, own(raw, 'position'), rawData, issues, options)
+    nodes.push({ id, type: rawType, ...facts, data: isRecord(rawData) ? rawData : {} })
   }
 
   // Settings: their durations would otherwise only fail, or silently misbehave, once live.
@@ -179,12 +165,17 @@ export function validateGraph(input: unknown, options: ValidateOptions = {}): Va
   // Required outlets.
   nodes.forEach((n, index) => {
     if (n.type === null) return
-    for (const outlet of NODE_KINDS[n.type].required) {
+    const kind = NODE_KINDS[n.type]
+    for (const outlet of kind.required(n.data)) {
       if (outletUse.has(`${index}\u0000${outlet}`)) continue
       const name = capital(nodeName(n.type, n.id))
-      add('outlet.unconnected', `${name} has nothing connected to its ${outlet} outlet: connect it to ${OUTLET_PURPOSE[outlet]}.`, { nodeId: n.id })
+      add('outlet.unconnected', `${name} has nothing connected to its ${outlet} outlet: connect it to ${kind.purpose(outlet)}.`, { nodeId: n.id })
     }
   })
+
+  // Checks a kind makes against the journey around the node (a split's winner needs a goal).
+  const settings = isRecord(options.settings) ? options.settings : undefined
+  for (const n of nodes) if (n.node !== null) kindOf(n.node.type).checkInJourney?.(n.node, { settings }, add)
 
   // Paths.
   const actionChannel = nodes.map((n) => (n.type === 'action' ? n.channel : undefined))
@@ -249,10 +240,10 @@ function readEdge(raw: object, id: string, nodes: readonly NodeEntry[], indexOf:
     }
   }
 
-  let outlet: Outlet | null = null
+  let outlet: string | null = null
   if (sourceNode !== undefined && sourceNode.type !== null) {
-    const outlets = NODE_KINDS[sourceNode.type].outlets
-    const found = typeof rawHandle === 'string' && isOutlet(rawHandle) ? outlets.find((o) => o === rawHandle) : undefined
+    const outlets = NODE_KINDS[sourceNode.type].outlets(sourceNode.data)
+    const found = typeof rawHandle === 'string' ? outlets.find((o) => o === rawHandle) : undefined
     const name = nodeName(sourceNode.type, sourceNode.id)
     if (found !== undefined) outlet = found
     else if (outlets.length === 0) {
@@ -318,4 +309,3 @@ function toGraph(entries: readonly NodeEntry[], edgeEntries: readonly EdgeEntry[
 function capital(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
-export type { NodeReferences, TemplateCheck } from './validate-nodes'

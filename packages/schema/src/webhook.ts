@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ActivityStatus, Channel } from './channels'
 import type { DeliveryContext, MessageJob, OutboxJob, WebhookJob } from './jobs'
-import { WebhookBody } from './nodes'
+import { WebhookBody } from './kinds'
 
 /**
  * Webhook endpoints as the admin API (`/api/webhooks`) takes and answers them. Browser-safe: zod

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { controlGroupBucket, inControlGroup } from './control-group'
+import { stableBucket, inControlGroup } from './control-group'
 import { isConversion } from './conversion'
 import { frequencyCap, frequencyCapWindowMs } from './frequency-cap'
 import { targetingCapReached } from './targeting-cap'
@@ -40,7 +40,7 @@ describe('frequency cap', () => {
 describe('control group', () => {
   it('puts the same key in the same group every time', () => {
     expect(inControlGroup('run-1', 10, 'j1')).toBe(inControlGroup('run-1', 10, 'j1'))
-    expect(controlGroupBucket('run-1', 'j1')).toBe(controlGroupBucket('run-1', 'j1'))
+    expect(stableBucket('run-1', 'j1')).toBe(stableBucket('run-1', 'j1'))
   })
 
   it('holds out about the given percentage of 10,000 ids', () => {
