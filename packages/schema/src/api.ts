@@ -80,10 +80,17 @@ export type UserJourneyView = z.infer<typeof UserJourneyView>
 export const RunHistoryPage = z.object({ history: z.array(HistoryItem), nextCursor: z.string().nullable().default(null) })
 export type RunHistoryPage = z.infer<typeof RunHistoryPage>
 
+/** A split's branch: users who took it, those of them who reached the journey's goal, and the rate. */
+export const BranchStats = z.object({ entered: z.number().int(), converted: z.number().int(), rate: z.number() })
+export type BranchStats = z.infer<typeof BranchStats>
 export const NodeStats = z.object({
   entered: z.number().int(),
   active: z.number().int(),
   outlets: z.record(z.string(), z.number().int()),
+  /** Split nodes only: per branch id, in the order of the branches. */
+  branches: z.record(z.string(), BranchStats).optional(),
+  /** Split nodes with a winner rule: the branch every new arrival takes, once chosen. */
+  winner: z.string().optional(),
 })
 /** Journey-wide figures: distinct users, entries split by control group, and goal conversions. */
 export const JourneySummary = z.object({
