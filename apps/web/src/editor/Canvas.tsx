@@ -2,7 +2,7 @@ import { Background, Controls, MiniMap, Panel, ReactFlow, useReactFlow, type Con
 import { useCallback, type DragEvent, type ReactElement } from 'react'
 import { NodeType } from '@switchyard/schema'
 import { checkConnection } from '../flow/connect'
-import { colorOfType } from '../flow/kinds'
+import { lookOfType } from '../kinds'
 import { NODE_WIDTH } from '../flow/layout'
 import type { FlowNode } from '../flow/types'
 import { Icon } from '../ui/icons'
@@ -15,7 +15,7 @@ export const DND_TYPE = 'application/x-switchyard-node'
 const isValidConnection: IsValidConnection = (c: Connection | Edge) =>
   checkConnection(useEditor.getState(), { source: c.source, target: c.target, sourceHandle: c.sourceHandle }).ok
 
-const minimapColor = (n: FlowNode): string => colorOfType(n.type ?? '')
+const minimapColor = (n: FlowNode): string => lookOfType(n.type).color
 
 export function Canvas(): ReactElement {
   const nodes = useEditor((s) => s.nodes)

@@ -1,16 +1,21 @@
-import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, type EdgeProps } from '@xyflow/react'
+import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, useStore, type EdgeProps } from '@xyflow/react'
 import { own } from '@switchyard/schema'
 import { memo, type ReactElement } from 'react'
 import type { FlowEdge } from '../flow/types'
+import { outletLabel, outletsOfNode } from '../kinds'
 import { editor, useEditor } from './store'
 
-const BRANCHING = new Set(['matched', 'timeout', 'yes', 'no'])
 const NO_ISSUES: never[] = []
 
 /** An edge with its outlet name (when the source branches), the users who took it, and its issues. */
 export const JourneyEdgeView = memo(function JourneyEdgeView(props: EdgeProps<FlowEdge>): ReactElement {
   const { id, source, sourceHandleId, selected, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition } = props
   const outlet = sourceHandleId ?? 'next'
+  // The outlet is named on the edge when its node has several: React Flow's lookup finds the node at once.
+  const outletName = useStore((s) => {
+    const node = s.nodeLookup.get(source)
+    return node && outletsOfNode(node).length > 1 ? outletLabel(node, outlet) : null
+  })
   const count = useEditor((s) => (s.stats ? (own(own(s.stats.nodes, source)?.outlets, outlet) ?? 0) : null))
   const issues = useEditor((s) => own(s.issues.byEdge, id) ?? NO_ISSUES)
   const taken = useEditor((s) => (s.path ? own(s.path.edges, id) === true : null))
@@ -21,7 +26,7 @@ export const JourneyEdgeView = memo(function JourneyEdgeView(props: EdgeProps<Fl
   if (issues.length > 0) classes.push('has-issues')
   if (taken === true) classes.push('taken')
   if (taken === false) classes.push('dimmed')
-  const showOutlet = BRANCHING.has(outlet)
+  const showOutlet = outletName !== null
   const showLabel = showOutlet || count !== null || issues.length > 0 || selected
 
   return (
@@ -36,7 +41,7 @@ export const JourneyEdgeView = memo(function JourneyEdgeView(props: EdgeProps<Fl
             data-edge-id={id}
             data-taken={taken === true ? 'true' : undefined}
           >
-            {showOutlet ? <span className="edge-outlet">{outlet}</span> : null}
+            {showOutlet ? <span className="edge-outlet">{outletName}</span> : null}
             {count !== null ? (
               <span className="edge-count" data-testid={`edge-count-${id}`} title={`${count} users left by ${outlet}`}>
                 {count.toLocaleString()}

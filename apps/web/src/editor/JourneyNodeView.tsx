@@ -1,10 +1,9 @@
-import { Handle, Position, type NodeProps } from '@xyflow/react'
-import { own } from '@switchyard/schema'
+import { Handle, Position, type NodeProps, type NodeTypes } from '@xyflow/react'
+import { NODE_TYPES, own } from '@switchyard/schema'
 import { memo, type ReactElement } from 'react'
-import { NODE_LOOKS, OUTLET_LABELS, isNodeType, labelOfType, outletsOfType, requiredOutletsOfType } from '../flow/kinds'
-import { readString, summarize } from '../flow/nodeData'
+import { canvasKind, labelOfType, lookOfType, outletLabel, outletNote, outletsOfNode, requiredOutletsOfNode } from '../kinds'
+import { NodeIcon } from '../kinds/NodeIcon'
 import type { FlowNode } from '../flow/types'
-import { NodeIcon } from '../ui/icons'
 import { clockTime } from '../ui/format'
 import { accentStyle } from '../ui/accent'
 import { useEditor } from './store'
@@ -20,12 +19,13 @@ export const JourneyNodeView = memo(function JourneyNodeView({ id, type, data, s
   const active = useEditor((s) => own(s.stats?.nodes, id)?.active ?? 0)
   const visit = useEditor((s) => (s.path ? (own(s.path.nodes, id) ?? 0) : -1))
   const waitingUntil = useEditor((s) => (s.path?.currentNodeId === id ? (s.path.waitingUntil ?? 'now') : null))
-  const webhookId = type === 'webhook' ? readString(data, 'webhookId') : ''
-  const webhookName = useEditor((s) => (webhookId ? s.webhooks.find((w) => w.id === webhookId)?.name : undefined))
+  const webhooks = useEditor((s) => s.webhooks)
 
-  const look = isNodeType(type) ? NODE_LOOKS[type] : { color: '#64748b', tint: '#f1f5f9' }
-  const outlets = outletsOfType(type)
-  const required = requiredOutletsOfType(type)
+  const kind = canvasKind(type)
+  const look = lookOfType(type)
+  const node = { type, data }
+  const outlets = outletsOfNode(node)
+  const required = requiredOutletsOfNode(node)
   const linked = connected ? connected.split(',') : []
   const style = accentStyle(look.color, look.tint)
   const classes = ['jnode']
@@ -37,14 +37,15 @@ export const JourneyNodeView = memo(function JourneyNodeView({ id, type, data, s
 
   return (
     <div className={classes.join(' ')} style={style} data-testid="node" data-node-id={id} data-node-type={type} data-visited={visit > 0 ? 'true' : undefined}>
-      {type !== 'trigger' ? <Handle type="target" position={Position.Top} id="in" className="handle-in" data-testid={`handle-${id}-in`} /> : null}
+      {kind?.inlet !== false ? <Handle type="target" position={Position.Top} id="in" className="handle-in" data-testid={`handle-${id}-in`} /> : null}
       <div className="jnode-head">
         <span className="jnode-icon">
           <NodeIcon type={type} size={14} />
         </span>
         <span className="jnode-kind">{labelOfType(type)}</span>
       </div>
-      <div className="jnode-body">{summarize(type, data, webhookName)}</div>
+      <div className="jnode-body">{kind ? kind.summary(data, { webhooks }) : `Unknown node type "${type}"`}</div>
+      {kind?.Card ? <kind.Card id={id} data={data} /> : null}
       {hasStats ? (
         <div className="jnode-stats" title={`${entered} users entered this step, ${active} are here now`}>
           <span>
@@ -57,7 +58,7 @@ export const JourneyNodeView = memo(function JourneyNodeView({ id, type, data, s
       ) : null}
       {waitingUntil !== null ? (
         <div className="jnode-waiting" data-testid="node-waiting">
-          {type === 'waitForEvent' || type === 'delay' ? `Waiting until ${clockTime(waitingUntil === 'now' ? null : waitingUntil)}` : 'User is here now'}
+          {kind?.waits ? `Waiting until ${clockTime(waitingUntil === 'now' ? null : waitingUntil)}` : 'User is here now'}
         </div>
       ) : null}
       {issues.length > 0 ? (
@@ -72,11 +73,15 @@ export const JourneyNodeView = memo(function JourneyNodeView({ id, type, data, s
       ) : null}
       {outlets.length > 1 ? (
         <div className="jnode-outlets">
-          {outlets.map((o) => (
-            <span key={o} className={required.includes(o) && !linked.includes(o) ? 'outlet-label open' : 'outlet-label'}>
-              {OUTLET_LABELS[o]}
-            </span>
-          ))}
+          {outlets.map((o) => {
+            const note = outletNote(node, o)
+            return (
+              <span key={o} className={required.includes(o) && !linked.includes(o) ? 'outlet-label open' : 'outlet-label'} data-testid={`outlet-label-${id}-${o}`}>
+                <span className="outlet-name">{outletLabel(node, o)}</span>
+                {note ? <span className="outlet-note">{note}</span> : null}
+              </span>
+            )
+          })}
         </div>
       ) : null}
       {outlets.map((o, i) => (
@@ -86,9 +91,9 @@ export const JourneyNodeView = memo(function JourneyNodeView({ id, type, data, s
           position={Position.Bottom}
           id={o}
           className={required.includes(o) && !linked.includes(o) ? 'handle-out open' : 'handle-out'}
-          style={{ left: `${((i + 1) / (outlets.length + 1)) * 100}%` }}
+          style={{ left: `calc(10px + (100% - 20px) * ${(i + 0.5) / outlets.length})` }}
           data-testid={`handle-${id}-${o}`}
-          title={OUTLET_LABELS[o]}
+          title={outletLabel(node, o)}
         />
       ))}
     </div>
@@ -105,12 +110,5 @@ function byPriority<T extends { code: string }>(issues: readonly T[]): T[] {
   return [...issues].sort((a, b) => rank(a.code) - rank(b.code))
 }
 
-export const NODE_COMPONENTS = {
-  trigger: JourneyNodeView,
-  action: JourneyNodeView,
-  waitForEvent: JourneyNodeView,
-  webhook: JourneyNodeView,
-  delay: JourneyNodeView,
-  condition: JourneyNodeView,
-  exit: JourneyNodeView,
-}
+/** React Flow's node types: one card for every kind, which reads the kind's parts from the registry. */
+export const NODE_COMPONENTS: NodeTypes = Object.fromEntries(NODE_TYPES.map((type) => [type, JourneyNodeView]))

@@ -1,25 +1,15 @@
 import { useReactFlow } from '@xyflow/react'
 import type { ReactElement } from 'react'
 import { NODE_KINDS, NODE_TYPES, type NodeType } from '@switchyard/schema'
-import { NODE_LOOKS } from '../flow/kinds'
+import { CANVAS_KINDS } from '../kinds'
+import { NodeIcon } from '../kinds/NodeIcon'
 import { NODE_WIDTH } from '../flow/layout'
-import { NodeIcon } from '../ui/icons'
 import { accentStyle } from '../ui/accent'
 import { DND_TYPE } from './Canvas'
 import { editor, useEditor } from './store'
 import { freeSpot } from '../flow/freeSpot'
 
-const HINTS = {
-  trigger: 'When a user performs an event',
-  action: 'Email, SMS, push, WhatsApp, RCS',
-  waitForEvent: 'A reaction, or a timeout',
-  webhook: 'Call your CRM or call centre',
-  delay: 'For a time, or until a date',
-  condition: 'Split by user or event',
-  exit: 'End the journey',
-} as const satisfies Record<NodeType, string>
-
-/** The seven steps, dragged onto the canvas or clicked to drop in the middle of the view. */
+/** The steps of every kind, dragged onto the canvas or clicked to drop in the middle of the view. */
 export function Palette(): ReactElement {
   const flow = useReactFlow()
   const addAtCenter = (type: NodeType) => {
@@ -38,7 +28,7 @@ export function Palette(): ReactElement {
           draggable
           role="button"
           tabIndex={0}
-          style={accentStyle(NODE_LOOKS[type].color, NODE_LOOKS[type].tint)}
+          style={accentStyle(CANVAS_KINDS[type].color, CANVAS_KINDS[type].tint)}
           onDragStart={(e) => {
             e.dataTransfer.setData(DND_TYPE, type)
             e.dataTransfer.effectAllowed = 'move'
@@ -58,7 +48,7 @@ export function Palette(): ReactElement {
           </span>
           <span className="palette-text">
             <strong>{NODE_KINDS[type].label}</strong>
-            <span>{HINTS[type]}</span>
+            <span>{CANVAS_KINDS[type].hint}</span>
           </span>
         </div>
       ))}

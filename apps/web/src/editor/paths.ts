@@ -1,5 +1,5 @@
 import { dict, type RunView } from '@switchyard/schema'
-import { outletsOfType } from '../flow/kinds'
+import { outletOfEdge } from '../kinds'
 import type { FlowEdge, FlowNode } from '../flow/types'
 
 /** A run drawn on the canvas: the nodes it visited (in order), the edges it took, where it is now. */
@@ -18,9 +18,8 @@ export function pathOfRun(run: RunView, nodes: readonly FlowNode[], edges: reado
   for (const item of run.history) {
     if (!(item.nodeId in visited)) visited[item.nodeId] = ++order
     if (!item.outlet) continue
-    const type = nodes.find((n) => n.id === item.nodeId)?.type ?? ''
-    const single = outletsOfType(type).length === 1 ? outletsOfType(type)[0] : undefined
-    const edge = edges.find((e) => e.source === item.nodeId && (e.sourceHandle ?? single) === item.outlet)
+    const node = nodes.find((n) => n.id === item.nodeId)
+    const edge = edges.find((e) => e.source === item.nodeId && outletOfEdge(node, e.sourceHandle) === item.outlet)
     if (edge) taken[edge.id] = true
   }
   if (run.currentNodeId && !(run.currentNodeId in visited)) visited[run.currentNodeId] = ++order

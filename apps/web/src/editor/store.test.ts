@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { JourneyDetail } from '../api/schemas'
+import { addBranch, readBranches, removeBranch } from '../kinds/splitBranches'
 import { currentDraft, editor, useEditor } from './store'
 
 const journey: JourneyDetail = {
@@ -90,5 +91,21 @@ describe('editor store', () => {
     expect(useEditor.getState().inspection?.page).toEqual({ limit: 40, more: true })
     editor.inspect('bob', [run], 0)
     expect(useEditor.getState().inspection?.page).toEqual({ limit: 20, more: false })
+  })
+
+  it("connects each of a split's branches once, and drops a removed branch's connection with it", () => {
+    const s0 = editor.addNode('split', { x: 0, y: 0 })
+    const split = () => useEditor.getState().nodes.find((n) => n.id === s0)?.data ?? {}
+    editor.setNodeData(s0, { ...split(), branches: addBranch(readBranches(split())) }, 'branches.add')
+    const ends = ['a', 'b', 'c'].map((b, i) => [b, editor.addNode('exit', { x: i * 300, y: 200 })] as const)
+    for (const [b, x] of ends) expect(editor.connect({ source: s0, target: x, sourceHandle: b, targetHandle: 'in' })).toBe(true)
+    expect(editor.connect({ source: s0, target: ends[0]?.[1] ?? '', sourceHandle: 'd', targetHandle: 'in' })).toBe(false)
+    expect(useEditor.getState().connected[s0]).toBe('a,b,c')
+    expect(useEditor.getState().issues.byNode[s0] ?? []).toEqual([])
+
+    editor.setNodeData(s0, { ...split(), branches: removeBranch(readBranches(split()), 'b') }, 'branches.remove')
+    expect(useEditor.getState().edges.map((e) => e.sourceHandle)).toEqual(['a', 'c'])
+    editor.undo()
+    expect(useEditor.getState().edges.map((e) => e.sourceHandle)).toEqual(['a', 'b', 'c'])
   })
 })

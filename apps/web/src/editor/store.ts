@@ -5,7 +5,7 @@ import type { Issue, JourneyDetail, WebhookView } from '../api/schemas'
 import { checkConnection } from '../flow/connect'
 import { fromFlow, toFlow } from '../flow/convert'
 import { newEdgeId, newNodeId } from '../flow/ids'
-import { NODE_LOOKS, isNodeType, outletsOfType } from '../flow/kinds'
+import { canvasKind, CANVAS_KINDS, outletOfEdge, outletsOfNode } from '../kinds'
 import { autoLayout } from '../flow/layout'
 import type { FlowEdge, FlowNode, NodeData } from '../flow/types'
 import { pathOfRun, type RunPath } from './paths'
@@ -126,10 +126,9 @@ function indexIssues(issues: readonly Issue[]): IssueIndex {
 
 function connectedIndex(edges: readonly FlowEdge[], nodes: readonly FlowNode[]): Record<string, string> {
   const out = dict<string[]>()
-  const typeOf = new Map(nodes.map((n) => [n.id, n.type ?? '']))
+  const byId = new Map(nodes.map((n) => [n.id, n]))
   for (const e of edges) {
-    const outlets = outletsOfType(typeOf.get(e.source) ?? '')
-    const handle = e.sourceHandle ?? (outlets.length === 1 ? outlets[0] : undefined)
+    const handle = outletOfEdge(byId.get(e.source), e.sourceHandle)
     if (handle) (out[e.source] ??= []).push(handle)
   }
   const flat = dict<string>()
@@ -243,8 +242,7 @@ export const editor = {
       notify(verdict.reason)
       return false
     }
-    const type = s.nodes.find((n) => n.id === c.source)?.type ?? ''
-    const handle = c.sourceHandle ?? outletsOfType(type)[0] ?? 'next'
+    const handle = c.sourceHandle ?? outletsOfNode(s.nodes.find((n) => n.id === c.source))[0] ?? 'next'
     const id = newEdgeId(c.source, handle, c.target, new Set(s.edges.map((e) => e.id)))
     change({ edges: [...s.edges, { id, source: c.source, target: c.target, sourceHandle: handle, type: 'journey' }] })
     return true
@@ -252,17 +250,24 @@ export const editor = {
 
   addNode(type: NodeType, position: { x: number; y: number }): string {
     const s = get()
-    const id = newNodeId(NODE_LOOKS[type].idPrefix, new Set(s.nodes.map((n) => n.id)))
-    const node: FlowNode = { id, type, position: { x: Math.round(position.x), y: Math.round(position.y) }, data: NODE_LOOKS[type].initialData(), selected: true }
+    const kind = CANVAS_KINDS[type]
+    const id = newNodeId(kind.idPrefix, new Set(s.nodes.map((n) => n.id)))
+    const node: FlowNode = { id, type, position: { x: Math.round(position.x), y: Math.round(position.y) }, data: kind.initialData(), selected: true }
     change({ nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] })
     set({ tab: 'node' })
     return id
   },
 
-  /** Replaces a node's data; typing in one field merges into one undo step. */
+  /**
+   * Replaces a node's data; typing in one field merges into one undo step. Edges from outlets the
+   * new data no longer has (a split's removed branch) go with them, in the same undo step.
+   */
   setNodeData(id: string, data: NodeData, coalesceKey?: string): void {
     const s = get()
-    change({ nodes: s.nodes.map((n) => (n.id === id ? { ...n, data } : n)) }, coalesceKey ? `${id}:${coalesceKey}` : undefined)
+    const nodes = s.nodes.map((n) => (n.id === id ? { ...n, data } : n))
+    const outlets = outletsOfNode(nodes.find((n) => n.id === id))
+    const edges = s.edges.filter((e) => e.source !== id || e.sourceHandle == null || outlets.includes(e.sourceHandle))
+    change(edges.length === s.edges.length ? { nodes } : { nodes, edges }, coalesceKey ? `${id}:${coalesceKey}` : undefined)
   },
 
   selectOnly(id: string | null): void {
@@ -306,7 +311,7 @@ export const editor = {
     const rename = new Map<string, string>()
     const pasted: FlowNode[] = clip.nodes.map((n) => {
       const type = n.type ?? 'exit'
-      const prefix = isNodeType(type) ? NODE_LOOKS[type].idPrefix : 'n'
+      const prefix = canvasKind(type)?.idPrefix ?? 'n'
       const id = newNodeId(prefix, taken)
       taken.add(id)
       rename.set(n.id, id)

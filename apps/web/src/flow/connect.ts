@@ -1,7 +1,8 @@
-import { outletsOfType } from './kinds'
+import { canvasKind, labelOfType, outletLabel, outletOfEdge, outletsOfNode } from '../kinds'
+import type { NodeData } from './types'
 
 export interface GraphShape {
-  nodes: readonly { id: string; type?: string | undefined }[]
+  nodes: readonly { id: string; type?: string | undefined; data?: NodeData | undefined }[]
   edges: readonly { id: string; source: string; target: string; sourceHandle?: string | null | undefined }[]
 }
 
@@ -24,13 +25,13 @@ export function checkConnection(graph: GraphShape, c: ConnectionAttempt, ignoreE
   const target = graph.nodes.find((n) => n.id === c.target)
   if (!source || !target) return { ok: false, reason: 'Both ends must be nodes of this journey.' }
   if (source.id === target.id) return { ok: false, reason: 'A node cannot lead to itself.' }
-  if (target.type === 'trigger') return { ok: false, reason: 'Nothing leads into a trigger: it starts the journey.' }
-  const outlets = outletsOfType(source.type ?? '')
-  if (outlets.length === 0) return { ok: false, reason: 'An exit ends the journey: nothing follows it.' }
-  const handle = c.sourceHandle ?? (outlets.length === 1 ? outlets[0] : undefined)
-  if (!handle || !outlets.some((o) => o === handle)) return { ok: false, reason: `Choose one of the outlets: ${outlets.join(', ')}.` }
-  const used = graph.edges.some((e) => e.id !== ignoreEdgeId && e.source === source.id && (e.sourceHandle ?? outlets[0]) === handle)
-  if (used) return { ok: false, reason: `The ${handle} outlet already leads somewhere; remove that connection first.` }
+  if (canvasKind(target.type)?.inlet === false) return { ok: false, reason: `Nothing leads into a ${labelOfType(target.type).toLowerCase()}: it starts the journey.` }
+  const outlets = outletsOfNode(source)
+  if (outlets.length === 0) return { ok: false, reason: `Nothing follows this ${labelOfType(source.type).toLowerCase()} step: it has no outlet.` }
+  const handle = outletOfEdge(source, c.sourceHandle)
+  if (!handle || !outlets.some((o) => o === handle)) return { ok: false, reason: `Choose one of the outlets: ${outlets.map((o) => outletLabel(source, o)).join(', ')}.` }
+  const used = graph.edges.some((e) => e.id !== ignoreEdgeId && e.source === source.id && outletOfEdge(source, e.sourceHandle) === handle)
+  if (used) return { ok: false, reason: `The ${outletLabel(source, handle)} outlet already leads somewhere; remove that connection first.` }
   if (reaches(graph, target.id, source.id)) return { ok: false, reason: 'This would make a loop; journeys flow one way.' }
   return { ok: true }
 }

@@ -1,11 +1,11 @@
 import dagre from '@dagrejs/dagre'
-import { outletsOfType } from './kinds'
+import { outletsOfNode } from '../kinds'
 import type { FlowEdge, FlowNode } from './types'
 
 export const NODE_WIDTH = 248
 const DEFAULT_HEIGHT = 112
 
-/** Top-to-bottom layout: outlets keep their left-to-right order (matched before timeout, yes before no). */
+/** Top-to-bottom layout: outlets keep their left-to-right order (matched before timeout, yes before no, a split's branches in order). */
 export function autoLayout(nodes: readonly FlowNode[], edges: readonly FlowEdge[]): Map<string, { x: number; y: number }> {
   const g = new dagre.graphlib.Graph()
   g.setGraph({ rankdir: 'TB', nodesep: 56, ranksep: 72, marginx: 0, marginy: 0 })
@@ -25,7 +25,6 @@ export function autoLayout(nodes: readonly FlowNode[], edges: readonly FlowEdge[
 }
 
 function outletRank(nodes: readonly FlowNode[], e: FlowEdge): number {
-  const type = nodes.find((n) => n.id === e.source)?.type ?? ''
-  const i = outletsOfType(type).findIndex((o) => o === e.sourceHandle)
+  const i = outletsOfNode(nodes.find((n) => n.id === e.source)).findIndex((o) => o === e.sourceHandle)
   return i < 0 ? 0 : i
 }

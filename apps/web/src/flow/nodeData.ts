@@ -1,10 +1,8 @@
 import {
-  CHANNEL_LABELS,
   dict,
   Channel,
   Duration,
   type Condition,
-  formatDuration,
   type ActivityStatus,
   ActivityStatus as ActivityStatusSchema,
 } from '@switchyard/schema'
@@ -86,41 +84,3 @@ export const OP_SYMBOLS = {
   in: 'is one of',
   exists: 'exists',
 } as const
-
-/** What a node does, in a few words, for its card on the canvas. */
-export function summarize(type: string, data: NodeData, webhookName?: string): string {
-  switch (type) {
-    case 'trigger': {
-      const event = readString(data, 'event')
-      return event ? `When ${event} happens` : 'Choose the event that starts it'
-    }
-    case 'action': {
-      const channel = readChannel(data)
-      const message = readRecord(data, 'message')
-      const text = [message.subject, message.title, message.text, message.body].find((x): x is string => typeof x === 'string' && x !== '')
-      const label = channel ? CHANNEL_LABELS[channel] : 'Choose a channel'
-      return text ? `${label}: ${text}` : `${label} message`
-    }
-    case 'waitForEvent': {
-      const within = readDuration(data, 'within')
-      const what = waitMode(data) === 'event' ? readString(data, 'event') || 'an event' : `${readStatus(data) ?? 'activity'} on the message`
-      return `${what}${within ? ` within ${formatDuration(within)}` : ''}`
-    }
-    case 'webhook':
-      return webhookName ? `Posts to ${webhookName}` : readString(data, 'webhookId') ? 'Unknown webhook' : 'Choose a webhook'
-    case 'delay': {
-      if (delayMode(data) === 'until') {
-        const until = readRecord(data, 'until')
-        return `Until ${typeof until.path === 'string' && until.path ? until.path : 'a date'}`
-      }
-      const d = readDuration(data, 'for')
-      return d ? `Wait ${formatDuration(d)}` : 'Choose how long'
-    }
-    case 'condition':
-      return describeCondition(readCondition(data, 'where'))
-    case 'exit':
-      return 'The journey ends here'
-    default:
-      return `Unknown node type "${type}"`
-  }
-}

@@ -1,5 +1,6 @@
 import { useState, type ReactElement } from 'react'
 import { CHANNEL_LABELS, CHANNEL_STATUSES, CHANNELS, Channel } from '@switchyard/schema'
+import { ChannelOptions } from '../ui/ChannelOptions'
 import { api } from '../api/endpoints'
 import { useRemoteList } from '../api/useRemoteList'
 import { ApiError, errorMessage } from '../api/client'
@@ -163,11 +164,7 @@ function ProviderDialog({ onClose, onSaved }: { onClose: () => void; onSaved: ()
                 if (c.success && c.data !== 'email' && kind === 'smtp') setKind('http')
               }}
             >
-              {CHANNELS.map((c) => (
-                <option key={c} value={c}>
-                  {CHANNEL_LABELS[c]}
-                </option>
-              ))}
+              <ChannelOptions />
             </select>
           </label>
           <label className="field">

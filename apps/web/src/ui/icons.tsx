@@ -1,38 +1,12 @@
-import type { NodeType } from '@switchyard/schema'
 import type { ReactElement } from 'react'
 
-const paths = {
-  trigger: 'M13 2 4 14h7l-1 8 9-12h-7z',
-  action: 'M4 5h16v11H8l-4 4z',
-  waitForEvent: 'M12 7v5l3 2M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18z',
-  webhook: 'M9 17a4 4 0 1 1-3.5-6M15 7a4 4 0 1 1 3.5 6M12 8l-3 6h7',
-  delay: 'M7 3h10M7 21h10M8 3c0 5 8 5 8 9s-8 4-8 9M16 3c0 5-8 5-8 9',
-  condition: 'M12 3v6m0 0-6 6v6m6-12 6 6v6',
-  exit: 'M5 4v16M5 4h11l-2 4 2 4H5',
-} as const satisfies Record<NodeType, string>
-
-export function NodeIcon({ type, size = 16 }: { type: string; size?: number }): ReactElement {
-  const d = type in paths ? paths[pickType(type)] : 'M4 4h16v16H4z'
+/** A 24×24 line icon of the given SVG path. */
+export function SvgIcon({ d, size = 16 }: { d: string; size?: number }): ReactElement {
   return (
     <svg width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round" aria-hidden>
       <path d={d} />
     </svg>
   )
-}
-
-function pickType(type: string): NodeType {
-  switch (type) {
-    case 'trigger':
-    case 'action':
-    case 'waitForEvent':
-    case 'webhook':
-    case 'delay':
-    case 'condition':
-    case 'exit':
-      return type
-    default:
-      return 'exit'
-  }
 }
 
 const ui = {
@@ -58,9 +32,5 @@ const ui = {
 export type UiIconName = keyof typeof ui
 
 export function Icon({ name, size = 16 }: { name: UiIconName; size?: number }): ReactElement {
-  return (
-    <svg width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round" aria-hidden>
-      <path d={ui[name]} />
-    </svg>
-  )
+  return <SvgIcon d={ui[name]} size={size} />
 }

@@ -1,13 +1,12 @@
 import { type ReactElement } from 'react'
-import { NODE_KINDS, own } from '@switchyard/schema'
-import { NODE_LOOKS, isNodeType, labelOfType } from '../../flow/kinds'
+import { NODE_KINDS, isNodeType, own } from '@switchyard/schema'
+import { canvasKind, labelOfType, lookOfType } from '../../kinds'
+import { NodeIcon } from '../../kinds/NodeIcon'
 import type { NodeData } from '../../flow/types'
-import { NodeIcon, Icon } from '../../ui/icons'
+import { Icon } from '../../ui/icons'
 import { accentStyle } from '../../ui/accent'
 import { editor, useEditor } from '../store'
 import type { FormProps } from './fields'
-import { ActionForm, TriggerForm, WaitForm } from './MessageForms'
-import { ConditionForm, DelayForm, WebhookForm } from './StepForms'
 
 export function NodePanel(): ReactElement {
   const node = useEditor((s) => {
@@ -35,7 +34,7 @@ export function NodePanel(): ReactElement {
   }
   const type = node.type ?? ''
   const set = (data: NodeData, key: string) => editor.setNodeData(node.id, data, key)
-  const look = isNodeType(type) ? NODE_LOOKS[type] : { color: '#64748b', tint: '#f1f5f9' }
+  const look = lookOfType(type)
   return (
     <div className="node-panel" data-testid="node-panel" data-node-id={node.id}>
       <div className="node-panel-head" style={accentStyle(look.color, look.tint)}>
@@ -64,22 +63,7 @@ export function NodePanel(): ReactElement {
 }
 
 function NodeForm(props: FormProps): ReactElement {
-  switch (props.node.type) {
-    case 'trigger':
-      return <TriggerForm {...props} />
-    case 'action':
-      return <ActionForm {...props} />
-    case 'waitForEvent':
-      return <WaitForm {...props} />
-    case 'webhook':
-      return <WebhookForm {...props} />
-    case 'delay':
-      return <DelayForm {...props} />
-    case 'condition':
-      return <ConditionForm {...props} />
-    case 'exit':
-      return <p className="muted">Users who reach this step leave the journey. Their run is marked completed.</p>
-    default:
-      return <p className="error-text">This step has an unknown type, “{props.node.type}”. Delete it and add a step from the palette.</p>
-  }
+  const kind = canvasKind(props.node.type)
+  if (!kind) return <p className="error-text">This step has an unknown type, “{props.node.type}”. Delete it and add a step from the palette.</p>
+  return <kind.Form {...props} />
 }

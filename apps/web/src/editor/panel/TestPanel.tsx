@@ -4,7 +4,7 @@ import { api } from '../../api/endpoints'
 import { errorMessage } from '../../api/client'
 import { readString } from '../../flow/nodeData'
 import { StatusPill } from '../../ui/StatusPill'
-import { labelOfType } from '../../flow/kinds'
+import { labelOfType } from '../../kinds'
 import { inspectUser } from '../polling'
 import { useEditor } from '../store'
 

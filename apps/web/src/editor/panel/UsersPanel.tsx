@@ -3,8 +3,7 @@ import type { HistoryItem, RunView } from '@switchyard/schema'
 import { api } from '../../api/endpoints'
 import { errorMessage } from '../../api/client'
 import type { UserSummary } from '../../api/schemas'
-import { labelOfType } from '../../flow/kinds'
-import { summarize } from '../../flow/nodeData'
+import { canvasKind, labelOfType } from '../../kinds'
 import { clockTime, dateTime, relativeTime } from '../../ui/format'
 import { StatusPill } from '../../ui/StatusPill'
 import { Icon } from '../../ui/icons'
@@ -142,7 +141,7 @@ function RunInspector({ journeyId }: { journeyId: string }): ReactElement | null
           {current ? (
             <div className="current-box" data-testid="inspector-current">
               <strong>Now at {labelOfType(current.type ?? '')}</strong>
-              <span>{summarize(current.type ?? '', current.data, webhooks.find((w) => w.id === current.data.webhookId)?.name)}</span>
+              <span>{canvasKind(current.type)?.summary(current.data, { webhooks }) ?? ''}</span>
               {run.waitingUntil ? (
                 <span>
                   until <strong>{clockTime(run.waitingUntil)}</strong> ({relativeTime(run.waitingUntil)})

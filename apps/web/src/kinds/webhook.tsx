@@ -1,25 +1,16 @@
 import { useState, type ReactElement } from 'react'
-import { api } from '../../api/endpoints'
-import { errorMessage } from '../../api/client'
-import {
-  delayMode,
-  readCondition,
-  readDuration,
-  readRecord,
-  readString,
-  readStringList,
-  readStringMap,
-} from '../../flow/nodeData'
-import { KeyValueEditor, pairsOf, recordOf } from '../../ui/KeyValueEditor'
-import { TestStatus } from '../../ui/TestStatus'
-import { Link } from '../../ui/Link'
-import { editor, useEditor } from '../store'
-import { ConditionBuilder } from './ConditionBuilder'
-import { DurationField } from './DurationField'
-import { LiquidField } from './LiquidField'
-import { without, withOptional, type FormProps } from './fields'
+import { api } from '../api/endpoints'
+import { errorMessage } from '../api/client'
+import { readRecord, readString, readStringList, readStringMap } from '../flow/nodeData'
+import { KeyValueEditor, pairsOf, recordOf } from '../ui/KeyValueEditor'
+import { TestStatus } from '../ui/TestStatus'
+import { Link } from '../ui/Link'
+import { editor, useEditor } from '../editor/store'
+import { LiquidField } from '../editor/panel/LiquidField'
+import { without, withOptional, type FormProps } from '../editor/panel/fields'
+import type { CanvasKind } from './kind'
 
-export function WebhookForm({ node, set }: FormProps): ReactElement {
+function WebhookForm({ node, set }: FormProps): ReactElement {
   const d = node.data
   const webhooks = useEditor((s) => s.webhooks)
   const id = readString(d, 'webhookId')
@@ -119,48 +110,20 @@ export function WebhookForm({ node, set }: FormProps): ReactElement {
     </div>
   )
 }
-
-export function DelayForm({ node, set }: FormProps): ReactElement {
-  const d = node.data
-  const mode = delayMode(d)
-  const until = readRecord(d, 'until')
-  const offset = readDuration(until, 'offset')
-  return (
-    <div className="stack">
-      <div className="segmented" role="radiogroup">
-        <button type="button" className={mode === 'for' ? 'on' : ''} onClick={() => set({ for: readDuration(d, 'for') ?? { amount: 1, unit: 'hours' } }, 'mode')}>
-          For a time
-        </button>
-        <button type="button" className={mode === 'until' ? 'on' : ''} onClick={() => set({ until: { path: 'user.traits.' } }, 'mode')}>
-          Until a date
-        </button>
-      </div>
-      {mode === 'for' ? (
-        <DurationField label="Wait for" value={readDuration(d, 'for')} onChange={(v) => set({ for: v }, 'for')} testId="field-delay" />
-      ) : (
-        <>
-          <label className="field">
-            <span>Date property</span>
-            <input className="mono" value={typeof until.path === 'string' ? until.path : ''} onChange={(e) => set({ until: { ...until, path: e.target.value } }, 'until.path')} placeholder="user.traits.renewal_date" data-testid="field-until-path" />
-            <small className="muted">An ISO date-time in the event or the user profile.</small>
-          </label>
-          <label className="check">
-            <input type="checkbox" checked={offset !== null} onChange={(e) => set({ until: e.target.checked ? { ...until, offset: { amount: 1, unit: 'days' } } : without(until, 'offset') }, 'until.offset')} />
-            Plus an offset (negative for before)
-          </label>
-          {offset ? <DurationField label="Offset" value={offset} onChange={(v) => set({ until: { ...until, offset: v } }, 'until.offset')} testId="field-until-offset" /> : null}
-        </>
-      )}
-    </div>
-  )
-}
-
-export function ConditionForm({ node, set }: FormProps): ReactElement {
-  const d = node.data
-  return (
-    <div className="stack">
-      <ConditionBuilder value={readCondition(d, 'where')} onChange={(c) => set({ ...d, where: c }, 'where')} testId="field-condition" />
-      <p className="muted small">Users who match leave by “yes”, the others by “no”.</p>
-    </div>
-  )
+export const webhookCanvas: CanvasKind<'webhook'> = {
+  type: 'webhook',
+  color: '#059669',
+  tint: '#e9f9f2',
+  idPrefix: 'hook',
+  initialData: () => ({ webhookId: '' }),
+  icon: 'M9 17a4 4 0 1 1-3.5-6M15 7a4 4 0 1 1 3.5 6M12 8l-3 6h7',
+  hint: 'Call your CRM or call centre',
+  inlet: true,
+  waits: false,
+  summary(data, ctx) {
+    const id = readString(data, 'webhookId')
+    const name = id ? ctx.webhooks.find((w) => w.id === id)?.name : undefined
+    return name ? `Posts to ${name}` : id ? 'Unknown webhook' : 'Choose a webhook'
+  },
+  Form: WebhookForm,
 }

@@ -1,0 +1,74 @@
+import { NODE_KINDS, isNodeType, outletsOf, requiredOutletsOf, type NodeType } from '@switchyard/schema'
+import type { NodeData } from '../flow/types'
+import { actionCanvas } from './action'
+import { conditionCanvas } from './condition'
+import { delayCanvas } from './delay'
+import { exitCanvas } from './exit'
+import type { CanvasKind } from './kind'
+import { splitCanvas } from './split'
+import { triggerCanvas } from './trigger'
+import { waitForEventCanvas } from './wait'
+import { webhookCanvas } from './webhook'
+
+/**
+ * The canvas side of every node kind, one module each. A kind the schema lists and this registry
+ * lacks does not compile; nothing else in the app switches over node types.
+ */
+export const CANVAS_KINDS = {
+  trigger: triggerCanvas,
+  action: actionCanvas,
+  waitForEvent: waitForEventCanvas,
+  webhook: webhookCanvas,
+  delay: delayCanvas,
+  condition: conditionCanvas,
+  split: splitCanvas,
+  exit: exitCanvas,
+} satisfies { readonly [T in NodeType]: CanvasKind<T> }
+
+/** The canvas kind of a node's type; undefined for a type the schema does not know. */
+export function canvasKind(type: string | undefined): CanvasKind | undefined {
+  return isNodeType(type) ? CANVAS_KINDS[type] : undefined
+}
+
+/** A node as the canvas holds it: the type React Flow carries and the draft data. */
+export interface KindedNode {
+  type?: string | undefined
+  data?: NodeData | undefined
+}
+
+/** A node's outlets, read from its draft data (a split's branches). */
+export function outletsOfNode(node: KindedNode | undefined): readonly string[] {
+  return node && isNodeType(node.type) ? outletsOf(node.type, node.data) : []
+}
+
+export function requiredOutletsOfNode(node: KindedNode): readonly string[] {
+  return isNodeType(node.type) ? requiredOutletsOf(node.type, node.data) : []
+}
+
+/** The outlet a node's edge leaves by: its handle, or the node's only outlet. */
+export function outletOfEdge(node: KindedNode | undefined, sourceHandle: string | null | undefined): string | undefined {
+  const outlets = outletsOfNode(node)
+  return sourceHandle ?? (outlets.length === 1 ? outlets[0] : undefined)
+}
+
+/** How the marketer reads an outlet: `yes`, `timeout`, a split's branch by its label. */
+export function outletLabel(node: KindedNode, outlet: string): string {
+  return canvasKind(node.type)?.outletLabel?.(outlet, node.data ?? {}) ?? outlet
+}
+
+export function outletNote(node: KindedNode, outlet: string): string {
+  return canvasKind(node.type)?.outletNote?.(outlet, node.data ?? {}) ?? ''
+}
+
+export function labelOfType(type: string | undefined): string {
+  return isNodeType(type) ? NODE_KINDS[type].label : (type ?? 'Unknown step')
+}
+
+const UNKNOWN_LOOK = { color: '#64748b', tint: '#f1f5f9' }
+
+/** The accent of a node type, grey for one the schema does not know. */
+export function lookOfType(type: string | undefined): { color: string; tint: string } {
+  return canvasKind(type) ?? UNKNOWN_LOOK
+}
+
+export type { CanvasKind, SummaryContext } from './kind'

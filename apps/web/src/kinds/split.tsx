@@ -1,0 +1,77 @@
+import { memo, type ReactElement } from 'react'
+import { formatDuration, own } from '@switchyard/schema'
+import { readDuration, readRecord } from '../flow/nodeData'
+import type { NodeData } from '../flow/types'
+import { useEditor } from '../editor/store'
+import type { CanvasKind } from './kind'
+import { branchName, formatPercent, readBranches } from './splitBranches'
+import { SplitForm } from './splitForm'
+import './split.css'
+
+/** A branch's users and goal conversions on the card, and the winner once the engine chose it. */
+const SplitCard = memo(function SplitCard({ id, data }: { id: string; data: NodeData }): ReactElement {
+  const stats = useEditor((s) => own(s.stats?.nodes, id))
+  const hasStats = useEditor((s) => s.stats !== null)
+  const winner = stats?.winner
+  return (
+    <ul className="split-branches" data-testid="split-branches">
+      {readBranches(data).map((b) => {
+        const figures = own(stats?.branches, b.id)
+        const entered = figures?.entered ?? own(stats?.outlets, b.id) ?? 0
+        const converted = figures?.converted ?? 0
+        const won = winner === b.id
+        return (
+          <li key={b.id} className={won ? 'split-branch winner' : 'split-branch'} data-testid="split-branch" data-branch-id={b.id}>
+            <span className="branch-name" title={b.id}>
+              {won ? (
+                <span className="branch-winner" data-testid="branch-winner" title="The winner: every new arrival takes this branch">
+                  ★
+                </span>
+              ) : null}
+              {branchName(b)}
+            </span>
+            <span className="branch-percent">{formatPercent(b.percent)}</span>
+            {hasStats ? (
+              <span className="branch-figures" title={`${entered} users took this branch; ${converted} of them reached the goal`}>
+                <strong data-testid="branch-entered">{entered.toLocaleString()}</strong>
+                <span data-testid="branch-rate">{entered > 0 ? `${((converted / entered) * 100).toFixed(1)}%` : '–'}</span>
+              </span>
+            ) : null}
+          </li>
+        )
+      })}
+    </ul>
+  )
+})
+
+export const splitCanvas: CanvasKind<'split'> = {
+  type: 'split',
+  color: '#4f46e5',
+  tint: '#eef0ff',
+  idPrefix: 'split',
+  initialData: () => ({
+    branches: [
+      { id: 'a', label: 'A', percent: 50 },
+      { id: 'b', label: 'B', percent: 50 },
+    ],
+  }),
+  icon: 'M12 21v-7m0 0L5 7m7 7 7-7M5 7V3m14 4V3M12 14V3',
+  hint: 'A/B test or random cohorts',
+  inlet: true,
+  waits: false,
+  summary(data) {
+    const count = readBranches(data).length
+    const after = readDuration(readRecord(data, 'winner'), 'after')
+    return `${count} branch${count === 1 ? '' : 'es'}${after ? `; the best wins after ${formatDuration(after)}` : ', by chance'}`
+  },
+  outletLabel(outlet, data) {
+    const b = readBranches(data).find((x) => x.id === outlet)
+    return b ? branchName(b) : outlet
+  },
+  outletNote(outlet, data) {
+    const b = readBranches(data).find((x) => x.id === outlet)
+    return b ? formatPercent(b.percent) : ''
+  },
+  Card: SplitCard,
+  Form: SplitForm,
+}
