@@ -10,6 +10,7 @@ import {
 } from '@switchyard/schema'
 import { JOURNEY_NODE, type LoadedVersion, type JourneyCatalog } from './catalog'
 import { historyDetail } from './history-detail'
+import { SPLIT_METRICS } from './kinds/split'
 import { heldTriggerKey } from './resume'
 import { toJourneyActions } from './interpret'
 import { deliveryIdFor, messageIdFor, newId } from './ids'
@@ -43,6 +44,8 @@ export class Batch {
   }
 
   finish(appliedSeq: number | null): EngineCommit {
+    // A split winner chosen for this batch is kept with it: chosen once, then fixed.
+    for (const w of this.o.catalog.takeUnsavedWinners()) this.count(w.journeyId, w.version, w.nodeId, SPLIT_METRICS.winner(w.branch))
     this.commit.appliedSeq = appliedSeq
     this.commit.counters = [...this.counters.values()]
     return this.commit
@@ -98,7 +101,10 @@ export class Batch {
         event.messageId !== w.triggerMessageId &&
         at >= w.enteredAt &&
         (goal.where === undefined || evaluateCondition(goal.where, { event: storedEvent(event), user: { id: user.userId, traits: user.traits } }))
-      if (converts) this.count(w.journeyId, w.version, JOURNEY_NODE, w.control ? 'converted_control' : 'converted')
+      if (converts) {
+        this.count(w.journeyId, w.version, JOURNEY_NODE, w.control ? 'converted_control' : 'converted')
+        for (const [nodeId, branch] of Object.entries(w.splits ?? {})) this.count(w.journeyId, w.version, nodeId, SPLIT_METRICS.converted(branch))
+      }
       if (converts || expired) this.commit.goalWatchesCleared.push(w.runId)
       else keep.push(w)
     }
@@ -179,6 +185,7 @@ export class Batch {
       message: null,
       control: inControlGroup(runId, loaded.settings.controlGroupPercent, loaded.journeyId),
       user: { id: user.userId, traits: user.traits },
+      winners: loaded.winners,
     }
     const run: RunRecord = {
       runId,
@@ -224,7 +231,7 @@ export class Batch {
     if (event.type === 'track' && !loaded.stepper.mayConsume(run.stateKey, event, run.context)) return
     const snapshot = loaded.machine.resolveState({
       value: run.stateKey,
-      context: { ...run.context, user: { id: user.userId, traits: user.traits } },
+      context: { ...run.context, user: { id: user.userId, traits: user.traits }, winners: loaded.winners },
     })
     const [next, actions] = loaded.stepper.transition(snapshot, event)
     if (next === snapshot) return
@@ -239,7 +246,7 @@ export class Batch {
     next: { value: unknown; context: RunContext; status: string },
     rawActions: readonly { type: string; params?: unknown }[],
   ): void {
-    const { user: _user, ...context } = next.context
+    const { user: _user, winners: _winners, ...context } = next.context
     run.context = context
     const now = this.o.now
     for (const action of toJourneyActions(rawActions)) {
@@ -259,6 +266,7 @@ export class Batch {
             detail: historyDetail(this.o.now, p.kind, p.nodeId, loaded, run, event, p.where, user),
           })
           this.leftBy(loaded, p.nodeId, p.outlet)
+          if (p.kind === 'branch') this.noteBranch(run, user, p.nodeId)
           break
         }
         case 'sendMessage': {
@@ -315,6 +323,7 @@ export class Batch {
           this.leftBy(loaded, p.nodeId, p.outlet)
           break
         }
+        case 'chooseBranch':
         case 'rememberEvent':
         case 'rememberMessage':
           break
@@ -341,6 +350,15 @@ export class Batch {
     this.history(run, { nodeId: o.nodeId, kind: o.kind, outlet: o.outlet, messageId: o.messageId, detail: { ...o.detail, status: 'skipped', reason } })
     this.history(run, { nodeId: o.nodeId, kind: o.kind, outlet: null, messageId: o.messageId, detail: { ...o.detail, status: 'skipped', rule: 'controlGroup', reason } })
     this.leftBy(loaded, o.nodeId, o.outlet)
+  }
+
+  /** A run's goal watch remembers its split branches, so a conversion counts for each. */
+  private noteBranch(run: RunRecord, user: UserState, nodeId: string): void {
+    const branch = run.context.splits?.[nodeId]?.branch
+    const watch = user.goalWatches.find((w) => w.runId === run.runId)
+    if (branch === undefined || watch === undefined) return
+    watch.splits = { ...watch.splits, [nodeId]: branch }
+    if (!this.commit.goalWatchesSet.includes(watch)) this.commit.goalWatchesSet.push(watch)
   }
 
   private end(run: RunRecord, user: UserState, status: 'completed' | 'exited'): void {

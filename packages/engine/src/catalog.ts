@@ -1,5 +1,5 @@
 import { COMPILER_VERSION, compileJourney, type CompiledJourney } from '@switchyard/compiler'
-import { Graph, type JourneyNode, type JourneySettings, type JourneyStatus } from '@switchyard/schema'
+import { dict, durationMs, Graph, type JourneyNode, type JourneySettings, type JourneyStatus, type NodeOf } from '@switchyard/schema'
 import { JourneyStepper, createJourneyMachine, type JourneyMachine } from './machines'
 import type { JourneyRecord, JourneyVersionRecord } from './records'
 import type { EngineStore } from './store'
@@ -16,6 +16,24 @@ export interface LoadedVersion {
   machine: JourneyMachine
   stepper: JourneyStepper
   nodes: Map<string, JourneyNode>
+  publishedAt: number
+  /** Split node id -> the branch every new arrival takes, once its winner rule has chosen one. */
+  winners: Record<string, string>
+}
+
+/** A split with a winner rule whose winner is not chosen yet, and when it may be. */
+export interface PendingWinner {
+  loaded: LoadedVersion
+  node: NodeOf<'split'>
+  dueAt: number
+}
+
+/** A winner chosen in memory and not yet written with a batch. */
+export interface ChosenWinner {
+  journeyId: string
+  version: number
+  nodeId: string
+  branch: string
 }
 
 interface JourneyEntry {
@@ -37,6 +55,8 @@ export class JourneyCatalog {
   private readonly usersEntered = new Map<string, number>()
   /** Goal event names of loaded versions; a forgotten journey's stay, which only costs a check. */
   private readonly goalEvents = new Set<string>()
+  private pendingWinners: PendingWinner[] = []
+  private unsavedWinners: ChosenWinner[] = []
 
   constructor(private readonly store: EngineStore) {}
 
@@ -70,8 +90,15 @@ export class JourneyCatalog {
       machine,
       stepper: new JourneyStepper(machine, compiled.machine),
       nodes: new Map(graph.nodes.map((n) => [n.id, n])),
+      publishedAt: v.publishedAt,
+      winners: dict<string>(),
     }
     this.versions.set(key, loaded)
+    for (const node of graph.nodes) {
+      if (node.type === 'split' && node.data.winner !== undefined) {
+        this.pendingWinners.push({ loaded, node, dueAt: v.publishedAt + durationMs(node.data.winner.after) })
+      }
+    }
     if (v.settings.goal) this.goalEvents.add(v.settings.goal.event)
     return loaded
   }
@@ -83,6 +110,7 @@ export class JourneyCatalog {
 
   forget(journeyId: string): void {
     this.journeys.delete(journeyId)
+    this.pendingWinners = this.pendingWinners.filter((p) => p.loaded.journeyId !== journeyId)
     this.usersEntered.delete(journeyId)
     for (const key of [...this.versions.keys()]) if (key.startsWith(`${journeyId}@`)) this.versions.delete(key)
     this.reindex()
@@ -95,6 +123,24 @@ export class JourneyCatalog {
       const v = await this.store.getVersion(journeyId, version)
       if (v) this.addVersion(v)
     }
+  }
+
+  /** Splits whose winner rule is due by `now` and whose winner is not known yet. */
+  dueWinners(now: number): PendingWinner[] {
+    return this.pendingWinners.length === 0 ? [] : this.pendingWinners.filter((p) => p.dueAt <= now)
+  }
+
+  /** Fixes a split's winner; `chosenNow` when it was just chosen, to be written with the next batch. */
+  setWinner(p: PendingWinner, branch: string, chosenNow: boolean): void {
+    p.loaded.winners[p.node.id] = branch
+    this.pendingWinners = this.pendingWinners.filter((x) => x !== p)
+    if (chosenNow) this.unsavedWinners.push({ journeyId: p.loaded.journeyId, version: p.loaded.version, nodeId: p.node.id, branch })
+  }
+
+  takeUnsavedWinners(): ChosenWinner[] {
+    const taken = this.unsavedWinners
+    this.unsavedWinners = []
+    return taken
   }
 
   usersEnteredCount(journeyId: string): number {

@@ -15,6 +15,8 @@ import {
   type RunView,
 } from '@switchyard/schema'
 import { Batch } from './batch'
+import { decideWinners } from './kinds/split'
+import { addKindStats } from './stats'
 import { JourneyCatalog } from './catalog'
 import { replayHeld } from './resume'
 import type { Clock } from './clock'
@@ -133,6 +135,7 @@ export class Engine {
   private async batchFor(userIds: string[], now: number): Promise<Batch> {
     const users = await this.store.loadUsers([...new Set(userIds)])
     await this.catalog.ensure([...users.values()].flatMap((u) => u.activeRuns))
+    await decideWinners(this.catalog, this.store, now)
     return new Batch({ now, workspace: this.workspace, catalog: this.catalog, users })
   }
 
@@ -362,7 +365,13 @@ export class Engine {
   }
 
   async stats(journeyId: string, version?: number): Promise<JourneyStats> {
-    return this.store.stats(journeyId, version)
+    const stats = await this.store.stats(journeyId, version)
+    const shown = version ?? this.catalog.journey(journeyId)?.latest
+    if (shown === undefined || shown === null) return stats
+    await this.catalog.ensure([{ journeyId, version: shown }])
+    const loaded = this.catalog.get(journeyId, shown)
+    if (loaded !== undefined) await addKindStats(stats, [...loaded.nodes.values()], () => this.store.counters(journeyId, version))
+    return stats
   }
 
   // --- outbox ---------------------------------------------------------------------------------

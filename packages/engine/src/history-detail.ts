@@ -1,12 +1,14 @@
-import { assertNever, dict, readPath, type Condition, type HistoryKind, type JourneyNode } from '@switchyard/schema'
-import type { MachineEvent } from '@switchyard/compiler'
+import { assertNever, type HistoryKind, type NodeOf, type NodeType, type Condition } from '@switchyard/schema'
 import type { LoadedVersion } from './catalog'
-import type { RunRecord, StoredEvent } from './records'
+import { ENGINE_KINDS } from './kinds'
+import type { DetailInput, TrackEvent } from './kinds/kind'
+import type { RunRecord } from './records'
 import type { UserState } from './store'
 
-type TrackEvent = Extract<MachineEvent, { type: 'track' }>
-
-/** What a history row shows about its step: the event, the deadline, the values behind a branch. */
+/**
+ * What a history row shows about its step: the event, the deadline, the values behind a branch.
+ * A node's kind says what its arrival and branch rows show; the other rows read the same for all.
+ */
 export function historyDetail(
   now: number,
   kind: HistoryKind,
@@ -17,18 +19,16 @@ export function historyDetail(
   where: Condition | undefined,
   user: UserState,
 ): Record<string, unknown> | null {
+  const node = loaded.nodes.get(nodeId)
+  const own = node === undefined ? undefined : kindDetail(node.type, { now, kind, node, loaded, run, event, where, user })
+  if (own !== undefined) return own
   switch (kind) {
-    case 'entered': {
-      const node = loaded.nodes.get(nodeId)
-      if (node?.type === 'trigger') return event ? { event: event.name, properties: event.properties } : null
-      return { waitingFor: describeWait(node), until: run.waitingUntil === null ? null : new Date(run.waitingUntil).toISOString() }
-    }
     case 'event':
       return event ? { event: event.name, properties: event.properties } : null
     case 'timeout':
       return { firedAt: new Date(now).toISOString() }
+    case 'entered':
     case 'branch':
-      return where ? { values: conditionValues(where, run.context.event, user) } : null
     case 'completed':
     case 'exited':
     case 'message':
@@ -39,22 +39,6 @@ export function historyDetail(
   }
 }
 
-function describeWait(node: JourneyNode | undefined): string | null {
-  if (node?.type === 'waitForEvent') return node.data.activity ? `activity: ${node.data.activity.status}` : `event: ${node.data.event ?? ''}`
-  if (node?.type === 'delay') return node.data.for ? 'delay' : `date: ${node.data.until?.path ?? ''}`
-  return null
-}
-
-/** The value of every path a condition reads, to show why a branch was taken. */
-function conditionValues(c: Condition, event: StoredEvent | null, user: UserState): Record<string, unknown> {
-  const out = dict<unknown>()
-  const scope = { event, user: { id: user.userId, traits: user.traits } }
-  const visit = (x: Condition): void => {
-    if ('all' in x) x.all.forEach(visit)
-    else if ('any' in x) x.any.forEach(visit)
-    else if ('not' in x) visit(x.not)
-    else out[x.path] = readPath(scope, x.path) ?? null
-  }
-  visit(c)
-  return out
+function kindDetail<T extends NodeType>(type: T, input: DetailInput<NodeOf<T>>): Record<string, unknown> | null | undefined {
+  return ENGINE_KINDS[type].detail(input)
 }

@@ -9,6 +9,7 @@ const ACTION_TYPES = new Set<string>([
   'scheduleTimer',
   'cancelTimer',
   'enqueueWebhook',
+  'chooseBranch',
 ] satisfies JourneyActionType[])
 
 /**

@@ -1,23 +1,23 @@
 import { assign, createActor, setup } from 'xstate'
-import { evaluateCondition, type Channel, type Condition } from '@switchyard/schema'
-import type { MachineEvent, MachineJson, TransitionJson } from '@switchyard/compiler'
+import type { Channel } from '@switchyard/schema'
+import type { JourneyAction, MachineEvent, MachineJson, TransitionJson } from '@switchyard/compiler'
 import { messageIdFor } from './ids'
-import type { RunContext, StoredEvent } from './records'
+import { allGuards } from './kinds'
+import { chooseBranch } from './kinds/split'
+import type { RunContext, StoredRunContext } from './records'
 
-export function storedEvent(e: Extract<MachineEvent, { type: 'track' }>): StoredEvent {
-  return { name: e.name, properties: e.properties, messageId: e.messageId, timestamp: e.timestamp }
-}
+import { storedEvent } from './kinds/kind'
 
-function holds(where: Condition | undefined, event: StoredEvent | null, user: RunContext['user']): boolean {
-  return where === undefined || evaluateCondition(where, { event, user })
-}
+export { storedEvent }
+
+type ChooseBranch = Extract<JourneyAction, { type: 'chooseBranch' }>['params']
 
 const noop = () => {}
 
 /**
  * The implementations the compiled configs name. Side-effect actions are left empty: the engine
- * reads them from `transition()`'s result and turns them into rows. Guards and assigns run inside
- * the pure transition.
+ * reads them from `transition()`'s result and turns them into rows. Guards (each node kind's, from
+ * the engine's kind registry) and assigns run inside the pure transition.
  */
 const journeySetup = setup({
   // XState's documented way to declare the machine's types; no value is cast.
@@ -37,19 +37,9 @@ const journeySetup = setup({
         id: messageIdFor(context.runId, params.nodeId),
       }),
     }),
+    chooseBranch: assign({ splits: ({ context }, params: ChooseBranch) => chooseBranch(context, params) }),
   },
-  guards: {
-    eventMatches: ({ context, event }, params: { event: string; where?: Condition }) =>
-      event.type === 'track' && event.name === params.event && holds(params.where, storedEvent(event), context.user),
-    activityMatches: ({ context, event }, params: { status: string; where?: Condition }) =>
-      event.type === 'track' &&
-      context.message !== null &&
-      event.name === `${context.message.channel}.${params.status}` &&
-      event.properties.messageId === context.message.id &&
-      holds(params.where, storedEvent(event), context.user),
-    timerIs: ({ event }, params: { nodeId: string }) => event.type === 'timer' && event.nodeId === params.nodeId,
-    conditionHolds: ({ context }, params: { where: Condition }) => holds(params.where, context.event, context.user),
-  },
+  guards: allGuards(),
 })
 
 export function createJourneyMachine(json: MachineJson) {
@@ -61,7 +51,7 @@ export type JourneyMachine = ReturnType<typeof createJourneyMachine>
 type TrackEvent = Extract<MachineEvent, { type: 'track' }>
 type JourneySnapshot = ReturnType<JourneyMachine['resolveState']>
 type RawAction = { type: string; params?: unknown }
-type TrackFilter = (name: string, context: Omit<RunContext, 'user'>) => boolean
+type TrackFilter = (name: string, context: StoredRunContext) => boolean
 
 /**
  * Transitions of one compiled machine, without the cost xstate's `transition()` adds per call:
@@ -112,7 +102,7 @@ export class JourneyStepper {
    * params alone (their `where` would only narrow further): most events a user sends concern no
    * run they are in, and need not pay for a transition that would change nothing.
    */
-  mayConsume(stateKey: string, event: TrackEvent, context: Omit<RunContext, 'user'>): boolean {
+  mayConsume(stateKey: string, event: TrackEvent, context: StoredRunContext): boolean {
     const filter = this.trackFilters.get(stateKey)
     return filter === undefined || filter(event.name, context)
   }

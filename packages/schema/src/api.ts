@@ -92,6 +92,7 @@ export const NodeStats = z.object({
   /** Split nodes with a winner rule: the branch every new arrival takes, once chosen. */
   winner: z.string().optional(),
 })
+export type NodeStats = z.infer<typeof NodeStats>
 /** Journey-wide figures: distinct users, entries split by control group, and goal conversions. */
 export const JourneySummary = z.object({
   users: z.number().int(),

@@ -229,6 +229,7 @@ const CASES = {
   'split.winner_without_goal': {
     when: 'a split picks a winner but the journey has no goal',
     input: () => around(split('s', [50, 50], { winner: { after: { amount: 7, unit: 'days' }, metric: 'goal' } })),
+    options: { settings: { reentry: 'afterExit' } },
     expect: { nodeId: 's', field: 'data.winner' },
   },
 } satisfies Record<IssueCode, Case>

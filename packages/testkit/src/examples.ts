@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { JourneyInput } from '@switchyard/schema'
 
-/** The sample journeys kept in the repository (`examples/`), one per category of the seeds. */
+/** The sample journeys kept in the repository (`examples/`): one per category of the seeds, and an A/B split. */
 export const EXAMPLES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples')
 
 export const EXAMPLE_NAMES = [
@@ -14,6 +14,7 @@ export const EXAMPLE_NAMES = [
   'date-time-property',
   'actions-with-user-properties',
   'netcore-cart-rcs',
+  'ab-test-split',
 ] as const
 export type ExampleName = (typeof EXAMPLE_NAMES)[number]
 

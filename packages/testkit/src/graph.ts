@@ -53,6 +53,16 @@ export const delayUntil = (id: string, path: string, offset?: Duration): NodeSpe
 })
 export const condition = (id: string, where: Condition): NodeSpec => ({ id, type: 'condition', position: at(), data: { where } })
 export const exit = (id: string): NodeSpec => ({ id, type: 'exit', position: at(), data: {} })
+/** `split('ab', { a: 50, b: 50 })`: branch ids with their percents, in order; `winnerAfter` adds a winner rule. */
+export const split = (id: string, percents: Record<string, number>, winnerAfter?: Duration): NodeSpec => ({
+  id,
+  type: 'split',
+  position: at(),
+  data: {
+    branches: Object.entries(percents).map(([branch, percent]) => ({ id: branch, percent })),
+    ...(winnerAfter ? { winner: { after: winnerAfter, metric: 'goal' } } : {}),
+  },
+})
 
 /** `edge('w', 'matched', 'hook')` -> an edge leaving w's matched outlet for hook. */
 export const edge = (source: string, outlet: string, target: string): EdgeSpec => ({

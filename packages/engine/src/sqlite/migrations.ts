@@ -154,6 +154,11 @@ export const ENGINE_MIGRATIONS: Migration[] = [
       INSERT OR IGNORE INTO entered_journeys (user_id, journey_id) SELECT DISTINCT user_id, journey_id FROM runs;
     `,
   },
+  {
+    version: 6,
+    name: 'goal watches keep the split branches a run took, so a conversion counts for each',
+    sql: `ALTER TABLE goal_watches ADD COLUMN splits TEXT;`,
+  },
 ]
 
 export function migrate(db: Database.Database, component: string, migrations: Migration[], now: number): void {

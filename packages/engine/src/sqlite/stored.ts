@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Channel, DraftGraph, JourneySettings, OutboxJobSchema, versionedRecord } from '@switchyard/schema'
 import type { MachineJson } from '@switchyard/compiler'
-import type { RunContext } from '../records'
+import type { StoredRunContext } from '../records'
 
 /**
  * Every JSON column the engine reads back, each with its version and migrations. A new shape
@@ -14,7 +14,7 @@ export const StoredSettings = versionedRecord({ name: 'journey settings', versio
 
 const JsonRecord = z.record(z.string(), z.unknown())
 
-export type StoredRunContext = Omit<RunContext, 'user'>
+export type { StoredRunContext }
 
 const RunContextSchema: z.ZodType<StoredRunContext> = z.object({
   runId: z.string(),
@@ -24,6 +24,7 @@ const RunContextSchema: z.ZodType<StoredRunContext> = z.object({
   event: z.object({ name: z.string(), properties: JsonRecord, messageId: z.string(), timestamp: z.string() }).nullable(),
   message: z.object({ nodeId: z.string(), id: z.string(), channel: Channel }).nullable(),
   control: z.boolean(),
+  splits: z.record(z.string(), z.object({ branch: z.string(), rule: z.enum(['weight', 'winner']) })).optional(),
 })
 
 /**
@@ -51,6 +52,9 @@ export const StoredRunContextRecord = versionedRecord({
   migrations: [{ from: 1, up: (old) => (isRecord(old) ? { ...old, control: old.control ?? false } : old) }],
   currentCheck: isCurrentRunContext,
 })
+
+/** A goal watch's split branches: node id -> branch id. */
+export const StoredGoalSplits = versionedRecord({ name: 'goal watch splits', version: 1, schema: z.record(z.string(), z.string()) })
 
 export const StoredOutboxJob = versionedRecord({ name: 'outbox job', version: 1, schema: OutboxJobSchema })
 

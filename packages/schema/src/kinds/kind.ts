@@ -29,7 +29,7 @@ export interface NodeKindSpec<T extends string = string, N = unknown> {
   purpose(outlet: string): string
   /** Reads the node's draft data, reporting every problem: the typed node when there is none. */
   check(ctx: NodeContext, data: RawRecord, position: Position): NodeFacts<N>
-  /** Checks that need the journey around the node (its settings), once the node is valid. */
+  /** Checks that need the journey around the node (its settings, when validateGraph is given them), once the node is valid. */
   checkInJourney?(node: N, journey: { settings: RawRecord | undefined }, add: AddIssue): void
 }
 

@@ -78,8 +78,9 @@ export const splitKind: NodeKindSpec<'split', SplitNode> = {
     return plainFacts(parsed && { id: ctx.id, type: 'split', position, data: parsed })
   },
   checkInJourney(node, journey, add) {
-    if (node.data.winner === undefined) return
-    if (journey.settings !== undefined && isRecord(own(journey.settings, 'goal'))) return
+    // Without the settings (a draft checked on its own) there is nothing to say yet.
+    if (node.data.winner === undefined || journey.settings === undefined) return
+    if (isRecord(own(journey.settings, 'goal'))) return
     add(
       'split.winner_without_goal',
       `Split ${quote(node.id)} picks a winner by goal conversions, but the journey has no goal: set the journey's goal, or remove the winner rule.`,

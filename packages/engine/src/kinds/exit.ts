@@ -1,0 +1,3 @@
+import type { EngineKind } from './kind'
+
+export const exitEngine: EngineKind<'exit'> = { guards: {}, detail: () => undefined }

@@ -1,0 +1,3 @@
+import type { EngineKind } from './kind'
+
+export const webhookEngine: EngineKind<'webhook'> = { guards: {}, detail: () => undefined }
