@@ -8,17 +8,20 @@ import type { Browser, Page } from 'playwright-core'
 import { JourneyStats, UserJourneyView } from '@switchyard/schema'
 import { http, launchChromium, startReceiver, startServer, until, type RunningServer } from './harness'
 import { latestMessageId } from './seed'
+import { canvasDriver } from './canvas'
 
 let server: RunningServer
 let receiver: Awaited<ReturnType<typeof startReceiver>>
 let browser: Browser
 let page: Page
+let canvas: ReturnType<typeof canvasDriver>
 
 beforeAll(async () => {
   receiver = await startReceiver()
   server = await startServer()
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+  canvas = canvasDriver(page)
   page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`))
 })
 
@@ -27,43 +30,6 @@ afterAll(async () => {
   await server?.stop()
   await receiver?.stop()
 })
-
-async function center(testId: string): Promise<{ x: number; y: number }> {
-  const box = await page.getByTestId(testId).boundingBox()
-  if (!box) throw new Error(`${testId} is not on screen`)
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 }
-}
-
-/** Drags a palette item onto the canvas at a point relative to the canvas' top left corner. */
-async function drop(type: string, x: number, y: number): Promise<string> {
-  const before = await page.locator(`[data-node-type="${type}"]`).count()
-  await page.getByTestId(`palette-${type}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } })
-  const node = page.locator(`[data-node-type="${type}"]`).nth(before)
-  await node.waitFor()
-  const id = await node.getAttribute('data-node-id')
-  if (!id) throw new Error(`the dropped ${type} has no id`)
-  return id
-}
-
-/** Drags from an outlet handle to a node's input handle, as a user connects two steps. */
-async function connect(from: string, to: string): Promise<void> {
-  const a = await center(from)
-  const b = await center(to)
-  await page.mouse.move(a.x, a.y)
-  await page.mouse.down()
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 6 })
-  await page.mouse.move(b.x, b.y, { steps: 6 })
-  await page.mouse.up()
-}
-
-function nodeEl(id: string) {
-  return page.locator(`[data-testid="node"][data-node-id="${id}"]`)
-}
-
-async function select(nodeId: string): Promise<void> {
-  await nodeEl(nodeId).locator('.jnode-body').click()
-  await page.locator(`[data-testid="node-panel"][data-node-id="${nodeId}"]`).waitFor()
-}
 
 async function inspect(userId: string): Promise<void> {
   await page.getByTestId('tab-users').click()
@@ -108,26 +74,26 @@ describe('the canvas', () => {
 
   it('builds the journey by dragging steps from the palette and connecting them', async () => {
     // A two-by-two grid, so that no step hides another's handles while the issues make them tall.
-    ids.trigger = await drop('trigger', 160, 40)
-    ids.rcs = await drop('action', 530, 40)
-    ids.wait = await drop('waitForEvent', 160, 390)
-    ids.hook = await drop('webhook', 530, 390)
+    ids.trigger = await canvas.drop('trigger', 160, 40)
+    ids.rcs = await canvas.drop('action', 530, 40)
+    ids.wait = await canvas.drop('waitForEvent', 160, 390)
+    ids.hook = await canvas.drop('webhook', 530, 390)
     expect(await page.getByTestId('node').count()).toBe(4)
 
-    await connect(`handle-${ids.trigger}-next`, `handle-${ids.rcs}-in`)
-    await connect(`handle-${ids.rcs}-next`, `handle-${ids.wait}-in`)
-    await connect(`handle-${ids.wait}-matched`, `handle-${ids.hook}-in`)
+    await canvas.connect(`handle-${ids.trigger}-next`, `handle-${ids.rcs}-in`)
+    await canvas.connect(`handle-${ids.rcs}-next`, `handle-${ids.wait}-in`)
+    await canvas.connect(`handle-${ids.wait}-matched`, `handle-${ids.hook}-in`)
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(3)
 
-    await select(ids.trigger)
+    await canvas.select(ids.trigger)
     await page.getByTestId('field-event').fill('add_to_cart')
 
-    await select(ids.rcs)
+    await canvas.select(ids.rcs)
     await page.getByTestId('field-channel').selectOption('rcs')
     await page.getByTestId('field-message-text').fill('{{ user.traits.FIRSTNAME }}, your cart is waiting')
     await expect.poll(() => page.getByTestId('field-message-text-preview').textContent()).toContain('Asha, your cart is waiting')
 
-    await select(ids.wait)
+    await canvas.select(ids.wait)
     // The wait offers the statuses of the RCS message before it, and only those.
     const statuses = await page.getByTestId('field-status').locator('option').allTextContents()
     expect(statuses).toEqual(['sent', 'delivered', 'opened', 'clicked', 'failed'])
@@ -135,22 +101,22 @@ describe('the canvas', () => {
     await page.getByTestId('field-within-amount').fill('2')
     await page.getByTestId('field-within-unit').selectOption('seconds')
 
-    await select(ids.hook)
+    await canvas.select(ids.hook)
     const options = await page.getByTestId('field-webhook').locator('option').allTextContents()
     expect(options.some((o) => o.includes('Call centre') && o.includes('test passing'))).toBe(true)
     await page.getByTestId('field-webhook').selectOption(webhookId)
   })
 
   it('marks the unconnected timeout outlet on its node, then clears it once connected', async () => {
-    const waitIssues = nodeEl(ids.wait).locator(`[data-testid="node-issues"]`)
+    const waitIssues = canvas.nodeEl(ids.wait).locator(`[data-testid="node-issues"]`)
     await expect.poll(() => waitIssues.textContent()).toMatch(/timeout outlet/)
     expect(await page.getByTestId(`handle-${ids.wait}-timeout`).getAttribute('class')).toContain('open')
     // The server says the same once the draft is saved.
     await expect.poll(() => page.getByTestId('save-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('saved')
     await expect.poll(() => waitIssues.textContent()).toMatch(/timeout outlet/)
 
-    ids.exit = await drop('exit', 400, 660)
-    await connect(`handle-${ids.wait}-timeout`, `handle-${ids.exit}-in`)
+    ids.exit = await canvas.drop('exit', 400, 660)
+    await canvas.connect(`handle-${ids.wait}-timeout`, `handle-${ids.exit}-in`)
     await expect.poll(() => page.locator('[data-testid="node-issues"]').count()).toBe(0)
     await expect.poll(() => page.getByTestId('save-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('saved')
     const draft = await http(server.url, 'GET', `/api/journeys/${journeyId}`)
@@ -158,11 +124,7 @@ describe('the canvas', () => {
   })
 
   it('publishes and says what happens to users already in the journey', async () => {
-    await page.getByTestId('publish').click()
-    await page.getByTestId('publish-summary').waitFor()
-    await page.getByTestId('publish-confirm').click()
-    await page.locator('[data-testid="publish-result"][data-version="1"]').waitFor()
-    await page.getByTestId('publish-done').click()
+    await canvas.publish(1)
     await expect.poll(() => page.getByTestId('status-pill').first().textContent()).toBe('Live')
   })
 
@@ -194,15 +156,15 @@ describe('the canvas', () => {
 
     await inspect('user-a')
     await page.locator('[data-testid="timeline-item"][data-kind="event"][data-outlet="matched"]').waitFor()
-    await expect.poll(() => nodeEl(ids.hook).getAttribute('data-visited')).toBe('true')
-    expect(await nodeEl(ids.exit).getAttribute('data-visited')).toBeNull()
+    await expect.poll(() => canvas.nodeEl(ids.hook).getAttribute('data-visited')).toBe('true')
+    expect(await canvas.nodeEl(ids.exit).getAttribute('data-visited')).toBeNull()
     expect(await page.locator(`[data-edge-id="${ids.wait}-matched-${ids.hook}"]`).getAttribute('data-taken')).toBe('true')
     expect(await page.getByTestId('timeline-message-id').first().textContent()).toBe(messageId)
 
     await inspect('user-b')
     await page.locator('[data-testid="timeline-item"][data-kind="timeout"][data-outlet="timeout"]').waitFor()
-    await expect.poll(() => nodeEl(ids.exit).getAttribute('data-visited')).toBe('true')
-    expect(await nodeEl(ids.hook).getAttribute('data-visited')).toBeNull()
+    await expect.poll(() => canvas.nodeEl(ids.exit).getAttribute('data-visited')).toBe('true')
+    expect(await canvas.nodeEl(ids.hook).getAttribute('data-visited')).toBeNull()
     expect(await page.locator(`[data-edge-id="${ids.wait}-timeout-${ids.exit}"]`).getAttribute('data-taken')).toBe('true')
   })
 
@@ -213,7 +175,7 @@ describe('the canvas', () => {
     expect(stats.nodes[ids.hook]?.entered).toBe(1)
     expect(stats.nodes[ids.exit]?.entered).toBe(1)
 
-    const entered = (id: string) => nodeEl(id).locator(`[data-testid="node-entered"]`).textContent()
+    const entered = (id: string) => canvas.nodeEl(id).locator(`[data-testid="node-entered"]`).textContent()
     // Counts are polled while the journey is open: each settles on the server's figure.
     const settles = (what: () => Promise<string | null>, value: string) => expect.poll(what, { timeout: 10_000 }).toBe(value)
     await settles(() => entered(ids.trigger), '2')
@@ -223,6 +185,6 @@ describe('the canvas', () => {
     await settles(() => entered(ids.exit), '1')
     await settles(() => page.getByTestId(`edge-count-${ids.wait}-matched-${ids.hook}`).textContent(), '1')
     await settles(() => page.getByTestId(`edge-count-${ids.wait}-timeout-${ids.exit}`).textContent(), '1')
-    await settles(() => nodeEl(ids.wait).getByTestId('node-active').textContent(), '0')
+    await settles(() => canvas.nodeEl(ids.wait).getByTestId('node-active').textContent(), '0')
   })
 })

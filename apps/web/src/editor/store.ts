@@ -137,9 +137,15 @@ function connectedIndex(edges: readonly FlowEdge[], nodes: readonly FlowNode[]):
 }
 
 /** Runs the schema's validateGraph in the browser, so issues show as the user edits; null while it cannot. */
-function validateLocally(nodes: readonly FlowNode[], edges: readonly FlowEdge[], webhooks: readonly WebhookView[]): Issue[] | null {
+function validateLocally(
+  nodes: readonly FlowNode[],
+  edges: readonly FlowEdge[],
+  webhooks: readonly WebhookView[],
+  settings: JourneySettings,
+): Issue[] | null {
   try {
-    const result = validateGraph(fromFlow(nodes, edges), webhooks.length > 0 ? { webhookIds: new Set(webhooks.map((w) => w.id)) } : {})
+    // With the settings, checks across the journey run too (a split's winner rule needs a goal).
+    const result = validateGraph(fromFlow(nodes, edges), webhooks.length > 0 ? { settings, webhookIds: new Set(webhooks.map((w) => w.id)) } : { settings })
     return result.ok ? [] : result.issues
   } catch {
     return null
@@ -164,7 +170,7 @@ function change(next: Partial<Snapshot>, coalesceKey?: string): void {
 
 function commitGraph(nodes: FlowNode[], edges: FlowEdge[], extra: Partial<EditorState>): void {
   const s = get()
-  const localIssues = validateLocally(nodes, edges, s.webhooks)
+  const localIssues = validateLocally(nodes, edges, s.webhooks, s.settings)
   const editSeq = s.editSeq + 1
   const connected = edges === s.edges && nodes.length === s.nodes.length ? s.connected : connectedIndex(edges, nodes)
   set({
@@ -214,7 +220,7 @@ export const editor = {
   },
   setWebhooks(webhooks: WebhookView[]): void {
     const s = get()
-    const localIssues = validateLocally(s.nodes, s.edges, webhooks)
+    const localIssues = validateLocally(s.nodes, s.edges, webhooks, s.settings)
     set({ webhooks, localIssues, issues: shownIssues({ ...s, localIssues }) })
   },
 
@@ -355,7 +361,10 @@ export const editor = {
     set({ name, editSeq: get().editSeq + 1, saveState: 'dirty' })
   },
   setSettings(settings: JourneySettings): void {
-    set({ settings, editSeq: get().editSeq + 1, saveState: 'dirty' })
+    const s = get()
+    const editSeq = s.editSeq + 1
+    const localIssues = validateLocally(s.nodes, s.edges, s.webhooks, settings)
+    set({ settings, editSeq, saveState: 'dirty', localIssues, issues: shownIssues({ ...s, editSeq, localIssues }) })
   },
 
   saving(): void {

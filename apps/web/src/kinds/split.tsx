@@ -8,10 +8,14 @@ import { branchName, formatPercent, readBranches } from './splitBranches'
 import { SplitForm } from './splitForm'
 import './split.css'
 
-/** A branch's users and goal conversions on the card, and the winner once the engine chose it. */
-const SplitCard = memo(function SplitCard({ id, data }: { id: string; data: NodeData }): ReactElement {
+/**
+ * Once the journey has figures: per branch, the users who took it and their goal conversion rate,
+ * and the winner starred once the engine chose it. (Before that the outlet labels say it all.)
+ */
+const SplitCard = memo(function SplitCard({ id, data }: { id: string; data: NodeData }): ReactElement | null {
   const stats = useEditor((s) => own(s.stats?.nodes, id))
   const hasStats = useEditor((s) => s.stats !== null)
+  if (!hasStats) return null
   const winner = stats?.winner
   return (
     <ul className="split-branches" data-testid="split-branches">
@@ -21,22 +25,27 @@ const SplitCard = memo(function SplitCard({ id, data }: { id: string; data: Node
         const converted = figures?.converted ?? 0
         const won = winner === b.id
         return (
-          <li key={b.id} className={won ? 'split-branch winner' : 'split-branch'} data-testid="split-branch" data-branch-id={b.id}>
-            <span className="branch-name" title={b.id}>
+          <li
+            key={b.id}
+            className={won ? 'split-branch winner' : 'split-branch'}
+            data-testid="split-branch"
+            data-branch-id={b.id}
+            title={`${entered} users took ${branchName(b)}; ${converted} of them reached the goal${won ? '. The winner: every new arrival takes it' : ''}`}
+          >
+            <span className="branch-name">
               {won ? (
-                <span className="branch-winner" data-testid="branch-winner" title="The winner: every new arrival takes this branch">
+                <span className="branch-winner" data-testid="branch-winner">
                   ★
                 </span>
               ) : null}
               {branchName(b)}
             </span>
-            <span className="branch-percent">{formatPercent(b.percent)}</span>
-            {hasStats ? (
-              <span className="branch-figures" title={`${entered} users took this branch; ${converted} of them reached the goal`}>
-                <strong data-testid="branch-entered">{entered.toLocaleString()}</strong>
-                <span data-testid="branch-rate">{entered > 0 ? `${((converted / entered) * 100).toFixed(1)}%` : '–'}</span>
-              </span>
-            ) : null}
+            <span className="branch-figures">
+              <strong data-testid="branch-entered">{entered.toLocaleString()}</strong> users
+            </span>
+            <span className="branch-rate" data-testid="branch-rate">
+              {entered > 0 ? `${((converted / entered) * 100).toFixed(1)}%` : '–'}
+            </span>
           </li>
         )
       })}

@@ -1,0 +1,88 @@
+/** Driving the canvas as a user does, with the mouse and the keyboard: shared by the browser tests. */
+import type { Locator, Page } from 'playwright-core'
+import { until } from './harness'
+
+export function canvasDriver(page: Page) {
+  async function center(testId: string): Promise<{ x: number; y: number }> {
+    const box = await page.getByTestId(testId).boundingBox()
+    if (!box) throw new Error(`${testId} is not on screen`)
+    return { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+  }
+
+  /** How far a node's centre is from the canvas' centre, horizontally. */
+  async function offCentre(node: Locator): Promise<number | undefined> {
+    const box = await node.boundingBox()
+    const area = await page.getByTestId('canvas').boundingBox()
+    return box && area ? box.x + box.width / 2 - (area.x + area.width / 2) : undefined
+  }
+
+  function nodeEl(id: string) {
+    return page.locator(`[data-testid="node"][data-node-id="${id}"]`)
+  }
+
+  return {
+    center,
+    nodeEl,
+
+    /** Drags a palette item onto the canvas at a point relative to the canvas' top left corner. */
+    async drop(type: string, x: number, y: number): Promise<string> {
+      const first = (await page.getByTestId('node').count()) === 0
+      const before = await page.locator(`[data-node-type="${type}"]`).count()
+      await page.getByTestId(`palette-${type}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } })
+      const node = page.locator(`[data-node-type="${type}"]`).nth(before)
+      await node.waitFor()
+      const id = await node.getAttribute('data-node-id')
+      if (!id) throw new Error(`the dropped ${type} has no id`)
+      // The view fits itself to the first step once it is measured: wait until that step is centred,
+      // so that later drops land where the test puts them.
+      if (first) await until(`the view to centre ${id}`, async () => Math.abs((await offCentre(node)) ?? Infinity) < 2)
+      return id
+    },
+
+    /** Drags from an outlet handle to a node's input handle, as a user connects two steps. */
+    async connect(from: string, to: string): Promise<void> {
+      const a = await center(from)
+      const b = await center(to)
+      await page.mouse.move(a.x, a.y)
+      await page.mouse.down()
+      await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 6 })
+      await page.mouse.move(b.x, b.y, { steps: 6 })
+      await page.mouse.up()
+    },
+
+    /** Drags a node by its head so that the head's centre lands on a point relative to the canvas. */
+    async move(nodeId: string, x: number, y: number): Promise<void> {
+      const head = await nodeEl(nodeId).locator('.jnode-head').boundingBox()
+      const area = await page.getByTestId('canvas').boundingBox()
+      if (!head || !area) throw new Error(`${nodeId} is not on screen`)
+      await page.mouse.move(head.x + head.width / 2, head.y + head.height / 2)
+      await page.mouse.down()
+      await page.mouse.move(area.x + x, area.y + y, { steps: 8 })
+      await page.mouse.up()
+    },
+
+    async select(nodeId: string): Promise<void> {
+      await nodeEl(nodeId).locator('.jnode-body').click()
+      await page.locator(`[data-testid="node-panel"][data-node-id="${nodeId}"]`).waitFor()
+    },
+
+    /** Creates a journey from the journeys list and answers its id, with the editor open. */
+    async newJourney(base: string, name: string): Promise<string> {
+      await page.goto(`${base}/`)
+      await page.getByTestId('new-journey').click()
+      await page.getByTestId('journey-name-input').fill(name)
+      await page.getByTestId('create-journey-submit').click()
+      await page.getByTestId('editor').waitFor()
+      return (await page.getByTestId('editor').getAttribute('data-journey-id')) ?? ''
+    },
+
+    /** Publishes the draft through the publish dialog and waits for the journey to be live. */
+    async publish(version: number): Promise<void> {
+      await page.getByTestId('publish').click()
+      await page.getByTestId('publish-summary').waitFor()
+      await page.getByTestId('publish-confirm').click()
+      await page.locator(`[data-testid="publish-result"][data-version="${version}"]`).waitFor()
+      await page.getByTestId('publish-done').click()
+    },
+  }
+}
