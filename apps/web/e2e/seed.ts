@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Journey, UserJourneyView, type DraftGraph } from '@switchyard/schema'
+import { Journey, JourneyStats, UserJourneyView, type DraftGraph } from '@switchyard/schema'
 import { TEMPLATES } from '../src/pages/templates'
 import { http, until } from './harness'
 
@@ -66,4 +66,47 @@ export async function seedDemo(base: string, receiverUrl: string): Promise<{ jou
     return view.runs[0]?.status === 'completed'
   })
   return { journeyId: j.id, clicked: 'asha', waiting: 'ben' }
+}
+
+/** Where the split demo sends users: a message per branch, then out. */
+function splitGraph(): DraftGraph {
+  const arms = [
+    { id: 'email', label: 'Email', percent: 40, send: { channel: 'email', message: { subject: 'Your cart is waiting', body: 'Come back and finish your order.' } } },
+    { id: 'sms', label: 'SMS', percent: 30, send: { channel: 'sms', message: { text: 'Your cart is waiting: 10% off today' } } },
+    { id: 'push', label: 'Push', percent: 30, send: { channel: 'app_push', message: { title: 'Still thinking it over?', body: 'Your cart is saved.' } } },
+  ]
+  const branches = arms.map(({ id, label, percent }) => ({ id, label, percent }))
+  return {
+    nodes: [
+      { id: 'cart', type: 'trigger', position: { x: 300, y: 0 }, data: { event: 'Cart Abandoned' } },
+      { id: 'ab', type: 'split', position: { x: 300, y: 150 }, data: { branches, winner: { after: { amount: 15, unit: 'seconds' }, metric: 'goal' } } },
+      ...arms.map((b, i) => ({ id: b.id, type: 'action', position: { x: i * 300, y: 420 }, data: b.send })),
+      ...branches.map((b, i) => ({ id: `${b.id}-done`, type: 'exit', position: { x: i * 300, y: 580 }, data: {} })),
+    ],
+    edges: [
+      { id: 'cart-next-ab', source: 'cart', target: 'ab', sourceHandle: 'next' },
+      ...branches.map((b) => ({ id: `ab-${b.id}-${b.id}`, source: 'ab', target: b.id, sourceHandle: b.id })),
+      ...branches.map((b) => ({ id: `${b.id}-next-done`, source: b.id, target: `${b.id}-done`, sourceHandle: 'next' })),
+    ],
+  }
+}
+
+/**
+ * A live A/B/C test: users through a three-way split, some of them ordering (the journey's goal),
+ * and, once the rule's 15 seconds have passed, the winner chosen by the next arrival.
+ */
+export async function seedSplit(base: string): Promise<{ journeyId: string; nodeId: string }> {
+  const settings = { reentry: 'afterExit', goal: { event: 'Order Completed', within: { amount: 3, unit: 'days' } } }
+  const j = Journey.parse(await http(base, 'POST', '/api/journeys', { name: 'Cart recovery A/B/C', graph: splitGraph(), settings }))
+  await http(base, 'POST', `/api/journeys/${j.id}/publish`)
+  const publishedAt = Date.now()
+  const users = Array.from({ length: 48 }, (_, i) => `shopper-${i}`)
+  for (const userId of users) await http(base, 'POST', '/v1/track', { userId, event: 'Cart Abandoned' })
+  for (const [i, userId] of users.entries()) if (i % 3 === 0 || i % 7 === 0) await http(base, 'POST', '/v1/track', { userId, event: 'Order Completed' })
+  await until('the winner rule to be due', async () => Date.now() - publishedAt > 16_000, 30_000, 500)
+  return until('a winner', async () => {
+    await http(base, 'POST', '/v1/track', { userId: `late-${Date.now()}`, event: 'Cart Abandoned' })
+    const stats = JourneyStats.parse(await http(base, 'GET', `/api/journeys/${j.id}/stats`))
+    return stats.nodes.ab?.winner !== undefined ? { journeyId: j.id, nodeId: 'ab' } : undefined
+  }, 20_000, 1000)
 }

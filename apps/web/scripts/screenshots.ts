@@ -1,12 +1,13 @@
 /**
  * Screenshots of the running product for the README: the journeys list (empty and in use), the
- * editor with live counts, the inspector on a user who clicked and on one still waiting, and the
- * webhooks page. Run `pnpm --filter @switchyard/web screenshots` (it builds the canvas first).
+ * editor with live counts, the inspector on a user who clicked and on one still waiting, a live
+ * three-way split with its winner, and the webhooks page. Run
+ * `pnpm --filter @switchyard/web screenshots` (it builds the canvas first).
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { launchChromium, REPO_ROOT, startReceiver, startServer } from '../e2e/harness'
-import { seedDemo } from '../e2e/seed'
+import { seedDemo, seedSplit } from '../e2e/seed'
 
 const out = join(REPO_ROOT, 'docs/screenshots')
 mkdirSync(out, { recursive: true })
@@ -49,6 +50,13 @@ try {
   await page.getByTestId('user-open').click()
   await page.getByTestId('node-waiting').waitFor()
   await shot('inspector-waiting')
+
+  const split = await seedSplit(server.url)
+  await page.goto(`${server.url}/journeys/${split.journeyId}`)
+  await page.getByTestId('branch-winner').waitFor()
+  await page.locator(`[data-node-id="${split.nodeId}"] .jnode-body`).click()
+  await page.getByTestId('branch-list').waitFor()
+  await shot('split')
 
   await page.goto(`${server.url}/settings/webhooks`)
   await page.getByTestId('webhooks-page').waitFor()

@@ -45,7 +45,6 @@ export const JourneyNodeView = memo(function JourneyNodeView({ id, type, data, s
         <span className="jnode-kind">{labelOfType(type)}</span>
       </div>
       <div className="jnode-body">{kind ? kind.summary(data, { webhooks }) : `Unknown node type "${type}"`}</div>
-      {kind?.Card ? <kind.Card id={id} data={data} /> : null}
       {hasStats ? (
         <div className="jnode-stats" title={`${entered} users entered this step, ${active} are here now`}>
           <span>
@@ -56,6 +55,7 @@ export const JourneyNodeView = memo(function JourneyNodeView({ id, type, data, s
           </span>
         </div>
       ) : null}
+      {kind?.Card ? <kind.Card id={id} data={data} /> : null}
       {waitingUntil !== null ? (
         <div className="jnode-waiting" data-testid="node-waiting">
           {kind?.waits ? `Waiting until ${clockTime(waitingUntil === 'now' ? null : waitingUntil)}` : 'User is here now'}
