@@ -1,11 +1,13 @@
 /**
  * The split on the canvas, in real Chromium against the real server: drop a split, give it a third
- * branch, name and weigh the branches, connect each, publish, send users through the HTTP API and
- * see on the card how many took each branch, as the server counts them.
+ * branch, name and weigh the branches, give the journey the goal a winner rule needs, connect each
+ * branch, publish, send users and orders through the HTTP API and see on the card how many took
+ * each branch and how many of them converted, as the server counts them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { DraftGraph, JourneyStats } from '@switchyard/schema'
+import { z } from 'zod'
+import { DraftGraph, JourneySettings, JourneyStats } from '@switchyard/schema'
 import { http, launchChromium, startServer, until, type RunningServer } from './harness'
 import { canvasDriver } from './canvas'
 
@@ -28,6 +30,9 @@ afterAll(async () => {
 })
 
 const USERS = 60
+/** Every third user orders: the journey's goal. */
+const CONVERTS = (i: number) => i % 3 === 0
+const Saved = z.object({ graph: DraftGraph, settings: JourneySettings })
 const BRANCHES = ['a', 'b', 'c'] as const
 
 describe('a split on the canvas', () => {
@@ -65,11 +70,17 @@ describe('a split on the canvas', () => {
     const outlet = (b: string) => page.getByTestId(`outlet-label-${split}-${b}`).textContent()
     expect([await outlet('a'), await outlet('b'), await outlet('c')]).toEqual(['Control20%', 'B30%', 'C50%'])
 
-    // A winner rule needs a goal, and the journey has none: the form says so.
+    // A winner rule needs a goal, and the journey has none: the form says so and leads to it.
     await page.getByTestId('split-winner-toggle').check()
     await page.getByTestId('split-no-goal').waitFor()
-    await page.getByTestId('split-winner-toggle').uncheck()
-    await page.getByTestId('split-no-goal').waitFor({ state: 'detached' })
+    await expect.poll(() => page.getByTestId('panel-issues').textContent()).toMatch(/no goal/)
+    await page.getByTestId('split-set-goal').click()
+    await page.getByTestId('goal-toggle').check()
+    await page.getByTestId('field-goal-event').fill('Order Completed')
+    await canvas.select(split)
+    expect(await page.getByTestId('field-winner-after-amount').inputValue()).toBe('7')
+    expect(await page.getByTestId('split-no-goal').count()).toBe(0)
+    expect(await page.getByTestId('panel-issues').textContent()).not.toMatch(/no goal/)
 
     await canvas.connect(`handle-${trigger}-next`, `handle-${split}-in`)
     for (const [i, b] of BRANCHES.entries()) {
@@ -80,13 +91,16 @@ describe('a split on the canvas', () => {
     await expect.poll(() => page.locator('[data-testid="node-issues"]').count()).toBe(0)
     await expect.poll(() => page.getByTestId('save-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('saved')
 
-    const draft = DraftGraph.parse(await graphOf(journeyId))
+    const saved = Saved.parse(await http(server.url, 'GET', `/api/journeys/${journeyId}`))
+    expect(saved.settings.goal?.event).toBe('Order Completed')
+    const draft = saved.graph
     expect(draft.nodes.find((n) => n.id === split)?.data).toEqual({
       branches: [
         { id: 'a', label: 'Control', percent: 20 },
         { id: 'b', label: 'B', percent: 30 },
         { id: 'c', label: 'C', percent: 50 },
       ],
+      winner: { after: { amount: 7, unit: 'days' }, metric: 'goal' },
     })
     expect(draft.edges.filter((e) => e.source === split).map((e) => [e.sourceHandle, e.target])).toEqual(BRANCHES.map((b) => [b, exits[b]]))
   })
@@ -94,14 +108,16 @@ describe('a split on the canvas', () => {
   it('publishes, sends users through the split, and shows on the card how many took each branch', async () => {
     await canvas.publish(1)
     for (let i = 0; i < USERS; i++) await http(server.url, 'POST', '/v1/track', { userId: `user-${i}`, event: 'signed_up' })
+    for (let i = 0; i < USERS; i++) if (CONVERTS(i)) await http(server.url, 'POST', '/v1/track', { userId: `user-${i}`, event: 'Order Completed' })
 
+    const converters = Array.from({ length: USERS }, (_, i) => i).filter(CONVERTS).length
     const stats = await until(
-      'every user to pass the split',
+      'every user to pass the split, and the orders to count',
       async () => {
         const s = JourneyStats.parse(await http(server.url, 'GET', `/api/journeys/${journeyId}/stats`))
         const branches = s.nodes[split]?.branches
-        const total = BRANCHES.reduce((sum, b) => sum + (branches?.[b]?.entered ?? 0), 0)
-        return total === USERS ? s : undefined
+        const sum = (key: 'entered' | 'converted') => BRANCHES.reduce((n, b) => n + (branches?.[b]?.[key] ?? 0), 0)
+        return sum('entered') === USERS && sum('converted') === converters ? s : undefined
       },
       30_000,
     )
@@ -112,15 +128,11 @@ describe('a split on the canvas', () => {
       expect(entered).toBeGreaterThan(0)
       expect(stats.nodes[split]?.outlets[b]).toBe(entered)
       await expect.poll(() => row(b).getByTestId('branch-entered').textContent(), { timeout: 10_000 }).toBe(String(entered))
-      // No goal, so no conversions yet.
-      expect(await row(b).getByTestId('branch-rate').textContent()).toBe('0.0%')
+      const converted = stats.nodes[split]?.branches?.[b]?.converted ?? 0
+      expect(await row(b).getByTestId('branch-rate').textContent()).toBe(`${((converted / entered) * 100).toFixed(1)}%`)
       await expect.poll(() => canvas.nodeEl(exits[b] ?? '').getByTestId('node-entered').textContent(), { timeout: 10_000 }).toBe(String(entered))
     }
+    // The winner rule waits seven days: no winner yet.
     expect(await canvas.nodeEl(split).getByTestId('branch-winner').count()).toBe(0)
   })
 })
-
-async function graphOf(journeyId: string): Promise<unknown> {
-  const j: unknown = await http(server.url, 'GET', `/api/journeys/${journeyId}`)
-  return j !== null && typeof j === 'object' && 'graph' in j ? j.graph : null
-}

@@ -79,8 +79,8 @@ export function SplitForm({ node, set }: FormProps): ReactElement {
         ) : null}
         {winnerOn && !hasGoal ? (
           <small className="error-text" data-testid="split-no-goal">
-            This journey has no goal, so no winner can be picked: give it a goal (an event and a time to reach it) in the{' '}
-            <button type="button" className="link-btn" onClick={() => editor.setTab('journey')}>
+            This journey has no goal, so no winner can be picked: give it one under Goal in the{' '}
+            <button type="button" className="link-btn" onClick={() => editor.setTab('journey')} data-testid="split-set-goal">
               journey settings
             </button>
             , or turn this off.

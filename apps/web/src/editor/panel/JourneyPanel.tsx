@@ -1,6 +1,8 @@
 import type { ReactElement } from 'react'
-import { REENTRY_POLICIES, Reentry } from '@switchyard/schema'
+import { REENTRY_POLICIES, Reentry, type JourneySettings } from '@switchyard/schema'
 import { editor, SAMPLE_DATA, useEditor } from '../store'
+import { DurationField } from './DurationField'
+import { EventInput } from './fields'
 
 const REENTRY_LABELS = {
   never: 'Once per user, ever',
@@ -62,6 +64,7 @@ export function JourneyPanel(): ReactElement {
           <small className="muted">Any of these events takes a user out of the journey wherever they are.</small>
         </label>
       </section>
+      <GoalSection settings={settings} />
       <section className="stack">
         <h4>Checks</h4>
         {nodes.length === 0 ? (
@@ -95,5 +98,32 @@ export function JourneyPanel(): ReactElement {
         ) : null}
       </section>
     </div>
+  )
+}
+
+/** The journey's conversion goal: what the stats count as converted, and what a split's winner rule compares. */
+function GoalSection({ settings }: { settings: JourneySettings }): ReactElement {
+  const goal = settings.goal
+  const setGoal = (next: JourneySettings['goal']) => {
+    const out = { ...settings }
+    if (next) out.goal = next
+    else delete out.goal
+    editor.setSettings(out)
+  }
+  return (
+    <section className="stack" data-testid="goal-section">
+      <h4>Goal</h4>
+      <label className="check">
+        <input type="checkbox" checked={goal !== undefined} onChange={(e) => setGoal(e.target.checked ? { event: 'order_completed', within: { amount: 3, unit: 'days' } } : undefined)} data-testid="goal-toggle" />
+        Count users who reach a goal
+      </label>
+      {goal ? (
+        <>
+          <EventInput label="Goal event" value={goal.event} onChange={(event) => setGoal({ ...goal, event })} testId="field-goal-event" />
+          <DurationField label="Within" value={goal.within} onChange={(within) => setGoal({ ...goal, within })} testId="field-goal-within" hint="Counted from when the user entered the journey." />
+        </>
+      ) : null}
+      <small className="muted">Conversions show in the stats; a split’s winner rule picks the branch whose users convert best.</small>
+    </section>
   )
 }

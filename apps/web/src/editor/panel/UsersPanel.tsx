@@ -3,7 +3,8 @@ import type { HistoryItem, RunView } from '@switchyard/schema'
 import { api } from '../../api/endpoints'
 import { errorMessage } from '../../api/client'
 import type { UserSummary } from '../../api/schemas'
-import { canvasKind, labelOfType } from '../../kinds'
+import type { FlowNode } from '../../flow/types'
+import { canvasKind, labelOfType, outletLabel } from '../../kinds'
 import { clockTime, dateTime, relativeTime } from '../../ui/format'
 import { StatusPill } from '../../ui/StatusPill'
 import { Icon } from '../../ui/icons'
@@ -151,7 +152,7 @@ function RunInspector({ journeyId }: { journeyId: string }): ReactElement | null
           ) : null}
           <ol className="timeline" data-testid="timeline">
             {run.history.map((h, i) => (
-              <TimelineItem key={i} item={h} nodeType={nodeOf(h.nodeId)?.type ?? ''} onSelect={() => editor.selectOnly(h.nodeId)} />
+              <TimelineItem key={i} item={h} node={nodeOf(h.nodeId)} onSelect={() => editor.selectOnly(h.nodeId)} />
             ))}
           </ol>
         </>
@@ -190,7 +191,7 @@ function heldUntil(item: HistoryItem): string | null {
   return item.detail?.status === 'held' && typeof until === 'string' ? until : null
 }
 
-function TimelineItem({ item, nodeType, onSelect }: { item: HistoryItem; nodeType: string; onSelect: () => void }): ReactElement {
+function TimelineItem({ item, node, onSelect }: { item: HistoryItem; node: FlowNode | undefined; onSelect: () => void }): ReactElement {
   const until = heldUntil(item)
   // The release time is shown in the reader's own clock below, not as the raw ISO string.
   const facts = describeDetail(item.detail).filter(([k]) => until === null || k !== 'until')
@@ -201,13 +202,13 @@ function TimelineItem({ item, nodeType, onSelect }: { item: HistoryItem; nodeTyp
         <div className="tl-head">
           <strong>{labelOf(item)}</strong>
           <button type="button" className="link-btn small" onClick={onSelect}>
-            {labelOfType(nodeType)} <span className="mono">{item.nodeId}</span>
+            {labelOfType(node?.type)} <span className="mono">{item.nodeId}</span>
           </button>
           <span className="muted small tl-time">{clockTime(item.at)}</span>
         </div>
         {item.outlet ? (
           <div className="small">
-            left by <span className={`outlet-chip outlet-${item.outlet}`}>{item.outlet}</span>
+            left by <span className={`outlet-chip outlet-${item.outlet}`}>{node ? outletLabel(node, item.outlet) : item.outlet}</span>
           </div>
         ) : null}
         {until !== null ? (
