@@ -2,7 +2,7 @@ import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, useStore, type EdgeProp
 import { own } from '@switchyard/schema'
 import { memo, type ReactElement } from 'react'
 import type { FlowEdge } from '../flow/types'
-import { outletLabel, outletsOfNode } from '../kinds'
+import { outletLabel, outletsOfNode, outletTone } from '../kinds'
 import { editor, useEditor } from './store'
 
 const NO_ISSUES: never[] = []
@@ -16,6 +16,7 @@ export const JourneyEdgeView = memo(function JourneyEdgeView(props: EdgeProps<Fl
     const node = s.nodeLookup.get(source)
     return node && outletsOfNode(node).length > 1 ? outletLabel(node, outlet) : null
   })
+  const tone = useStore((s) => outletTone(s.nodeLookup.get(source), outlet))
   const count = useEditor((s) => (s.stats ? (own(own(s.stats.nodes, source)?.outlets, outlet) ?? 0) : null))
   const issues = useEditor((s) => own(s.issues.byEdge, id) ?? NO_ISSUES)
   const taken = useEditor((s) => (s.path ? own(s.path.edges, id) === true : null))
@@ -35,7 +36,7 @@ export const JourneyEdgeView = memo(function JourneyEdgeView(props: EdgeProps<Fl
       {showLabel ? (
         <EdgeLabelRenderer>
           <div
-            className={`edge-label ${classes.join(' ')} outlet-${outlet}`}
+            className={`edge-label ${classes.join(' ')} tone-${tone}`}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
             data-testid={`edge-label-${id}`}
             data-edge-id={id}

@@ -24,6 +24,7 @@ export const conditionCanvas: CanvasKind<'condition'> = {
   hint: 'Yes or no, by user or event',
   inlet: true,
   waits: false,
+  outletTone: (outlet) => (outlet === 'yes' ? 'good' : outlet === 'no' ? 'bad' : 'plain'),
   summary: (data) => describeCondition(readCondition(data, 'where')),
   Form: ConditionForm,
 }

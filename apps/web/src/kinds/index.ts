@@ -4,7 +4,7 @@ import { actionCanvas } from './action'
 import { conditionCanvas } from './condition'
 import { delayCanvas } from './delay'
 import { exitCanvas } from './exit'
-import type { CanvasKind } from './kind'
+import type { CanvasKind, OutletTone } from './kind'
 import { splitCanvas } from './split'
 import { triggerCanvas } from './trigger'
 import { waitForEventCanvas } from './wait'
@@ -61,6 +61,10 @@ export function outletNote(node: KindedNode, outlet: string): string {
   return canvasKind(node.type)?.outletNote?.(outlet, node.data ?? {}) ?? ''
 }
 
+export function outletTone(node: KindedNode | undefined, outlet: string): OutletTone {
+  return canvasKind(node?.type)?.outletTone?.(outlet) ?? 'plain'
+}
+
 export function labelOfType(type: string | undefined): string {
   return isNodeType(type) ? NODE_KINDS[type].label : (type ?? 'Unknown step')
 }
@@ -72,4 +76,4 @@ export function lookOfType(type: string | undefined): { color: string; tint: str
   return canvasKind(type) ?? UNKNOWN_LOOK
 }
 
-export type { CanvasKind, SummaryContext } from './kind'
+export type { CanvasKind, OutletTone, SummaryContext } from './kind'

@@ -4,6 +4,9 @@ import type { WebhookView } from '../api/schemas'
 import type { NodeData } from '../flow/types'
 import type { FormProps } from '../editor/panel/fields'
 
+/** How an outlet reads at a glance: the hoped-for way out, the fallback, or neither. */
+export type OutletTone = 'good' | 'bad' | 'plain'
+
 /** What a summary may look up beyond the node's own data. */
 export interface SummaryContext {
   webhooks: readonly WebhookView[]
@@ -36,6 +39,8 @@ export interface CanvasKind<T extends NodeType = NodeType> {
   summary: (data: NodeData, ctx: SummaryContext) => string
   /** How the marketer reads an outlet of this node, on its card and its edges. */
   outletLabel?: (outlet: string, data: NodeData) => string
+  /** Colours an outlet's name on edges and in timelines (matched green, timeout amber); plain if absent. */
+  outletTone?: (outlet: string) => OutletTone
   /** A second line under an outlet's label on the card (a branch's share). */
   outletNote?: (outlet: string, data: NodeData) => string
   /** More of the card under the summary (a split's branches and their figures). */

@@ -87,6 +87,7 @@ export const waitForEventCanvas: CanvasKind<'waitForEvent'> = {
   hint: 'A reaction, or a timeout',
   inlet: true,
   waits: true,
+  outletTone: (outlet) => (outlet === 'matched' ? 'good' : outlet === 'timeout' ? 'bad' : 'plain'),
   summary(data) {
     const within = readDuration(data, 'within')
     const what = waitMode(data) === 'event' ? readString(data, 'event') || 'an event' : `${readStatus(data) ?? 'activity'} on the message`

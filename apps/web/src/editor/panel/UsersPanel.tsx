@@ -4,7 +4,7 @@ import { api } from '../../api/endpoints'
 import { errorMessage } from '../../api/client'
 import type { UserSummary } from '../../api/schemas'
 import type { FlowNode } from '../../flow/types'
-import { canvasKind, labelOfType, outletLabel } from '../../kinds'
+import { canvasKind, labelOfType, outletLabel, outletTone } from '../../kinds'
 import { clockTime, dateTime, relativeTime } from '../../ui/format'
 import { StatusPill } from '../../ui/StatusPill'
 import { Icon } from '../../ui/icons'
@@ -208,7 +208,7 @@ function TimelineItem({ item, node, onSelect }: { item: HistoryItem; node: FlowN
         </div>
         {item.outlet ? (
           <div className="small">
-            left by <span className={`outlet-chip outlet-${item.outlet}`}>{node ? outletLabel(node, item.outlet) : item.outlet}</span>
+            left by <span className={`outlet-chip tone-${outletTone(node, item.outlet)}`}>{node ? outletLabel(node, item.outlet) : item.outlet}</span>
           </div>
         ) : null}
         {until !== null ? (
