@@ -27,7 +27,8 @@ export const JourneyNodeView = memo(function JourneyNodeView({ id, type, data, s
   const outlets = outletsOfNode(node)
   const required = requiredOutletsOfNode(node)
   const linked = connected ? connected.split(',') : []
-  const style = accentStyle(look.color, look.tint)
+  const width = kind?.width?.(data)
+  const style = width === undefined ? accentStyle(look.color, look.tint) : { ...accentStyle(look.color, look.tint), width }
   const classes = ['jnode']
   if (selected) classes.push('selected')
   if (issues.length > 0) classes.push('has-issues')

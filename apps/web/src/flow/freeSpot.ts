@@ -1,4 +1,4 @@
-import { NODE_WIDTH } from './layout'
+import { NODE_WIDTH } from './size'
 import type { FlowNode } from './types'
 
 const GAP = 32

@@ -1,8 +1,8 @@
 import dagre from '@dagrejs/dagre'
 import { outletsOfNode } from '../kinds'
+import { NODE_WIDTH } from './size'
 import type { FlowEdge, FlowNode } from './types'
 
-export const NODE_WIDTH = 248
 const DEFAULT_HEIGHT = 112
 
 /** Top-to-bottom layout: outlets keep their left-to-right order (matched before timeout, yes before no, a split's branches in order). */

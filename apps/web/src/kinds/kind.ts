@@ -43,6 +43,8 @@ export interface CanvasKind<T extends NodeType = NodeType> {
   outletTone?: (outlet: string) => OutletTone
   /** A second line under an outlet's label on the card (a branch's share). */
   outletNote?: (outlet: string, data: NodeData) => string
+  /** The card's width when it needs more than the usual 248px (a split with many branches). */
+  width?: (data: NodeData) => number
   /** More of the card under the summary (a split's branches and their figures). */
   Card?: ComponentType<{ id: string; data: NodeData }>
   /** The kind's form in the side panel. */

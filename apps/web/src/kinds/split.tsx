@@ -1,6 +1,7 @@
 import { memo, type ReactElement } from 'react'
 import { formatDuration, own } from '@switchyard/schema'
 import { readDuration, readRecord } from '../flow/nodeData'
+import { NODE_WIDTH } from '../flow/size'
 import type { NodeData } from '../flow/types'
 import { useEditor } from '../editor/store'
 import type { CanvasKind } from './kind'
@@ -81,6 +82,8 @@ export const splitCanvas: CanvasKind<'split'> = {
     const b = readBranches(data).find((x) => x.id === outlet)
     return b ? formatPercent(b.percent) : ''
   },
+  // Room for each branch's outlet label and share: 48px each beyond five branches.
+  width: (data) => Math.max(NODE_WIDTH, readBranches(data).length * 48),
   Card: SplitCard,
   Form: SplitForm,
 }
