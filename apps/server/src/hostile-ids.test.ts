@@ -102,11 +102,11 @@ describe('ids and keys named like Object.prototype members', () => {
     const stats = await http(url, 'GET', `/api/journeys/${id}/stats`)
     expect(stats.status).toBe(200)
     expect(Object.getPrototypeOf(stats.json.nodes)).toBe(Object.prototype)
-    expect(stats.json.nodes[HOSTILE.trigger]).toEqual({ entered: 2, active: 0, outlets: { next: 2 } })
-    expect(stats.json.nodes[HOSTILE.message]).toEqual({ entered: 2, active: 0, outlets: { next: 2 } })
-    expect(stats.json.nodes[HOSTILE.wait]).toEqual({ entered: 2, active: 1, outlets: { matched: 1 } })
-    expect(stats.json.nodes[HOSTILE.check]).toEqual({ entered: 1, active: 0, outlets: { yes: 1 } })
-    expect(stats.json.nodes[HOSTILE.hook]).toEqual({ entered: 1, active: 0, outlets: { next: 1 } })
+    expect(stats.json.nodes[HOSTILE.trigger]).toEqual({ label: 'Trigger', entered: 2, active: 0, outlets: { next: 2 } })
+    expect(stats.json.nodes[HOSTILE.message]).toEqual({ label: 'Message', entered: 2, active: 0, outlets: { next: 2 } })
+    expect(stats.json.nodes[HOSTILE.wait]).toEqual({ label: 'Wait for event', entered: 2, active: 1, outlets: { matched: 1 } })
+    expect(stats.json.nodes[HOSTILE.check]).toEqual({ label: 'Condition', entered: 1, active: 0, outlets: { yes: 1 } })
+    expect(stats.json.nodes[HOSTILE.hook]).toEqual({ label: 'Webhook', entered: 1, active: 0, outlets: { next: 1 } })
     expect(Object.hasOwn(stats.json.nodes, HOSTILE.silent)).toBe(false)
 
     // The process is unharmed: nothing reached Object.prototype, every route still answers.

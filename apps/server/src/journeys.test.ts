@@ -40,8 +40,8 @@ describe('journey lifecycle over HTTP', () => {
     expect(bob.history.map((h: { kind: string }) => h.kind)).toEqual(['entered', 'message', 'entered', 'timeout', 'completed'])
 
     const stats = (await t.request('GET', `/api/journeys/${id}/stats`)).json
-    expect(stats.nodes.trigger).toEqual({ entered: 3, active: 0, outlets: { next: 3 } })
-    expect(stats.nodes.wait).toEqual({ entered: 3, active: 0, outlets: { matched: 1, timeout: 2 } })
+    expect(stats.nodes.trigger).toEqual({ label: 'Trigger', entered: 3, active: 0, outlets: { next: 3 } })
+    expect(stats.nodes.wait).toEqual({ label: 'Wait for event', entered: 3, active: 0, outlets: { matched: 1, timeout: 2 } })
     expect(stats.nodes.hook.entered).toBe(1)
     expect(stats.nodes['no-click'].entered).toBe(2)
     // Stats agree with the timelines: users who left the wait by each outlet.

@@ -52,7 +52,7 @@ describe('a real listening server', () => {
     )
     expect(sent.json.runs[0].history.find((h: { detail: { status?: string } | null }) => h.detail?.status === 'sent').detail.rendered).toMatchObject({ channel: 'rcs', fields: { text: 'Ann, your cart is waiting' } })
     const stats = (await http(url, 'GET', `/api/journeys/${id}/stats`)).json
-    expect(stats.nodes.wait).toEqual({ entered: 1, active: 0, outlets: { matched: 1 } })
+    expect(stats.nodes.wait).toEqual({ label: 'Wait for event', entered: 1, active: 0, outlets: { matched: 1 } })
 
     // The call centre receives the Netcore activity item, form-encoded, signed by delivery id.
     await sink.waitFor(1)

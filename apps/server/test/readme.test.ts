@@ -42,7 +42,7 @@ describe('the README', () => {
     const { stdout: out } = await promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 })
     expect(out).toContain('{"version":1,"activeUsersOnOlderVersions":0}')
     expect(out).toContain('{"success":true}')
-    expect(out).toMatch(/"wait":\{"entered":1,"active":0,"outlets":\{"matched":1\}\}/)
+    expect(out).toMatch(/"wait":\{"entered":1,"active":0,"outlets":\{"matched":1\},"label":"Wait for event"\}/)
     expect(out).toContain('"code":"event.missing_user"')
     expect(sink.received.some((r) => r.path === '/crm' && r.headers.authorization === `Basic ${Buffer.from('switchyard:s3cret').toString('base64')}`)).toBe(true)
   })

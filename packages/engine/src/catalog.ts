@@ -1,5 +1,5 @@
 import { COMPILER_VERSION, compileJourney, type CompiledJourney } from '@switchyard/compiler'
-import { dict, durationMs, Graph, type JourneyNode, type JourneySettings, type JourneyStatus, type NodeOf } from '@switchyard/schema'
+import { dict, durationMs, Graph, nodeLabels, type JourneyNode, type JourneySettings, type JourneyStatus, type NodeOf } from '@switchyard/schema'
 import { JourneyStepper, createJourneyMachine, type JourneyMachine } from './machines'
 import type { JourneyRecord, JourneyVersionRecord } from './records'
 import type { EngineStore } from './store'
@@ -17,6 +17,8 @@ export interface LoadedVersion {
   stepper: JourneyStepper
   nodes: Map<string, JourneyNode>
   publishedAt: number
+  /** Node id -> the step's name (its label, or a default such as "Message 2"). */
+  labels: Record<string, string>
   /** Split node id -> the branch every new arrival takes, once its winner rule has chosen one. */
   winners: Record<string, string>
 }
@@ -91,6 +93,7 @@ export class JourneyCatalog {
       stepper: new JourneyStepper(machine, compiled.machine),
       nodes: new Map(graph.nodes.map((n) => [n.id, n])),
       publishedAt: v.publishedAt,
+      labels: nodeLabels(v.graph.nodes),
       winners: dict<string>(),
     }
     this.versions.set(key, loaded)

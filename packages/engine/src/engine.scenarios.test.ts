@@ -184,7 +184,7 @@ describe('the Netcore journey: add to cart -> RCS -> wait for a click -> webhook
     expect(await path(t.engine, id, 'bob')).toEqual(['entered:trigger>next', 'message:rcs>next', 'entered:wait', 'timeout:wait>timeout', 'completed:no-click'])
 
     const stats = await t.engine.stats(id)
-    expect(stats.nodes.wait).toEqual({ entered: 2, active: 0, outlets: { matched: 1, timeout: 1 } })
-    expect(stats.nodes.hook).toEqual({ entered: 1, active: 0, outlets: { next: 1 } })
+    expect(stats.nodes.wait).toEqual({ label: 'Wait for event', entered: 2, active: 0, outlets: { matched: 1, timeout: 1 } })
+    expect(stats.nodes.hook).toEqual({ label: 'Webhook', entered: 1, active: 0, outlets: { next: 1 } })
   })
 })

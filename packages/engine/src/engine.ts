@@ -3,6 +3,7 @@ import {
   JourneyInput,
   JourneySettings,
   fail,
+  own,
   validateGraph,
   type EngineErrorCode,
   type Failure,
@@ -26,7 +27,7 @@ import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
 import type { AppliedBatch, EngineCounters, HistoryRecord, JournalEntry, JourneyPatch, JourneyRecord, JourneyVersionRecord, PublishResult, RunRecord } from './records'
 import type { EngineStore, JourneyUserSummary, OutboxClaim, RunKey } from './store'
-import { draftHash, historyView, journeyView, runView, versionView } from './views'
+import { draftHash, historyView, journeyView, runView, versionView, type LabelOf } from './views'
 
 /** A page of a user's runs: see `Engine.userRunsPage`. */
 /** What an outcome row needs of a job: the run and node it came from. */
@@ -325,7 +326,18 @@ export class Engine {
   // --- inspection -----------------------------------------------------------------------------
 
   async userRuns(journeyId: string, userId: string): Promise<RunView[]> {
-    return (await this.store.runsOf(journeyId, userId)).map(runView)
+    const runs = await this.store.runsOf(journeyId, userId)
+    const labels = await this.labelsOf(runs)
+    return runs.map((r) => runView(r, labels(r)))
+  }
+
+  /** The step names of each run's version, for history items' `nodeLabel`. */
+  private async labelsOf(runs: readonly { journeyId: string; version: number }[]): Promise<(run: { journeyId: string; version: number }) => LabelOf> {
+    await this.catalog.ensure(runs)
+    return (run) => {
+      const labels = this.catalog.get(run.journeyId, run.version)?.labels
+      return (nodeId) => (labels === undefined ? undefined : own(labels, nodeId))
+    }
   }
 
   /**
@@ -336,10 +348,11 @@ export class Engine {
   async userRunsPage(journeyId: string, userId: string, o: { before?: RunKey; limit: number; historyLimit: number }): Promise<RunsPage> {
     const rows = await this.store.runsPage(journeyId, userId, { ...(o.before ? { before: o.before } : {}), limit: o.limit + 1 })
     const page = rows.slice(0, o.limit)
+    const labels = await this.labelsOf(page)
     const runs = await Promise.all(
       page.map(async (run) => {
         const { items, next } = await this.historyPage(run.runId, 0, o.historyLimit)
-        return { run: runView({ ...run, history: items }), historyNext: next }
+        return { run: runView({ ...run, history: items }, labels(run)), historyNext: next }
       }),
     )
     const last = page.at(-1)
@@ -351,7 +364,8 @@ export class Engine {
     const run = (await this.store.loadRuns([runId])).get(runId)
     if (!run) return null
     const { items, next } = await this.historyPage(runId, o.afterId, o.limit)
-    return { run, history: items.map(historyView), next }
+    const labelOf = (await this.labelsOf([run]))(run)
+    return { run, history: items.map((h) => historyView(h, labelOf)), next }
   }
 
   private async historyPage(runId: string, afterId: number, limit: number): Promise<{ items: HistoryRecord[]; next: number | null }> {
@@ -370,7 +384,12 @@ export class Engine {
     if (shown === undefined || shown === null) return stats
     await this.catalog.ensure([{ journeyId, version: shown }])
     const loaded = this.catalog.get(journeyId, shown)
-    if (loaded !== undefined) await addKindStats(stats, [...loaded.nodes.values()], () => this.store.counters(journeyId, version))
+    if (loaded === undefined) return stats
+    for (const [nodeId, node] of Object.entries(stats.nodes)) {
+      const label = own(loaded.labels, nodeId)
+      if (label !== undefined) node.label = label
+    }
+    await addKindStats(stats, [...loaded.nodes.values()], () => this.store.counters(journeyId, version))
     return stats
   }
 

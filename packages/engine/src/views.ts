@@ -7,11 +7,17 @@ import type { RunWithHistory } from './store'
 const iso = (ms: number) => new Date(ms).toISOString()
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms))
 
-export function historyView(h: HistoryRecord): HistoryItem {
-  return { at: iso(h.at), nodeId: h.nodeId, kind: h.kind, outlet: h.outlet, messageId: h.messageId, detail: h.detail }
+/** A step's name on a run's version; see `Engine.labelsOf`. */
+export type LabelOf = (nodeId: string) => string | undefined
+
+export function historyView(h: HistoryRecord, labelOf: LabelOf = () => undefined): HistoryItem {
+  const item: HistoryItem = { at: iso(h.at), nodeId: h.nodeId, kind: h.kind, outlet: h.outlet, messageId: h.messageId, detail: h.detail }
+  const label = labelOf(h.nodeId)
+  if (label !== undefined) item.nodeLabel = label
+  return item
 }
 
-export function runView(r: RunWithHistory): RunView {
+export function runView(r: RunWithHistory, labelOf: LabelOf = () => undefined): RunView {
   return {
     runId: r.runId,
     version: r.version,
@@ -20,7 +26,7 @@ export function runView(r: RunWithHistory): RunView {
     waitingUntil: r.status === 'active' ? isoOrNull(r.waitingUntil) : null,
     startedAt: iso(r.startedAt),
     endedAt: isoOrNull(r.endedAt),
-    history: r.history.map(historyView),
+    history: r.history.map((h) => historyView(h, labelOf)),
   }
 }
 

@@ -50,6 +50,8 @@ export const HistoryItem = z.object({
   outlet: z.string().nullable(),
   messageId: z.string().nullable(),
   detail: z.record(z.string(), z.unknown()).nullable(),
+  /** The step's name on the version the run is on: its label, or a default such as "Message 2". */
+  nodeLabel: z.string().optional(),
 })
 export type HistoryItem = z.infer<typeof HistoryItem>
 
@@ -84,6 +86,8 @@ export type RunHistoryPage = z.infer<typeof RunHistoryPage>
 export const BranchStats = z.object({ entered: z.number().int(), converted: z.number().int(), rate: z.number() })
 export type BranchStats = z.infer<typeof BranchStats>
 export const NodeStats = z.object({
+  /** The step's name on the version shown (see HistoryItem.nodeLabel). */
+  label: z.string().optional(),
   entered: z.number().int(),
   active: z.number().int(),
   outlets: z.record(z.string(), z.number().int()),

@@ -248,7 +248,7 @@ describe('validateGraph: split', () => {
       ['edge.unknown_outlet', 's'],
       ['outlet.unconnected', 's'],
     ])
-    expect(issues[1]?.message).toBe('Split “s” has nothing connected to its b outlet: connect it to the step for users in branch “b”.')
+    expect(issues[1]?.message).toBe('Split has nothing connected to its b outlet: connect it to the step for users in branch “b”.')
   })
 
   it('accepts a winner rule when the journey has a goal, and checks its time', () => {
@@ -264,7 +264,7 @@ describe('validateGraph: split', () => {
   it('keeps percents to hundredths and says what they add up to', () => {
     expect(issuesOf(around(split('s', [33.33, 33.33, 33.34])))).toEqual([])
     const [issue] = issuesOf(around(split('s', [33.3, 33.3, 33.3])))
-    expect(issue?.message).toBe('In Split “s”, the branches add up to 99.9%: make them add up to 100%.')
+    expect(issue?.message).toBe('In Split, the branches add up to 99.9%: make them add up to 100%.')
   })
 })
 
@@ -411,7 +411,7 @@ describe('validateGraph: results', () => {
       {
         code: 'outlet.unconnected',
         nodeId: 'w',
-        message: 'Wait for event “w” has nothing connected to its timeout outlet: connect it to the step users should take when they don’t act in time.',
+        message: 'Wait for event has nothing connected to its timeout outlet: connect it to the step users should take when they don’t act in time.',
       },
     ])
   })
@@ -600,3 +600,23 @@ function deepFreeze(value: unknown): void {
   Object.freeze(value)
   for (const v of Object.values(value)) deepFreeze(v)
 }
+
+describe('validateGraph: step names', () => {
+  it('names steps by their label, or by kind and number, never by id', () => {
+    const g = graph(
+      [trigger(), step('w1', 'waitForEvent', { event: 'Booked', within: { amount: 1, unit: 'days' }, label: 'Booked a demo?' }), waitEvent('w2'), exit('x')],
+      [edge('t', 'w1'), edge('w1', 'w2', 'matched'), edge('w2', 'x', 'matched')],
+    )
+    expect(issuesOf(g).map((i) => i.message)).toEqual([
+      'Wait for event “Booked a demo?” has nothing connected to its timeout outlet: connect it to the step users should take when they don’t act in time.',
+      'Wait for event 2 has nothing connected to its timeout outlet: connect it to the step users should take when they don’t act in time.',
+    ])
+  })
+
+  it('refuses a name longer than 80 characters or empty', () => {
+    const long = issuesOf(around(step('d', 'delay', { for: { amount: 1, unit: 'hours' }, label: 'x'.repeat(81) })))
+    expect(long.map((i) => [i.code, i.field, i.message])).toEqual([['node.invalid_data', 'data.label', 'In Delay, the step’s name is 81 characters long: keep it to 80.']])
+    expect(issuesOf(around(step('d', 'delay', { for: { amount: 1, unit: 'hours' }, label: ' ' }))).map((i) => i.field)).toEqual(['data.label'])
+    expect(issuesOf(around(step('d', 'delay', { for: { amount: 1, unit: 'hours' }, label: 'Cool off' })))).toEqual([])
+  })
+})

@@ -4,7 +4,8 @@ import type { Edge, Graph } from './graph'
 import type { IssueCode, ValidationIssue } from './issues'
 import { durationRangeProblem, isNodeType, kindOf, NODE_KINDS, NODE_TYPES } from './kinds'
 import type { JourneyNode, NodeReferences, NodeType } from './kinds'
-import { checkNode, nodeName } from './validate-nodes'
+import { checkNode } from './validate-nodes'
+import { describeStep, nodeLabels } from './labels'
 import { isRecord, listAnd, listOr, own, quote } from './validate-read'
 import { analyseStructure, channelsIn, NO_ACTION_BIT } from './validate-structure'
 import type { Link } from './validate-structure'
@@ -32,6 +33,8 @@ interface NodeEntry {
   activityStatus: ActivityStatus | null
   /** The node's draft data as given (or {}), which outlets of some kinds are read from. */
   data: object
+  /** How messages name the step: its label, or a readable default ("Message 2"). */
+  name: string
 }
 
 interface EdgeEntry {
@@ -68,6 +71,7 @@ export function validateGraph(input: unknown, options: ValidateOptions = {}): Va
   }
 
   // Steps.
+  const labels = nodeLabels(rawNodes)
   const nodes: NodeEntry[] = []
   const indexOf = new Map<string, number>()
   for (let i = 0; i < rawNodes.length; i++) {
@@ -87,16 +91,17 @@ export function validateGraph(input: unknown, options: ValidateOptions = {}): Va
     }
     indexOf.set(id, nodes.length)
     const rawType = own(raw, 'type')
+    const rawData = own(raw, 'data')
+    const name = describeStep(typeof rawType === 'string' ? rawType : null, rawData, labels[id] ?? 'Step')
     if (typeof rawType !== 'string' || !isNodeType(rawType)) {
       const kinds = listOr(NODE_TYPES.map((t) => NODE_KINDS[t].label))
       const what = typeof rawType === 'string' && rawType !== '' ? `is of a kind Switchyard does not know (${quote(rawType)})` : 'does not say what kind of step it is'
       add('node.unknown_type', `The step ${quote(id)} ${what}: delete it and add a ${kinds} step instead.`, { nodeId: id })
-      nodes.push({ id, type: null, node: null, channel: null, activityStatus: null, data: {} })
+      nodes.push({ id, type: null, node: null, channel: null, activityStatus: null, data: {}, name })
       continue
     }
-    const rawData = own(raw, 'data')
-    const facts = checkNode(id, rawType, own(raw, 'position'), rawData, issues, options)
-    nodes.push({ id, type: rawType, ...facts, data: isRecord(rawData) ? rawData : {} })
+    const facts = checkNode(id, rawType, name, own(raw, 'position'), rawData, issues, options)
+    nodes.push({ id, type: rawType, ...facts, data: isRecord(rawData) ? rawData : {}, name })
   }
 
   // Settings: their durations would otherwise only fail, or silently misbehave, once live.
@@ -121,7 +126,7 @@ export function validateGraph(input: unknown, options: ValidateOptions = {}): Va
     add('trigger.missing', 'The journey has no trigger: add a Trigger step that says which event starts it.')
   }
   for (const extra of triggers.slice(1)) {
-    add('trigger.multiple', `The journey has more than one trigger: keep ${nodeName('trigger', rootEntry?.id ?? '')} and delete ${nodeName('trigger', extra.id)}, or start a separate journey with it.`, {
+    add('trigger.multiple', `The journey has more than one trigger: keep ${rootEntry?.name ?? ''} and delete ${extra.name}, or start a separate journey with it.`, {
       nodeId: extra.id,
     })
   }
@@ -152,7 +157,7 @@ export function validateGraph(input: unknown, options: ValidateOptions = {}): Va
       else {
         add(
           'edge.outlet_reused',
-          `${capital(nodeName(source.type, source.id))} has more than one connection leaving its ${entry.outlet} outlet, but an outlet leads to exactly one step: keep ${quote(first)} and delete ${quote(id)}.`,
+          `${capital(source.name)} has more than one connection leaving its ${entry.outlet} outlet, but an outlet leads to exactly one step: keep ${quote(first)} and delete ${quote(id)}.`,
           { nodeId: source.id, edgeId: id },
         )
       }
@@ -168,7 +173,7 @@ export function validateGraph(input: unknown, options: ValidateOptions = {}): Va
     const kind = NODE_KINDS[n.type]
     for (const outlet of kind.required(n.data)) {
       if (outletUse.has(`${index}\u0000${outlet}`)) continue
-      const name = capital(nodeName(n.type, n.id))
+      const name = capital(n.name)
       add('outlet.unconnected', `${name} has nothing connected to its ${outlet} outlet: connect it to ${kind.purpose(outlet)}.`, { nodeId: n.id })
     }
   })
@@ -183,7 +188,7 @@ export function validateGraph(input: unknown, options: ValidateOptions = {}): Va
   if (root !== null) {
     nodes.forEach((n, index) => {
       if (n.type === 'trigger' || structure.reachable[index] === 1) return
-      add('node.unreachable', `${capital(nodeName(n.type, n.id))} cannot be reached from the trigger: connect an earlier step to it, or delete it.`, { nodeId: n.id })
+      add('node.unreachable', `${capital(n.name)} cannot be reached from the trigger: connect an earlier step to it, or delete it.`, { nodeId: n.id })
     })
   }
   for (const link of structure.cycleLinks) {
@@ -193,7 +198,7 @@ export function validateGraph(input: unknown, options: ValidateOptions = {}): Va
     if (edge === undefined || from === undefined || to === undefined) continue
     add(
       'graph.cycle',
-      `The connection ${quote(edge.id)} from ${nodeName(from.type, from.id)} back to ${nodeName(to.type, to.id)} closes a loop, so users could go round it forever: connect it to a later step instead.`,
+      `The connection ${quote(edge.id)} from ${from.name} back to ${to.name} closes a loop, so users could go round it forever: connect it to a later step instead.`,
       { nodeId: from.id, edgeId: edge.id },
     )
   }
@@ -231,9 +236,9 @@ function readEdge(raw: object, id: string, nodes: readonly NodeEntry[], indexOf:
   }
   if (sourceNode !== undefined && targetNode !== undefined) {
     if (source === target) {
-      add('edge.self_loop', `The connection ${quote(id)} leads ${nodeName(sourceNode.type, sourceNode.id)} back to itself: connect it to another step.`, { edgeId, nodeId: sourceNode.id })
+      add('edge.self_loop', `The connection ${quote(id)} leads ${sourceNode.name} back to itself: connect it to another step.`, { edgeId, nodeId: sourceNode.id })
     } else if (targetNode.type === 'trigger') {
-      add('edge.into_trigger', `The connection ${quote(id)} leads into ${nodeName('trigger', targetNode.id)}, but a journey only starts at its trigger: connect it to another step.`, {
+      add('edge.into_trigger', `The connection ${quote(id)} leads into ${targetNode.name}, but a journey only starts at its trigger: connect it to another step.`, {
         edgeId,
         nodeId: targetNode.id,
       })
@@ -244,7 +249,7 @@ function readEdge(raw: object, id: string, nodes: readonly NodeEntry[], indexOf:
   if (sourceNode !== undefined && sourceNode.type !== null) {
     const outlets = NODE_KINDS[sourceNode.type].outlets(sourceNode.data)
     const found = typeof rawHandle === 'string' ? outlets.find((o) => o === rawHandle) : undefined
-    const name = nodeName(sourceNode.type, sourceNode.id)
+    const name = sourceNode.name
     if (found !== undefined) outlet = found
     else if (outlets.length === 0) {
       add('edge.unknown_outlet', `${capital(name)} ends the journey, so nothing can follow it: delete the connection ${quote(id)}.`, { edgeId, nodeId: sourceNode.id })
@@ -269,7 +274,7 @@ function readEdge(raw: object, id: string, nodes: readonly NodeEntry[], indexOf:
 }
 
 function checkActivityWait(wait: NodeEntry, status: ActivityStatus, preceding: number, add: Add): void {
-  const name = nodeName(wait.type, wait.id)
+  const name = wait.name
   if ((preceding & NO_ACTION_BIT) !== 0) {
     add(
       'wait.no_preceding_action',
