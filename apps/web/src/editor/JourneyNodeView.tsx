@@ -64,7 +64,7 @@ export const JourneyNodeView = memo(function JourneyNodeView({ id, type, data, s
       ) : null}
       {issues.length > 0 ? (
         <ul className="jnode-issues" data-testid="node-issues" title={issues.map((i) => i.message).join('\n')}>
-          {byPriority(issues)
+          {byPriority(issues, kind?.urgentIssues)
             .slice(0, 2)
             .map((i, k) => (
               <li key={k}>{i.message}</li>
@@ -101,12 +101,13 @@ export const JourneyNodeView = memo(function JourneyNodeView({ id, type, data, s
   )
 })
 
-/** What to fix first: a missing connection before what the step's own form says. */
-const FIRST = ['outlet.unconnected', 'trigger.missing', 'wait.no_preceding_action', 'wait.status_not_in_channel']
-function byPriority<T extends { code: string }>(issues: readonly T[]): T[] {
+/** What to fix first: a missing connection, then what the kind says matters most, then the rest. */
+const FIRST = ['outlet.unconnected', 'trigger.missing']
+function byPriority<T extends { code: string }>(issues: readonly T[], urgent: readonly string[] = []): T[] {
+  const order = [...FIRST, ...urgent]
   const rank = (c: string) => {
-    const i = FIRST.indexOf(c)
-    return i < 0 ? FIRST.length : i
+    const i = order.indexOf(c)
+    return i < 0 ? order.length : i
   }
   return [...issues].sort((a, b) => rank(a.code) - rank(b.code))
 }

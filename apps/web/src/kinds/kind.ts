@@ -1,5 +1,5 @@
 import type { ComponentType, ReactElement } from 'react'
-import type { NodeType } from '@switchyard/schema'
+import type { IssueCode, NodeType } from '@switchyard/schema'
 import type { WebhookView } from '../api/schemas'
 import type { NodeData } from '../flow/types'
 import type { FormProps } from '../editor/panel/fields'
@@ -35,6 +35,8 @@ export interface CanvasKind<T extends NodeType = NodeType> {
   inlet: boolean
   /** True for a kind where users wait for a time: the card says until when. */
   waits: boolean
+  /** Issue codes of this kind the card lists first, after a missing connection. */
+  urgentIssues?: readonly IssueCode[]
   /** What the node does, in a few words, for its card and the inspector. */
   summary: (data: NodeData, ctx: SummaryContext) => string
   /** How the marketer reads an outlet of this node, on its card and its edges. */

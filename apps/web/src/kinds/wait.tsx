@@ -87,6 +87,8 @@ export const waitForEventCanvas: CanvasKind<'waitForEvent'> = {
   hint: 'A reaction, or a timeout',
   inlet: true,
   waits: true,
+  // Without the message it listens to, nothing else about the wait can be judged.
+  urgentIssues: ['wait.no_preceding_action', 'wait.status_not_in_channel'],
   outletTone: (outlet) => (outlet === 'matched' ? 'good' : outlet === 'timeout' ? 'bad' : 'plain'),
   summary(data) {
     const within = readDuration(data, 'within')
