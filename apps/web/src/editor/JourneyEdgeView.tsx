@@ -2,7 +2,8 @@ import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, useStore, type EdgeProp
 import { own } from '@switchyard/schema'
 import { memo, type ReactElement } from 'react'
 import type { FlowEdge } from '../flow/types'
-import { outletLabel, outletsOfNode, outletTone } from '../kinds'
+import { outletLabel, outletTone } from '../kinds'
+import { outletsOfNode } from '../flow/outlets'
 import { editor, useEditor } from './store'
 
 const NO_ISSUES: never[] = []

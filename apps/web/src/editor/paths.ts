@@ -1,5 +1,5 @@
 import { dict, type RunView } from '@switchyard/schema'
-import { outletOfEdge } from '../kinds'
+import { outletOfEdge } from '../flow/outlets'
 import type { FlowEdge, FlowNode } from '../flow/types'
 
 /** A run drawn on the canvas: the nodes it visited (in order), the edges it took, where it is now. */

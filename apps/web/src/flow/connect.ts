@@ -1,4 +1,5 @@
-import { canvasKind, labelOfType, outletLabel, outletOfEdge, outletsOfNode } from '../kinds'
+import { canvasKind, labelOfType, outletLabel } from '../kinds'
+import { outletOfEdge, outletsOfNode } from './outlets'
 import type { NodeData } from './types'
 
 export interface GraphShape {

@@ -1,5 +1,5 @@
 import dagre from '@dagrejs/dagre'
-import { outletsOfNode } from '../kinds'
+import { outletsOfNode } from './outlets'
 import { NODE_WIDTH } from './size'
 import type { FlowEdge, FlowNode } from './types'
 

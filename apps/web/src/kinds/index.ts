@@ -1,5 +1,5 @@
-import { NODE_KINDS, isNodeType, outletsOf, requiredOutletsOf, type NodeType } from '@switchyard/schema'
-import type { NodeData } from '../flow/types'
+import { NODE_KINDS, isNodeType, type NodeType } from '@switchyard/schema'
+import type { KindedNode } from '../flow/outlets'
 import { actionCanvas } from './action'
 import { conditionCanvas } from './condition'
 import { delayCanvas } from './delay'
@@ -29,27 +29,6 @@ export const CANVAS_KINDS: { readonly [T in NodeType]: CanvasKind<T> } = {
 /** The canvas kind of a node's type; undefined for a type the schema does not know. */
 export function canvasKind(type: string | undefined): CanvasKind | undefined {
   return isNodeType(type) ? CANVAS_KINDS[type] : undefined
-}
-
-/** A node as the canvas holds it: the type React Flow carries and the draft data. */
-export interface KindedNode {
-  type?: string | undefined
-  data?: NodeData | undefined
-}
-
-/** A node's outlets, read from its draft data (a split's branches). */
-export function outletsOfNode(node: KindedNode | undefined): readonly string[] {
-  return node && isNodeType(node.type) ? outletsOf(node.type, node.data) : []
-}
-
-export function requiredOutletsOfNode(node: KindedNode): readonly string[] {
-  return isNodeType(node.type) ? requiredOutletsOf(node.type, node.data) : []
-}
-
-/** The outlet a node's edge leaves by: its handle, or the node's only outlet. */
-export function outletOfEdge(node: KindedNode | undefined, sourceHandle: string | null | undefined): string | undefined {
-  const outlets = outletsOfNode(node)
-  return sourceHandle ?? (outlets.length === 1 ? outlets[0] : undefined)
 }
 
 /** How the marketer reads an outlet: `yes`, `timeout`, a split's branch by its label. */
