@@ -50,4 +50,15 @@ describe('checkConnection', () => {
   it('ignores the edge being replaced', () => {
     expect(checkConnection(graph, { source: 'a', target: 'h', sourceHandle: 'next' }, 'e2')).toEqual({ ok: true })
   })
+
+  it("takes a split's outlets from its branches, and names them by label", () => {
+    const branches = [{ id: 'a', label: 'Control', percent: 50 }, { id: 'b', percent: 50 }]
+    const split: GraphShape = {
+      nodes: [...graph.nodes, { id: 's', type: 'split', data: { branches } }],
+      edges: [...graph.edges, { id: 'e3', source: 's', target: 'h', sourceHandle: 'a' }],
+    }
+    expect(checkConnection(split, { source: 's', target: 'x', sourceHandle: 'b' })).toEqual({ ok: true })
+    expect(checkConnection(split, { source: 's', target: 'x', sourceHandle: 'c' })).toEqual({ ok: false, reason: 'Choose one of the outlets: Control, b.' })
+    expect(checkConnection(split, { source: 's', target: 'x', sourceHandle: 'a' })).toMatchObject({ ok: false, reason: expect.stringContaining('The Control outlet already leads') })
+  })
 })
