@@ -243,12 +243,14 @@ describe('validateGraph: split', () => {
 
   it('reports each branch left unconnected, and a connection from a branch it does not have', () => {
     const g = graph([trigger(), split('s', [50, 50]), exit('x')], [edge('t', 's'), edge('s', 'x', 'a'), edge('s', 'x', 'z')])
+    const labelled = graph([trigger(), step('s', 'split', { branches: [{ id: 'a', percent: 50 }, { id: 'b', label: 'Push', percent: 50 }] }), exit('x')], [edge('t', 's'), edge('s', 'x', 'a')])
+    expect(issuesOf(labelled)[0]?.message).toBe('Split has nothing connected to its “Push” outlet: connect it to the step for users in that branch.')
     const issues = issuesOf(g)
     expect(issues.map((i) => [i.code, i.nodeId])).toEqual([
       ['edge.unknown_outlet', 's'],
       ['outlet.unconnected', 's'],
     ])
-    expect(issues[1]?.message).toBe('Split has nothing connected to its b outlet: connect it to the step for users in branch “b”.')
+    expect(issues[1]?.message).toBe('Split has nothing connected to its “b” outlet: connect it to the step for users in that branch.')
   })
 
   it('accepts a winner rule when the journey has a goal, and checks its time', () => {

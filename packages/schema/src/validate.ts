@@ -174,7 +174,8 @@ export function validateGraph(input: unknown, options: ValidateOptions = {}): Va
     for (const outlet of kind.required(n.data)) {
       if (outletUse.has(`${index}\u0000${outlet}`)) continue
       const name = capital(n.name)
-      add('outlet.unconnected', `${name} has nothing connected to its ${outlet} outlet: connect it to ${kind.purpose(outlet)}.`, { nodeId: n.id })
+      const outletName = kind.outletName?.(outlet, n.data) ?? outlet
+      add('outlet.unconnected', `${name} has nothing connected to its ${outletName} outlet: connect it to ${kind.purpose(outlet)}.`, { nodeId: n.id })
     }
   })
 

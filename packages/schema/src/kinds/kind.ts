@@ -27,6 +27,8 @@ export interface NodeKindSpec<T extends string = string, N = unknown> {
   required(data: RawRecord): readonly string[]
   /** What an outlet is for, to say what to connect to it ("the step that comes next"). */
   purpose(outlet: string): string
+  /** How messages name an outlet when its id is not what the user sees (a split's branch label). */
+  outletName?(outlet: string, data: RawRecord): string
   /** Reads the node's draft data, reporting every problem: the typed node when there is none. */
   check(ctx: NodeContext, data: RawRecord, position: Position): NodeFacts<N>
   /** Checks that need the journey around the node (its settings, when validateGraph is given them), once the node is valid. */

@@ -48,7 +48,13 @@ export const splitKind: NodeKindSpec<'split', SplitNode> = {
   description: 'Sends users down 2 to 10 branches by percentage, for A/B tests and random cohorts.',
   outlets: draftBranchIds,
   required: draftBranchIds,
-  purpose: (outlet) => `the step for users in branch ${quote(outlet)}`,
+  purpose: (outlet) => `the step for users in that branch`,
+  outletName(outlet, data) {
+    const branches = own(data, 'branches')
+    const branch: unknown = Array.isArray(branches) ? branches.find((b: unknown) => isRecord(b) && own(b, 'id') === outlet) : undefined
+    const label: unknown = isRecord(branch) ? own(branch, 'label') : undefined
+    return typeof label === 'string' && label.trim() !== '' ? quote(label.trim()) : quote(outlet)
+  },
   check(ctx, data, position) {
     const parsed = parseData(ctx, SplitData, data, [])
     const raw = own(data, 'branches')
