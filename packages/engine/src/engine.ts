@@ -45,6 +45,8 @@ export interface EngineOptions {
   batchSize?: number
   /** Called after each batch commits, with when its events arrived or its timers fell due (benchmarks, metrics). */
   onApplied?: (applied: AppliedBatch) => void
+  /** Where run ids come from; a simulation passes a counter so the same input gives the same answer. */
+  newId?: (prefix: string, now: number) => string
 }
 
 /**
@@ -60,6 +62,7 @@ export class Engine {
   private readonly catalog: JourneyCatalog
   private readonly batchSize: number
   private readonly onApplied: ((applied: AppliedBatch) => void) | undefined
+  private readonly newId: (prefix: string, now: number) => string
   private readonly lock = new Mutex()
   private cursor = 0
   private backlogAtOpen = 0
@@ -71,6 +74,7 @@ export class Engine {
     this.workspace = o.workspace ?? 'default'
     this.batchSize = o.batchSize ?? 1000
     this.onApplied = o.onApplied
+    this.newId = o.newId ?? newId
     this.catalog = new JourneyCatalog(o.store)
     this.journal = new JournalWriter(o.store, () => this.backlog(), (r) => {
       this.counters.eventsAccepted += r.accepted
@@ -133,7 +137,7 @@ export class Engine {
   private async batchFor(userIds: string[], now: number): Promise<Batch> {
     const users = await this.store.loadUsers([...new Set(userIds)])
     await this.catalog.ensure([...users.values()].flatMap((u) => u.activeRuns))
-    return new Batch({ now, workspace: this.workspace, catalog: this.catalog, users })
+    return new Batch({ now, workspace: this.workspace, catalog: this.catalog, users, newId: this.newId })
   }
 
   /** From the database; what memory held of the same entries is dropped, so it cannot go stale. */
@@ -184,7 +188,7 @@ export class Engine {
   async createJourney(input: JourneyInput): Promise<Journey> {
     const now = this.clock.now()
     const j: JourneyRecord = {
-      id: newId('jny', now),
+      id: this.newId('jny', now),
       name: input.name,
       status: 'draft',
       graph: input.graph,
