@@ -9,6 +9,7 @@ export const FAILURE_STATUS = {
   // engine
   'journey.not_published': 409,
   'journey.has_active_users': 409,
+  'migration.invalid_map': 422,
   // webhooks
   'webhook.invalid': 400,
   'webhook.not_found': 404,

@@ -11,12 +11,17 @@ import {
   type JourneyStats,
   type HistoryItem,
   type JourneyVersion,
+  type MigratePolicy,
   type NodeReferences,
+  type PublishPreview,
+  type ValidationIssue,
   type RunView,
 } from '@switchyard/schema'
 import { Batch } from './batch'
 import { JourneyCatalog } from './catalog'
 import { replayHeld } from './resume'
+import { applyMigration } from './migrate/apply'
+import { previewMigration } from './migrate/preview'
 import type { Clock } from './clock'
 import { crashPoint } from './crash'
 import { newId } from './ids'
@@ -233,13 +238,18 @@ export class Engine {
     return this.createJourney({ name: name ?? `${j.name} (copy)`, graph: j.graph, settings: j.settings })
   }
 
-  /** `references` are the workspace's webhooks, providers and Liquid parser, checked with the graph. */
-  async publish(id: string, references: NodeReferences = {}): Promise<PublishResult | null> {
+  /**
+   * `references` are the workspace's webhooks, providers and Liquid parser, checked with the graph.
+   * With `migrate`, runs waiting on older versions move or exit as it says (see migrate/).
+   */
+  async publish(id: string, references: NodeReferences = {}, migrate?: MigratePolicy): Promise<PublishResult | Failure<'migration.invalid_map'> | null> {
     return this.lock.run(async () => {
       const j = await this.store.getJourney(id)
       if (!j) return null
       const result = validateGraph(j.graph, { ...references, settings: j.settings })
       if (!result.ok) return { ok: false, issues: result.issues }
+      const plan = migrate === undefined ? null : await previewMigration(this.store, j, j.graph, migrate)
+      if (plan !== null && !('diff' in plan)) return plan
       const compiled = compileJourney(result.graph)
       const now = this.clock.now()
       const version = (j.version ?? 0) + 1
@@ -261,10 +271,21 @@ export class Engine {
         updatedAt: now,
       }
       await this.store.insertVersion(record, next)
-      this.catalog.addVersion(record, compiled)
+      const loaded = this.catalog.addVersion(record, compiled)
       this.catalog.setJourney(next)
-      return { ok: true, version, activeUsersOnOlderVersions: await this.activeUsers(j.id) }
+      const migrated = plan === null ? undefined : await applyMigration(this.store, plan.waiting, loaded, now)
+      const older = (await this.store.activeCounts(j.id)).filter((a) => a.version < version).reduce((n, a) => n + a.count, 0)
+      return { ok: true, version, activeUsersOnOlderVersions: older, ...(migrated ? { migrated } : {}) }
     })
+  }
+
+  /** What `publish` would change: the diff and where waiting users would go; the draft's issues when it cannot be published. */
+  async publishPreview(id: string, references: NodeReferences, migrate: MigratePolicy): Promise<PublishPreview | Failure<'migration.invalid_map'> | { ok: false; issues: ValidationIssue[] } | null> {
+    const j = await this.store.getJourney(id)
+    if (!j) return null
+    const result = validateGraph(j.graph, { ...references, settings: j.settings })
+    if (!result.ok) return { ok: false, issues: result.issues }
+    return previewMigration(this.store, j, j.graph, migrate)
   }
 
   async setPaused(id: string, paused: boolean): Promise<Journey | Failure<EngineErrorCode> | null> {

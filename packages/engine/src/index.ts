@@ -19,3 +19,4 @@ export { simulateJourney, type SimulationInput, type SimulationResult } from './
 export { backtestJourney, type BacktestInput, type BacktestResult } from './simulate/backtest'
 export { Simulator, SIMULATION_PROVIDER, type EffectRenderer, type RenderOutcome, type CapturedEffect, type SimulatedJourney } from './simulate/simulator'
 export { VirtualClock } from './simulate/virtual-clock'
+export { graphDiff } from './migrate/plan'

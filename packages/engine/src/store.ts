@@ -150,6 +150,8 @@ export interface EngineStore {
   /** Users in each journey now, for lists: one query, not one per journey. */
   activeTotals(): Promise<Map<string, number>>
   activeCounts(journeyId: string): Promise<{ version: number; nodeId: string | null; count: number }[]>
+  /** A journey's active runs, for a migration on publish. */
+  activeRuns(journeyId: string): Promise<RunRecord[]>
   counters(journeyId: string, version?: number): Promise<CounterDelta[]>
   stats(journeyId: string, version?: number): Promise<JourneyStats>
   heldEvents(journeyId: string, limit: number): Promise<{ runId: string; seq: number }[]>

@@ -70,7 +70,7 @@ export class Simulator {
     const published = await engine.publish(j.id, o.references)
     if (published === null || !published.ok) {
       await engine.close()
-      return { ok: false, issues: published?.issues ?? [] }
+      return { ok: false, issues: published !== null && 'issues' in published ? published.issues : [] }
     }
     return { ok: true, simulator: new Simulator(engine, store, clock, j.id, o.renderer) }
   }
