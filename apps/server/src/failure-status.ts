@@ -56,4 +56,6 @@ export const FAILURE_STATUS = {
   'version.not_found': 404,
   'run.not_found': 404,
   'backup.unavailable': 409,
+  'simulation.invalid': 400,
+  'backtest.invalid_window': 400,
 } as const satisfies Record<FailureCode, ContentfulStatusCode>

@@ -57,7 +57,9 @@ export const SERVER_ERROR_CODES = [
   'version.not_found',
   'run.not_found',
   'backup.unavailable',
+  'simulation.invalid',
   'migration.invalid_map',
+  'backtest.invalid_window',
 ] as const
 
 export const FAILURE_CODES = [...ENGINE_ERROR_CODES, ...WEBHOOK_ERROR_CODES, ...CHANNEL_ERROR_CODES, ...SERVER_ERROR_CODES] as const
