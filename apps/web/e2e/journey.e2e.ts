@@ -175,11 +175,7 @@ describe('the canvas', () => {
     }
     await http(server.url, 'POST', '/v1/track', { userId: 'user-a', event: 'add_to_cart', properties: { sku: 'shoe-42' } })
 
-    // user-b's event goes in through the test panel, as an operator would send it.
-    await page.getByTestId('tab-test').click()
-    await page.getByTestId('test-user').fill('user-b')
-    await page.getByTestId('test-send').click()
-    await page.getByTestId('test-run').waitFor()
+    await http(server.url, 'POST', '/v1/track', { userId: 'user-b', event: 'add_to_cart', properties: { sku: 'shoe-7' } })
 
     const messageId = await latestMessageId(server.url, journeyId, 'user-a')
     await http(server.url, 'POST', '/v1/track', { userId: 'user-a', event: 'rcs.clicked', properties: { messageId } })

@@ -17,7 +17,7 @@ import {
   WebhookView,
   type ProviderInput,
 } from './schemas'
-import { Journey, WebhookTestResult, type WebhookInput } from '@switchyard/schema'
+import { BacktestAnswer, Journey, PublishPreview, SimulationAnswer, WebhookTestResult, type MigratePolicy, type SimulateRequest, type WebhookInput } from '@switchyard/schema'
 
 const Empty = z.unknown()
 
@@ -36,7 +36,14 @@ export const api = {
     request(`/api/journeys/${enc(id)}`, JourneyDetail, signal ? { method: 'PUT', body, signal } : { method: 'PUT', body }),
   deleteJourney: (id: string, exitUsers = false) =>
     request(`/api/journeys/${enc(id)}${exitUsers ? '?exitUsers=true' : ''}`, Empty, { method: 'DELETE' }),
-  publish: (id: string) => request(`/api/journeys/${enc(id)}/publish`, PublishAnswer, { method: 'POST' }),
+  publish: (id: string, migrate?: z.input<typeof MigratePolicy>) =>
+    request(`/api/journeys/${enc(id)}/publish`, PublishAnswer, migrate ? { method: 'POST', body: { migrate } } : { method: 'POST' }),
+  publishPreview: (id: string, migrate: z.input<typeof MigratePolicy>) =>
+    request(`/api/journeys/${enc(id)}/publish/preview`, PublishPreview, { method: 'POST', body: { migrate } }),
+  /** Runs the draft (or the graph given) on the server's virtual clock: nothing live is touched. */
+  simulate: (id: string, body: z.input<typeof SimulateRequest>) => request(`/api/journeys/${enc(id)}/simulate`, SimulationAnswer, { method: 'POST', body }),
+  backtest: (id: string, body: { graph?: DraftGraph; settings?: JourneySettings; from: string; to: string }) =>
+    request(`/api/journeys/${enc(id)}/backtest`, BacktestAnswer, { method: 'POST', body }),
   pause: (id: string) => request(`/api/journeys/${enc(id)}/pause`, Journey, { method: 'POST' }),
   resume: (id: string) => request(`/api/journeys/${enc(id)}/resume`, Journey, { method: 'POST' }),
   versions: (id: string) => request(`/api/journeys/${enc(id)}/versions`, Versions).then((r) => r.versions),

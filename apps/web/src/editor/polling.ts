@@ -1,6 +1,7 @@
 import { useEffect } from 'react'
 import { api } from '../api/endpoints'
 import { editor, RUNS_MAX, RUNS_PAGE, useEditor } from './store'
+import { useBacktestCounts } from './test-tab/backtest-counts'
 
 const STATS_MS = 2000
 const USER_MS = 1500
@@ -17,7 +18,8 @@ export function usePolling(journeyId: string): void {
       try {
         const [stats, journey] = await Promise.all([api.stats(journeyId), api.getJourney(journeyId)])
         if (stopped) return
-        editor.setStats(stats)
+        // While the cards show a backtest's counts, live counts wait.
+        if (useBacktestCounts.getState().shown === null) editor.setStats(stats)
         const current = useEditor.getState().journey
         if (current) editor.setJourney({ ...current, status: journey.status, version: journey.version, activeUsers: journey.activeUsers, hasUnpublishedChanges: journey.hasUnpublishedChanges })
       } catch {
