@@ -8,6 +8,7 @@ import { mountIngest } from './routes/ingest'
 import { mountJourneys } from './routes/journeys'
 import { mountPublish } from './routes/publish'
 import { mountSimulation } from './routes/simulation'
+import { mountUsers } from './routes/users'
 import { mountSystem } from './routes/system'
 import { mountWeb } from './routes/web'
 
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps): Hono {
   mountJourneys(app, deps)
   mountPublish(app, deps)
   mountSimulation(app, deps)
+  mountUsers(app, deps)
   for (const integration of deps.integrations) integration.mount?.(app, deps.registry, { accept, writeKey: deps.config.writeKey })
   mountSystem(app, deps)
   mountWeb(app, deps.config.webDist)

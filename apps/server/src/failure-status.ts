@@ -55,6 +55,7 @@ export const FAILURE_STATUS = {
   'journey.not_found': 404,
   'version.not_found': 404,
   'run.not_found': 404,
+  'user.not_found': 404,
   'backup.unavailable': 409,
   'simulation.invalid': 400,
   'backtest.invalid_window': 400,

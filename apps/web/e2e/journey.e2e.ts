@@ -200,6 +200,10 @@ describe('the canvas', () => {
     await expect.poll(() => nodeEl(ids.exit).getAttribute('data-visited')).toBe('true')
     expect(await nodeEl(ids.hook).getAttribute('data-visited')).toBeNull()
     expect(await page.locator(`[data-edge-id="${ids.wait}-timeout-${ids.exit}"]`).getAttribute('data-taken')).toBe('true')
+
+    // The message's preview now renders with the inspected user's real traits, not the sample's.
+    await nodeEl(ids.rcs).click()
+    await expect.poll(() => page.getByTestId('field-message-text-preview').textContent()).toMatch(/Preview as user-b.*Ben, your cart is waiting/)
   })
 
   it('shows node and outlet counts that match the server', async () => {

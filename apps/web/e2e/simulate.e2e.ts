@@ -89,6 +89,18 @@ describe('the Test tab', () => {
     await expect.poll(() => nodeEl('gone').getAttribute('data-visited')).toBe('true')
     expect(await nodeEl('crm').getAttribute('data-visited')).toBeNull()
 
+    // The step's own preview renders with the shown user's real test traits, and names what is missing.
+    await nodeEl('mail').click()
+    const subject = page.getByTestId('field-message-subject-preview')
+    await expect.poll(() => subject.textContent()).toContain('Preview as ben')
+    expect(await page.getByTestId('field-message-subject-missing').textContent()).toContain('user.traits.FIRSTNAME')
+    await page.getByTestId('tab-test').click()
+    await page.locator('[data-testid="sim-user"][data-user-id="test-user-1"]').click()
+    await nodeEl('mail').click()
+    await expect.poll(() => subject.textContent()).toMatch(/Preview as test-user-1.*Hi Asha/)
+    expect(await page.getByTestId('field-message-subject-missing').count()).toBe(0)
+    await page.getByTestId('tab-test').click()
+
     // Nothing live: no request reached the receiver, no stats, still a draft.
     expect(receiver.requests).toEqual([])
     expect(JourneyStats.parse(await http(server.url, 'GET', `/api/journeys/${journeyId}/stats`)).nodes).toEqual({})

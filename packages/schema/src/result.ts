@@ -56,6 +56,7 @@ export const SERVER_ERROR_CODES = [
   'journey.not_found',
   'version.not_found',
   'run.not_found',
+  'user.not_found',
   'backup.unavailable',
   'simulation.invalid',
   'migration.invalid_map',

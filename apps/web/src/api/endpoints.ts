@@ -20,6 +20,7 @@ import {
 import { BacktestAnswer, Journey, PublishPreview, SimulationAnswer, WebhookTestResult, type MigratePolicy, type SimulateRequest, type WebhookInput } from '@switchyard/schema'
 
 const Empty = z.unknown()
+const UserProfile = z.object({ userId: z.string(), traits: z.record(z.string(), z.unknown()) })
 
 /** What the webhook form sends: the schema's input, its defaults left to the server. */
 export type WebhookInputBody = z.input<typeof WebhookInput>
@@ -54,6 +55,7 @@ export const api = {
   users: (id: string, prefix: string, limit = 20) =>
     request(`/api/journeys/${enc(id)}/users?prefix=${enc(prefix)}&limit=${limit}`, UserList).then((r) => r.users),
   /** The newest `limit` runs of a user (the server answers at most 100); `nextCursor` says whether there are older ones. */
+  userProfile: (userId: string) => request(`/api/users/${enc(userId)}`, UserProfile),
   user: (id: string, userId: string, limit: number) => request(`/api/journeys/${enc(id)}/users/${enc(userId)}?limit=${limit}`, UserJourneyView),
 
   listWebhooks: () => request('/api/webhooks', WebhookList).then((r) => r.webhooks),

@@ -2,6 +2,7 @@ import { useEffect } from 'react'
 import { api } from '../api/endpoints'
 import { editor, RUNS_MAX, RUNS_PAGE, useEditor } from './store'
 import { useBacktestCounts } from './test-tab/backtest-counts'
+import { loadInspectedTraits } from './preview-user'
 
 const STATS_MS = 2000
 const USER_MS = 1500
@@ -59,6 +60,7 @@ export function usePolling(journeyId: string): void {
 export async function inspectUser(journeyId: string, userId: string, showPanel = true): Promise<number> {
   const view = await api.user(journeyId, userId, RUNS_PAGE)
   editor.inspect(userId, view.runs, 0, { limit: RUNS_PAGE, more: view.nextCursor !== null })
+  void loadInspectedTraits(userId)
   if (showPanel) editor.setTab('users')
   return view.runs.length
 }

@@ -1,22 +1,17 @@
-import { useState, type ReactElement } from 'react'
-import type { RunView, SimulatedUserPath, SimulationAnswer } from '@switchyard/schema'
+import { useEffect, useState, type ReactElement } from 'react'
+import type { RunView, SimulatedUserPath } from '@switchyard/schema'
 import { api } from '../../api/endpoints'
 import { ApiError, errorMessage } from '../../api/client'
 import { IssuesAnswer } from '../../api/schemas'
 import { readString } from '../../flow/nodeData'
 import { plural } from '../../ui/format'
 import { pathOfRun } from '../paths'
+import { setPreviewUser } from '../preview-user'
 import { currentDraft, editor, useEditor } from '../store'
 import { BacktestPanel } from './BacktestPanel'
 import { EffectList } from './EffectList'
 import { parseScript } from './script'
-
-interface TestUser {
-  userId: string
-  traits: string
-}
-
-const UNTIL = ['+1d', '+7d', '+30d'] as const
+import { testTab, UNTIL, useTestTab, type TestUser } from './test-tab-state'
 
 /** A simulated user's path as a run, so the canvas draws it as it draws an inspected one. */
 function asRun(u: SimulatedUserPath): RunView {
@@ -43,16 +38,16 @@ export function TestTab({ journeyId }: { journeyId: string }): ReactElement {
     const t = s.nodes.find((n) => n.type === 'trigger')
     return t ? readString(t.data, 'event') : ''
   })
-  const [users, setUsers] = useState<TestUser[]>([{ userId: 'test-user-1', traits: '{\n  "FIRSTNAME": "Asha",\n  "EMAIL": "asha@example.com"\n}' }])
-  const [script, setScript] = useState(`+0s: ${triggerEvent || 'add_to_cart'}`)
-  const [until, setUntil] = useState<(typeof UNTIL)[number]>('+30d')
+  useEffect(() => testTab.open(journeyId), [journeyId])
+  const { users, until, answer, shown, traitsOf, error } = useTestTab()
+  const script = useTestTab((s) => s.script) ?? `+0s: ${triggerEvent || 'add_to_cart'}`
   const [running, setRunning] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const [answer, setAnswer] = useState<SimulationAnswer | null>(null)
-  const [shown, setShown] = useState<string | null>(null)
+  const setError = (e: string | null) => testTab.set({ error: e })
 
-  const draw = (u: SimulatedUserPath | undefined) => {
-    setShown(u?.userId ?? null)
+  const draw = (u: SimulatedUserPath | undefined, traits: Record<string, unknown> = {}) => {
+    testTab.set({ shown: u?.userId ?? null })
+    // Message previews on the Step tab now render with this user's test traits.
+    setPreviewUser(u ? { userId: u.userId, traits, source: 'simulated' } : null)
     const s = useEditor.getState()
     editor.showPath(u ? pathOfRun(asRun(u), s.nodes, s.edges) : null)
   }
@@ -80,8 +75,8 @@ export function TestTab({ journeyId }: { journeyId: string }): ReactElement {
     setRunning(true)
     try {
       const result = await api.simulate(journeyId, { graph: draft.graph, settings: draft.settings, users: parsedUsers, events: lines.flatMap((l) => (l.ok ? [l.event] : [])), until })
-      setAnswer(result)
-      draw(result.users[0])
+      testTab.set({ answer: result, traitsOf: Object.fromEntries(parsedUsers.map((u) => [u.userId, u.traits])) })
+      draw(result.users[0], parsedUsers.find((u) => u.userId === result.users[0]?.userId)?.traits)
     } catch (e) {
       const issues = e instanceof ApiError && e.status === 422 ? IssuesAnswer.safeParse(e.body) : null
       if (issues?.success) {
@@ -93,7 +88,7 @@ export function TestTab({ journeyId }: { journeyId: string }): ReactElement {
     }
   }
 
-  const update = (i: number, patch: Partial<TestUser>) => setUsers((list) => list.map((u, k) => (k === i ? { ...u, ...patch } : u)))
+  const update = (i: number, patch: Partial<TestUser>) => testTab.updateUsers((list) => list.map((u, k) => (k === i ? { ...u, ...patch } : u)))
 
   return (
     <div className="stack" data-testid="test-panel">
@@ -103,7 +98,7 @@ export function TestTab({ journeyId }: { journeyId: string }): ReactElement {
           <div className="row">
             <input className="mono" value={u.userId} onChange={(e) => update(i, { userId: e.target.value })} aria-label="User id" data-testid="test-user" />
             {users.length > 1 ? (
-              <button type="button" className="btn small" onClick={() => setUsers((l) => l.filter((_, k) => k !== i))}>
+              <button type="button" className="btn small" onClick={() => testTab.updateUsers((l) => l.filter((_, k) => k !== i))}>
                 Remove
               </button>
             ) : null}
@@ -111,17 +106,17 @@ export function TestTab({ journeyId }: { journeyId: string }): ReactElement {
           <textarea className="mono small" rows={3} value={u.traits} onChange={(e) => update(i, { traits: e.target.value })} aria-label={`Traits of ${u.userId}`} data-testid="test-traits" />
         </div>
       ))}
-      <button type="button" className="btn small" onClick={() => setUsers((l) => [...l, { userId: `test-user-${l.length + 1}`, traits: '{}' }])} data-testid="test-add-user">
+      <button type="button" className="btn small" onClick={() => testTab.updateUsers((l) => [...l, { userId: `test-user-${l.length + 1}`, traits: '{}' }])} data-testid="test-add-user">
         Add a user
       </button>
       <label className="field">
         <span>Events, one a line: “+2d: opened”, “ben +1h: purchase {'{"sku": "A-1"}'}”</span>
-        <textarea className="mono small" rows={5} value={script} onChange={(e) => setScript(e.target.value)} data-testid="test-script" />
+        <textarea className="mono small" rows={5} value={script} onChange={(e) => testTab.set({ script: e.target.value })} data-testid="test-script" />
       </label>
       <div className="row">
         <label className="field">
           <span>Run until</span>
-          <select value={until} onChange={(e) => setUntil(UNTIL.find((u) => u === e.target.value) ?? '+30d')} data-testid="test-until">
+          <select value={until} onChange={(e) => testTab.set({ until: UNTIL.find((u) => u === e.target.value) ?? '+30d' })} data-testid="test-until">
             {UNTIL.map((u) => (
               <option key={u} value={u}>
                 {u}
@@ -138,7 +133,7 @@ export function TestTab({ journeyId }: { journeyId: string }): ReactElement {
         <div className="stack" data-testid="sim-result">
           {answer.users.map((u) => (
             <div key={u.userId} className={`test-run${shown === u.userId ? ' on' : ''}`}>
-              <button type="button" className="link-btn" onClick={() => draw(u)} data-testid="sim-user" data-user-id={u.userId}>
+              <button type="button" className="link-btn" onClick={() => draw(u, traitsOf[u.userId])} data-testid="sim-user" data-user-id={u.userId}>
                 <strong className="mono">{u.userId}</strong>{' '}
                 {u.waitingAt ? `waits at ${u.waitingAt}` : u.endedAt ? `finished ${new Date(u.endedAt).toLocaleString()}` : 'did not enter'}
               </button>
