@@ -37,6 +37,8 @@ export interface SimulatorOptions {
   workspace?: string
 }
 
+const BATCH = 1000
+
 /** The provider name effects are recorded under in a simulated run's history. */
 export const SIMULATION_PROVIDER = 'simulation'
 
@@ -116,12 +118,16 @@ export class Simulator {
     }
   }
 
-  /** Applies the journal and hands the outbox to the renderer until neither has anything left. */
+  /**
+   * Applies the journal and hands the outbox to the renderer until neither has anything left. A
+   * pass that dispatched nothing ingested nothing, so unless it applied a full batch (more may
+   * wait) the journal is done.
+   */
   private async settle(): Promise<void> {
     for (;;) {
-      const applied = await this.engine.processPending()
+      const applied = await this.engine.processPending(BATCH)
       const dispatched = await this.dispatch()
-      if (applied === 0 && dispatched === 0) return
+      if (dispatched === 0 && applied < BATCH) return
     }
   }
 
