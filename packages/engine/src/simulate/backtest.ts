@@ -35,9 +35,10 @@ export async function backtestJourney(input: BacktestInput): Promise<BacktestRes
   const sim = opened.simulator
   try {
     const users = [...new Set(window.map((e) => e.userId))]
+    const identifiedInWindow = new Set(window.flatMap((e) => (e.type === 'identify' ? [e.userId] : [])))
     const identifies: (() => IngestedEvent)[] = []
     for (const userId of users) {
-      const traits = before.get(userId) ?? (window.some((e) => e.userId === userId && e.type === 'identify') ? null : ((await input.source.getUser(userId))?.traits ?? null))
+      const traits = before.get(userId) ?? (identifiedInWindow.has(userId) ? null : ((await input.source.getUser(userId))?.traits ?? null))
       if (traits !== null) identifies.push(() => ({ messageId: `backtest_traits_${userId}`, type: 'identify', userId, traits, timestamp: input.from, receivedAt: input.from }))
     }
     await sim.applyAt(input.from, identifies)
