@@ -89,6 +89,8 @@ describe('POST /api/journeys/:id/simulate', () => {
     expect(await journalRows(url)).toBe(journalBefore)
     expect((await http(url, 'GET', `/api/journeys/${id}/users/asha`)).json.runs).toEqual([])
     expect((await http(url, 'GET', `/api/journeys/${id}`)).json).toMatchObject({ status: 'draft', version: null })
+    // No provider was handed a message: the sandbox, which takes every email here, recorded none.
+    expect((await http(url, 'GET', '/api/channels/messages')).json.messages).toEqual([])
 
     // The receiver gets a live delivery through the same webhook, and only that one: had the
     // simulation queued anything, the dispatcher would have sent it first.
