@@ -20,7 +20,7 @@ import {
 import { Batch } from './batch'
 import { JourneyCatalog } from './catalog'
 import { replayHeld } from './resume'
-import { applyMigration } from './migrate/apply'
+import { migrationCommit, type MigrationOutcome } from './migrate/apply'
 import { previewMigration } from './migrate/preview'
 import type { Clock } from './clock'
 import { crashPoint } from './crash'
@@ -270,10 +270,16 @@ export class Engine {
         publishedDraftHash: draftHash(j),
         updatedAt: now,
       }
-      await this.store.insertVersion(record, next)
-      const loaded = this.catalog.addVersion(record, compiled)
+      let migrated: MigrationOutcome | undefined
+      if (plan === null) await this.store.insertVersion(record, next)
+      else {
+        const m = await migrationCommit(this.store, plan.waiting, { journeyId: j.id, version, stateKeyOf: compiled.stateKeyOf }, now)
+        await this.store.commit({ ...m.commit, version: { record, journey: next } })
+        migrated = m.outcome
+      }
+      // Only once stored: a failed commit must not leave a version in memory that the database lacks.
+      this.catalog.addVersion(record, compiled)
       this.catalog.setJourney(next)
-      const migrated = plan === null ? undefined : await applyMigration(this.store, plan.waiting, loaded, now)
       const older = (await this.store.activeCounts(j.id)).filter((a) => a.version < version).reduce((n, a) => n + a.count, 0)
       return { ok: true, version, activeUsersOnOlderVersions: older, ...(migrated ? { migrated } : {}) }
     })

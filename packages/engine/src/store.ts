@@ -44,6 +44,8 @@ export interface EngineCommit {
   goalWatchesCleared: string[]
   /** A user's first entry into a journey: kept after their runs are deleted, for `reentry: never`. */
   entered: { userId: string; journeyId: string }[]
+  /** A publish that migrates runs: the new version commits with them, so a failure publishes nothing. */
+  version?: { record: JourneyVersionRecord; journey: JourneyRecord }
 }
 
 export function emptyCommit(): EngineCommit {

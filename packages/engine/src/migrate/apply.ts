@@ -1,6 +1,5 @@
 import type { WaitingGroup } from '@switchyard/schema'
-import type { LoadedVersion } from '../catalog'
-import { emptyCommit, type EngineStore } from '../store'
+import { emptyCommit, type EngineCommit, type EngineStore } from '../store'
 
 export interface MigrationOutcome {
   moved: number
@@ -10,12 +9,20 @@ export interface MigrationOutcome {
 
 const key = (version: number, nodeId: string) => `${version}\u0000${nodeId}`
 
+/** The version runs move to: its id, and its compiled machine's state key of each node. */
+export interface MigrationTarget {
+  journeyId: string
+  version: number
+  stateKeyOf: Readonly<Record<string, string>>
+}
+
 /**
- * Moves or exits the active runs of older versions as the plan says, in one store commit: all of
- * them or none. A moved run keeps its id and its timer's due time (under the new node id when
- * mapped), takes the new version's state for its node, and gets a `migrated` history item.
+ * The commit that moves or exits the active runs of older versions as the plan says; the caller
+ * commits it (with the new version) in one transaction: all of them or none. A moved run keeps
+ * its id and its timer's due time (under the new node id when mapped), takes the new version's
+ * state for its node, and gets a `migrated` history item.
  */
-export async function applyMigration(store: EngineStore, plan: readonly WaitingGroup[], target: LoadedVersion, now: number): Promise<MigrationOutcome> {
+export async function migrationCommit(store: EngineStore, plan: readonly WaitingGroup[], target: MigrationTarget, now: number): Promise<{ commit: EngineCommit; outcome: MigrationOutcome }> {
   const decided = new Map(plan.map((g) => [key(g.version, g.nodeId), g]))
   const commit = emptyCommit()
   const outcome: MigrationOutcome = { moved: 0, exited: 0, kept: 0 }
@@ -35,7 +42,7 @@ export async function applyMigration(store: EngineStore, plan: readonly WaitingG
       continue
     }
     const to = group.to
-    const stateKey = to === null ? undefined : target.compiled.stateKeyOf[to]
+    const stateKey = to === null ? undefined : target.stateKeyOf[to]
     if (to === null || stateKey === undefined) throw new Error(`migration plan moves to a node the compiled version lacks: ${String(to)}`)
     if (to !== from) {
       commit.timersCleared.push({ runId: run.runId, nodeId: from })
@@ -54,6 +61,5 @@ export async function applyMigration(store: EngineStore, plan: readonly WaitingG
     commit.runs.set(run.runId, { ...run, version: target.version, stateKey, currentNodeId: to, context: { ...run.context, version: target.version } })
     outcome.moved++
   }
-  await store.commit(commit)
-  return outcome
+  return { commit, outcome }
 }

@@ -259,6 +259,7 @@ export class SqliteEngineStore implements EngineStore {
     const s = this.s
     this.db
       .transaction(() => {
+        if (c.version) this.writeVersion(c.version.record, c.version.journey)
         for (const u of c.users.values()) s.upsertUser.run(u.userId, StoredTraits.encode(u.traits), Date.now())
         for (const r of c.runs.values()) {
           s.upsertRun.run(
@@ -308,12 +309,11 @@ export class SqliteEngineStore implements EngineStore {
     this.db.transaction(() => this.s.deleteJourneyRows.forEach((st) => st.run(id))).immediate()
   }
   async insertVersion(v: JourneyVersionRecord, j: JourneyRecord): Promise<void> {
-    this.db
-      .transaction(() => {
-        this.s.insertVersion.run(v.journeyId, v.version, StoredGraph.encode(v.graph), StoredSettings.encode(v.settings), StoredMachineRecord.encode({ compilerVersion: v.compilerVersion, machine: v.machine }), v.hash, v.publishedAt)
-        this.s.updateJourney.run(j.name, j.status, StoredGraph.encode(j.graph), StoredSettings.encode(j.settings), j.version, j.publishedDraftHash, j.updatedAt, j.id)
-      })
-      .immediate()
+    this.db.transaction(() => this.writeVersion(v, j)).immediate()
+  }
+  private writeVersion(v: JourneyVersionRecord, j: JourneyRecord): void {
+    this.s.insertVersion.run(v.journeyId, v.version, StoredGraph.encode(v.graph), StoredSettings.encode(v.settings), StoredMachineRecord.encode({ compilerVersion: v.compilerVersion, machine: v.machine }), v.hash, v.publishedAt)
+    this.s.updateJourney.run(j.name, j.status, StoredGraph.encode(j.graph), StoredSettings.encode(j.settings), j.version, j.publishedDraftHash, j.updatedAt, j.id)
   }
   async getVersion(journeyId: string, version: number): Promise<JourneyVersionRecord | null> {
     const row = this.s.getVersion.get(journeyId, version)
