@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import type { DraftGraph } from '@switchyard/schema'
+import { BacktestAnswer, SimulationAnswer, type DraftGraph } from '@switchyard/schema'
 import { startServer } from './server'
 import { percentile, round, sortNumbers, tempDir } from './util'
 
@@ -52,21 +52,31 @@ function lcg(seed: number): () => number {
   }
 }
 
-async function post(url: string, path: string, body: unknown): Promise<{ status: number; json: any }> {
+const Created = {
+  parse(v: unknown): { id: string } {
+    if (v !== null && typeof v === 'object' && 'id' in v && typeof v.id === 'string') return { id: v.id }
+    throw new Error(`expected an answer with an id: ${JSON.stringify(v)}`)
+  },
+}
+const Anything = { parse: (v: unknown): unknown => v }
+
+/** POSTs JSON; a non-2xx answer fails the figure with what the server said. */
+async function post<T>(url: string, path: string, body: unknown, answer: { parse(v: unknown): T }): Promise<T> {
   const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
   const text = await res.text()
-  return { status: res.status, json: text === '' ? null : JSON.parse(text) }
+  if (!res.ok) throw new Error(`POST ${path} answered ${res.status}: ${text.slice(0, 500)}`)
+  return answer.parse(text === '' ? null : JSON.parse(text))
 }
 
 /** A draft of the 30-day journey on a fresh server; nothing is published, so live traffic enters nothing. */
 async function draftOnServer(label: string) {
   const tmp = tempDir(label)
   const server = await startServer(tmp.file)
-  const hook = await post(server.url, '/api/webhooks', { name: 'CRM', url: 'https://crm.example.com/hook', encoding: 'json' })
-  const journey = await post(server.url, '/api/journeys', { name: 'Onboarding', graph: thirtyDayJourney(hook.json.id) })
+  const hook = await post(server.url, '/api/webhooks', { name: 'CRM', url: 'https://crm.example.com/hook', encoding: 'json' }, Created)
+  const journey = await post(server.url, '/api/journeys', { name: 'Onboarding', graph: thirtyDayJourney(hook.id) }, Created)
   return {
     url: server.url,
-    id: String(journey.json.id),
+    id: journey.id,
     async stop() {
       await server.stop()
       tmp.cleanup()
@@ -110,10 +120,9 @@ export async function simulationSpeed(users: number, runs = 5): Promise<Simulati
     let effects = 0
     for (let r = 0; r < runs; r++) {
       const t = performance.now()
-      const res = await post(s.url, `/api/journeys/${s.id}/simulate`, body)
+      const res = await post(s.url, `/api/journeys/${s.id}/simulate`, body, SimulationAnswer)
       times.push(performance.now() - t)
-      if (res.status !== 200) throw new Error(`simulate answered ${res.status}: ${JSON.stringify(res.json).slice(0, 500)}`)
-      effects = res.json.effects.length
+      effects = res.effects.length
     }
     const first = times[0] ?? Number.NaN
     const median = percentile(sortNumbers(times.slice(1)), 50)
@@ -151,8 +160,7 @@ export async function backtestSpeed(users: number, runs = 3): Promise<BacktestSp
         batch.push({ type: 'track', userId, event: 'email.opened', properties: { messageId: `live-${k}`, channel: 'email', status: 'opened' } })
         batch.push({ type: 'track', userId, event: 'purchase', properties: { amount: Math.round(rand() * 100) } })
       }
-      const res = await post(s.url, '/v1/batch', { batch })
-      if (res.status !== 200) throw new Error(`batch answered ${res.status}`)
+      await post(s.url, '/v1/batch', { batch }, Anything)
       stored += batch.length
     }
     const to = new Date(Date.now() + 1000).toISOString()
@@ -160,10 +168,9 @@ export async function backtestSpeed(users: number, runs = 3): Promise<BacktestSp
     let replayed = 0
     for (let r = 0; r < runs; r++) {
       const t = performance.now()
-      const res = await post(s.url, `/api/journeys/${s.id}/backtest`, { from, to })
+      const res = await post(s.url, `/api/journeys/${s.id}/backtest`, { from, to }, BacktestAnswer)
       times.push(performance.now() - t)
-      if (res.status !== 200) throw new Error(`backtest answered ${res.status}: ${JSON.stringify(res.json).slice(0, 500)}`)
-      replayed = res.json.replayed.events
+      replayed = res.replayed.events
     }
     const median = percentile(sortNumbers(times.length > 1 ? times.slice(1) : times), 50)
     return { storedEvents: stored, replayed, firstMs: round(times[0] ?? Number.NaN), medianMs: round(median), eventsPerSecond: round(replayed / (median / 1000)) }
