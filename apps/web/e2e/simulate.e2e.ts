@@ -147,6 +147,30 @@ describe('the publish dialog', () => {
   })
 })
 
+describe('the publish dialog, after a rename', () => {
+  it('maps the users of a renamed step to its new id', async () => {
+    const renamed = welcome(await firstWebhook(), true)
+    const graph = {
+      nodes: renamed.nodes.map((n) => (n.id === 'wait' ? { ...n, id: 'wait-open' } : n)),
+      edges: renamed.edges.map((e) => ({ ...e, source: e.source === 'wait' ? 'wait-open' : e.source, target: e.target === 'wait' ? 'wait-open' : e.target })),
+    }
+    await http(server.url, 'PUT', `/api/journeys/${journeyId}`, { graph })
+    await page.reload()
+    await page.getByTestId('editor').waitFor()
+    await page.getByTestId('publish').click()
+    await page.getByTestId('migrate-move').check()
+    const group = page.locator('[data-testid="waiting-group"][data-node-id="wait"]')
+    // The step is gone from the draft: without a map its users would stay on their version.
+    await expect.poll(() => group.getAttribute('data-action')).toBe('keep')
+    await page.getByTestId('map-wait').selectOption('wait-open')
+    await expect.poll(() => group.getAttribute('data-action')).toBe('move')
+    await page.getByTestId('publish-confirm').click()
+    await page.locator('[data-testid="publish-result"][data-version="3"]').waitFor()
+    const run = UserJourneyView.parse(await http(server.url, 'GET', `/api/journeys/${journeyId}/users/di`)).runs[0]
+    expect(run).toMatchObject({ version: 3, currentNodeId: 'wait-open', status: 'active' })
+  })
+})
+
 async function firstWebhook(): Promise<string> {
   const list: unknown = await http(server.url, 'GET', '/api/webhooks')
   const id = typeof list === 'object' && list !== null && 'webhooks' in list && Array.isArray(list.webhooks) ? list.webhooks[0]?.id : undefined
