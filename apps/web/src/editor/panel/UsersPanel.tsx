@@ -171,6 +171,7 @@ const KIND_LABELS = {
   webhook: 'Webhook',
   completed: 'Completed',
   exited: 'Exited',
+  migrated: 'Moved to a new version',
 } as const satisfies Record<HistoryItem['kind'], string>
 
 /** What stopped a message or webhook: a rule held it until a time, or skipped it. */
