@@ -46,7 +46,7 @@ async function journalRows(url: string): Promise<number> {
 }
 
 describe('POST /api/journeys/:id/simulate', () => {
-  it('runs an unpublished draft with a 3-day wait for two users in under 100 ms, and touches nothing live', async () => {
+  it('runs an unpublished draft with a 3-day wait for two users, and touches nothing live (its speed is bench figure 11)', async () => {
     const { url } = await servers.start({ WORKSPACE: 'acme' })
     const receiver = await sink.start()
     const hook = await http(url, 'POST', '/api/webhooks', { name: 'CRM', url: `${receiver}/crm`, encoding: 'json' })
@@ -54,15 +54,8 @@ describe('POST /api/journeys/:id/simulate', () => {
     const id: string = draft.json.id
     const journalBefore = await journalRows(url)
 
-    // The process's first simulation pays for loading and compiling its code paths once; the
-    // figure is for a server that has run one before (as any server soon has).
-    expect((await http(url, 'POST', `/api/journeys/${id}/simulate`, { ...twoUsers, users: [], events: [] })).status).toBe(200)
-    const began = performance.now()
     const res = await http(url, 'POST', `/api/journeys/${id}/simulate`, twoUsers)
-    const elapsed = performance.now() - began
     expect(res.status).toBe(200)
-    console.log(`simulate: two users, a 3-day wait, 7 simulated days: ${elapsed.toFixed(1)} ms`)
-    expect(elapsed).toBeLessThan(100)
 
     const [asha, ben] = res.json.users
     const steps = (u: { path: { kind: string; nodeId: string; outlet: string | null }[] }) => u.path.filter((h) => h.outlet !== null || !['message', 'webhook'].includes(h.kind)).map((h) => `${h.kind}:${h.nodeId}${h.outlet ? `>${h.outlet}` : ''}`)
