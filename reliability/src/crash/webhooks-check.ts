@@ -3,9 +3,9 @@ import type { Death } from './server-process'
 
 /**
  * A kill this long before an arrival may still have hit it: the request was on the wire. 1.5 s
- * was too short on a loaded 2-core machine (a run beside two browser suites counted 4 of 47
- * duplicates as unexplained, each an attempt the killed server never recorded); the window only
- * ties such an unrecorded attempt to a kill, so 5 s keeps the check's meaning.
+ * was too short on a loaded 2-core machine: a run beside two browser suites counted 4 of 47
+ * duplicates as unexplained, the receiver reading requests late. The window only ties an attempt
+ * the server never recorded (`unrecorded`) to a kill, so 5 s keeps the check's meaning.
  */
 const IN_FLIGHT_MS = 5000
 
