@@ -84,7 +84,10 @@ export class OutboxDispatcher {
     const claims = (await this.engine.claimOutbox(kind, this.options.batch ?? 200)).filter((c) => !this.inFlight.has(c.id))
     if (claims.length === 0) return 0
     crashPoint('after-outbox-commit-before-send')
+    const started = performance.now()
     const done: string[] = []
+    let deferred = 0
+    let failed = 0
     await Promise.all(
       claims.map(async (claim) => {
         this.inFlight.add(claim.id)
@@ -96,9 +99,12 @@ export class OutboxDispatcher {
                 ? await this.handlers.webhook(claim.job)
                 : undefined
           // A job kept for later waits in its outbox row, durable across restarts, not read again until due.
-          if (result) await this.engine.deferOutbox(claim.id, result.retryAt, result.outcome && { job: claim.job, ...result.outcome })
-          else done.push(claim.id)
+          if (result) {
+            deferred++
+            await this.engine.deferOutbox(claim.id, result.retryAt, result.outcome && { job: claim.job, ...result.outcome })
+          } else done.push(claim.id)
         } catch (error) {
+          failed++
           const retryAt = this.engine.clock.now() + Math.min(60_000, 1000 * 2 ** Math.min(claim.attempts, 6))
           await this.engine.deferOutbox(claim.id, retryAt)
           this.log.warn('outbox handler failed; will retry', { id: claim.id, kind, retryAt: new Date(retryAt).toISOString(), error: error instanceof Error ? error.message : String(error) })
@@ -108,6 +114,8 @@ export class OutboxDispatcher {
       }),
     )
     await this.engine.completeOutbox(done)
+    // One line per batch at info; each message's own line is debug, each failure warn.
+    this.log.info('outbox batch handled', { kind, claimed: claims.length, done: done.length, deferred, failed, durationMs: Math.round(performance.now() - started) })
     return done.length
   }
 }

@@ -7,7 +7,7 @@ import { testApp } from '../test/harness'
 describe('a stored row the build cannot read', () => {
   it('answers a plain 500 and logs which record and version it was, never the stack to the caller', async () => {
     const lines: string[] = []
-    const log: Logger = { info: () => {}, warn: () => {}, error: (msg, fields) => lines.push(`${msg} ${JSON.stringify(fields)}`) }
+    const log: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: (msg, fields) => lines.push(`${msg} ${JSON.stringify(fields)}`) }
     const t = await testApp({ log })
     const flow = graph([trigger('t', 'Ping'), exit('done')], [edge('t', 'next', 'done')])
     const { id } = (await t.request('POST', '/api/journeys', journeyInput('Pings', flow))).json
