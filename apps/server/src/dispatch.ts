@@ -1,4 +1,6 @@
 import { crashPoint, type Engine, type OutboxClaim } from '@switchyard/engine'
+import { SEND_BACKOFF } from '@switchyard/channels'
+import { backoffDelay } from '@switchyard/schema'
 import type { MessageJob, WebhookJob } from '@switchyard/schema'
 import type { Logger } from './log'
 
@@ -105,7 +107,7 @@ export class OutboxDispatcher {
           } else done.push(claim.id)
         } catch (error) {
           failed++
-          const retryAt = this.engine.clock.now() + Math.min(60_000, 1000 * 2 ** Math.min(claim.attempts, 6))
+          const retryAt = this.engine.clock.now() + backoffDelay(claim.attempts, SEND_BACKOFF)
           await this.engine.deferOutbox(claim.id, retryAt)
           this.log.warn('outbox handler failed; will retry', { id: claim.id, kind, retryAt: new Date(retryAt).toISOString(), error: error instanceof Error ? error.message : String(error) })
         } finally {

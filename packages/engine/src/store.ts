@@ -172,3 +172,6 @@ export interface EngineStore {
   outboxPending(): Promise<number>
   appendHistory(rows: HistoryRecord[]): Promise<void>
 }
+
+/** What a backtest reads of a live engine: its journal and its users' profiles, nothing it could write. */
+export type JournalSource = Pick<EngineStore, 'readJournal' | 'getUser'>
