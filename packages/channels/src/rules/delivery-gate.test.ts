@@ -15,7 +15,7 @@ const context = {
   event: null,
   message: null,
 }
-const sms: MessageJob = { kind: 'message', id: 'msg_1', channel: 'sms', message: { text: 'Hi' }, context, createdAt: NIGHT }
+const sms: MessageJob = { kind: 'message', id: 'msg_1', channel: 'sms', providerId: null, message: { text: 'Hi' }, context, createdAt: NIGHT }
 const hook: WebhookJob = { kind: 'webhook', id: 'dlv_1', webhookId: 'wh', params: [], customParams: {}, body: { kind: 'activity' }, context, createdAt: NIGHT }
 const settings = JourneySettings.parse({ quietHours: { start: '22:00', end: '08:00' }, frequencyCaps: [{ channel: 'sms', max: 1, per: { amount: 1, unit: 'days' } }] })
 
