@@ -21,7 +21,7 @@ import { Batch } from './batch'
 import { decideWinners } from './kinds/split'
 import { labelledStats } from './stats'
 import { labelsOf, runHistory, runsPage } from './inspection'
-import { sentEvent, type SentJob } from './outcomes'
+import { outcomeRow, sentEvent, type JobOutcome, type OutboxSettlement, type OutcomeJob, type SentJob } from './outcomes'
 import { JourneyCatalog } from './catalog'
 import { replayHeld } from './resume'
 import { migrationCommit, type MigrationOutcome } from './migrate/apply'
@@ -31,16 +31,13 @@ import { crashPoint } from './crash'
 import { newId } from './ids'
 import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
-import type { AppliedBatch, EngineCounters, HistoryRecord, JournalEntry, JourneyPatch, JourneyRecord, JourneyVersionRecord, PublishResult, RunRecord } from './records'
+import type { AppliedBatch, EngineCounters, JournalEntry, JourneyPatch, JourneyRecord, JourneyVersionRecord, PublishResult, RunRecord } from './records'
 import type { EngineStore, JournalSource, JourneyUserSummary, OutboxClaim, RunKey } from './store'
 import { draftHash, journeyView, runView, versionView } from './views'
 
-/** A page of a user's runs: see `Engine.userRunsPage`. */
-/** What an outcome row needs of a job: the run and node it came from. */
-export interface OutcomeJob {
-  context: { runId: string; nodeId: string; journey: { id: string } }
-}
+export type { OutcomeJob, JobOutcome, OutboxSettlement } from './outcomes'
 
+/** A page of a user's runs: see `Engine.userRunsPage`. */
 export interface RunsPage {
   runs: { run: RunView; historyNext: number | null }[]
   next: RunKey | null
@@ -417,8 +414,15 @@ export class Engine {
    * Keeps an outbox row until `availableAt`. With `outcome` (a hold and its reason), the run's
    * history gets that row in the same transaction, so a held job is never held unrecorded.
    */
-  deferOutbox(id: string, availableAt: number, outcome?: { job: OutcomeJob; kind: 'message' | 'webhook'; messageId: string | null; detail: Record<string, unknown> }): Promise<void> {
-    return this.store.deferOutbox(id, availableAt, outcome && this.outcomeRow(outcome.job, outcome.kind, outcome.messageId, outcome.detail))
+  deferOutbox(id: string, availableAt: number, outcome?: JobOutcome): Promise<void> {
+    return this.store.deferOutbox(id, availableAt, outcome && outcomeRow(outcome, this.clock.now()))
+  }
+
+  /** A relay batch's outcomes, written in one transaction (see `OutboxSettlement`). */
+  settleOutbox(s: OutboxSettlement): Promise<void> {
+    const now = this.clock.now()
+    const history = [...s.complete, ...s.defer].flatMap((c) => (c.outcome ? [outcomeRow(c.outcome, now)] : []))
+    return this.store.settleOutbox(s.complete.map((c) => c.id), s.defer, history)
   }
 
   completeOutbox(ids: string[]): Promise<void> {
@@ -435,12 +439,7 @@ export class Engine {
 
   /** Adds a row to a run's history from outside a transition (a delivery attempt, a send result). */
   async recordOutcome(job: OutcomeJob, kind: 'message' | 'webhook', messageId: string | null, detail: Record<string, unknown>): Promise<void> {
-    await this.store.appendHistory([this.outcomeRow(job, kind, messageId, detail)])
-  }
-
-  /** An outcome row has no outlet: the node's own row, written when it ran, has it. */
-  private outcomeRow(job: OutcomeJob, kind: 'message' | 'webhook', messageId: string | null, detail: Record<string, unknown>): HistoryRecord {
-    return { runId: job.context.runId, journeyId: job.context.journey.id, at: this.clock.now(), nodeId: job.context.nodeId, kind, outlet: null, messageId, detail }
+    await this.store.appendHistory([outcomeRow({ job, kind, messageId, detail }, this.clock.now())])
   }
 
   private async view(j: JourneyRecord): Promise<Journey> {

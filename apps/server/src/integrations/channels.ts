@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono'
 import { z } from 'zod'
-import type { Engine } from '@switchyard/engine'
+import { sentEvent, type Engine } from '@switchyard/engine'
 import { ActivityCall, CHANNEL_STATUSES, MAX_EVENT_BYTES, ProviderInput, ProviderTestInput, ProviderTestResult, ProviderView, type IngestedEvent, type MessageJob, type Result } from '@switchyard/schema'
 import {
   activityToTrack,
@@ -91,26 +91,25 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
   async function send(job: MessageJob): Promise<HandlerResult> {
     const now = engine.clock.now()
     const settings = await engine.versionSettings(job.context.journey.id, job.context.journey.version)
-    const gate = await applyDeliveryRules(engine, job, settings, (since) => service.messages.sentTimestamps(job.context.user.id, job.channel, since))
+    const gate = applyDeliveryRules(engine, job, settings, (since) => service.messages.sentTimestamps(job.context.user.id, job.channel, since))
     if (gate) return gate.result
     const out = await service.send(job)
     if (out.ok) {
-      await engine.messageSent(job, { providerId: out.providerId, providerMessageId: out.providerMessageId })
-      await engine.recordOutcome(job, 'message', job.id, { channel: job.channel, status: 'sent', providerId: out.providerId, rendered: out.rendered })
       options.onMessageEvent?.('message.sent', payload(job, out.rendered))
-      return
+      return {
+        outcome: { kind: 'message', messageId: job.id, detail: { channel: job.channel, status: 'sent', providerId: out.providerId, rendered: out.rendered } },
+        events: [sentEvent(job, now, { providerId: out.providerId, providerMessageId: out.providerMessageId })],
+      }
     }
     const attempts = service.messages.get(job.id)?.attempts ?? 1
     const retryAt = out.retryable ? sendRetryAt(attempts, now) : null
     if (retryAt !== null) return { retryAt }
-    await engine.recordOutcome(job, 'message', job.id, { channel: job.channel, status: 'failed', reason: out.reason, attempts, ...(out.rendered ? { rendered: out.rendered } : {}) })
     // Channels that report failures get the event, so a wait on `failed` can take the user on.
-    if (CHANNEL_STATUSES[job.channel].some((s) => s === 'failed')) {
-      await engine.ingest([
-        { messageId: `failed:${job.id}`, type: 'track', userId: job.context.user.id, event: `${job.channel}.failed`, properties: { messageId: job.id, reason: out.reason }, timestamp: now, receivedAt: now },
-      ])
-    }
+    const failed: IngestedEvent[] = CHANNEL_STATUSES[job.channel].some((st) => st === 'failed')
+      ? [{ messageId: `failed:${job.id}`, type: 'track', userId: job.context.user.id, event: `${job.channel}.failed`, properties: { messageId: job.id, reason: out.reason }, timestamp: now, receivedAt: now }]
+      : []
     options.onMessageEvent?.('message.failed', payload(job, out.rendered ?? {}, out.reason))
+    return { outcome: { kind: 'message', messageId: job.id, detail: { channel: job.channel, status: 'failed', reason: out.reason, attempts, ...(out.rendered ? { rendered: out.rendered } : {}) } }, events: failed }
   }
 
   /**

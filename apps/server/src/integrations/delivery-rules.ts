@@ -13,9 +13,9 @@ function outcomeOf(job: DeliveredJob, detail: Record<string, unknown>): JobOutco
 /**
  * Wires `@switchyard/channels`' delivery rules to the engine. Null: the job may leave now.
  * Otherwise the handler's answer: a hold keeps the outbox row until the window ends and records
- * when and why in the same transaction; a skip records why and completes the job.
+ * when and why in the same transaction; a skip completes the job, its outcome written with the rest of the relay batch.
  */
-export async function applyDeliveryRules(engine: Engine, job: DeliveredJob, settings: JourneySettings | null, sentTimestamps: (sinceMs: number) => readonly number[] = () => []): Promise<{ result: HandlerResult } | null> {
+export function applyDeliveryRules(engine: Engine, job: DeliveredJob, settings: JourneySettings | null, sentTimestamps: (sinceMs: number) => readonly number[] = () => []): { result: HandlerResult } | null {
   const now = engine.clock.now()
   const d = deliveryGate(job, settings, now, sentTimestamps)
   switch (d.action) {
@@ -23,10 +23,7 @@ export async function applyDeliveryRules(engine: Engine, job: DeliveredJob, sett
       return null
     case 'hold':
       return { result: { retryAt: d.until, outcome: outcomeOf(job, { status: 'held', until: new Date(d.until).toISOString(), rule: d.rule, reason: d.reason }) } }
-    case 'skip': {
-      const o = outcomeOf(job, { status: 'skipped', rule: d.rule, reason: d.reason })
-      await engine.recordOutcome(job, o.kind, o.messageId, o.detail)
-      return { result: undefined }
-    }
+    case 'skip':
+      return { result: { outcome: outcomeOf(job, { status: 'skipped', rule: d.rule, reason: d.reason }) } }
   }
 }

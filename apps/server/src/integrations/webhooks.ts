@@ -37,7 +37,7 @@ export function webhooksIntegration(service: WebhookService, engine: Engine, met
     outbox: {
       // The journey's quiet hours apply to its webhook nodes as to its messages (the control group is the engine's).
       webhook: async (job) => {
-        const gate = await applyDeliveryRules(engine, job, await engine.versionSettings(job.context.journey.id, job.context.journey.version))
+        const gate = applyDeliveryRules(engine, job, await engine.versionSettings(job.context.journey.id, job.context.journey.version))
         if (gate) return gate.result
         unwrap(service.enqueue(job))
       },
