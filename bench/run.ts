@@ -16,6 +16,7 @@ import { backupTime } from './src/backup'
 import { retentionPass } from './src/retention'
 import { backtestSpeed, simulationSpeed } from './src/simulation'
 import { engineThroughput, rawLimit } from './src/throughput'
+import { describeEndToEnd, endToEndFigures, type EndToEndResult } from './src/end-to-end'
 import { populateWaiting, restart, timers } from './src/waiting'
 import { webhookDeliveries } from './src/webhooks'
 import { REPO } from './src/server'
@@ -27,6 +28,8 @@ const USERS = 100_000 * scale
 const WAITING = 1_000_000 * scale
 const HTTP_SECONDS = quick ? 3 : 10
 const LATENCY_SECONDS = quick ? 5 : 20
+/** Users of the end-to-end figure: E2E_USERS, else 100,000 (10,000 when quick). */
+const E2E_USERS = Number(process.env.E2E_USERS ?? 100_000 * scale)
 
 interface Row {
   figure: string
@@ -98,6 +101,8 @@ async function main(): Promise<void> {
   row('3. /v1/track', '>= 10,000 requests/s', `${n(http.track.requestsPerSecond)} req/s, p50 ${http.track.p50} / p99 ${http.track.p99} ms`, http.track.requestsPerSecond >= 10_000 && http.track.non2xx === 0)
   row('3. /v1/track at 5,000 requests/s', 'p99 < 20 ms', `p50 ${http.trackAt5k.p50} / p99 ${http.trackAt5k.p99} ms (${n(http.trackAt5k.requestsPerSecond)} req/s)`, http.trackAt5k.p99 < 20)
 
+  await endToEndRows()
+
   progress('(7) webhook deliveries to a keep-alive receiver')
   const hooks = await webhookDeliveries(Math.max(2000, 30_000 * scale))
   const hooksSingle = await webhookDeliveries(Math.max(1000, 5_000 * scale), { batchSize: 1 })
@@ -154,6 +159,29 @@ async function simulationFigures(): Promise<void> {
   row(`11. backtest, ${n(back.storedEvents)} stored events`, '(info)', `${n(back.eventsPerSecond)} events/s replayed (${n(back.medianMs)} ms median, first ${n(back.firstMs)} ms)`, null)
 }
 
+/** (12) The end-to-end scenario of issue 12, email and webhook variants, as rows and under `endToEnd`. */
+async function endToEndRows(): Promise<void> {
+  const e2e = await endToEndFigures(E2E_USERS, (process.env.E2E_VARIANTS ?? 'email,webhook').split(','))
+  results.endToEnd = { ...e2e, at: new Date().toISOString(), loadAverage: loadavg() }
+  const mark = (r: EndToEndResult | undefined, target: string, pass: (r: EndToEndResult) => boolean) => {
+    if (r) row(`12. end to end over HTTP, ${n(r.users)} users, ${r.variant}`, target, describeEndToEnd(r), pass(r))
+  }
+  mark(e2e.email, '>= 20,000 users/s, >= 40,000 events/s', (r) => r.usersPerSecondUntilWaiting >= 20_000 && r.acceptedEventsPerSecond >= 40_000)
+  mark(e2e.webhook, '>= 15,000 users/s', (r) => r.usersPerSecondUntilWaiting >= 15_000)
+}
+
+/**
+ * `pnpm bench end-to-end`: figure 12 alone (E2E_USERS to change N), merged into results.json
+ * under `endToEnd`; the README's table is left to full runs.
+ */
+async function endToEndMain(): Promise<void> {
+  const file = join(REPO, 'bench/results.json')
+  const previous: Record<string, unknown> = JSON.parse(readFileSync(file, 'utf8'))
+  await endToEndRows()
+  writeFileSync(file, `${JSON.stringify({ ...previous, endToEnd: results.endToEnd }, null, 2)}\n`)
+  printTable(null, 'Figure 12 measured now')
+}
+
 /**
  * `pnpm bench simulation`: figure 11 alone, merged into results.json and the README's table
  * beside the other figures of the last full run, which keep their own numbers and date.
@@ -195,13 +223,13 @@ function updateReadme(seconds: number | null): void {
   writeFileSync(file, `${text.slice(0, from + start.length)}\n${note}\n\n${table.join('\n')}\n${text.slice(to)}`)
 }
 
-function printTable(seconds: number | null): void {
+function printTable(seconds: number | null, note = 'Figure 11 measured now, the others kept'): void {
   const header = ['figure', 'target', 'measured', 'result']
   const body = rows.map((r) => [r.figure, r.target, r.measured, r.pass === null ? '' : r.pass ? 'pass' : 'FAIL'])
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)))
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`
   const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)]
-  process.stdout.write(`\n${out.join('\n')}\n\n${seconds === null ? 'Figure 11 measured now, the others kept' : `Suite ran in ${seconds} s`}; every number is in bench/results.json.\n`)
+  process.stdout.write(`\n${out.join('\n')}\n\n${seconds === null ? note : `Suite ran in ${seconds} s`}; every number is in bench/results.json.\n`)
 }
 
 /** `pnpm bench soak`: steady load with one-minute retention; sizes over time to bench/soak.svg. */
@@ -223,7 +251,7 @@ async function backupMain(): Promise<void> {
   process.stdout.write(`\nbackup: a ${n(r.databaseMb)} MB database copied in ${r.backupSeconds} s (${n(r.copyMb)} MB copy)\n`)
 }
 
-const modes: Record<string, () => Promise<void>> = { soak: soakMain, backup: backupMain, simulation: simulationMain }
+const modes: Record<string, () => Promise<void>> = { soak: soakMain, backup: backupMain, simulation: simulationMain, 'end-to-end': endToEndMain }
 const run = modes[process.argv[2] ?? ''] ?? main
 run().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)

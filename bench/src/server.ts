@@ -22,7 +22,7 @@ export async function startServer(databaseFile: string, extraEnv: Record<string,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: `sqlite:${databaseFile}`, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let out = ''
+  let out: string | null = ''
   let err = ''
   child.stderr?.on('data', (d: Buffer) => {
     err += d.toString()
@@ -31,9 +31,12 @@ export async function startServer(databaseFile: string, extraEnv: Record<string,
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s: ${err.slice(-2000)}`)), 60_000)
     child.stdout?.on('data', (d: Buffer) => {
+      // Only until the line is seen: the server may log a line per message after it.
+      if (out === null) return
       out += d.toString()
       const m = /running at (http:\/\/\S+)/.exec(out)
       if (m?.[1]) {
+        out = null
         clearTimeout(timer)
         resolve(m[1])
       }

@@ -58,7 +58,7 @@ async function liveServer() {
     await until(
       async () => {
         await running.engine.runUntilIdle()
-        return (await running.engine.lag()).pending === 0 && (await running.engine.store.outboxPending()) === 0
+        return (await running.engine.lag()).pending === 0 && (await running.engine.pending()).outbox === 0
       },
       (done) => done,
     )

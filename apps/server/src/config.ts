@@ -2,6 +2,7 @@ import { isIP } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { sqlitePathFromUrl, type RetentionPolicy } from '@switchyard/engine'
 import { parseAllowList } from '@switchyard/webhooks'
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './log'
 
 export interface Config {
   port: number
@@ -21,6 +22,8 @@ export interface Config {
   sqliteSynchronous: 'full' | 'normal'
   /** How long applied journal events, ended runs' history and message ids are kept (PRODUCT.md 6.6). */
   retention: RetentionPolicy
+  /** `info` by default: one line per batch of sends; `debug` adds one per message. */
+  logLevel: LogLevel
 }
 
 export class ConfigError extends Error {}
@@ -63,6 +66,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   if (synchronous !== 'full' && synchronous !== 'normal') {
     throw new ConfigError(`SQLITE_SYNCHRONOUS must be "full" (every commit survives power loss) or "normal" (survives a crash of the process), not “${env.SQLITE_SYNCHRONOUS ?? ''}”.`)
   }
+  const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase()
+  if (!isLogLevel(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not “${env.LOG_LEVEL ?? ''}”.`)
   const retention: RetentionPolicy = {
     journalMs: duration(env, 'JOURNAL_RETENTION', '30d'),
     historyMs: duration(env, 'HISTORY_RETENTION', '180d'),
@@ -82,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     webDist: resolve(env.WEB_DIST ?? join(import.meta.dirname, '../../web/dist')),
     sqliteSynchronous: synchronous,
     retention,
+    logLevel,
     alertEmails: (env.ALERT_EMAIL ?? '').split(',').map((s) => s.trim()).filter((s) => s.includes('@')),
   }
 }

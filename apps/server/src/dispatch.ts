@@ -1,5 +1,7 @@
-import { crashPoint, type Engine, type OutboxClaim } from '@switchyard/engine'
-import type { MessageJob, WebhookJob } from '@switchyard/schema'
+import { crashPoint, type Engine, type OutboxClaim, type OutboxSettlement } from '@switchyard/engine'
+import { SEND_BACKOFF } from '@switchyard/channels'
+import { backoffDelay } from '@switchyard/schema'
+import type { IngestedEvent, MessageJob, WebhookJob } from '@switchyard/schema'
 import type { Logger } from './log'
 
 /** A row for the run's history about a job, written without an outlet. */
@@ -10,10 +12,11 @@ export interface JobOutcome {
 }
 
 /**
- * A handler's answer: done, or keep the job and try again at `retryAt` (ms epoch); `outcome`
- * (a hold and why) is recorded in the same transaction as the wait.
+ * A handler's answer: done (void, or with the outcome row and journal events it learnt, which the
+ * relay writes with the rest of the batch), or keep the job and try again at `retryAt` (ms
+ * epoch); `outcome` (a hold and why) is recorded in the same transaction as the wait.
  */
-export type HandlerResult = void | { retryAt: number; outcome?: JobOutcome }
+export type HandlerResult = void | { retryAt: number; outcome?: JobOutcome } | { outcome: JobOutcome; events?: IngestedEvent[] }
 
 /** Where committed side effects go. Each handler must be idempotent by job id: a crash may repeat one. */
 export interface OutboxHandlers {
@@ -84,7 +87,10 @@ export class OutboxDispatcher {
     const claims = (await this.engine.claimOutbox(kind, this.options.batch ?? 200)).filter((c) => !this.inFlight.has(c.id))
     if (claims.length === 0) return 0
     crashPoint('after-outbox-commit-before-send')
-    const done: string[] = []
+    const started = performance.now()
+    const settlement: OutboxSettlement = { complete: [], defer: [] }
+    const events: IngestedEvent[] = []
+    let failed = 0
     await Promise.all(
       claims.map(async (claim) => {
         this.inFlight.add(claim.id)
@@ -96,18 +102,30 @@ export class OutboxDispatcher {
                 ? await this.handlers.webhook(claim.job)
                 : undefined
           // A job kept for later waits in its outbox row, durable across restarts, not read again until due.
-          if (result) await this.engine.deferOutbox(claim.id, result.retryAt, result.outcome && { job: claim.job, ...result.outcome })
-          else done.push(claim.id)
+          if (result && 'retryAt' in result) settlement.defer.push({ id: claim.id, availableAt: result.retryAt, ...(result.outcome ? { outcome: { job: claim.job, ...result.outcome } } : {}) })
+          else {
+            settlement.complete.push({ id: claim.id, ...(result ? { outcome: { job: claim.job, ...result.outcome } } : {}) })
+            if (result?.events) events.push(...result.events)
+          }
         } catch (error) {
-          const retryAt = this.engine.clock.now() + Math.min(60_000, 1000 * 2 ** Math.min(claim.attempts, 6))
-          await this.engine.deferOutbox(claim.id, retryAt)
+          failed++
+          const retryAt = this.engine.clock.now() + backoffDelay(claim.attempts, SEND_BACKOFF)
+          settlement.defer.push({ id: claim.id, availableAt: retryAt })
           this.log.warn('outbox handler failed; will retry', { id: claim.id, kind, retryAt: new Date(retryAt).toISOString(), error: error instanceof Error ? error.message : String(error) })
         } finally {
           this.inFlight.delete(claim.id)
         }
       }),
     )
-    await this.engine.completeOutbox(done)
-    return done.length
+    // The batch's journal events (`<channel>.sent`, `.failed`; ids derived from the message id, so
+    // a batch redone after a crash stores them once) go first, then every outcome row, completion
+    // and deferral in one transaction. A crash between them hands the whole batch over again.
+    if (events.length > 0) await this.engine.ingest(events)
+    crashPoint('relay-batch-before-settle')
+    await this.engine.settleOutbox(settlement)
+    const done = settlement.complete.length
+    // One line per batch at info; each message's own line is debug, each failure warn.
+    this.log.info('outbox batch handled', { kind, claimed: claims.length, done, deferred: settlement.defer.length - failed, failed, durationMs: Math.round(performance.now() - started) })
+    return done
   }
 }

@@ -30,7 +30,7 @@ interface Outcome {
 /** Remembers what the server logs as a bug, so a 5xx is reported with its stack. */
 function bugLog(): Logger & { errors: Record<string, unknown>[] } {
   const errors: Record<string, unknown>[] = []
-  return { errors, info: () => {}, warn: () => {}, error: (msg, fields = {}) => void errors.push({ msg, ...fields }) }
+  return { errors, debug: () => {}, info: () => {}, warn: () => {}, error: (msg, fields = {}) => void errors.push({ msg, ...fields }) }
 }
 
 it(`answers ${COUNT} generated and mutated requests without a 5xx, a crash or a request over ${SLOW_MS / 1000} s`, { timeout: 180_000 }, async () => {

@@ -12,7 +12,7 @@ import type { Logger } from './log'
 function recordingLogger(): Logger & { lines: { level: string; msg: string; fields: Record<string, unknown> }[] } {
   const lines: { level: string; msg: string; fields: Record<string, unknown> }[] = []
   const at = (level: string) => (msg: string, fields: Record<string, unknown> = {}) => void lines.push({ level, msg, fields })
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') }
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
 }
 
 describe('paths with malformed %-escapes', () => {

@@ -32,7 +32,7 @@ describe('POST /v1/track, /v1/identify, /v1/batch', () => {
     await t.engine.runUntilIdle()
     const run = (await t.request('GET', `/api/journeys/${id}/users/ann`)).json.runs[0]
     expect(run.history[0].detail).toEqual({ event: 'App Launched', properties: {} })
-    const [entry] = await t.engine.store.readJournal(0, 1)
+    const [entry] = await t.store.readJournal(0, 1)
     expect(entry?.timestamp).toBe(now - 5_000)
   })
 
@@ -41,7 +41,7 @@ describe('POST /v1/track, /v1/identify, /v1/batch', () => {
     await t.request('POST', '/v1/identify', { userId: 'ann', traits: { FIRSTNAME: 'Ann', CITY: 'Pune' } })
     await t.request('POST', '/v1/identify', { userId: 'ann', traits: { CITY: 'Mumbai' } })
     await t.engine.runUntilIdle()
-    expect(await t.engine.store.getUser('ann')).toEqual({ userId: 'ann', traits: { FIRSTNAME: 'Ann', CITY: 'Mumbai' } })
+    expect(await t.store.getUser('ann')).toEqual({ userId: 'ann', traits: { FIRSTNAME: 'Ann', CITY: 'Mumbai' } })
   })
 
   it('accepts a batch of track and identify calls with a batch-level sentAt', async () => {
@@ -56,7 +56,7 @@ describe('POST /v1/track, /v1/identify, /v1/batch', () => {
     const t = await testApp()
     const ok = await t.request('POST', '/v1/activity', { userId: 'ann', channel: 'rcs', status: 'clicked', messageId: 'msg_1' })
     expect(ok.status).toBe(200)
-    const [entry] = await t.engine.store.readJournal(0, 1)
+    const [entry] = await t.store.readJournal(0, 1)
     expect(entry).toMatchObject({ type: 'track', event: 'rcs.clicked', properties: { messageId: 'msg_1' }, userId: 'ann' })
     const bad = await t.request('POST', '/v1/activity', { userId: 'ann', channel: 'sms', status: 'opened', messageId: 'msg_1' })
     expect(bad).toMatchObject({ status: 400, json: { error: { code: 'activity.unknown_status' } } })

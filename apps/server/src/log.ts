@@ -1,14 +1,27 @@
 /** One JSON line per log record. Callers never pass secrets; fields are data, not templates. */
 export interface Logger {
+  /** Per-message detail (each send, each delivery): written only at LOG_LEVEL=debug. */
+  debug(msg: string, fields?: Record<string, unknown>): void
   info(msg: string, fields?: Record<string, unknown>): void
   warn(msg: string, fields?: Record<string, unknown>): void
   error(msg: string, fields?: Record<string, unknown>): void
 }
 
-export function jsonLogger(write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Logger {
-  const at = (level: string) => (msg: string, fields: Record<string, unknown> = {}) =>
-    write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }))
-  return { info: at('info'), warn: at('warn'), error: at('error') }
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export function isLogLevel(value: string): value is LogLevel {
+  return LOG_LEVELS.some((l) => l === value)
 }
 
-export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} }
+/** Writes records at `level` and above; the ones below cost one comparison. */
+export function jsonLogger(write: (line: string) => void = (l) => process.stdout.write(`${l}\n`), level: LogLevel = 'info'): Logger {
+  const min = LOG_LEVELS.indexOf(level)
+  const at = (l: LogLevel) =>
+    LOG_LEVELS.indexOf(l) < min
+      ? () => {}
+      : (msg: string, fields: Record<string, unknown> = {}) => write(JSON.stringify({ time: new Date().toISOString(), level: l, msg, ...fields }))
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
+}
+
+export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }

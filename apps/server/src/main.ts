@@ -2,7 +2,8 @@ import { boot } from './boot'
 import { ConfigError, loadConfig } from './config'
 import { jsonLogger } from './log'
 
-const log = jsonLogger()
+// Until the configuration is read: failures to start are errors, written at any level.
+let log = jsonLogger()
 
 async function main(): Promise<void> {
   let config
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     }
     throw error
   }
+  log = jsonLogger(undefined, config.logLevel)
   const running = await boot(config, log)
   process.stdout.write(`\n  Switchyard is running at ${running.url}\n\n`)
   const shutdown = (signal: string) => {

@@ -16,7 +16,7 @@ export class Metrics {
 
   async render(engine: Engine, extra: { outboxPending: number; deliveriesPending?: number; sizes?: DatabaseSizes }): Promise<string> {
     const lag = await engine.lag()
-    const timers = await engine.store.pendingTimerCount()
+    const { timers } = await engine.pending()
     const lines: string[] = []
     const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: [string, number][]) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)

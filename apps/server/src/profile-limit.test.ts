@@ -18,7 +18,7 @@ describe('a profile merged from identifies', () => {
     expect(third.json.error.message).toContain('64 KB')
     expect((await t.engine.lag()).journalHead).toBe(head)
     await t.engine.runUntilIdle()
-    expect(Object.keys((await t.engine.store.getUser('ann'))?.traits ?? {})).toEqual(['a', 'b'])
+    expect(Object.keys((await t.store.getUser('ann'))?.traits ?? {})).toEqual(['a', 'b'])
   })
 
   it('takes identifies that replace traits without growing, and ones that shrink the profile', async () => {
@@ -37,7 +37,7 @@ describe('a profile merged from identifies', () => {
     expect((await t.request('POST', '/v1/identify', { userId: 'cid', traits: { c: blob(30) } })).json.error.code).toBe('profile.too_large')
     expect((await t.request('POST', '/v1/identify', { userId: 'cid', traits: { a: null, c: blob(30) } })).status).toBe(200)
     await t.engine.runUntilIdle()
-    expect(Object.keys((await t.engine.store.getUser('cid'))?.traits ?? {})).toEqual(['a', 'b', 'c'])
+    expect(Object.keys((await t.store.getUser('cid'))?.traits ?? {})).toEqual(['a', 'b', 'c'])
   })
 
   it('counts every identify of a batch, and refuses the whole batch', async () => {

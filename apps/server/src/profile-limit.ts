@@ -32,7 +32,7 @@ export function createProfileLimit(engine: Engine) {
       const merged = new Map<string, Record<string, unknown>>()
       for (const e of events) {
         if (e.type !== 'identify' || e.traits === undefined) continue
-        const before = merged.get(e.userId) ?? remembered.get(e.userId) ?? (await engine.store.getUser(e.userId))?.traits ?? {}
+        const before = merged.get(e.userId) ?? remembered.get(e.userId) ?? (await engine.getUser(e.userId))?.traits ?? {}
         merged.set(e.userId, { ...before, ...e.traits })
       }
       if (merged.size === 0) return NOTHING_TO_FORGET

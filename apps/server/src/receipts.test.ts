@@ -147,7 +147,7 @@ describe('one path for every receipt source', () => {
     expect((await t.request('POST', '/api/channels/sandbox/emit', { messageId: m.messageId, status: 'delivered' })).status).toBe(200)
     expect((await t.engine.lag()).journalHead).toBe(head)
     expect((await t.request('GET', `/api/webhooks/${hook.id}/deliveries`)).json.deliveries).toHaveLength(1)
-    const entries = await t.engine.store.readJournal(0, 100)
+    const entries = await t.store.readJournal(0, 100)
     expect(entries.find((e) => e.event === 'sms.delivered')).toMatchObject({ userId: 'ann', properties: { messageId: m.messageId, channel: 'sms', status: 'delivered' } })
     expect(await m.where()).toBe('reacted')
   })
@@ -168,7 +168,7 @@ describe("the seeds' spellings on /v1/activity", () => {
       const t = await testApp()
       const res = await t.request('POST', '/v1/activity', { userId: 'ann', channel, status, messageId: `ext_${channel}_${status}` })
       expect(res).toMatchObject({ status: 200, json: { success: true } })
-      const [entry] = await t.engine.store.readJournal(0, 1)
+      const [entry] = await t.store.readJournal(0, 1)
       expect(entry?.event).toBe(event)
     })
   }

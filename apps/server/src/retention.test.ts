@@ -43,7 +43,7 @@ describe('retention task', () => {
     clock.advance(31 * DAY)
 
     const lines: { msg: string; fields?: Record<string, unknown> }[] = []
-    const log: Logger = { info: (msg, fields) => lines.push({ msg, fields }), warn: () => {}, error: (msg, fields) => lines.push({ msg, fields }) }
+    const log: Logger = { debug: () => {}, info: (msg, fields) => lines.push({ msg, fields }), warn: () => {}, error: (msg, fields) => lines.push({ msg, fields }) }
     const task = new RetentionTask(store, loadConfig({}).retention, clock, log)
     await task.runOnce()
     await task.runOnce()

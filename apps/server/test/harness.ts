@@ -18,6 +18,8 @@ import { createServices } from '../src/services'
 export interface TestApp {
   app: Hono
   engine: Engine
+  /** The engine's store, for tests that read or break what it wrote (the engine keeps it private). */
+  store: SqliteEngineStore
   clock: FakeClock
   /** Runs the engine, then hands every due outbox job to its handler once. */
   dispatch(): Promise<unknown>
@@ -31,7 +33,8 @@ export interface TestApp {
 export async function testApp(options: { adminToken?: string; writeKey?: string; integrations?: Integrations; log?: Logger; withWebhooks?: boolean } = {}): Promise<TestApp> {
   const clock = new FakeClock()
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'sy-server-')), 'switchyard.db'))
-  const engine = await Engine.open({ store: new SqliteEngineStore(db, clock.now()), clock, workspace: 'acme' })
+  const store = new SqliteEngineStore(db, clock.now())
+  const engine = await Engine.open({ store, clock, workspace: 'acme' })
   const metrics = new Metrics()
   const log = options.log ?? silentLogger
   const secretBox = createSecretBox('test-secret-key-0123456789')
@@ -54,6 +57,7 @@ export async function testApp(options: { adminToken?: string; writeKey?: string;
   return {
     app,
     engine,
+    store,
     clock,
     async dispatch() {
       await engine.runUntilIdle()

@@ -272,7 +272,7 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
       }
       if (result.ok) {
         messages.markSent(job.id, result.providerMessageId)
-        log('info', 'message sent', { messageId: job.id, channel: job.channel, providerId: provider.id, providerMessageId: result.providerMessageId })
+        log('debug', 'message sent', { messageId: job.id, channel: job.channel, providerId: provider.id, providerMessageId: result.providerMessageId })
         return { ok: true, providerId: provider.id, providerMessageId: result.providerMessageId, rendered: rendered.rendered }
       }
       messages.markFailed(job.id, result.reason)

@@ -5,7 +5,7 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() }
 
-export type LogLevel = 'info' | 'warn' | 'error'
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 /** Structured log sink; fields never carry secrets. */
 export type Log = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void
 

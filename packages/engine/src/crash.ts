@@ -9,6 +9,7 @@ export const CRASH_POINTS = [
   'after-journal-insert',
   'after-commit-before-ack',
   'after-outbox-commit-before-send',
+  'relay-batch-before-settle',
   'webhook-before-send',
   'webhook-after-send-before-mark',
   'timer-batch-middle',

@@ -3,7 +3,6 @@ import {
   JourneyInput,
   JourneySettings,
   fail,
-  own,
   validateGraph,
   type EngineErrorCode,
   type Failure,
@@ -20,7 +19,9 @@ import {
 } from '@switchyard/schema'
 import { Batch } from './batch'
 import { decideDue } from './decisions'
-import { addKindStats } from './stats'
+import { labelledStats } from './stats'
+import { labelsOf, runHistory, runsPage } from './inspection'
+import { outcomeRow, sentEvent, type JobOutcome, type OutboxSettlement, type OutcomeJob, type SentJob } from './outcomes'
 import { JourneyCatalog } from './catalog'
 import { replayHeld } from './resume'
 import { migrationCommit, type MigrationOutcome } from './migrate/apply'
@@ -30,16 +31,13 @@ import { crashPoint } from './crash'
 import { newId } from './ids'
 import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
-import type { AppliedBatch, EngineCounters, HistoryRecord, JournalEntry, JourneyPatch, JourneyRecord, JourneyVersionRecord, PublishResult, RunRecord } from './records'
-import type { EngineStore, JourneyUserSummary, OutboxClaim, RunKey } from './store'
-import { draftHash, historyView, journeyView, runView, versionView, type LabelOf } from './views'
+import type { AppliedBatch, EngineCounters, JournalEntry, JourneyPatch, JourneyRecord, JourneyVersionRecord, PublishResult, RunRecord } from './records'
+import type { EngineStore, JournalSource, JourneyUserSummary, OutboxClaim, RunKey } from './store'
+import { draftHash, journeyView, runView, versionView } from './views'
+
+export type { OutcomeJob, JobOutcome, OutboxSettlement } from './outcomes'
 
 /** A page of a user's runs: see `Engine.userRunsPage`. */
-/** What an outcome row needs of a job: the run and node it came from. */
-export interface OutcomeJob {
-  context: { runId: string; nodeId: string; journey: { id: string } }
-}
-
 export interface RunsPage {
   runs: { run: RunView; historyNext: number | null }[]
   next: RunKey | null
@@ -63,7 +61,8 @@ export interface EngineOptions {
  * path (`fireDueTimers`). Each batch commits its snapshots, history, outbox and timers at once.
  */
 export class Engine {
-  readonly store: EngineStore
+  /** Reached only through the engine's methods: nothing outside writes around its lock. */
+  private readonly store: EngineStore
   readonly clock: Clock
   readonly workspace: string
   readonly counters: EngineCounters = { eventsAccepted: 0, eventsDuplicate: 0, eventsApplied: 0, timersFired: 0 }
@@ -358,17 +357,8 @@ export class Engine {
 
   async userRuns(journeyId: string, userId: string): Promise<RunView[]> {
     const runs = await this.store.runsOf(journeyId, userId)
-    const labels = await this.labelsOf(runs)
+    const labels = await labelsOf(this.catalog, runs)
     return runs.map((r) => runView(r, labels(r)))
-  }
-
-  /** The step names of each run's version, for history items' `nodeLabel`. */
-  private async labelsOf(runs: readonly { journeyId: string; version: number }[]): Promise<(run: { journeyId: string; version: number }) => LabelOf> {
-    await this.catalog.ensure(runs)
-    return (run) => {
-      const labels = this.catalog.get(run.journeyId, run.version)?.labels
-      return (nodeId) => (labels === undefined ? undefined : own(labels, nodeId))
-    }
   }
 
   /**
@@ -376,33 +366,13 @@ export class Engine {
    * bounded reads, however many runs and rows the user has. `next` is where the following page
    * starts; a run's `historyNext` the row its history goes on after (null: complete).
    */
-  async userRunsPage(journeyId: string, userId: string, o: { before?: RunKey; limit: number; historyLimit: number }): Promise<RunsPage> {
-    const rows = await this.store.runsPage(journeyId, userId, { ...(o.before ? { before: o.before } : {}), limit: o.limit + 1 })
-    const page = rows.slice(0, o.limit)
-    const labels = await this.labelsOf(page)
-    const runs = await Promise.all(
-      page.map(async (run) => {
-        const { items, next } = await this.historyPage(run.runId, 0, o.historyLimit)
-        return { run: runView({ ...run, history: items }, labels(run)), historyNext: next }
-      }),
-    )
-    const last = page.at(-1)
-    return { runs, next: rows.length > o.limit && last ? { startedAt: last.startedAt, runId: last.runId } : null }
+  userRunsPage(journeyId: string, userId: string, o: { before?: RunKey; limit: number; historyLimit: number }): Promise<RunsPage> {
+    return runsPage(this.store, this.catalog, journeyId, userId, o)
   }
 
   /** More of a run's history, after the row `afterId`; null when the run does not exist. */
-  async runHistoryPage(runId: string, o: { afterId: number; limit: number }): Promise<{ run: RunRecord; history: HistoryItem[]; next: number | null } | null> {
-    const run = (await this.store.loadRuns([runId])).get(runId)
-    if (!run) return null
-    const { items, next } = await this.historyPage(runId, o.afterId, o.limit)
-    const labelOf = (await this.labelsOf([run]))(run)
-    return { run, history: items.map((h) => historyView(h, labelOf)), next }
-  }
-
-  private async historyPage(runId: string, afterId: number, limit: number): Promise<{ items: HistoryRecord[]; next: number | null }> {
-    const rows = await this.store.historyPage(runId, { afterId, limit: limit + 1 })
-    const shown = rows.slice(0, limit)
-    return { items: shown.map((r) => r.record), next: rows.length > limit ? (shown.at(-1)?.id ?? null) : null }
+  runHistoryPage(runId: string, o: { afterId: number; limit: number }): Promise<{ run: RunRecord; history: HistoryItem[]; next: number | null } | null> {
+    return runHistory(this.store, this.catalog, runId, o)
   }
 
   async users(journeyId: string, options: { prefix?: string; limit: number }): Promise<JourneyUserSummary[]> {
@@ -410,18 +380,27 @@ export class Engine {
   }
 
   async stats(journeyId: string, version?: number): Promise<JourneyStats> {
-    const stats = await this.store.stats(journeyId, version)
-    const shown = version ?? this.catalog.journey(journeyId)?.latest
-    if (shown === undefined || shown === null) return stats
-    await this.catalog.ensure([{ journeyId, version: shown }])
-    const loaded = this.catalog.get(journeyId, shown)
-    if (loaded === undefined) return stats
-    for (const [nodeId, node] of Object.entries(stats.nodes)) {
-      const label = own(loaded.labels, nodeId)
-      if (label !== undefined) node.label = label
-    }
-    await addKindStats(stats, [...loaded.nodes.values()], () => this.store.counters(journeyId, version))
-    return stats
+    return labelledStats(this.store, this.catalog, journeyId, version)
+  }
+
+  /** A user's stored profile (null: never identified). */
+  async getUser(userId: string): Promise<{ userId: string; traits: Record<string, unknown> } | null> {
+    return this.store.getUser(userId)
+  }
+
+  /** The version each run is on (runs not found are left out). */
+  async runVersions(runIds: readonly string[]): Promise<Map<string, number>> {
+    return new Map([...(await this.store.loadRuns([...runIds])).entries()].map(([id, run]) => [id, run.version]))
+  }
+
+  /** Timers waiting and outbox rows not handed over yet (the metrics' gauges). */
+  async pending(): Promise<{ timers: number; outbox: number }> {
+    return { timers: await this.store.pendingTimerCount(), outbox: await this.store.outboxPending() }
+  }
+
+  /** The journal and profiles, read only: what a backtest replays (`backtestJourney`'s source). */
+  journalSource(): JournalSource {
+    return { readJournal: (after, limit) => this.store.readJournal(after, limit), getUser: (userId) => this.store.getUser(userId) }
   }
 
   // --- outbox ---------------------------------------------------------------------------------
@@ -435,8 +414,15 @@ export class Engine {
    * Keeps an outbox row until `availableAt`. With `outcome` (a hold and its reason), the run's
    * history gets that row in the same transaction, so a held job is never held unrecorded.
    */
-  deferOutbox(id: string, availableAt: number, outcome?: { job: OutcomeJob; kind: 'message' | 'webhook'; messageId: string | null; detail: Record<string, unknown> }): Promise<void> {
-    return this.store.deferOutbox(id, availableAt, outcome && this.outcomeRow(outcome.job, outcome.kind, outcome.messageId, outcome.detail))
+  deferOutbox(id: string, availableAt: number, outcome?: JobOutcome): Promise<void> {
+    return this.store.deferOutbox(id, availableAt, outcome && outcomeRow(outcome, this.clock.now()))
+  }
+
+  /** A relay batch's outcomes, written in one transaction (see `OutboxSettlement`). */
+  settleOutbox(s: OutboxSettlement): Promise<void> {
+    const now = this.clock.now()
+    const history = [...s.complete, ...s.defer].flatMap((c) => (c.outcome ? [outcomeRow(c.outcome, now)] : []))
+    return this.store.settleOutbox(s.complete.map((c) => c.id), s.defer, history)
   }
 
   completeOutbox(ids: string[]): Promise<void> {
@@ -447,29 +433,13 @@ export class Engine {
    * A provider accepted a message: `<channel>.sent` goes into the journal like any event, with
    * an id derived from the message id so a repeated report is stored once.
    */
-  async messageSent(job: { id: string; channel: string; context: { user: { id: string } } }, extra: Record<string, unknown> = {}): Promise<void> {
-    const now = this.clock.now()
-    await this.ingest([
-      {
-        messageId: `sent:${job.id}`,
-        type: 'track',
-        userId: job.context.user.id,
-        event: `${job.channel}.sent`,
-        properties: { ...extra, messageId: job.id },
-        timestamp: now,
-        receivedAt: now,
-      },
-    ])
+  async messageSent(job: SentJob, extra: Record<string, unknown> = {}): Promise<void> {
+    await this.ingest([sentEvent(job, this.clock.now(), extra)])
   }
 
   /** Adds a row to a run's history from outside a transition (a delivery attempt, a send result). */
   async recordOutcome(job: OutcomeJob, kind: 'message' | 'webhook', messageId: string | null, detail: Record<string, unknown>): Promise<void> {
-    await this.store.appendHistory([this.outcomeRow(job, kind, messageId, detail)])
-  }
-
-  /** An outcome row has no outlet: the node's own row, written when it ran, has it. */
-  private outcomeRow(job: OutcomeJob, kind: 'message' | 'webhook', messageId: string | null, detail: Record<string, unknown>): HistoryRecord {
-    return { runId: job.context.runId, journeyId: job.context.journey.id, at: this.clock.now(), nodeId: job.context.nodeId, kind, outlet: null, messageId, detail }
+    await this.store.appendHistory([outcomeRow({ job, kind, messageId, detail }, this.clock.now())])
   }
 
   private async view(j: JourneyRecord): Promise<Journey> {

@@ -4,6 +4,7 @@ export * from './runner'
 export * from './records'
 export * from './store'
 export { messageIdFor, deliveryIdFor, newId } from './ids'
+export { sentEvent } from './outcomes'
 export { SqliteEngineStore } from './sqlite/store'
 /** The stored forms of run contexts and traits, for tools that write engine rows with SQL (the bench). */
 export { StoredRunContextRecord, StoredTraits } from './sqlite/stored'

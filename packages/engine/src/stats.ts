@@ -1,5 +1,6 @@
-import { dict, type JourneyNode, type JourneyStats, type NodeOf, type NodeStats, type NodeType } from '@switchyard/schema'
-import { JOURNEY_NODE } from './catalog'
+import { dict, own, type JourneyNode, type JourneyStats, type NodeOf, type NodeStats, type NodeType } from '@switchyard/schema'
+import { JOURNEY_NODE, type JourneyCatalog } from './catalog'
+import type { EngineStore } from './store'
 import { ENGINE_KINDS } from './kinds'
 import type { CounterDelta } from './records'
 
@@ -41,4 +42,20 @@ export async function addKindStats(stats: JourneyStats, nodes: readonly JourneyN
 
 function kindStats<T extends NodeType>(type: T, node: NodeOf<T>, counters: readonly CounterDelta[]): Partial<NodeStats> | undefined {
   return ENGINE_KINDS[type].stats?.(node, counters)
+}
+
+/** A journey's stats with each node's label on the version shown and the kinds' own figures. */
+export async function labelledStats(store: EngineStore, catalog: JourneyCatalog, journeyId: string, version?: number): Promise<JourneyStats> {
+  const stats = await store.stats(journeyId, version)
+  const shown = version ?? catalog.journey(journeyId)?.latest
+  if (shown === undefined || shown === null) return stats
+  await catalog.ensure([{ journeyId, version: shown }])
+  const loaded = catalog.get(journeyId, shown)
+  if (loaded === undefined) return stats
+  for (const [nodeId, node] of Object.entries(stats.nodes)) {
+    const label = own(loaded.labels, nodeId)
+    if (label !== undefined) node.label = label
+  }
+  await addKindStats(stats, [...loaded.nodes.values()], () => store.counters(journeyId, version))
+  return stats
 }

@@ -171,4 +171,9 @@ export interface EngineStore {
   deferOutbox(id: string, availableAt: number, history?: HistoryRecord): Promise<void>
   outboxPending(): Promise<number>
   appendHistory(rows: HistoryRecord[]): Promise<void>
+  /** A relay batch's outcomes in one transaction: rows done, rows kept for later, and their history. */
+  settleOutbox(complete: readonly string[], defer: readonly { id: string; availableAt: number }[], history: readonly HistoryRecord[]): Promise<void>
 }
+
+/** What a backtest reads of a live engine: its journal and its users' profiles, nothing it could write. */
+export type JournalSource = Pick<EngineStore, 'readJournal' | 'getUser'>

@@ -30,3 +30,21 @@ export function inControlGroup(key: string, percent: number | undefined, salt = 
   if (percent >= 100) return true
   return stableBucket(key, salt) < Math.round(percent * (STABLE_BUCKETS / 100))
 }
+
+/** The growth of a retry's wait: the first wait's ceiling and the cap every later one stays under. */
+export interface Backoff {
+  initialDelayMs: number
+  maxDelayMs: number
+}
+
+/**
+ * The one backoff of the repo (webhook deliveries, message sends, outbox handlers). The ceiling
+ * after the n-th failed attempt is min(max, initial * 2^(n-1)); the wait is `random()` of it.
+ * Webhooks pass Math.random (full jitter, so endpoints recovering from an outage are not hit in
+ * lockstep); the default, 1, waits the whole ceiling.
+ */
+export function backoffDelay(failedAttempts: number, policy: Backoff, random: () => number = () => 1): number {
+  const exponent = Math.max(0, failedAttempts - 1)
+  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(exponent, 40))
+  return Math.floor(random() * ceiling)
+}

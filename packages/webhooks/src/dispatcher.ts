@@ -220,9 +220,15 @@ export function createDispatcher(deps: DispatcherDeps) {
         alerts.push({ id, webhookId: webhook.id, webhookName: webhook.name, kind: 'endpoint_gone', message, at: new Date(now).toISOString() })
       }
     })
+    // A delivered request is one info line for all its deliveries; each delivery is debug detail.
+    // A failure stays one warn line per delivery.
+    const delivered = events.filter((e) => e.delivery.status === 'delivered').length
+    if (delivered > 0) {
+      log({ level: 'info', msg: 'webhook request delivered', webhookId: unit.webhookId, ...(unit.batchId === null ? {} : { batchId: unit.batchId }), deliveries: delivered, status: verdict.status, durationMs })
+    }
     for (const event of events) {
       log({
-        level: event.delivery.status === 'delivered' ? 'info' : 'warn',
+        level: event.delivery.status === 'delivered' ? 'debug' : 'warn',
         msg: `webhook delivery ${event.delivery.status}`,
         webhookId: unit.webhookId,
         deliveryId: event.delivery.id,

@@ -3,7 +3,9 @@
  * header, a URL with its query, a body or a configuration, so secrets cannot reach the log.
  */
 export interface WebhookLogEntry {
-  level: 'info' | 'warn' | 'error'
+  level: 'debug' | 'info' | 'warn' | 'error'
+  /** A request's count of deliveries (the info line of a batch). */
+  deliveries?: number
   msg: string
   webhookId?: string
   deliveryId?: string

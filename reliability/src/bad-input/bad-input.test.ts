@@ -12,6 +12,7 @@ let running: Running
 let port = 0
 const bugs: string[] = []
 const log: Logger = {
+  debug: () => {},
   info: () => {},
   warn: () => {},
   error: (msg, fields) => bugs.push(`${msg} ${JSON.stringify(fields ?? {})}`.slice(0, 500)),

@@ -1,13 +1,12 @@
 import type { Context, Hono } from 'hono'
 import { z } from 'zod'
-import type { Engine } from '@switchyard/engine'
+import { sentEvent, type Engine } from '@switchyard/engine'
 import { ActivityCall, CHANNEL_STATUSES, MAX_EVENT_BYTES, ProviderInput, ProviderTestInput, ProviderTestResult, ProviderView, type IngestedEvent, type MessageJob, type Result } from '@switchyard/schema'
 import {
   activityToTrack,
   createTemplateRenderer,
   renderMessage,
-  frequencyCap,
-  frequencyCapWindowMs,
+  sendRetryAt,
   SANDBOX_PROVIDER_ID,
   type ChannelActivity,
   type ChannelService,
@@ -21,10 +20,9 @@ import { checkReceiptWriteKey } from '../auth'
 import type { AcceptEvents, Integration, MountContext } from '../integrations'
 import { readIngestJson } from '../ingest'
 import type { RouteRegistry } from '../openapi'
-import { quietHoursGate, recordSkip } from './delivery-rules'
+import { applyDeliveryRules } from './delivery-rules'
 import { unwrap } from './results'
 
-const MAX_SEND_ATTEMPTS = 5
 const MB = 1024 * 1024
 const SandboxEmit = z.object({ messageId: z.string().min(1), status: z.string().min(1) })
 const MessagesQuery = z.object({ userId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
@@ -70,13 +68,13 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
     })
     if (delivered.length === 0) return
     // The run knows the version it is on; one read for the whole receipt batch.
-    const runs = await engine.store.loadRuns(delivered.map((d) => d.runId))
+    const versions = await engine.runVersions(delivered.map((d) => d.runId))
     for (const { a, sent, journeyId, runId, nodeId } of delivered) {
       options.onMessageEvent('message.delivered', {
         messageId: a.messageId,
         channel: a.channel,
         userId: a.userId,
-        journey: { id: journeyId, name: engine.journeyName(journeyId), version: runs.get(runId)?.version ?? 0 },
+        journey: { id: journeyId, name: engine.journeyName(journeyId), version: versions.get(runId) ?? 0 },
         nodeId,
         runId,
         content: sent.content ?? {},
@@ -93,30 +91,25 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
   async function send(job: MessageJob): Promise<HandlerResult> {
     const now = engine.clock.now()
     const settings = await engine.versionSettings(job.context.journey.id, job.context.journey.version)
-    const quiet = await quietHoursGate(engine, job, settings)
-    if (quiet) return quiet.result
-    if (settings?.frequencyCaps && settings.frequencyCaps.length > 0) {
-      const since = now - frequencyCapWindowMs(settings.frequencyCaps)
-      const d = frequencyCap(service.messages.sentTimestamps(job.context.user.id, job.channel, since), settings.frequencyCaps, now, job.channel)
-      if (d.action === 'skip') return recordSkip(engine, job, 'frequencyCap', d.reason)
-    }
+    const gate = applyDeliveryRules(engine, job, settings, (since) => service.messages.sentTimestamps(job.context.user.id, job.channel, since))
+    if (gate) return gate.result
     const out = await service.send(job)
     if (out.ok) {
-      await engine.messageSent(job, { providerId: out.providerId, providerMessageId: out.providerMessageId })
-      await engine.recordOutcome(job, 'message', job.id, { channel: job.channel, status: 'sent', providerId: out.providerId, rendered: out.rendered })
       options.onMessageEvent?.('message.sent', payload(job, out.rendered))
-      return
+      return {
+        outcome: { kind: 'message', messageId: job.id, detail: { channel: job.channel, status: 'sent', providerId: out.providerId, rendered: out.rendered } },
+        events: [sentEvent(job, now, { providerId: out.providerId, providerMessageId: out.providerMessageId })],
+      }
     }
     const attempts = service.messages.get(job.id)?.attempts ?? 1
-    if (out.retryable && attempts < MAX_SEND_ATTEMPTS) return { retryAt: now + Math.min(60_000, 1000 * 2 ** attempts) }
-    await engine.recordOutcome(job, 'message', job.id, { channel: job.channel, status: 'failed', reason: out.reason, attempts, ...(out.rendered ? { rendered: out.rendered } : {}) })
+    const retryAt = out.retryable ? sendRetryAt(attempts, now) : null
+    if (retryAt !== null) return { retryAt }
     // Channels that report failures get the event, so a wait on `failed` can take the user on.
-    if (CHANNEL_STATUSES[job.channel].some((s) => s === 'failed')) {
-      await engine.ingest([
-        { messageId: `failed:${job.id}`, type: 'track', userId: job.context.user.id, event: `${job.channel}.failed`, properties: { messageId: job.id, reason: out.reason }, timestamp: now, receivedAt: now },
-      ])
-    }
+    const failed: IngestedEvent[] = CHANNEL_STATUSES[job.channel].some((st) => st === 'failed')
+      ? [{ messageId: `failed:${job.id}`, type: 'track', userId: job.context.user.id, event: `${job.channel}.failed`, properties: { messageId: job.id, reason: out.reason }, timestamp: now, receivedAt: now }]
+      : []
     options.onMessageEvent?.('message.failed', payload(job, out.rendered ?? {}, out.reason))
+    return { outcome: { kind: 'message', messageId: job.id, detail: { channel: job.channel, status: 'failed', reason: out.reason, attempts, ...(out.rendered ? { rendered: out.rendered } : {}) } }, events: failed }
   }
 
   /**

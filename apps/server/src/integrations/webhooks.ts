@@ -8,7 +8,7 @@ import { jsonBody, validate } from '../body'
 import type { Integration } from '../integrations'
 import type { Metrics } from '../metrics'
 import type { RouteRegistry } from '../openapi'
-import { quietHoursGate } from './delivery-rules'
+import { applyDeliveryRules } from './delivery-rules'
 import { unwrap } from './results'
 
 const Limit = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) })
@@ -37,8 +37,8 @@ export function webhooksIntegration(service: WebhookService, engine: Engine, met
     outbox: {
       // The journey's quiet hours apply to its webhook nodes as to its messages (the control group is the engine's).
       webhook: async (job) => {
-        const quiet = await quietHoursGate(engine, job, await engine.versionSettings(job.context.journey.id, job.context.journey.version))
-        if (quiet) return quiet.result
+        const gate = applyDeliveryRules(engine, job, await engine.versionSettings(job.context.journey.id, job.context.journey.version))
+        if (gate) return gate.result
         unwrap(service.enqueue(job))
       },
     },
@@ -93,7 +93,7 @@ export function webhooksIntegration(service: WebhookService, engine: Engine, met
       app.post('/api/webhooks/:id/preview', async (c) => {
         const input = await jsonBody(c, z.record(z.string(), z.unknown()), 256 * 1024)
         const userId = typeof input.userId === 'string' ? input.userId : null
-        const user = userId === null ? null : await engine.store.getUser(userId)
+        const user = userId === null ? null : await engine.getUser(userId)
         const withUser = user && input.user === undefined ? { ...input, user: { id: user.userId, traits: user.traits } } : input
         return c.json(unwrap(await service.preview(c.req.param('id'), withUser)))
       })

@@ -1,12 +1,12 @@
 import { parseActivityEventName, type BacktestAnswer, type EffectCounts, type IngestedEvent, type NodeReferences, type ValidationIssue } from '@switchyard/schema'
 import { dict } from '@switchyard/schema'
 import type { JournalEntry } from '../records'
-import type { EngineStore } from '../store'
+import type { JournalSource } from '../store'
 import { Simulator, type EffectRenderer, type SimulatedJourney } from './simulator'
 
 export interface BacktestInput {
   /** The live store, read only: its journal is the traffic replayed. */
-  source: EngineStore
+  source: JournalSource
   journey: SimulatedJourney
   references: NodeReferences
   renderer: EffectRenderer
@@ -79,7 +79,7 @@ function dispatcherEvent(e: JournalEntry): boolean {
 }
 
 /** The window's events in journal order, and each user's traits as identifies before it left them. */
-async function readWindow(source: EngineStore, from: number, to: number): Promise<{ window: JournalEntry[]; before: Map<string, Record<string, unknown>> }> {
+async function readWindow(source: JournalSource, from: number, to: number): Promise<{ window: JournalEntry[]; before: Map<string, Record<string, unknown>> }> {
   const window: JournalEntry[] = []
   const before = new Map<string, Record<string, unknown>>()
   for (let after = 0; ; ) {

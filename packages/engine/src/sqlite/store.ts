@@ -409,6 +409,15 @@ export class SqliteEngineStore implements EngineStore {
   async outboxPending(): Promise<number> {
     return this.s.outboxCount.get()?.n ?? 0
   }
+  async settleOutbox(complete: readonly string[], defer: readonly { id: string; availableAt: number }[], history: readonly HistoryRecord[]): Promise<void> {
+    this.db
+      .transaction(() => {
+        if (complete.length > 0) this.s.deleteOutbox.run(JSON.stringify(complete))
+        for (const d of defer) this.s.deferOutbox.run(d.availableAt, d.id)
+        for (const h of history) insertHistoryRow(this.s.insertHistory, h)
+      })
+      .immediate()
+  }
   async appendHistory(rows: HistoryRecord[]): Promise<void> {
     this.db.transaction(() => rows.forEach((h) => insertHistoryRow(this.s.insertHistory, h))).immediate()
   }

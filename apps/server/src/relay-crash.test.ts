@@ -1,0 +1,27 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const CHILD = fileURLToPath(new URL('../test/relay-crash-child.ts', import.meta.url))
+
+function relay(file: string, mode: 'setup' | 'drain', crash?: string) {
+  return spawnSync(process.execPath, ['--import', 'tsx', CHILD, file, mode], {
+    env: { PATH: process.env.PATH ?? '', ...(crash === undefined ? {} : { SWITCHYARD_CRASH_POINTS: crash }) },
+    encoding: 'utf8',
+  })
+}
+
+describe('a crash inside a relay batch', () => {
+  it('after the sent events and before the batch is settled hands the batch over again: each message sent once, one sent event and one outcome row each', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sy-relay-crash-')), 'db.sqlite')
+    const crashed = relay(file, 'setup', 'relay-batch-before-settle@1')
+    expect(crashed.signal).toBe('SIGKILL')
+    expect(crashed.stderr).toContain('switchyard-crash-point relay-batch-before-settle')
+    const after = relay(file, 'drain')
+    expect(after.status).toBe(0)
+    expect(JSON.parse(after.stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({ messages: 3, attempts: 3, sentEvents: 3, sentOutcomes: 3, outbox: 0 })
+  }, 60_000)
+})

@@ -1,0 +1,40 @@
+/**
+ * One relay pass over a real SQLite file, in its own process so a crash point can kill it:
+ * `setup` publishes trigger -> SMS -> exit and lets three users in; both modes then drain the
+ * outbox once and print what the database holds.
+ */
+import { Engine, SqliteEngineStore, openDatabase, systemClock } from '@switchyard/engine'
+import { createChannelService } from '@switchyard/channels'
+import { createSecretBox } from '@switchyard/secrets'
+import { action, edge, exit, graph, journeyInput, trigger } from '@switchyard/testkit'
+import { OutboxDispatcher } from '../src/dispatch'
+import { channelsIntegration } from '../src/integrations/channels'
+import { silentLogger } from '../src/log'
+
+const [file, mode] = process.argv.slice(2)
+const db = openDatabase(file ?? '')
+const engine = await Engine.open({ store: new SqliteEngineStore(db), clock: systemClock })
+const channels = createChannelService({ db, secretBox: createSecretBox('a-test-secret-key-0123'), clock: systemClock })
+const dispatcher = new OutboxDispatcher(engine, channelsIntegration(channels, engine).outbox ?? {}, silentLogger)
+if (mode === 'setup') {
+  const j = await engine.createJourney(journeyInput('Promo', graph([trigger('t', 'Browsed'), action('m', 'sms', { text: 'Sale!' }), exit('x')], [edge('t', 'next', 'm'), edge('m', 'next', 'x')])))
+  await engine.publish(j.id)
+  const now = Date.now()
+  await engine.ingest(['ann', 'bob', 'cy'].flatMap((userId) => [
+    { messageId: `id-${userId}`, type: 'identify' as const, userId, traits: { phone: '+15550100' }, timestamp: now, receivedAt: now },
+    { messageId: `b-${userId}`, type: 'track' as const, userId, event: 'Browsed', properties: {}, timestamp: now, receivedAt: now },
+  ]))
+  await engine.runUntilIdle()
+}
+await dispatcher.drain()
+const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n
+process.stdout.write(
+  `${JSON.stringify({
+    messages: count('SELECT count(*) AS n FROM channel_messages'),
+    attempts: count('SELECT sum(attempts) AS n FROM channel_messages'),
+    sentEvents: count("SELECT count(*) AS n FROM journal WHERE message_id LIKE 'sent:%'"),
+    sentOutcomes: count("SELECT count(*) AS n FROM history WHERE kind = 'message' AND outlet IS NULL AND detail LIKE '%\"sent\"%'"),
+    outbox: count('SELECT count(*) AS n FROM outbox'),
+  })}\n`,
+)
+await engine.close()

@@ -1,0 +1,76 @@
+/**
+ * The end-to-end load generator, in its own process: every user is identified (with an email
+ * address) and then tracked with the journey's trigger event, `batchSize` events a `/v1/batch`
+ * request, `inFlight` requests at a time over keep-alive connections. Bodies are built before
+ * the clock starts. Prints `{"start": <epoch ms>}` when the first request leaves and one JSON
+ * result line at the end.
+ */
+import { Agent, request } from 'node:http'
+import { performance } from 'node:perf_hooks'
+
+interface Options {
+  url: string
+  users: number
+  batchSize: number
+  inFlight: number
+  event: string
+  tag: string
+}
+
+const o: Options = JSON.parse(process.argv[2] ?? '{}')
+const target = new URL(o.url)
+const agent = new Agent({ keepAlive: true, maxSockets: o.inFlight })
+
+const events: Record<string, unknown>[] = []
+for (let i = 0; i < o.users; i++) {
+  const userId = `e2e-${i}`
+  events.push({ type: 'identify', userId, traits: { email: `u${i}@example.com`, name: `U${i}` }, messageId: `${o.tag}-i-${i}` })
+  events.push({ type: 'track', userId, event: o.event, properties: { plan: 'trial' }, messageId: `${o.tag}-t-${i}` })
+}
+const bodies: Buffer[] = []
+for (let i = 0; i < events.length; i += o.batchSize) bodies.push(Buffer.from(JSON.stringify({ batch: events.slice(i, i + o.batchSize) })))
+
+function post(body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { agent, host: target.hostname, port: target.port, path: '/v1/batch', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+async function main(): Promise<void> {
+  let next = 0
+  let ok = 0
+  let refused = 0
+  const latencies: number[] = []
+  process.stdout.write(`${JSON.stringify({ start: Date.now() })}\n`)
+  const t0 = performance.now()
+  const lane = async () => {
+    for (;;) {
+      const body = bodies[next++]
+      if (body === undefined) return
+      const t = performance.now()
+      const status = await post(body)
+      latencies.push(performance.now() - t)
+      if (status === 200) ok++
+      else refused++
+    }
+  }
+  await Promise.all(Array.from({ length: o.inFlight }, lane))
+  const seconds = (performance.now() - t0) / 1000
+  latencies.sort((a, b) => a - b)
+  const p = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN)
+  agent.destroy()
+  process.stdout.write(`${JSON.stringify({ end: Date.now(), seconds, requests: bodies.length, ok, refused, events: events.length, requestP50: p(0.5), requestP99: p(0.99) })}\n`)
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`e2e load failed: ${String(error)}\n`)
+  process.exit(1)
+})
