@@ -1,19 +1,11 @@
 /** Driving the canvas as a user does, with the mouse and the keyboard: shared by the browser tests. */
-import type { Locator, Page } from 'playwright-core'
-import { until } from './harness'
+import type { Page } from 'playwright-core'
 
 export function canvasDriver(page: Page) {
   async function center(testId: string): Promise<{ x: number; y: number }> {
     const box = await page.getByTestId(testId).boundingBox()
     if (!box) throw new Error(`${testId} is not on screen`)
     return { x: box.x + box.width / 2, y: box.y + box.height / 2 }
-  }
-
-  /** How far a node's centre is from the canvas' centre, horizontally. */
-  async function offCentre(node: Locator): Promise<number | undefined> {
-    const box = await node.boundingBox()
-    const area = await page.getByTestId('canvas').boundingBox()
-    return box && area ? box.x + box.width / 2 - (area.x + area.width / 2) : undefined
   }
 
   function nodeEl(id: string) {
@@ -26,16 +18,12 @@ export function canvasDriver(page: Page) {
 
     /** Drags a palette item onto the canvas at a point relative to the canvas' top left corner. */
     async drop(type: string, x: number, y: number): Promise<string> {
-      const first = (await page.getByTestId('node').count()) === 0
       const before = await page.locator(`[data-node-type="${type}"]`).count()
       await page.getByTestId(`palette-${type}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } })
       const node = page.locator(`[data-node-type="${type}"]`).nth(before)
       await node.waitFor()
       const id = await node.getAttribute('data-node-id')
       if (!id) throw new Error(`the dropped ${type} has no id`)
-      // The view fits itself to the first step once it is measured: wait until that step is centred,
-      // so that later drops land where the test puts them.
-      if (first) await until(`the view to centre ${id}`, async () => Math.abs((await offCentre(node)) ?? Infinity) < 2)
       return id
     },
 

@@ -11,6 +11,7 @@ import { usePolling } from './polling'
 import { PublishDialog } from './PublishDialog'
 import { SHORTCUTS, useShortcuts } from './shortcuts'
 import { SidePanel } from './SidePanel'
+import { StepSearch } from './StepSearch'
 import { editor, useEditor } from './store'
 import { TopBar } from './TopBar'
 
@@ -20,10 +21,12 @@ export function EditorPage({ journeyId }: { journeyId: string }): ReactElement {
   const [publishing, setPublishing] = useState(false)
   const [help, setHelp] = useState(false)
   const showHelp = useCallback(() => setHelp(true), [])
+  const [search, setSearch] = useState(false)
+  const showSearch = useCallback(() => setSearch(true), [])
 
   useAutosave(journeyId)
   usePolling(journeyId)
-  useShortcuts(journeyId, showHelp)
+  useShortcuts(journeyId, showHelp, showSearch)
 
   useEffect(() => {
     editor.reset()
@@ -58,6 +61,7 @@ export function EditorPage({ journeyId }: { journeyId: string }): ReactElement {
           <SidePanel journeyId={journeyId} />
         </div>
         <Notice />
+        {search && loaded ? <StepSearch onClose={() => setSearch(false)} /> : null}
         {publishing ? <PublishDialog journeyId={journeyId} onClose={() => setPublishing(false)} /> : null}
         {help ? (
           <Modal title="Keyboard shortcuts" onClose={() => setHelp(false)}>

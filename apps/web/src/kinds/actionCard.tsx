@@ -1,0 +1,41 @@
+import { own, type MessageStats } from '@switchyard/schema'
+import type { ReactElement } from 'react'
+import { readChannel } from '../flow/nodeData'
+import type { NodeData } from '../flow/types'
+import { useEditor } from '../editor/store'
+
+const NO_FIGURES: MessageStats = { sent: 0, delivered: 0, opened: 0, clicked: 0, failed: 0, bounced: 0 }
+
+/** A share of the messages sent, as the card shows it: `42%`, or nothing before the first send. */
+export function rate(n: number, of: number): string {
+  return of > 0 ? `${Math.round((n / of) * 100)}%` : ''
+}
+
+/** A message card's delivery figures, from the one stats call: sent, delivered, opened, clicked, failed (and bounced for email). */
+export function ActionCard({ id, data }: { id: string; data: NodeData }): ReactElement | null {
+  const figures = useEditor((s) => (s.stats ? (own(s.stats.nodes, id)?.messages ?? NO_FIGURES) : null))
+  if (!figures) return null
+  const email = readChannel(data) === 'email'
+  const rows: [keyof MessageStats, string][] = [
+    ['sent', 'sent'],
+    ['delivered', 'delivered'],
+    ['opened', 'opened'],
+    ['clicked', 'clicked'],
+    ['failed', 'failed'],
+    ...(email ? [['bounced', 'bounced'] as [keyof MessageStats, string]] : []),
+  ]
+  const tried = figures.sent + figures.failed
+  return (
+    <div className="jnode-figures" data-testid="node-figures">
+      {rows.map(([key, label]) => {
+        const share = key === 'sent' ? '' : rate(figures[key], key === 'failed' ? tried : figures.sent)
+        return (
+          <span key={key} className={(key === 'failed' || key === 'bounced') && figures[key] > 0 ? 'bad' : ''} title={`${figures[key]} ${label}${share ? ` (${share})` : ''}`}>
+            <strong data-testid={`figure-${key}`}>{figures[key].toLocaleString()}</strong> {label}
+            {share ? <span className="figure-rate" data-testid={`figure-${key}-rate`}> {share}</span> : null}
+          </span>
+        )
+      })}
+    </div>
+  )
+}
