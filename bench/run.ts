@@ -14,6 +14,7 @@ import { liquidRenders } from './src/liquid'
 import { soak } from './src/soak'
 import { backupTime } from './src/backup'
 import { retentionPass } from './src/retention'
+import { backtestSpeed, simulationSpeed } from './src/simulation'
 import { engineThroughput, rawLimit } from './src/throughput'
 import { populateWaiting, restart, timers } from './src/waiting'
 import { webhookDeliveries } from './src/webhooks'
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
   const compile = validateAndCompile(1000)
   results.compile = compile
   row('8. validate + compile, 1,000 nodes', '< 100 ms', `${compile.p50Ms} ms p50 (first call ${compile.coldMs} ms)`, compile.p50Ms < 100)
+
+  await simulationFigures()
 
   progress(`(10) retention: one pass over ${n(USERS)} old journal rows`)
   const retention = await retentionPass(USERS)
@@ -131,8 +134,44 @@ async function main(): Promise<void> {
   if (!quick) updateReadme(seconds)
 }
 
+/** (11) Simulation and backtest speed, through the real server's HTTP API. */
+async function simulationFigures(): Promise<void> {
+  const users = Math.max(100, 1000 * scale)
+  progress(`(11) simulate: ${n(users)} users over a 30-day journey`)
+  const sim = await simulationSpeed(users)
+  progress('(11) simulate: 2 users, the latency a marketer waits for on the Test tab')
+  const two = await simulationSpeed(2, 21)
+  progress(`(11) backtest: ${n(USERS / 5 * 4)} stored events replayed`)
+  const back = await backtestSpeed(USERS / 5)
+  results.simulation = { simulate: sim, simulateTwoUsers: two, backtest: back }
+  row(
+    `11. simulate, ${n(sim.users)} users over a 30-day journey`,
+    '(info)',
+    `${n(sim.simulatedDaysPerSecond)} simulated days/s (30 days in ${n(sim.medianMs)} ms median, first ${n(sim.firstMs)} ms; ${n(sim.events)} events, ${n(sim.effects)} effects)`,
+    null,
+  )
+  row(`11. simulate, 2 users over a 30-day journey`, '< 100 ms', `${n(two.medianMs)} ms median (first ${n(two.firstMs)} ms)`, two.medianMs < 100)
+  row(`11. backtest, ${n(back.storedEvents)} stored events`, '(info)', `${n(back.eventsPerSecond)} events/s replayed (${n(back.medianMs)} ms median, first ${n(back.firstMs)} ms)`, null)
+}
+
+/**
+ * `pnpm bench simulation`: figure 11 alone, merged into results.json and the README's table
+ * beside the other figures of the last full run, which keep their own numbers and date.
+ */
+async function simulationMain(): Promise<void> {
+  const file = join(REPO, 'bench/results.json')
+  const previous: Record<string, unknown> = JSON.parse(readFileSync(file, 'utf8'))
+  await simulationFigures()
+  const kept = Array.isArray(previous.table) ? previous.table.filter((r: { figure?: unknown }) => typeof r.figure === 'string' && !r.figure.startsWith('11.')) : []
+  const table = [...rows, ...kept]
+  writeFileSync(file, `${JSON.stringify({ ...previous, simulation: { ...(results.simulation as object), at: new Date().toISOString(), loadAverage: loadavg() }, table }, null, 2)}\n`)
+  rows.splice(0, rows.length, ...table)
+  printTable(null)
+  if (!quick) updateReadme(null)
+}
+
 /** Puts the table between the README's bench markers, so the README shows the latest run. */
-function updateReadme(seconds: number): void {
+function updateReadme(seconds: number | null): void {
   const file = join(REPO, 'README.md')
   const text = readFileSync(file, 'utf8')
   const start = '<!-- bench:start -->'
@@ -146,17 +185,23 @@ function updateReadme(seconds: number): void {
     '|---|---|---|---|',
     ...rows.map((r) => `| ${r.figure} | ${r.target} | ${r.measured} | ${r.pass === null ? '' : r.pass ? 'pass' : '**FAIL**'} |`),
   ]
-  const note = `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${seconds} s in all; load average at the end ${load} (other work shared the machine).`
+  const stamp = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`
+  // A figure-11-only run keeps the full run's line and says when its own rows were measured.
+  const old = text.slice(from + start.length, to).trim().split('\n')[0] ?? ''
+  const note =
+    seconds === null
+      ? `${old.split(' Figure 11:')[0]} Figure 11: \`pnpm bench simulation\`, ${stamp}, load average ${load}.`
+      : `Run of ${stamp}, ${seconds} s in all; load average at the end ${load} (other work shared the machine).`
   writeFileSync(file, `${text.slice(0, from + start.length)}\n${note}\n\n${table.join('\n')}\n${text.slice(to)}`)
 }
 
-function printTable(seconds: number): void {
+function printTable(seconds: number | null): void {
   const header = ['figure', 'target', 'measured', 'result']
   const body = rows.map((r) => [r.figure, r.target, r.measured, r.pass === null ? '' : r.pass ? 'pass' : 'FAIL'])
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)))
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`
   const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)]
-  process.stdout.write(`\n${out.join('\n')}\n\nSuite ran in ${seconds} s; every number is in bench/results.json.\n`)
+  process.stdout.write(`\n${out.join('\n')}\n\n${seconds === null ? 'Figure 11 measured now, the others kept' : `Suite ran in ${seconds} s`}; every number is in bench/results.json.\n`)
 }
 
 /** `pnpm bench soak`: steady load with one-minute retention; sizes over time to bench/soak.svg. */
@@ -178,7 +223,7 @@ async function backupMain(): Promise<void> {
   process.stdout.write(`\nbackup: a ${n(r.databaseMb)} MB database copied in ${r.backupSeconds} s (${n(r.copyMb)} MB copy)\n`)
 }
 
-const modes: Record<string, () => Promise<void>> = { soak: soakMain, backup: backupMain }
+const modes: Record<string, () => Promise<void>> = { soak: soakMain, backup: backupMain, simulation: simulationMain }
 const run = modes[process.argv[2] ?? ''] ?? main
 run().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)

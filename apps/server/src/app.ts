@@ -6,6 +6,9 @@ import { ApiError, errorPayload } from './errors'
 import { FAILURE_STATUS } from './failure-status'
 import { mountIngest } from './routes/ingest'
 import { mountJourneys } from './routes/journeys'
+import { mountPublish } from './routes/publish'
+import { mountSimulation } from './routes/simulation'
+import { mountUsers } from './routes/users'
 import { mountSystem } from './routes/system'
 import { mountWeb } from './routes/web'
 
@@ -31,6 +34,9 @@ export function createApp(deps: AppDeps): Hono {
   }
   mountIngest(app, deps, accept)
   mountJourneys(app, deps)
+  mountPublish(app, deps)
+  mountSimulation(app, deps)
+  mountUsers(app, deps)
   for (const integration of deps.integrations) integration.mount?.(app, deps.registry, { accept, writeKey: deps.config.writeKey })
   mountSystem(app, deps)
   mountWeb(app, deps.config.webDist)

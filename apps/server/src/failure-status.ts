@@ -9,6 +9,7 @@ export const FAILURE_STATUS = {
   // engine
   'journey.not_published': 409,
   'journey.has_active_users': 409,
+  'migration.invalid_map': 422,
   // webhooks
   'webhook.invalid': 400,
   'webhook.not_found': 404,
@@ -54,5 +55,8 @@ export const FAILURE_STATUS = {
   'journey.not_found': 404,
   'version.not_found': 404,
   'run.not_found': 404,
+  'user.not_found': 404,
   'backup.unavailable': 409,
+  'simulation.invalid': 400,
+  'backtest.invalid_window': 400,
 } as const satisfies Record<FailureCode, ContentfulStatusCode>

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono'
 import type { IngestedEvent, Journey, JourneyEventType, NodeStats } from '@switchyard/schema'
+import type { EffectRenderer } from '@switchyard/engine'
 import type { OutboxHandlers } from './dispatch'
 import type { RouteRegistry } from './openapi'
 
@@ -21,6 +22,8 @@ export interface Integration {
   /** Items waiting in this integration's own queue, for /metrics. */
   pending?(): number
   outbox?: OutboxHandlers
+  /** Renders this integration's outbox jobs as they would leave, without sending anything (simulations). */
+  render?: Partial<EffectRenderer>
   /** A journey was created, changed, published, paused, resumed or deleted. */
   journeyChanged?(type: JourneyEventType, journey: Journey): void
   /** Events were stored in the journal. */

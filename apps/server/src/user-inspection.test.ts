@@ -60,3 +60,15 @@ describe("a user's runs, page by page", () => {
     expect((await t.request('GET', `/api/journeys/${id}/users/ann?limit=101`)).status).toBe(400)
   })
 })
+
+describe("a user's profile", () => {
+  it('answers the traits identify calls left, merged, and 404 for a user never identified', async () => {
+    const t = await testApp()
+    await t.request('POST', '/v1/identify', { userId: 'ben', traits: { FIRSTNAME: 'Ben', city: 'Pune' } })
+    await t.request('POST', '/v1/identify', { userId: 'ben', traits: { city: 'Goa' } })
+    await t.engine.runUntilIdle()
+    expect((await t.request('GET', '/api/users/ben')).json).toEqual({ userId: 'ben', traits: { FIRSTNAME: 'Ben', city: 'Goa' } })
+    const missing = await t.request('GET', '/api/users/nobody')
+    expect([missing.status, missing.json.error.code]).toEqual([404, 'user.not_found'])
+  })
+})

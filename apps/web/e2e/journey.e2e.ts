@@ -137,11 +137,7 @@ describe('the canvas', () => {
     }
     await http(server.url, 'POST', '/v1/track', { userId: 'user-a', event: 'add_to_cart', properties: { sku: 'shoe-42' } })
 
-    // user-b's event goes in through the test panel, as an operator would send it.
-    await page.getByTestId('tab-test').click()
-    await page.getByTestId('test-user').fill('user-b')
-    await page.getByTestId('test-send').click()
-    await page.getByTestId('test-run').waitFor()
+    await http(server.url, 'POST', '/v1/track', { userId: 'user-b', event: 'add_to_cart', properties: { sku: 'shoe-7' } })
 
     const messageId = await latestMessageId(server.url, journeyId, 'user-a')
     await http(server.url, 'POST', '/v1/track', { userId: 'user-a', event: 'rcs.clicked', properties: { messageId } })
@@ -166,6 +162,10 @@ describe('the canvas', () => {
     await expect.poll(() => canvas.nodeEl(ids.exit).getAttribute('data-visited')).toBe('true')
     expect(await canvas.nodeEl(ids.hook).getAttribute('data-visited')).toBeNull()
     expect(await page.locator(`[data-edge-id="${ids.wait}-timeout-${ids.exit}"]`).getAttribute('data-taken')).toBe('true')
+
+    // The message's preview now renders with the inspected user's real traits, not the sample's.
+    await canvas.nodeEl(ids.rcs).click()
+    await expect.poll(() => page.getByTestId('field-message-text-preview').textContent()).toMatch(/Preview as user-b.*Ben, your cart is waiting/)
   })
 
   it('shows node and outlet counts that match the server', async () => {

@@ -1,8 +1,8 @@
 /**
  * Screenshots of the running product for the README: the journeys list (empty and in use), the
- * editor with live counts, the inspector on a user who clicked and on one still waiting, a live
- * three-way split with its winner, and the webhooks page. Run
- * `pnpm --filter @switchyard/web screenshots` (it builds the canvas first).
+ * editor with live counts, the inspector on a user who clicked and on one still waiting, the Test
+ * tab's simulation of the draft, a live three-way split with its winner, and the webhooks page.
+ * Run `pnpm --filter @switchyard/web screenshots` (it builds the canvas first).
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -50,6 +50,13 @@ try {
   await page.getByTestId('user-open').click()
   await page.getByTestId('node-waiting').waitFor()
   await shot('inspector-waiting')
+
+  await page.getByTestId('inspector-close').click()
+  await page.getByTestId('tab-test').click()
+  await page.getByTestId('test-script').fill('+0s: add_to_cart {"product": "Trail shoes"}\n+5m: clicked')
+  await page.getByTestId('test-simulate').click()
+  await page.getByTestId('sim-effect').first().waitFor()
+  await shot('test-tab')
 
   const split = await seedSplit(server.url)
   await page.goto(`${server.url}/journeys/${split.journeyId}`)

@@ -26,6 +26,8 @@ export interface BatchOptions {
   workspace: string
   catalog: JourneyCatalog
   users: Map<string, UserState>
+  /** Run ids; `ids.newId` unless a simulation gives its own deterministic source. */
+  newId?: (prefix: string, now: number) => string
 }
 
 /**
@@ -175,7 +177,7 @@ export class Batch {
 
   private startRun(loaded: LoadedVersion, user: UserState, event: TrackEvent): void {
     const now = this.o.now
-    const runId = newId('run', now)
+    const runId = (this.o.newId ?? newId)('run', now)
     const input: RunContext = {
       runId,
       journeyId: loaded.journeyId,

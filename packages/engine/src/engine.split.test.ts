@@ -129,7 +129,7 @@ describe('split: publish', () => {
     const j = await t.engine.createJourney(journeyInput('Bad splits', bad))
     const result = await t.engine.publish(j.id)
     expect(result?.ok).toBe(false)
-    const issues = result && !result.ok ? result.issues.map((i) => [i.code, i.nodeId]) : []
+    const issues = result && 'issues' in result ? result.issues.map((i) => [i.code, i.nodeId]) : []
     expect(issues).toEqual(
       expect.arrayContaining([
         ['split.percent_sum', 'sum'],

@@ -12,7 +12,10 @@ import {
   type JourneyStats,
   type HistoryItem,
   type JourneyVersion,
+  type MigratePolicy,
   type NodeReferences,
+  type PublishPreview,
+  type ValidationIssue,
   type RunView,
 } from '@switchyard/schema'
 import { Batch } from './batch'
@@ -20,6 +23,8 @@ import { decideWinners } from './kinds/split'
 import { addKindStats } from './stats'
 import { JourneyCatalog } from './catalog'
 import { replayHeld } from './resume'
+import { migrationCommit, type MigrationOutcome } from './migrate/apply'
+import { previewMigration } from './migrate/preview'
 import type { Clock } from './clock'
 import { crashPoint } from './crash'
 import { newId } from './ids'
@@ -48,6 +53,8 @@ export interface EngineOptions {
   batchSize?: number
   /** Called after each batch commits, with when its events arrived or its timers fell due (benchmarks, metrics). */
   onApplied?: (applied: AppliedBatch) => void
+  /** Where run ids come from; a simulation passes a counter so the same input gives the same answer. */
+  newId?: (prefix: string, now: number) => string
 }
 
 /**
@@ -63,6 +70,7 @@ export class Engine {
   private readonly catalog: JourneyCatalog
   private readonly batchSize: number
   private readonly onApplied: ((applied: AppliedBatch) => void) | undefined
+  private readonly newId: (prefix: string, now: number) => string
   private readonly lock = new Mutex()
   private cursor = 0
   private backlogAtOpen = 0
@@ -74,6 +82,7 @@ export class Engine {
     this.workspace = o.workspace ?? 'default'
     this.batchSize = o.batchSize ?? 1000
     this.onApplied = o.onApplied
+    this.newId = o.newId ?? newId
     this.catalog = new JourneyCatalog(o.store)
     this.journal = new JournalWriter(o.store, () => this.backlog(), (r) => {
       this.counters.eventsAccepted += r.accepted
@@ -137,7 +146,7 @@ export class Engine {
     const users = await this.store.loadUsers([...new Set(userIds)])
     await this.catalog.ensure([...users.values()].flatMap((u) => u.activeRuns))
     await decideWinners(this.catalog, this.store, now)
-    return new Batch({ now, workspace: this.workspace, catalog: this.catalog, users })
+    return new Batch({ now, workspace: this.workspace, catalog: this.catalog, users, newId: this.newId })
   }
 
   /** From the database; what memory held of the same entries is dropped, so it cannot go stale. */
@@ -188,7 +197,7 @@ export class Engine {
   async createJourney(input: JourneyInput): Promise<Journey> {
     const now = this.clock.now()
     const j: JourneyRecord = {
-      id: newId('jny', now),
+      id: this.newId('jny', now),
       name: input.name,
       status: 'draft',
       graph: input.graph,
@@ -233,13 +242,18 @@ export class Engine {
     return this.createJourney({ name: name ?? `${j.name} (copy)`, graph: j.graph, settings: j.settings })
   }
 
-  /** `references` are the workspace's webhooks, providers and Liquid parser, checked with the graph. */
-  async publish(id: string, references: NodeReferences = {}): Promise<PublishResult | null> {
+  /**
+   * `references` are the workspace's webhooks, providers and Liquid parser, checked with the graph.
+   * With `migrate`, runs waiting on older versions move or exit as it says (see migrate/).
+   */
+  async publish(id: string, references: NodeReferences = {}, migrate?: MigratePolicy): Promise<PublishResult | Failure<'migration.invalid_map'> | null> {
     return this.lock.run(async () => {
       const j = await this.store.getJourney(id)
       if (!j) return null
       const result = validateGraph(j.graph, { ...references, settings: j.settings })
       if (!result.ok) return { ok: false, issues: result.issues }
+      const plan = migrate === undefined ? null : await previewMigration(this.store, j, j.graph, migrate)
+      if (plan !== null && !('diff' in plan)) return plan
       const compiled = compileJourney(result.graph)
       const now = this.clock.now()
       const version = (j.version ?? 0) + 1
@@ -260,11 +274,28 @@ export class Engine {
         publishedDraftHash: draftHash(j),
         updatedAt: now,
       }
-      await this.store.insertVersion(record, next)
+      let migrated: MigrationOutcome | undefined
+      if (plan === null) await this.store.insertVersion(record, next)
+      else {
+        const m = await migrationCommit(this.store, plan.waiting, { journeyId: j.id, version, stateKeyOf: compiled.stateKeyOf }, now)
+        await this.store.commit({ ...m.commit, version: { record, journey: next } })
+        migrated = m.outcome
+      }
+      // Only once stored: a failed commit must not leave a version in memory that the database lacks.
       this.catalog.addVersion(record, compiled)
       this.catalog.setJourney(next)
-      return { ok: true, version, activeUsersOnOlderVersions: await this.activeUsers(j.id) }
+      const older = (await this.store.activeCounts(j.id)).filter((a) => a.version < version).reduce((n, a) => n + a.count, 0)
+      return { ok: true, version, activeUsersOnOlderVersions: older, ...(migrated ? { migrated } : {}) }
     })
+  }
+
+  /** What `publish` would change: the diff and where waiting users would go; the draft's issues when it cannot be published. */
+  async publishPreview(id: string, references: NodeReferences, migrate: MigratePolicy): Promise<PublishPreview | Failure<'migration.invalid_map'> | { ok: false; issues: ValidationIssue[] } | null> {
+    const j = await this.store.getJourney(id)
+    if (!j) return null
+    const result = validateGraph(j.graph, { ...references, settings: j.settings })
+    if (!result.ok) return { ok: false, issues: result.issues }
+    return previewMigration(this.store, j, j.graph, migrate)
   }
 
   async setPaused(id: string, paused: boolean): Promise<Journey | Failure<EngineErrorCode> | null> {

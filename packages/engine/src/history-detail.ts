@@ -33,6 +33,7 @@ export function historyDetail(
     case 'exited':
     case 'message':
     case 'webhook':
+    case 'migrated':
       return null
     default:
       return assertNever(kind)

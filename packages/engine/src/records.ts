@@ -139,7 +139,7 @@ export interface JourneyVersionRecord {
 }
 
 export type PublishResult =
-  | { ok: true; version: number; activeUsersOnOlderVersions: number }
+  | { ok: true; version: number; activeUsersOnOlderVersions: number; migrated?: { moved: number; exited: number; kept: number } }
   | { ok: false; issues: ValidationIssue[] }
 
 /** A change to stats counters, summed per batch before it is written. */

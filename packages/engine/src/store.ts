@@ -44,6 +44,8 @@ export interface EngineCommit {
   goalWatchesCleared: string[]
   /** A user's first entry into a journey: kept after their runs are deleted, for `reentry: never`. */
   entered: { userId: string; journeyId: string }[]
+  /** A publish that migrates runs: the new version commits with them, so a failure publishes nothing. */
+  version?: { record: JourneyVersionRecord; journey: JourneyRecord }
 }
 
 export function emptyCommit(): EngineCommit {
@@ -150,6 +152,8 @@ export interface EngineStore {
   /** Users in each journey now, for lists: one query, not one per journey. */
   activeTotals(): Promise<Map<string, number>>
   activeCounts(journeyId: string): Promise<{ version: number; nodeId: string | null; count: number }[]>
+  /** A journey's active runs, for a migration on publish. */
+  activeRuns(journeyId: string): Promise<RunRecord[]>
   counters(journeyId: string, version?: number): Promise<CounterDelta[]>
   stats(journeyId: string, version?: number): Promise<JourneyStats>
   heldEvents(journeyId: string, limit: number): Promise<{ runId: string; seq: number }[]>

@@ -35,11 +35,11 @@ export const JourneyVersion = z.object({
 })
 export type JourneyVersion = z.infer<typeof JourneyVersion>
 
-export const RUN_STATUSES = ['active', 'completed', 'exited'] as const
+export const RUN_STATUSES = ['active', 'completed', 'exited', 'migrated'] as const
 export const RunStatus = z.enum(RUN_STATUSES)
 export type RunStatus = z.infer<typeof RunStatus>
 
-export const HISTORY_KINDS = ['entered', 'event', 'timeout', 'branch', 'message', 'webhook', 'completed', 'exited'] as const
+export const HISTORY_KINDS = ['entered', 'event', 'timeout', 'branch', 'message', 'webhook', 'completed', 'exited', 'migrated'] as const
 export const HistoryKind = z.enum(HISTORY_KINDS)
 export type HistoryKind = z.infer<typeof HistoryKind>
 

@@ -56,7 +56,11 @@ export const SERVER_ERROR_CODES = [
   'journey.not_found',
   'version.not_found',
   'run.not_found',
+  'user.not_found',
   'backup.unavailable',
+  'simulation.invalid',
+  'migration.invalid_map',
+  'backtest.invalid_window',
 ] as const
 
 export const FAILURE_CODES = [...ENGINE_ERROR_CODES, ...WEBHOOK_ERROR_CODES, ...CHANNEL_ERROR_CODES, ...SERVER_ERROR_CODES] as const

@@ -4,6 +4,8 @@ import type { Engine } from '@switchyard/engine'
 import { ActivityCall, CHANNEL_STATUSES, dict, parseActivityEventName, MAX_EVENT_BYTES, ProviderInput, ProviderTestInput, ProviderTestResult, ProviderView, type IngestedEvent, type MessageJob, type Result } from '@switchyard/schema'
 import {
   activityToTrack,
+  createTemplateRenderer,
+  renderMessage,
   frequencyCap,
   frequencyCapWindowMs,
   SANDBOX_PROVIDER_ID,
@@ -81,6 +83,7 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
       })
     }
   }
+  const simulationRenderer = createTemplateRenderer()
   /** A provider with a receipt secret has its receipts' signatures verified by the service. */
   const signed = (providerId: string) => {
     const p = service.providers.get(providerId)
@@ -132,6 +135,13 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
   return {
     name: 'channels',
     outbox: { message: send },
+    render: {
+      // What the provider would be given, as a send records it: recipient and fields after Liquid, checked for the channel.
+      message: async (job) => {
+        const out = await renderMessage(job, simulationRenderer)
+        return out.ok ? { ok: true, rendered: out.rendered } : out
+      },
+    },
     providerIds: () => new Set([SANDBOX_PROVIDER_ID, ...service.providers.list().map((p) => p.id)]),
     nodeStats: (journeyId) => {
       const out = dict<{ messages: MessageStats }>()

@@ -42,6 +42,13 @@ export function webhooksIntegration(service: WebhookService, engine: Engine, met
         unwrap(service.enqueue(job))
       },
     },
+    render: {
+      // The body and URL exactly as delivery would send them (secret query values masked).
+      webhook: async (job) => {
+        const out = await service.preview(job.webhookId, { params: job.params, customParams: job.customParams, body: job.body, context: job.context })
+        return out.ok ? { ok: true, rendered: out.value } : { ok: false, reason: out.message }
+      },
+    },
     journeyChanged(type: JourneyEventType, j: Journey) {
       service.emitAccountEvent(type, {
         journey: { id: j.id, name: j.name, status: j.status, version: j.version, createdAt: j.createdAt, updatedAt: j.updatedAt },

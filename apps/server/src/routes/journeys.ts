@@ -17,15 +17,13 @@ import {
   type NodeReferences,
   type ValidationIssue,
 } from '@switchyard/schema'
-import { checkLiquid } from '@switchyard/webhooks'
 import { jsonBody, parseJsonText, readBody, validate } from '../body'
 import type { AppDeps } from '../deps'
-import type { Integration } from '../integrations'
+import { Issue, IssuesAnswer } from './invalid-journey'
+import { nodeReferences } from './references'
 import { decodeCursor, encodeCursor } from '../cursors'
 import { ApiError, notFound } from '../errors'
-import { FAILURE_STATUS } from '../failure-status'
 
-const Issue = z.object({ code: z.string(), nodeId: z.string().optional(), edgeId: z.string().optional(), field: z.string().optional(), message: z.string() })
 const JourneyWithIssues = Journey.extend({ issues: z.array(Issue) })
 /** Explicit optional fields: a PUT that sends only the name must not reset the graph or settings. */
 const JourneyPatch = z.object({
@@ -33,8 +31,6 @@ const JourneyPatch = z.object({
   graph: DraftGraph.optional(),
   settings: JourneySettings.optional(),
 })
-const PublishAnswer = z.object({ version: z.number().int(), activeUsersOnOlderVersions: z.number().int() })
-const IssuesAnswer = z.object({ issues: z.array(Issue) })
 const ValidateBody = z.object({ graph: z.unknown(), settings: JourneySettings.optional() })
 const DuplicateBody = z.object({ name: z.string().trim().min(1).max(JOURNEY_NAME_MAX).optional() }).default({})
 const StatsQuery = z.object({ version: z.coerce.number().int().positive().optional() })
@@ -56,16 +52,7 @@ const VersionDetail = z.object({ version: z.number(), publishedAt: z.string(), h
 
 export function mountJourneys(app: Hono, deps: AppDeps): void {
   const { engine, registry, integrations } = deps
-  const idsFrom = (read: (i: Integration) => ReadonlySet<string> | undefined): ReadonlySet<string> | undefined => {
-    const sources = integrations.flatMap((i) => read(i) ?? [])
-    return sources.length === 0 ? undefined : new Set(sources.flatMap((s) => [...s]))
-  }
-  // What a graph is checked against besides itself: the same for the draft's issues and publish.
-  const references = (): NodeReferences => {
-    const webhookIds = idsFrom((i) => i.webhookIds?.())
-    const providerIds = idsFrom((i) => i.providerIds?.())
-    return { checkTemplate: checkLiquid, ...(webhookIds ? { webhookIds } : {}), ...(providerIds ? { providerIds } : {}) }
-  }
+  const references = (): NodeReferences => nodeReferences(integrations)
   const issuesOf = (graph: unknown, settings: unknown): ValidationIssue[] => {
     const result = validateGraph(graph, { ...references(), settings })
     return result.ok ? [] : result.issues
@@ -132,32 +119,6 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     if (!j) throw notFound('journey', c.req.param('id'))
     notify('journey.created', j)
     return c.json({ ...j, issues: issuesOf(j.graph, j.settings) }, 201)
-  })
-
-  doc({
-    method: 'post',
-    path: '/api/journeys/:id/publish',
-    summary: 'Validate the draft and publish it as a new immutable version.',
-    tag,
-    auth: 'admin',
-    responses: { 200: { description: 'Published.', schema: PublishAnswer }, 422: { description: 'Every problem of the draft.', schema: IssuesAnswer } },
-  })
-  app.post('/api/journeys/:id/publish', async (c) => {
-    const result = await engine.publish(c.req.param('id'), references())
-    if (result === null) throw notFound('journey', c.req.param('id'))
-    if (!result.ok) {
-      const n = result.issues.length
-      return c.json(
-        {
-          error: { code: 'journey.invalid', message: `The journey has ${n} problem${n === 1 ? '' : 's'} to fix before it can be published.`, details: result.issues },
-          issues: result.issues,
-        },
-        FAILURE_STATUS['journey.invalid'],
-      )
-    }
-    const published = await engine.getJourney(c.req.param('id'))
-    if (published) notify('journey.published', published)
-    return c.json({ version: result.version, activeUsersOnOlderVersions: result.activeUsersOnOlderVersions })
   })
 
   for (const action of ['pause', 'resume'] as const) {

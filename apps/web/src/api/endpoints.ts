@@ -17,9 +17,10 @@ import {
   WebhookView,
   type ProviderInput,
 } from './schemas'
-import { Journey, WebhookTestResult, type WebhookInput } from '@switchyard/schema'
+import { BacktestAnswer, Journey, PublishPreview, SimulationAnswer, WebhookTestResult, type MigratePolicy, type SimulateRequest, type WebhookInput } from '@switchyard/schema'
 
 const Empty = z.unknown()
+const UserProfile = z.object({ userId: z.string(), traits: z.record(z.string(), z.unknown()) })
 
 /** What the webhook form sends: the schema's input, its defaults left to the server. */
 export type WebhookInputBody = z.input<typeof WebhookInput>
@@ -36,7 +37,14 @@ export const api = {
     request(`/api/journeys/${enc(id)}`, JourneyDetail, signal ? { method: 'PUT', body, signal } : { method: 'PUT', body }),
   deleteJourney: (id: string, exitUsers = false) =>
     request(`/api/journeys/${enc(id)}${exitUsers ? '?exitUsers=true' : ''}`, Empty, { method: 'DELETE' }),
-  publish: (id: string) => request(`/api/journeys/${enc(id)}/publish`, PublishAnswer, { method: 'POST' }),
+  publish: (id: string, migrate?: z.input<typeof MigratePolicy>) =>
+    request(`/api/journeys/${enc(id)}/publish`, PublishAnswer, migrate ? { method: 'POST', body: { migrate } } : { method: 'POST' }),
+  publishPreview: (id: string, migrate: z.input<typeof MigratePolicy>) =>
+    request(`/api/journeys/${enc(id)}/publish/preview`, PublishPreview, { method: 'POST', body: { migrate } }),
+  /** Runs the draft (or the graph given) on the server's virtual clock: nothing live is touched. */
+  simulate: (id: string, body: z.input<typeof SimulateRequest>) => request(`/api/journeys/${enc(id)}/simulate`, SimulationAnswer, { method: 'POST', body }),
+  backtest: (id: string, body: { graph?: DraftGraph; settings?: JourneySettings; from: string; to: string }) =>
+    request(`/api/journeys/${enc(id)}/backtest`, BacktestAnswer, { method: 'POST', body }),
   pause: (id: string) => request(`/api/journeys/${enc(id)}/pause`, Journey, { method: 'POST' }),
   resume: (id: string) => request(`/api/journeys/${enc(id)}/resume`, Journey, { method: 'POST' }),
   versions: (id: string) => request(`/api/journeys/${enc(id)}/versions`, Versions).then((r) => r.versions),
@@ -47,6 +55,7 @@ export const api = {
   users: (id: string, prefix: string, limit = 20) =>
     request(`/api/journeys/${enc(id)}/users?prefix=${enc(prefix)}&limit=${limit}`, UserList).then((r) => r.users),
   /** The newest `limit` runs of a user (the server answers at most 100); `nextCursor` says whether there are older ones. */
+  userProfile: (userId: string) => request(`/api/users/${enc(userId)}`, UserProfile),
   user: (id: string, userId: string, limit: number) => request(`/api/journeys/${enc(id)}/users/${enc(userId)}?limit=${limit}`, UserJourneyView),
 
   listWebhooks: () => request('/api/webhooks', WebhookList).then((r) => r.webhooks),

@@ -24,6 +24,7 @@ export const JourneyList = z.object({ journeys: z.array(Journey) })
 export const PublishAnswer = z.object({
   version: z.number().int(),
   activeUsersOnOlderVersions: z.number().int().default(0),
+  migrated: z.object({ moved: z.number().int(), exited: z.number().int(), kept: z.number().int() }).optional(),
 })
 export type PublishAnswer = z.infer<typeof PublishAnswer>
 

@@ -1,5 +1,5 @@
-import { useEffect, useState, type ReactElement } from 'react'
-import type { JourneyVersion } from '@switchyard/schema'
+import { useEffect, useRef, useState, type ReactElement } from 'react'
+import type { JourneyVersion, MigratePolicy } from '@switchyard/schema'
 import { api } from '../api/endpoints'
 import { ApiError, errorMessage } from '../api/client'
 import { IssuesAnswer, type PublishAnswer } from '../api/schemas'
@@ -7,6 +7,7 @@ import { Modal } from '../ui/Modal'
 import { plural } from '../ui/format'
 import { flushSave } from './autosave'
 import { editor, useEditor } from './store'
+import { MigrationChoice } from './publish/MigrationChoice'
 
 type Phase = { kind: 'checking' } | { kind: 'ready'; versions: JourneyVersion[] } | { kind: 'publishing' } | { kind: 'done'; answer: PublishAnswer } | { kind: 'failed'; message: string }
 
@@ -15,6 +16,11 @@ export function PublishDialog({ journeyId, onClose }: { journeyId: string; onClo
   const journey = useEditor((s) => s.journey)
   const issues = useEditor((s) => s.issues.all)
   const [phase, setPhase] = useState<Phase>({ kind: 'checking' })
+  // The choice of the migration panel, read when publishing; a ref, so choosing re-renders only the panel.
+  const migrate = useRef<MigratePolicy | undefined>(undefined)
+  const [chooseMigration] = useState(() => (m: MigratePolicy) => {
+    migrate.current = m
+  })
 
   useEffect(() => {
     let cancelled = false
@@ -31,7 +37,7 @@ export function PublishDialog({ journeyId, onClose }: { journeyId: string; onClo
   const publish = async () => {
     setPhase({ kind: 'publishing' })
     try {
-      const answer = await api.publish(journeyId)
+      const answer = await api.publish(journeyId, migrate.current)
       setPhase({ kind: 'done', answer })
       editor.showIssues([])
       const fresh = await api.getJourney(journeyId)
@@ -53,7 +59,6 @@ export function PublishDialog({ journeyId, onClose }: { journeyId: string; onClo
   const latest = journey?.version ?? null
   const next = (latest ?? 0) + 1
   const versions = phase.kind === 'ready' ? phase.versions : []
-  const onOlder = versions.reduce((n, v) => n + v.activeUsers, 0) || (journey?.activeUsers ?? 0)
   const trigger = useEditor((s) => s.nodes.find((n) => n.type === 'trigger')?.data.event)
 
   return (
@@ -118,18 +123,7 @@ export function PublishDialog({ journeyId, onClose }: { journeyId: string; onClo
               <>New users start on version {next}.</>
             )}
           </p>
-          {latest !== null ? (
-            <div className="banner info" data-testid="publish-users-note">
-              {onOlder > 0 ? (
-                <>
-                  <strong>{plural(onOlder, 'user is', 'users are')} in the journey now.</strong> They stay on the version they started on and finish it
-                  unchanged; they are not moved to version {next}.
-                </>
-              ) : (
-                <>No user is in the journey now, so nobody stays on an older version.</>
-              )}
-            </div>
-          ) : null}
+          {latest !== null ? <MigrationChoice journeyId={journeyId} onChange={chooseMigration} /> : null}
           {versions.length > 0 ? (
             <table className="table compact">
               <thead>
@@ -159,6 +153,12 @@ export function PublishDialog({ journeyId, onClose }: { journeyId: string; onClo
           <p>
             Version <strong>{phase.answer.version}</strong> is live. Users who perform the trigger event now start on it.
           </p>
+          {phase.answer.migrated && phase.answer.migrated.moved + phase.answer.migrated.exited > 0 ? (
+            <div className="banner info" data-testid="publish-migrated">
+              {plural(phase.answer.migrated.moved, 'user was', 'users were')} moved to version {phase.answer.version}
+              {phase.answer.migrated.exited > 0 ? `, ${plural(phase.answer.migrated.exited, 'user', 'users')} at removed steps exited` : ''}.
+            </div>
+          ) : null}
           {phase.answer.activeUsersOnOlderVersions > 0 ? (
             <div className="banner info">
               {plural(phase.answer.activeUsersOnOlderVersions, 'user stays', 'users stay')} on the older version they started on until they finish.

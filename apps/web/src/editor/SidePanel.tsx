@@ -3,7 +3,7 @@ import { editor, useEditor, type PanelTab } from './store'
 import { NodePanel } from './panel/NodePanel'
 import { JourneyPanel } from './panel/JourneyPanel'
 import { UsersPanel } from './panel/UsersPanel'
-import { TestPanel } from './panel/TestPanel'
+import { TestTab } from './test-tab/TestTab'
 
 const TABS: readonly (readonly [PanelTab, string])[] = [
   ['node', 'Step'],
@@ -31,7 +31,7 @@ export function SidePanel({ journeyId }: { journeyId: string }): ReactElement {
         {tab === 'node' ? <NodePanel /> : null}
         {tab === 'journey' ? <JourneyPanel /> : null}
         {tab === 'users' ? <UsersPanel journeyId={journeyId} /> : null}
-        {tab === 'test' ? <TestPanel journeyId={journeyId} /> : null}
+        {tab === 'test' ? <TestTab journeyId={journeyId} /> : null}
       </div>
     </aside>
   )

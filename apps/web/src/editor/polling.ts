@@ -1,6 +1,8 @@
 import { useEffect } from 'react'
 import { api } from '../api/endpoints'
 import { editor, RUNS_MAX, RUNS_PAGE, useEditor } from './store'
+import { useBacktestCounts } from './test-tab/backtest-counts'
+import { loadInspectedTraits } from './preview-user'
 
 const STATS_MS = 2000
 const USER_MS = 1500
@@ -17,7 +19,8 @@ export function usePolling(journeyId: string): void {
       try {
         const [stats, journey] = await Promise.all([api.stats(journeyId), api.getJourney(journeyId)])
         if (stopped) return
-        editor.setStats(stats)
+        // While the cards show a backtest's counts, live counts wait.
+        if (useBacktestCounts.getState().shown === null) editor.setStats(stats)
         const current = useEditor.getState().journey
         if (current) editor.setJourney({ ...current, status: journey.status, version: journey.version, activeUsers: journey.activeUsers, hasUnpublishedChanges: journey.hasUnpublishedChanges })
       } catch {
@@ -57,6 +60,7 @@ export function usePolling(journeyId: string): void {
 export async function inspectUser(journeyId: string, userId: string, showPanel = true): Promise<number> {
   const view = await api.user(journeyId, userId, RUNS_PAGE)
   editor.inspect(userId, view.runs, 0, { limit: RUNS_PAGE, more: view.nextCursor !== null })
+  void loadInspectedTraits(userId)
   if (showPanel) editor.setTab('users')
   return view.runs.length
 }

@@ -392,6 +392,10 @@ export const editor = {
   stopInspecting(): void {
     set({ inspection: null, path: null })
   },
+  /** Draws a path that is no live user's (a simulated one): the inspector closes. */
+  showPath(path: RunPath | null): void {
+    set({ inspection: null, path })
+  },
   setTab(tab: PanelTab): void {
     set({ tab })
   },

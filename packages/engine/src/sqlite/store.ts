@@ -65,7 +65,7 @@ export class SqliteEngineStore implements EngineStore {
       ),
       upsertRun: p<[string, string, number, string, string, string, string | null, string, number | null, number, number | null, number]>(
         `INSERT INTO runs (${RUN_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, state_key = excluded.state_key,
+         ON CONFLICT (run_id) DO UPDATE SET version = excluded.version, status = excluded.status, state_key = excluded.state_key,
            current_node_id = excluded.current_node_id, context = excluded.context, waiting_until = excluded.waiting_until,
            ended_at = excluded.ended_at, updated_at = excluded.updated_at`,
       ),
@@ -125,6 +125,7 @@ export class SqliteEngineStore implements EngineStore {
       activeCounts: p<[string], { version: number; node_id: string | null; n: number }>(
         `SELECT version, current_node_id AS node_id, count(*) AS n FROM runs WHERE journey_id = ? AND status = 'active' GROUP BY version, current_node_id`,
       ),
+      activeRunsOf: p<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE journey_id = ? AND status = 'active' ORDER BY started_at, run_id`),
       counters: p<[string], { version: number; node_id: string; metric: string; count: number }>(
         'SELECT version, node_id, metric, count FROM node_counters WHERE journey_id = ?',
       ),
@@ -259,6 +260,7 @@ export class SqliteEngineStore implements EngineStore {
     const s = this.s
     this.db
       .transaction(() => {
+        if (c.version) this.writeVersion(c.version.record, c.version.journey)
         for (const u of c.users.values()) s.upsertUser.run(u.userId, StoredTraits.encode(u.traits), Date.now())
         for (const r of c.runs.values()) {
           s.upsertRun.run(
@@ -308,12 +310,11 @@ export class SqliteEngineStore implements EngineStore {
     this.db.transaction(() => this.s.deleteJourneyRows.forEach((st) => st.run(id))).immediate()
   }
   async insertVersion(v: JourneyVersionRecord, j: JourneyRecord): Promise<void> {
-    this.db
-      .transaction(() => {
-        this.s.insertVersion.run(v.journeyId, v.version, StoredGraph.encode(v.graph), StoredSettings.encode(v.settings), StoredMachineRecord.encode({ compilerVersion: v.compilerVersion, machine: v.machine }), v.hash, v.publishedAt)
-        this.s.updateJourney.run(j.name, j.status, StoredGraph.encode(j.graph), StoredSettings.encode(j.settings), j.version, j.publishedDraftHash, j.updatedAt, j.id)
-      })
-      .immediate()
+    this.db.transaction(() => this.writeVersion(v, j)).immediate()
+  }
+  private writeVersion(v: JourneyVersionRecord, j: JourneyRecord): void {
+    this.s.insertVersion.run(v.journeyId, v.version, StoredGraph.encode(v.graph), StoredSettings.encode(v.settings), StoredMachineRecord.encode({ compilerVersion: v.compilerVersion, machine: v.machine }), v.hash, v.publishedAt)
+    this.s.updateJourney.run(j.name, j.status, StoredGraph.encode(j.graph), StoredSettings.encode(j.settings), j.version, j.publishedDraftHash, j.updatedAt, j.id)
   }
   async getVersion(journeyId: string, version: number): Promise<JourneyVersionRecord | null> {
     const row = this.s.getVersion.get(journeyId, version)
@@ -371,6 +372,9 @@ export class SqliteEngineStore implements EngineStore {
   }
   async activeCounts(journeyId: string): Promise<{ version: number; nodeId: string | null; count: number }[]> {
     return this.s.activeCounts.all(journeyId).map((r) => ({ version: r.version, nodeId: r.node_id, count: r.n }))
+  }
+  async activeRuns(journeyId: string): Promise<RunRecord[]> {
+    return this.s.activeRunsOf.all(journeyId).map(runFromRow)
   }
   async counters(journeyId: string, version?: number): Promise<CounterDelta[]> {
     return this.s.counters

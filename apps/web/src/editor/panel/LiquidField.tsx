@@ -2,6 +2,8 @@ import { Liquid } from 'liquidjs'
 import { useEffect, useState, type ReactElement } from 'react'
 import { useEditor } from '../store'
 import { previewScope } from './previewScope'
+import { usePreviewUser } from '../preview-user'
+import { missingTraits } from '../test-tab/script'
 
 const engine = new Liquid({ strictFilters: true, strictVariables: false, outputEscape: undefined })
 
@@ -10,7 +12,9 @@ export function LiquidField(props: { label: string; value: string; onChange: (v:
   const sample = useEditor((s) => s.sampleData)
   const inspection = useEditor((s) => s.inspection)
   const [preview, setPreview] = useState<{ text: string; error: boolean }>({ text: '', error: false })
-  const scope = previewScope(sample, inspection)
+  const real = usePreviewUser((s) => s.user)
+  const scope = previewScope(sample, inspection, real)
+  const missing = scope.traits ? missingTraits(props.value, scope.traits) : []
 
   useEffect(() => {
     let cancelled = false
@@ -29,7 +33,7 @@ export function LiquidField(props: { label: string; value: string; onChange: (v:
       clearTimeout(t)
     }
     // scope.data is rebuilt every render; its source strings are the real dependencies.
-  }, [props.value, sample, inspection])
+  }, [props.value, sample, inspection, real])
 
   return (
     <div className="field">
@@ -45,6 +49,12 @@ export function LiquidField(props: { label: string; value: string; onChange: (v:
         <div className={preview.error ? 'liquid-preview error' : 'liquid-preview'} data-testid={`${props.testId}-preview`}>
           <span className="liquid-preview-label">{scope.label}</span>
           {preview.text || <span className="muted">(empty)</span>}
+          {missing.length > 0 ? (
+            <span className="liquid-missing" data-testid={`${props.testId}-missing`}>
+              {' '}
+              No {missing.map((m) => `user.traits.${m}`).join(', ')} for this user: rendered empty.
+            </span>
+          ) : null}
         </div>
       ) : null}
     </div>

@@ -66,6 +66,8 @@ function outcomeOf(h: HistoryItem): { outcome: string; tone: TimelineStep['tone'
       return { outcome: 'Completed', tone: 'good' }
     case 'exited':
       return { outcome: 'Exited', tone: 'plain' }
+    case 'migrated':
+      return { outcome: 'Moved to a new version', tone: 'plain' }
     case 'message':
       return messageOutcome(status, d)
     case 'webhook':
