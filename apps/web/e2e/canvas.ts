@@ -2,10 +2,18 @@
 import type { Page } from 'playwright-core'
 
 export function canvasDriver(page: Page) {
+  /** The centre of an element once it has stopped moving (a card may still grow as its figures or warnings load). */
   async function center(testId: string): Promise<{ x: number; y: number }> {
-    const box = await page.getByTestId(testId).boundingBox()
-    if (!box) throw new Error(`${testId} is not on screen`)
-    return { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+    let last = ''
+    for (let i = 0; i < 50; i++) {
+      const box = await page.getByTestId(testId).boundingBox()
+      if (!box) throw new Error(`${testId} is not on screen`)
+      const at = `${box.x},${box.y},${box.width},${box.height}`
+      if (at === last) return { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+      last = at
+      await page.waitForTimeout(60)
+    }
+    throw new Error(`${testId} keeps moving`)
   }
 
   function nodeEl(id: string) {

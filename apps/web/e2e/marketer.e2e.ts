@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { DraftGraph, Journey } from '@switchyard/schema'
+import { DraftGraph, Journey, JourneyStats } from '@switchyard/schema'
 import { http, startProduct, until, type RunningServer, type startReceiver } from './harness'
-import { createWebhook, latestMessageId } from './seed'
+import { chainGraph, createWebhook, latestMessageId } from './seed'
 import { canvasDriver } from './canvas'
 
 let product: Awaited<ReturnType<typeof startProduct>>
@@ -60,6 +60,8 @@ describe('step names', () => {
     const issues = canvas.nodeEl('msg_b2').getByTestId('node-issues')
     expect(Number(await canvas.nodeEl('msg_b2').getByTestId('node-issue-count').textContent())).toBeGreaterThan(0)
     await expect.poll(() => issues.textContent()).toContain('Message 2')
+    // No email or SMS provider is set up: the cards say the messages would go to the sandbox.
+    expect(await canvas.nodeEl('msg_a1').getByTestId('node-warning').textContent()).toMatch(/No Email provider.*sandbox/)
     const everything = (await page.getByTestId('canvas').textContent()) ?? ''
     expect(everything).not.toMatch(/trg_ih7fr|msg_a1|msg_b2/)
 
@@ -160,6 +162,8 @@ describe('numbers on the canvas', () => {
       await http(server.url, 'POST', '/v1/track', { userId, event: 'signup' })
     }
     const messageId = await latestMessageId(server.url, id, 'ana')
+    // A click is reported once the message has gone out, as in life.
+    await until('both messages to be sent', async () => JourneyStats.parse(await http(server.url, 'GET', `/api/journeys/${id}/stats`)).nodes.mail?.messages?.sent === 2)
     await http(server.url, 'POST', '/v1/track', { userId: 'ana', event: 'email.clicked', properties: { messageId } })
     await http(server.url, 'POST', '/v1/track', { userId: 'ana', event: 'Order Completed' })
     await open(id)
@@ -184,16 +188,7 @@ describe('numbers on the canvas', () => {
 describe('a large journey', () => {
   let id = ''
   it('opens a 300-step journey on its trigger, readable, with the first card in under 3 s', async () => {
-    const nodes: Node[] = [node('start', 'trigger', 0, 0, { event: 'signup' })]
-    const edges: ReturnType<typeof link>[] = []
-    for (let i = 1; i < 299; i++) {
-      const data = i % 2 === 0 ? { for: { amount: 1, unit: 'days' } } : { channel: 'email', message: { subject: `Day ${i}`, body: 'Hi' } }
-      nodes.push(node(`n${i}`, i % 2 === 0 ? 'delay' : 'action', 0, i * 200, i === 250 ? { ...data, label: 'Final reminder' } : data))
-      edges.push(link(i === 1 ? 'start' : `n${i - 1}`, 'next', `n${i}`))
-    }
-    nodes.push(node('end', 'exit', 0, 299 * 200))
-    edges.push(link('n298', 'next', 'end'))
-    id = await create('Three hundred steps', { nodes, edges })
+    id = await create('Three hundred steps', chainGraph(300))
     await page.goto(`${server.url}/`)
     const t0 = Date.now()
     await page.goto(`${server.url}/journeys/${id}`)

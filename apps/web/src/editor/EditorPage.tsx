@@ -12,6 +12,7 @@ import { PublishDialog } from './PublishDialog'
 import { SHORTCUTS, useShortcuts } from './shortcuts'
 import { SidePanel } from './SidePanel'
 import { StepSearch } from './StepSearch'
+import { setProviders } from './providers'
 import { editor, useEditor } from './store'
 import { TopBar } from './TopBar'
 
@@ -34,6 +35,8 @@ export function EditorPage({ journeyId }: { journeyId: string }): ReactElement {
       (j) => editor.load(j),
       (e: unknown) => setLoadError(errorMessage(e)),
     )
+    setProviders(null)
+    api.listProviders().then(setProviders, () => setProviders(null))
     api.listWebhooks().then(
       (w) => editor.setWebhooks(w),
       () => undefined,

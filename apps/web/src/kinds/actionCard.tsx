@@ -3,6 +3,7 @@ import type { ReactElement } from 'react'
 import { readChannel } from '../flow/nodeData'
 import type { NodeData } from '../flow/types'
 import { useEditor } from '../editor/store'
+import { deliveryWarning, useProviders } from '../editor/providers'
 
 const NO_FIGURES: MessageStats = { sent: 0, delivered: 0, opened: 0, clicked: 0, failed: 0, bounced: 0 }
 
@@ -14,7 +15,13 @@ export function rate(n: number, of: number): string {
 /** A message card's delivery figures, from the one stats call: sent, delivered, opened, clicked, failed (and bounced for email). */
 export function ActionCard({ id, data }: { id: string; data: NodeData }): ReactElement | null {
   const figures = useEditor((s) => (s.stats ? (own(s.stats.nodes, id)?.messages ?? NO_FIGURES) : null))
-  if (!figures) return null
+  const warning = useProviders((s) => deliveryWarning(readChannel(data), s.providers))
+  const shown = warning ? (
+    <div className="jnode-warning" title={warning} data-testid="node-warning">
+      {warning}
+    </div>
+  ) : null
+  if (!figures) return shown
   const email = readChannel(data) === 'email'
   const rows: [keyof MessageStats, string][] = [
     ['sent', 'sent'],
@@ -26,6 +33,8 @@ export function ActionCard({ id, data }: { id: string; data: NodeData }): ReactE
   ]
   const tried = figures.sent + figures.failed
   return (
+    <>
+    {shown}
     <div className="jnode-figures" data-testid="node-figures">
       {rows.map(([key, label]) => {
         const share = key === 'sent' ? '' : rate(figures[key], key === 'failed' ? tried : figures.sent)
@@ -37,5 +46,6 @@ export function ActionCard({ id, data }: { id: string; data: NodeData }): ReactE
         )
       })}
     </div>
+    </>
   )
 }
