@@ -16,36 +16,38 @@ export function rate(n: number, of: number): string {
 export function ActionCard({ id, data }: { id: string; data: NodeData }): ReactElement | null {
   const figures = useEditor((s) => (s.stats ? (own(s.stats.nodes, id)?.messages ?? NO_FIGURES) : null))
   const warning = useProviders((s) => deliveryWarning(readChannel(data), s.providers))
+  // An amber mark in the card's corner, its sentence on hover: the card keeps its height.
   const shown = warning ? (
-    <div className="jnode-warning" title={warning} data-testid="node-warning">
-      {warning}
-    </div>
+    <span className="jnode-warning" title={warning} role="img" aria-label={warning} data-testid="node-warning">
+      !<span className="visually-hidden">{warning}</span>
+    </span>
   ) : null
   if (!figures) return shown
   const email = readChannel(data) === 'email'
   const rows: [keyof MessageStats, string][] = [
+    // Read down the columns: sent, opened; delivered, clicked; failed (and bounced).
     ['sent', 'sent'],
-    ['delivered', 'delivered'],
+    ['delivered', 'deliv.'],
+    ['failed', 'failed'],
     ['opened', 'opened'],
     ['clicked', 'clicked'],
-    ['failed', 'failed'],
     ...(email ? [['bounced', 'bounced'] as [keyof MessageStats, string]] : []),
   ]
   const tried = figures.sent + figures.failed
   return (
     <>
-    {shown}
-    <div className="jnode-figures" data-testid="node-figures">
-      {rows.map(([key, label]) => {
-        const share = key === 'sent' ? '' : rate(figures[key], key === 'failed' ? tried : figures.sent)
-        return (
-          <span key={key} className={(key === 'failed' || key === 'bounced') && figures[key] > 0 ? 'bad' : ''} title={`${figures[key]} ${label}${share ? ` (${share})` : ''}`}>
-            <strong data-testid={`figure-${key}`}>{figures[key].toLocaleString()}</strong> {label}
-            {share ? <span className="figure-rate" data-testid={`figure-${key}-rate`}> {share}</span> : null}
-          </span>
-        )
-      })}
-    </div>
+      {shown}
+      <div className="jnode-figures" data-testid="node-figures">
+        {rows.map(([key, label]) => {
+          const share = key === 'sent' ? '' : rate(figures[key], key === 'failed' ? tried : figures.sent)
+          return (
+            <span key={key} className={(key === 'failed' || key === 'bounced') && figures[key] > 0 ? 'bad' : ''} title={`${figures[key]} ${key}${share ? ` (${share})` : ''}`}>
+              <strong data-testid={`figure-${key}`}>{figures[key].toLocaleString()}</strong> {label}
+              {share ? <span className="figure-rate" data-testid={`figure-${key}-rate`}> {share}</span> : null}
+            </span>
+          )
+        })}
+      </div>
     </>
   )
 }

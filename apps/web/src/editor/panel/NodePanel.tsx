@@ -44,7 +44,7 @@ export function NodePanel(): ReactElement {
         </span>
         <div className="grow">
           <h3 data-testid="node-panel-label">{label}</h3>
-          <span className="muted small">{labelOfType(type)}</span>
+          {label !== labelOfType(type) ? <span className="muted small">{labelOfType(type)}</span> : null}
         </div>
         <button type="button" className="btn ghost small danger" onClick={() => editor.deleteNode(node.id)} data-testid="node-delete" title="Delete step (Delete)">
           <Icon name="trash" /> Delete

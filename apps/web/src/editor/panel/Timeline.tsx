@@ -2,6 +2,7 @@ import type { ReactElement } from 'react'
 import type { HistoryItem } from '@switchyard/schema'
 import type { FlowNode } from '../../flow/types'
 import { outletLabel, outletTone } from '../../kinds'
+import { outletsOfNode } from '../../flow/outlets'
 import { clockTime, dateTime, relativeTime } from '../../ui/format'
 import { editor, useEditor } from '../store'
 import { describeDetail, timelineSteps, type TimelineStep } from './timeline'
@@ -46,7 +47,7 @@ function TimelineItem({ step, node }: { step: TimelineStep; node: FlowNode | und
         <div className="small tl-outcome" data-testid="timeline-outcome">
           {step.outcome}
         </div>
-        {step.outlet && node ? (
+        {step.outlet && node && outletsOfNode(node).length > 1 ? (
           <div className="small">
             left by <span className={`outlet-chip tone-${outletTone(node, step.outlet)}`}>{outletLabel(node, step.outlet)}</span>
           </div>
