@@ -13,6 +13,7 @@ import { SHORTCUTS, useShortcuts } from './shortcuts'
 import { SidePanel } from './SidePanel'
 import { StepSearch } from './StepSearch'
 import { setProviders } from './providers'
+import { usePanelFold } from './panelFold'
 import { editor, useEditor } from './store'
 import { TopBar } from './TopBar'
 
@@ -25,6 +26,7 @@ export function EditorPage({ journeyId }: { journeyId: string }): ReactElement {
   const [search, setSearch] = useState(false)
   const showSearch = useCallback(() => setSearch(true), [])
 
+  const fold = usePanelFold()
   useAutosave(journeyId)
   usePolling(journeyId)
   useShortcuts(journeyId, showHelp, showSearch)
@@ -58,10 +60,16 @@ export function EditorPage({ journeyId }: { journeyId: string }): ReactElement {
     <ReactFlowProvider>
       <div className="editor" data-testid="editor" data-journey-id={journeyId}>
         <TopBar journeyId={journeyId} onPublish={() => setPublishing(true)} onHelp={showHelp} />
-        <div className="editor-main">
+        <div className={fold.folded ? 'editor-main folded' : 'editor-main'}>
           <Palette />
           {loaded ? <Canvas /> : <div className="canvas loading">Loading the journey…</div>}
-          <SidePanel journeyId={journeyId} />
+          {fold.folded ? (
+            <button type="button" className="panel-unfold" onClick={() => fold.setFolded(false)} title="Show the side panel" data-testid="panel-unfold">
+              ‹
+            </button>
+          ) : (
+            <SidePanel journeyId={journeyId} onFold={() => fold.setFolded(true)} />
+          )}
         </div>
         <Notice />
         {search && loaded ? <StepSearch onClose={() => setSearch(false)} /> : null}
