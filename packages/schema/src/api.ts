@@ -96,6 +96,8 @@ export const MessageStats = z.object({
   clicked: z.number().int(),
   failed: z.number().int(),
   bounced: z.number().int(),
+  /** Of those sent, how many had no address on the channel (the sandbox took them; nobody got them). */
+  noAddress: z.number().int(),
 })
 export type MessageStats = z.infer<typeof MessageStats>
 export const NodeStats = z.object({

@@ -1,11 +1,11 @@
-import { own, type MessageStats } from '@switchyard/schema'
+import { CHANNEL_LABELS, own, type MessageStats } from '@switchyard/schema'
 import type { ReactElement } from 'react'
 import { readChannel } from '../flow/nodeData'
 import type { NodeData } from '../flow/types'
 import { useEditor } from '../editor/store'
 import { deliveryWarning, useProviders } from '../editor/providers'
 
-const NO_FIGURES: MessageStats = { sent: 0, delivered: 0, opened: 0, clicked: 0, failed: 0, bounced: 0 }
+const NO_FIGURES: MessageStats = { sent: 0, delivered: 0, opened: 0, clicked: 0, failed: 0, bounced: 0, noAddress: 0 }
 
 /** A share of the messages sent, as the card shows it: `42%`, or nothing before the first send. */
 export function rate(n: number, of: number): string {
@@ -15,7 +15,11 @@ export function rate(n: number, of: number): string {
 /** A message card's delivery figures, from the one stats call: sent, delivered, opened, clicked, failed (and bounced for email). */
 export function ActionCard({ id, data }: { id: string; data: NodeData }): ReactElement | null {
   const figures = useEditor((s) => (s.stats ? (own(s.stats.nodes, id)?.messages ?? NO_FIGURES) : null))
-  const warning = useProviders((s) => deliveryWarning(readChannel(data), s.providers))
+  const noProvider = useProviders((s) => deliveryWarning(readChannel(data), s.providers))
+  const channel = readChannel(data)
+  // Users who got nothing because they have no address on the channel: their messages were "sent" to no one.
+  const unreachable = figures && figures.noAddress > 0 ? `${figures.noAddress} of ${figures.sent} users had no ${channel ? CHANNEL_LABELS[channel] : ''} address: nobody got their message.` : null
+  const warning = [noProvider, unreachable].filter((w) => w !== null).join(' ') || null
   // An amber mark in the card's corner, its sentence on hover: the card keeps its height.
   const shown = warning ? (
     <span className="jnode-warning" title={warning} role="img" aria-label={warning} data-testid="node-warning">

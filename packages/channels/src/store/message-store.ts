@@ -83,7 +83,7 @@ function toMessage(row: unknown): SentMessage {
   }
 }
 
-const FigureRow = z.object({ nodeId: z.string(), status: MessageStatus, activity: ActivityStatus.nullable(), n: z.number().int() })
+const FigureRow = z.object({ nodeId: z.string(), status: MessageStatus, activity: ActivityStatus.nullable(), noAddress: z.number().int(), n: z.number().int() })
 
 /** Counts `n` messages in a node's figures at the furthest status they reached. */
 function addFigure(f: MessageStats, status: MessageStatus, activity: ActivityStatus | null, n: number): void {
@@ -149,8 +149,8 @@ export function createMessageStore(db: Database, now: () => number): MessageStor
      WHERE id = @id AND ${rank('@status')} >= ${rank('last_activity')}`,
   )
   const byNode = db.prepare(
-    `SELECT node_id AS nodeId, status, last_activity AS activity, COUNT(*) AS n FROM channel_messages
-     WHERE journey_id = ? AND node_id IS NOT NULL GROUP BY node_id, status, last_activity`,
+    `SELECT node_id AS nodeId, status, last_activity AS activity, recipient IS NULL AS noAddress, COUNT(*) AS n FROM channel_messages
+     WHERE journey_id = ? AND node_id IS NOT NULL GROUP BY node_id, status, last_activity, recipient IS NULL`,
   )
 
   const prune = db.prepare(
@@ -206,8 +206,9 @@ export function createMessageStore(db: Database, now: () => number): MessageStor
       const out = dict<MessageStats>()
       for (const row of byNode.all(journeyId)) {
         const r = FigureRow.parse(row)
-        const f = (out[r.nodeId] ??= { sent: 0, delivered: 0, opened: 0, clicked: 0, failed: 0, bounced: 0 })
+        const f = (out[r.nodeId] ??= { sent: 0, delivered: 0, opened: 0, clicked: 0, failed: 0, bounced: 0, noAddress: 0 })
         addFigure(f, r.status, r.activity, r.n)
+        if (r.status === 'sent' && r.noAddress === 1) f.noAddress += r.n
       }
       return out
     },
