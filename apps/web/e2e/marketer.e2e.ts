@@ -221,6 +221,19 @@ describe('a large journey', () => {
   })
 })
 
+describe('fit view on a large journey', () => {
+  it('fits all 300 steps, first and last on screen, as simplified cards', async () => {
+    await page.locator('.react-flow__controls-fitview').click()
+    const area = (await page.getByTestId('canvas').boundingBox()) as Box
+    const inside = async (id: string) => {
+      const b = await canvas.nodeEl(id).boundingBox()
+      return b !== null && b.y >= area.y - 1 && b.y + b.height <= area.y + area.height + 1
+    }
+    await expect.poll(async () => (await inside('start')) && (await inside('end'))).toBe(true)
+    expect(await canvas.nodeEl('n150').getAttribute('class')).toContain('simple')
+  })
+})
+
 describe('the timeline', () => {
   it('reads one item per step for a user who went through a message and a webhook', async () => {
     const webhookId = await createWebhook(server.url, 'CRM', receiver.url)

@@ -25,7 +25,7 @@ import { editor, useEditor } from './store'
 
 export const DND_TYPE = 'application/x-switchyard-node'
 /** The smallest zoom: low enough that fit view fits a 300-step journey. */
-const MIN_ZOOM = 0.02
+const MIN_ZOOM = 0.01
 const FIT = { padding: 0.1, maxZoom: 1, minZoom: MIN_ZOOM }
 
 const isValidConnection: IsValidConnection = (c: Connection | Edge) =>
