@@ -1,19 +1,23 @@
 /** Driving the canvas as a user does, with the mouse and the keyboard: shared by the browser tests. */
 import type { Page } from 'playwright-core'
+import { until } from './harness'
 
 export function canvasDriver(page: Page) {
-  /** The centre of an element once it has stopped moving (a card may still grow as its figures or warnings load). */
   async function center(testId: string): Promise<{ x: number; y: number }> {
-    let last = ''
-    for (let i = 0; i < 50; i++) {
-      const box = await page.getByTestId(testId).boundingBox()
-      if (!box) throw new Error(`${testId} is not on screen`)
-      const at = `${box.x},${box.y},${box.width},${box.height}`
-      if (at === last) return { x: box.x + box.width / 2, y: box.y + box.height / 2 }
-      last = at
-      await page.waitForTimeout(60)
-    }
-    throw new Error(`${testId} keeps moving`)
+    const box = await page.getByTestId(testId).boundingBox()
+    if (!box) throw new Error(`${testId} is not on screen`)
+    return { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+  }
+
+  /** A handle's centre once two readings 100 ms apart agree. */
+  async function settledCenter(testId: string): Promise<{ x: number; y: number }> {
+    let previous = await center(testId)
+    return until(`${testId} to stop moving`, async () => {
+      const now = await center(testId)
+      const same = Math.abs(now.x - previous.x) < 0.5 && Math.abs(now.y - previous.y) < 0.5
+      previous = now
+      return same ? now : undefined
+    }, 10_000, 100)
   }
 
   function nodeEl(id: string) {
@@ -35,10 +39,14 @@ export function canvasDriver(page: Page) {
       return id
     },
 
-    /** Drags from an outlet handle to a node's input handle, as a user connects two steps. */
+    /**
+     * Drags from an outlet handle to a node's input handle, as a user connects two steps. Each
+     * handle is read once it has stopped moving: a card changes height when the connection before
+     * settles its problems, and a handle read before that is no longer under the pointer.
+     */
     async connect(from: string, to: string): Promise<void> {
-      const a = await center(from)
-      const b = await center(to)
+      const a = await settledCenter(from)
+      const b = await settledCenter(to)
       await page.mouse.move(a.x, a.y)
       await page.mouse.down()
       await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 6 })

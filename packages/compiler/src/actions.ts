@@ -1,4 +1,7 @@
-import type { ActivityStatus, Channel, Condition, HistoryKind, Outlet, WebhookBody } from '@switchyard/schema'
+import type { Channel, Condition, HistoryKind, Outlet, WebhookBody } from '@switchyard/schema'
+import type { ConditionGuard } from './kinds/condition'
+import type { SplitGuard } from './kinds/split'
+import type { WaitGuard } from './kinds/wait'
 
 /**
  * The named actions a compiled machine references. The compiler only names them with params;
@@ -9,8 +12,6 @@ export type JourneyAction =
   | { type: 'enter'; params: { nodeId: string } }
   /** A history row; `outlet` is set when the row marks the node being left. */
   | { type: 'record'; params: { nodeId: string; kind: HistoryKind; outlet: Outlet | null; where?: Condition } }
-  /** A split puts the user's branch in the run's context: by weight, or the winner once chosen. */
-  | { type: 'chooseBranch'; params: { nodeId: string; branches: { id: string; percent: number }[]; winner: boolean } }
   /** Keeps the event that moved the run, for `event.*` paths further on. */
   | { type: 'rememberEvent' }
   /** Keeps the message of this action node, for activity waits further on. */
@@ -39,16 +40,8 @@ export type TimerSpec =
 
 export type JourneyActionType = JourneyAction['type']
 
-export type JourneyGuard =
-  /** The incoming event is the awaited one (by name or as activity of the run's message). */
-  | { type: 'eventMatches'; params: { event: string; where?: Condition } }
-  | { type: 'activityMatches'; params: { status: ActivityStatus; where?: Condition } }
-  /** The incoming timer event is this node's. */
-  | { type: 'timerIs'; params: { nodeId: string } }
-  /** A condition node's `where`, on the run's event and the user's current traits. */
-  | { type: 'conditionHolds'; params: { where: Condition } }
-  /** The branch `chooseBranch` put in the run's context for this split. */
-  | { type: 'branchIs'; params: { nodeId: string; branch: string } }
+/** The guards the kinds' states name, each declared in its kind's module (kinds/). */
+export type JourneyGuard = WaitGuard | ConditionGuard | SplitGuard
 
 export type JourneyGuardType = JourneyGuard['type']
 

@@ -10,7 +10,7 @@ import {
 } from '@switchyard/schema'
 import { JOURNEY_NODE, type LoadedVersion, type JourneyCatalog } from './catalog'
 import { historyDetail } from './history-detail'
-import { SPLIT_METRICS } from './kinds/split'
+import { OUTLET_METRICS } from './kinds/kind'
 import { heldTriggerKey } from './resume'
 import { toJourneyActions } from './interpret'
 import { deliveryIdFor, messageIdFor, newId } from './ids'
@@ -46,8 +46,8 @@ export class Batch {
   }
 
   finish(appliedSeq: number | null): EngineCommit {
-    // A split winner chosen for this batch is kept with it: chosen once, then fixed.
-    for (const w of this.o.catalog.takeUnsavedWinners()) this.count(w.journeyId, w.version, w.nodeId, SPLIT_METRICS.winner(w.branch))
+    // An outlet a node decided on for this batch (a split's winner) is kept with it: decided once.
+    for (const f of this.o.catalog.takeUnsavedFixed()) this.count(f.journeyId, f.version, f.nodeId, OUTLET_METRICS.fixed(f.outlet))
     this.commit.appliedSeq = appliedSeq
     this.commit.counters = [...this.counters.values()]
     return this.commit
@@ -105,7 +105,7 @@ export class Batch {
         (goal.where === undefined || evaluateCondition(goal.where, { event: storedEvent(event), user: { id: user.userId, traits: user.traits } }))
       if (converts) {
         this.count(w.journeyId, w.version, JOURNEY_NODE, w.control ? 'converted_control' : 'converted')
-        for (const [nodeId, branch] of Object.entries(w.splits ?? {})) this.count(w.journeyId, w.version, nodeId, SPLIT_METRICS.converted(branch))
+        for (const [nodeId, outlet] of Object.entries(w.outlets ?? {})) this.count(w.journeyId, w.version, nodeId, OUTLET_METRICS.converted(outlet))
       }
       if (converts || expired) this.commit.goalWatchesCleared.push(w.runId)
       else keep.push(w)
@@ -187,7 +187,7 @@ export class Batch {
       message: null,
       control: inControlGroup(runId, loaded.settings.controlGroupPercent, loaded.journeyId),
       user: { id: user.userId, traits: user.traits },
-      winners: loaded.winners,
+      fixed: loaded.fixed,
     }
     const run: RunRecord = {
       runId,
@@ -233,7 +233,7 @@ export class Batch {
     if (event.type === 'track' && !loaded.stepper.mayConsume(run.stateKey, event, run.context)) return
     const snapshot = loaded.machine.resolveState({
       value: run.stateKey,
-      context: { ...run.context, user: { id: user.userId, traits: user.traits }, winners: loaded.winners },
+      context: { ...run.context, user: { id: user.userId, traits: user.traits }, fixed: loaded.fixed },
     })
     const [next, actions] = loaded.stepper.transition(snapshot, event)
     if (next === snapshot) return
@@ -248,7 +248,7 @@ export class Batch {
     next: { value: unknown; context: RunContext; status: string },
     rawActions: readonly { type: string; params?: unknown }[],
   ): void {
-    const { user: _user, winners: _winners, ...context } = next.context
+    const { user: _user, fixed: _fixed, ...context } = next.context
     run.context = context
     const now = this.o.now
     for (const action of toJourneyActions(rawActions)) {
@@ -268,7 +268,7 @@ export class Batch {
             detail: historyDetail(this.o.now, p.kind, p.nodeId, loaded, run, event, p.where, user),
           })
           this.leftBy(loaded, p.nodeId, p.outlet)
-          if (p.kind === 'branch') this.noteBranch(run, user, p.nodeId)
+          if (p.kind === 'branch' && p.outlet !== null) this.noteOutlet(run, user, p.nodeId, p.outlet)
           break
         }
         case 'sendMessage': {
@@ -325,7 +325,6 @@ export class Batch {
           this.leftBy(loaded, p.nodeId, p.outlet)
           break
         }
-        case 'chooseBranch':
         case 'rememberEvent':
         case 'rememberMessage':
           break
@@ -354,12 +353,11 @@ export class Batch {
     this.leftBy(loaded, o.nodeId, o.outlet)
   }
 
-  /** A run's goal watch remembers its split branches, so a conversion counts for each. */
-  private noteBranch(run: RunRecord, user: UserState, nodeId: string): void {
-    const branch = run.context.splits?.[nodeId]?.branch
+  /** A run's goal watch remembers the outlet it took where it branched, so a conversion counts for each. */
+  private noteOutlet(run: RunRecord, user: UserState, nodeId: string, outlet: string): void {
     const watch = user.goalWatches.find((w) => w.runId === run.runId)
-    if (branch === undefined || watch === undefined) return
-    watch.splits = { ...watch.splits, [nodeId]: branch }
+    if (watch === undefined) return
+    watch.outlets = { ...watch.outlets, [nodeId]: outlet }
     if (!this.commit.goalWatchesSet.includes(watch)) this.commit.goalWatchesSet.push(watch)
   }
 

@@ -1,5 +1,6 @@
 import { COMPILER_VERSION, compileJourney, type CompiledJourney } from '@switchyard/compiler'
-import { dict, durationMs, Graph, nodeLabels, type JourneyNode, type JourneySettings, type JourneyStatus, type NodeOf } from '@switchyard/schema'
+import { dict, Graph, nodeLabels, type JourneyNode, type JourneySettings, type JourneyStatus } from '@switchyard/schema'
+import { decisionDue } from './decisions'
 import { JourneyStepper, createJourneyMachine, type JourneyMachine } from './machines'
 import type { JourneyRecord, JourneyVersionRecord } from './records'
 import type { EngineStore } from './store'
@@ -19,23 +20,23 @@ export interface LoadedVersion {
   publishedAt: number
   /** Node id -> the step's name (its label, or a default such as "Message 2"). */
   labels: Record<string, string>
-  /** Split node id -> the branch every new arrival takes, once its winner rule has chosen one. */
-  winners: Record<string, string>
+  /** Node id -> the outlet the node fixed for every new arrival once its decision was due (a split's winner). */
+  fixed: Record<string, string>
 }
 
-/** A split with a winner rule whose winner is not chosen yet, and when it may be. */
-export interface PendingWinner {
+/** A node whose once-per-version decision is not made yet, and when it is due. */
+export interface PendingDecision {
   loaded: LoadedVersion
-  node: NodeOf<'split'>
+  node: JourneyNode
   dueAt: number
 }
 
-/** A winner chosen in memory and not yet written with a batch. */
-export interface ChosenWinner {
+/** An outlet fixed in memory and not yet written with a batch. */
+export interface FixedOutlet {
   journeyId: string
   version: number
   nodeId: string
-  branch: string
+  outlet: string
 }
 
 interface JourneyEntry {
@@ -57,8 +58,8 @@ export class JourneyCatalog {
   private readonly usersEntered = new Map<string, number>()
   /** Goal event names of loaded versions; a forgotten journey's stay, which only costs a check. */
   private readonly goalEvents = new Set<string>()
-  private pendingWinners: PendingWinner[] = []
-  private unsavedWinners: ChosenWinner[] = []
+  private pendingDecisions: PendingDecision[] = []
+  private unsavedFixed: FixedOutlet[] = []
 
   constructor(private readonly store: EngineStore) {}
 
@@ -94,13 +95,12 @@ export class JourneyCatalog {
       nodes: new Map(graph.nodes.map((n) => [n.id, n])),
       publishedAt: v.publishedAt,
       labels: nodeLabels(v.graph.nodes),
-      winners: dict<string>(),
+      fixed: dict<string>(),
     }
     this.versions.set(key, loaded)
     for (const node of graph.nodes) {
-      if (node.type === 'split' && node.data.winner !== undefined) {
-        this.pendingWinners.push({ loaded, node, dueAt: v.publishedAt + durationMs(node.data.winner.after) })
-      }
+      const dueAt = decisionDue(node.type, node, v.publishedAt)
+      if (dueAt !== undefined) this.pendingDecisions.push({ loaded, node, dueAt })
     }
     if (v.settings.goal) this.goalEvents.add(v.settings.goal.event)
     return loaded
@@ -113,7 +113,7 @@ export class JourneyCatalog {
 
   forget(journeyId: string): void {
     this.journeys.delete(journeyId)
-    this.pendingWinners = this.pendingWinners.filter((p) => p.loaded.journeyId !== journeyId)
+    this.pendingDecisions = this.pendingDecisions.filter((p) => p.loaded.journeyId !== journeyId)
     this.usersEntered.delete(journeyId)
     for (const key of [...this.versions.keys()]) if (key.startsWith(`${journeyId}@`)) this.versions.delete(key)
     this.reindex()
@@ -128,21 +128,21 @@ export class JourneyCatalog {
     }
   }
 
-  /** Splits whose winner rule is due by `now` and whose winner is not known yet. */
-  dueWinners(now: number): PendingWinner[] {
-    return this.pendingWinners.length === 0 ? [] : this.pendingWinners.filter((p) => p.dueAt <= now)
+  /** Nodes whose decision is due by `now` and not made yet. */
+  dueDecisions(now: number): PendingDecision[] {
+    return this.pendingDecisions.length === 0 ? [] : this.pendingDecisions.filter((p) => p.dueAt <= now)
   }
 
-  /** Fixes a split's winner; `chosenNow` when it was just chosen, to be written with the next batch. */
-  setWinner(p: PendingWinner, branch: string, chosenNow: boolean): void {
-    p.loaded.winners[p.node.id] = branch
-    this.pendingWinners = this.pendingWinners.filter((x) => x !== p)
-    if (chosenNow) this.unsavedWinners.push({ journeyId: p.loaded.journeyId, version: p.loaded.version, nodeId: p.node.id, branch })
+  /** Fixes a node's outlet; `decidedNow` when it was just decided, to be written with the next batch. */
+  fix(p: PendingDecision, outlet: string, decidedNow: boolean): void {
+    p.loaded.fixed[p.node.id] = outlet
+    this.pendingDecisions = this.pendingDecisions.filter((x) => x !== p)
+    if (decidedNow) this.unsavedFixed.push({ journeyId: p.loaded.journeyId, version: p.loaded.version, nodeId: p.node.id, outlet })
   }
 
-  takeUnsavedWinners(): ChosenWinner[] {
-    const taken = this.unsavedWinners
-    this.unsavedWinners = []
+  takeUnsavedFixed(): FixedOutlet[] {
+    const taken = this.unsavedFixed
+    this.unsavedFixed = []
     return taken
   }
 

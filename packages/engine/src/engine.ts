@@ -19,7 +19,7 @@ import {
   type RunView,
 } from '@switchyard/schema'
 import { Batch } from './batch'
-import { decideWinners } from './kinds/split'
+import { decideDue } from './decisions'
 import { addKindStats } from './stats'
 import { JourneyCatalog } from './catalog'
 import { replayHeld } from './resume'
@@ -145,7 +145,7 @@ export class Engine {
   private async batchFor(userIds: string[], now: number): Promise<Batch> {
     const users = await this.store.loadUsers([...new Set(userIds)])
     await this.catalog.ensure([...users.values()].flatMap((u) => u.activeRuns))
-    await decideWinners(this.catalog, this.store, now)
+    await decideDue(this.catalog, this.store, now)
     return new Batch({ now, workspace: this.workspace, catalog: this.catalog, users, newId: this.newId })
   }
 

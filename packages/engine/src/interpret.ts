@@ -9,7 +9,6 @@ const ACTION_TYPES = new Set<string>([
   'scheduleTimer',
   'cancelTimer',
   'enqueueWebhook',
-  'chooseBranch',
 ] satisfies JourneyActionType[])
 
 /**

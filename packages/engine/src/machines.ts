@@ -1,16 +1,14 @@
 import { assign, createActor, setup } from 'xstate'
 import type { Channel } from '@switchyard/schema'
-import type { JourneyAction, MachineEvent, MachineJson, TransitionJson } from '@switchyard/compiler'
+import type { MachineEvent, MachineJson, TransitionJson } from '@switchyard/compiler'
 import { messageIdFor } from './ids'
 import { allGuards } from './kinds'
-import { chooseBranch } from './kinds/split'
 import type { RunContext, StoredRunContext } from './records'
 
 import { storedEvent } from './kinds/kind'
 
 export { storedEvent }
 
-type ChooseBranch = Extract<JourneyAction, { type: 'chooseBranch' }>['params']
 
 const noop = () => {}
 
@@ -37,7 +35,6 @@ const journeySetup = setup({
         id: messageIdFor(context.runId, params.nodeId),
       }),
     }),
-    chooseBranch: assign({ splits: ({ context }, params: ChooseBranch) => chooseBranch(context, params) }),
   },
   guards: allGuards(),
 })

@@ -24,22 +24,17 @@ export interface RunContext {
   message: { nodeId: string; id: string; channel: Channel } | null
   /** Held out of every message as the journey's control group (run context v1 rows read as false). */
   control: boolean
-  /** The branch taken at each split the run passed, and by which rule (absent before any split). */
-  splits?: Record<string, SplitChoice>
   /** The user's current profile, refreshed before every transition; never persisted. */
   user: { id: string; traits: Record<string, unknown> }
-  /** The winners chosen so far at this version's splits, set before every transition; never persisted. */
-  winners?: Record<string, string>
-}
-
-/** A split's decision for one run: the branch, and whether by weight or as the chosen winner. */
-export interface SplitChoice {
-  branch: string
-  rule: 'weight' | 'winner'
+  /**
+   * Node id -> the outlet the node has fixed for every new arrival (a split's winner), decided
+   * once for the version; set before every transition, never persisted.
+   */
+  fixed?: Record<string, string>
 }
 
 /** What of a run's context is kept with the run. */
-export type StoredRunContext = Omit<RunContext, 'user' | 'winners'>
+export type StoredRunContext = Omit<RunContext, 'user' | 'fixed'>
 
 export interface StoredEvent {
   name: string
@@ -85,8 +80,8 @@ export interface GoalWatch {
   control: boolean
   /** The trigger's event id: the event that started the run does not convert it. */
   triggerMessageId: string
-  /** The branches the run took at splits (node id -> branch id): a conversion counts for each. */
-  splits?: Record<string, string>
+  /** The outlet the run took at each node that branches (node id -> outlet): a conversion counts for each. */
+  outlets?: Record<string, string>
 }
 
 export interface TimerRecord {

@@ -1,7 +1,14 @@
-import { durationMs, type NodeOf } from '@switchyard/schema'
+import { durationMs, type ActivityStatus, type Condition, type NodeOf } from '@switchyard/schema'
 import type { JourneyAction } from '../actions'
 import type { StateJson } from '../machine'
 import type { Leaving } from './leave'
+
+export type WaitGuard =
+  /** The incoming event is the awaited one (by name or as activity of the run's message). */
+  | { type: 'eventMatches'; params: { event: string; where?: Condition } }
+  | { type: 'activityMatches'; params: { status: ActivityStatus; where?: Condition } }
+  /** The incoming timer event is this node's (a delay's timer too). */
+  | { type: 'timerIs'; params: { nodeId: string } }
 
 export function compileWaitForEvent(node: NodeOf<'waitForEvent'>, out: Leaving): StateJson {
   const data = node.data

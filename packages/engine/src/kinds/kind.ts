@@ -37,6 +37,27 @@ export interface EngineKind<T extends NodeType> {
   detail(input: DetailInput<NodeOf<T>>): Record<string, unknown> | null | undefined
   /** Figures of the kind's own beside entered/active/outlets, from the version's counters. */
   stats?(node: NodeOf<T>, counters: readonly CounterDelta[]): Partial<NodeStats>
+  /**
+   * A decision the node makes once per version (a split's winner): when it is due, or undefined
+   * for none. Once due, `decide` picks the outlet every new arrival takes from then on; guards see
+   * it in `context.fixed`.
+   */
+  decisionDue?(node: NodeOf<T>, publishedAt: number): number | undefined
+  decide?(node: NodeOf<T>, counters: readonly CounterDelta[]): string | undefined
+}
+
+/** Counters a branching node keeps per outlet, beside `outlet:<outlet>` (runs that left by it). */
+export const OUTLET_METRICS = {
+  /** Goal conversions of runs that left the node by the outlet. */
+  converted: (outlet: string) => `converted:${outlet}`,
+  /** The outlet the node fixed for new arrivals, written once when it decides. */
+  fixed: (outlet: string) => `fixed:${outlet}`,
+} as const
+
+/** The outlet a node fixed for its version, as its counters recorded it. */
+export function recordedFixed(counters: readonly CounterDelta[], nodeId: string): string | undefined {
+  const prefix = OUTLET_METRICS.fixed('')
+  return counters.find((c) => c.nodeId === nodeId && c.delta > 0 && c.metric.startsWith(prefix))?.metric.slice(prefix.length)
 }
 
 export function storedEvent(e: TrackEvent): StoredEvent {

@@ -1,68 +1,36 @@
-import { dict, weightedBranch, type BranchStats, type NodeOf } from '@switchyard/schema'
-import type { JourneyCatalog } from '../catalog'
-import type { CounterDelta, RunContext, SplitChoice } from '../records'
-import type { EngineStore } from '../store'
-import type { EngineKind } from './kind'
+import { dict, durationMs, weightedBranch, type BranchStats, type NodeOf } from '@switchyard/schema'
+import type { CounterDelta } from '../records'
+import { OUTLET_METRICS, recordedFixed, type EngineKind, type GuardArgs } from './kind'
 
 type Branches = readonly { id: string; percent: number }[]
 
-/** Counter metrics of a split node, beside `outlet:<branch>` (users who took the branch). */
-export const SPLIT_METRICS = {
-  converted: (branch: string) => `converted:${branch}`,
-  winner: (branch: string) => `winner:${branch}`,
-} as const
-
 export const splitEngine: EngineKind<'split'> = {
   guards: {
-    branchIs: ({ context }, params) => context.splits?.[params.nodeId]?.branch === params.branch,
+    branchIs: ({ context }, params) => branchOf(context, params.nodeId, params.branches, params.winner).branch === params.branch,
   },
-  detail: ({ kind, node, run }) => (kind === 'branch' ? branchDetail(node, run.context.splits?.[node.id]) : undefined),
+  detail: ({ kind, node, run, loaded }) => {
+    if (kind !== 'branch') return undefined
+    return branchDetail(node, branchOf({ ...run.context, fixed: loaded.fixed }, node.id, node.data.branches, node.data.winner !== undefined))
+  },
   stats(node, counters) {
-    const winner = recordedWinner(node.data.branches, counters, node.id)
+    const winner = recordedFixed(counters, node.id)
     return { branches: branchStats(node.data.branches, counters, node.id), ...(winner === undefined ? {} : { winner }) }
   },
+  decisionDue: (node, publishedAt) => (node.data.winner === undefined ? undefined : publishedAt + durationMs(node.data.winner.after)),
+  decide: (node, counters) => bestBranch(node.data.branches, counters, node.id),
 }
 
 /**
- * Before a batch: every split whose winner rule is due gets its winner, once. One recorded by an
- * earlier batch (before a restart) is taken as it is; otherwise the best-converting branch of
- * this version so far is chosen and written with the batch.
+ * The branch a user arriving at a split takes: the winner once one is fixed for this version,
+ * otherwise by weight, a function of (journey, node, user) alone so that re-entry keeps the branch.
  */
-export async function decideWinners(catalog: JourneyCatalog, store: EngineStore, now: number): Promise<void> {
-  const due = catalog.dueWinners(now)
-  if (due.length === 0) return
-  const countersOf = new Map<string, Promise<CounterDelta[]>>()
-  for (const p of due) {
-    const key = `${p.loaded.journeyId}@${p.loaded.version}`
-    const pending = countersOf.get(key) ?? store.counters(p.loaded.journeyId, p.loaded.version)
-    countersOf.set(key, pending)
-    const counters = await pending
-    const recorded = recordedWinner(p.node.data.branches, counters, p.node.id)
-    const branch = recorded ?? bestBranch(p.node.data.branches, counters, p.node.id)
-    if (branch !== undefined) catalog.setWinner(p, branch, recorded === undefined)
-  }
+function branchOf(context: Pick<GuardArgs['context'], 'journeyId' | 'userId' | 'fixed'>, nodeId: string, branches: Branches, winnerRule: boolean): { branch: string; rule: 'weight' | 'winner' } {
+  const winner = winnerRule ? context.fixed?.[nodeId] : undefined
+  if (winner !== undefined && branches.some((b) => b.id === winner)) return { branch: winner, rule: 'winner' }
+  return { branch: (weightedBranch(branches, context.journeyId, nodeId, context.userId) ?? branches[0])?.id ?? '', rule: 'weight' }
 }
 
-/**
- * The branch a user arriving at a split takes: the winner once one is chosen for this version
- * (the engine puts it in `context.winners`), otherwise by weight, a function of (journey, node,
- * user) alone so that re-entry keeps the branch.
- */
-export function chooseBranch(context: RunContext, params: { nodeId: string; branches: Branches; winner: boolean }): Record<string, SplitChoice> {
-  const splits = dict<SplitChoice>()
-  Object.assign(splits, context.splits)
-  const winner = params.winner ? context.winners?.[params.nodeId] : undefined
-  if (winner !== undefined && params.branches.some((b) => b.id === winner)) {
-    splits[params.nodeId] = { branch: winner, rule: 'winner' }
-  } else {
-    const branch = weightedBranch(params.branches, context.journeyId, params.nodeId, context.userId) ?? params.branches[0]
-    splits[params.nodeId] = { branch: branch?.id ?? '', rule: 'weight' }
-  }
-  return splits
-}
-
-function branchDetail(node: NodeOf<'split'>, choice: SplitChoice | undefined): Record<string, unknown> | null {
-  if (choice === undefined) return null
+function branchDetail(node: NodeOf<'split'>, choice: { branch: string; rule: 'weight' | 'winner' }): Record<string, unknown> {
   const branch = node.data.branches.find((b) => b.id === choice.branch)
   const name = branch?.label ?? choice.branch
   const reason =
@@ -73,7 +41,7 @@ function branchDetail(node: NodeOf<'split'>, choice: SplitChoice | undefined): R
 }
 
 /** Per branch: users who took it, goal conversions among them, and the rate. */
-export function branchStats(branches: Branches, counters: readonly CounterDelta[], nodeId: string): Record<string, BranchStats> {
+function branchStats(branches: Branches, counters: readonly CounterDelta[], nodeId: string): Record<string, BranchStats> {
   const out = dict<BranchStats>()
   for (const b of branches) out[b.id] = { entered: 0, converted: 0, rate: 0 }
   for (const c of counters) {
@@ -82,21 +50,15 @@ export function branchStats(branches: Branches, counters: readonly CounterDelta[
       const s = out[b.id]
       if (s === undefined) continue
       if (c.metric === `outlet:${b.id}`) s.entered += c.delta
-      else if (c.metric === SPLIT_METRICS.converted(b.id)) s.converted += c.delta
+      else if (c.metric === OUTLET_METRICS.converted(b.id)) s.converted += c.delta
     }
   }
   for (const s of Object.values(out)) s.rate = s.entered === 0 ? 0 : s.converted / s.entered
   return out
 }
 
-/** The branch recorded as this split's winner, if one was chosen. */
-export function recordedWinner(branches: Branches, counters: readonly CounterDelta[], nodeId: string): string | undefined {
-  const won = new Set(counters.filter((c) => c.nodeId === nodeId && c.delta > 0).map((c) => c.metric))
-  return branches.find((b) => won.has(SPLIT_METRICS.winner(b.id)))?.id
-}
-
 /** The best-converting branch by rate; on a tie, the first. */
-export function bestBranch(branches: Branches, counters: readonly CounterDelta[], nodeId: string): string | undefined {
+function bestBranch(branches: Branches, counters: readonly CounterDelta[], nodeId: string): string | undefined {
   const stats = branchStats(branches, counters, nodeId)
   let best: { id: string; rate: number } | undefined
   for (const b of branches) {

@@ -156,8 +156,8 @@ export const ENGINE_MIGRATIONS: Migration[] = [
   },
   {
     version: 6,
-    name: 'goal watches keep the split branches a run took, so a conversion counts for each',
-    sql: `ALTER TABLE goal_watches ADD COLUMN splits TEXT;`,
+    name: 'goal watches keep the outlets a run took where it branched, so a conversion counts for each',
+    sql: `ALTER TABLE goal_watches ADD COLUMN outlets TEXT;`,
   },
 ]
 

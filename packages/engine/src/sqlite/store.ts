@@ -18,7 +18,7 @@ import {
   type TimerRow,
   type VersionRow,
 } from './rows'
-import { StoredGoalSplits, StoredGraph, StoredHistoryDetail, StoredMachineRecord, StoredOutboxJob, StoredRunContextRecord, StoredSettings, StoredTraits } from './stored'
+import { StoredGoalOutlets, StoredGraph, StoredHistoryDetail, StoredMachineRecord, StoredOutboxJob, StoredRunContextRecord, StoredSettings, StoredTraits } from './stored'
 
 const RUN_COLUMNS =
   'run_id, journey_id, version, user_id, status, state_key, current_node_id, context, waiting_until, started_at, ended_at'
@@ -129,11 +129,11 @@ export class SqliteEngineStore implements EngineStore {
       counters: p<[string], { version: number; node_id: string; metric: string; count: number }>(
         'SELECT version, node_id, metric, count FROM node_counters WHERE journey_id = ?',
       ),
-      watchesByUsers: p<[string], { run_id: string; journey_id: string; version: number; user_id: string; entered_at: number; deadline: number; control: number; trigger_message_id: string; splits: string | null }>(
+      watchesByUsers: p<[string], { run_id: string; journey_id: string; version: number; user_id: string; entered_at: number; deadline: number; control: number; trigger_message_id: string; outlets: string | null }>(
         'SELECT * FROM goal_watches WHERE user_id IN (SELECT value FROM json_each(?))',
       ),
       setWatch: p<[string, string, number, string, number, number, number, string, string | null]>(
-        'INSERT OR REPLACE INTO goal_watches (run_id, journey_id, version, user_id, entered_at, deadline, control, trigger_message_id, splits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO goal_watches (run_id, journey_id, version, user_id, entered_at, deadline, control, trigger_message_id, outlets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       clearWatch: p<[string]>('DELETE FROM goal_watches WHERE run_id = ?'),
       heldOf: p<[string, number], { run_id: string; seq: number }>('SELECT run_id, seq FROM held_events WHERE journey_id = ? ORDER BY seq LIMIT ?'),
@@ -224,7 +224,7 @@ export class SqliteEngineStore implements EngineStore {
         deadline: w.deadline,
         control: w.control === 1,
         triggerMessageId: w.trigger_message_id,
-        ...(w.splits === null ? {} : { splits: StoredGoalSplits.decode(w.splits) }),
+        ...(w.outlets === null ? {} : { outlets: StoredGoalOutlets.decode(w.outlets) }),
       })
     }
     return out
@@ -286,7 +286,7 @@ export class SqliteEngineStore implements EngineStore {
         for (const h of c.held) s.hold.run(h.runId, h.journeyId, h.seq)
         for (const h of c.heldReleased) s.release.run(h.runId, h.seq)
         for (const e of c.entered) s.markEntered.run(e.userId, e.journeyId)
-        for (const w of c.goalWatchesSet) s.setWatch.run(w.runId, w.journeyId, w.version, w.userId, w.enteredAt, w.deadline, w.control ? 1 : 0, w.triggerMessageId, w.splits === undefined ? null : StoredGoalSplits.encode(w.splits))
+        for (const w of c.goalWatchesSet) s.setWatch.run(w.runId, w.journeyId, w.version, w.userId, w.enteredAt, w.deadline, w.control ? 1 : 0, w.triggerMessageId, w.outlets === undefined ? null : StoredGoalOutlets.encode(w.outlets))
         for (const runId of c.goalWatchesCleared) s.clearWatch.run(runId)
         if (c.appliedSeq !== null) s.setMeta.run('applied_seq', String(c.appliedSeq))
       })

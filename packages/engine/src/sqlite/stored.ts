@@ -24,7 +24,6 @@ const RunContextSchema: z.ZodType<StoredRunContext> = z.object({
   event: z.object({ name: z.string(), properties: JsonRecord, messageId: z.string(), timestamp: z.string() }).nullable(),
   message: z.object({ nodeId: z.string(), id: z.string(), channel: Channel }).nullable(),
   control: z.boolean(),
-  splits: z.record(z.string(), z.object({ branch: z.string(), rule: z.enum(['weight', 'winner']) })).optional(),
 })
 
 /**
@@ -53,8 +52,8 @@ export const StoredRunContextRecord = versionedRecord({
   currentCheck: isCurrentRunContext,
 })
 
-/** A goal watch's split branches: node id -> branch id. */
-export const StoredGoalSplits = versionedRecord({ name: 'goal watch splits', version: 1, schema: z.record(z.string(), z.string()) })
+/** The outlets a goal watch's run took where it branched: node id -> outlet. */
+export const StoredGoalOutlets = versionedRecord({ name: 'goal watch outlets', version: 1, schema: z.record(z.string(), z.string()) })
 
 export const StoredOutboxJob = versionedRecord({ name: 'outbox job', version: 1, schema: OutboxJobSchema })
 
