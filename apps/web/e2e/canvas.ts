@@ -45,13 +45,25 @@ export function canvasDriver(page: Page) {
      * settles its problems, and a handle read before that is no longer under the pointer.
      */
     async connect(from: string, to: string): Promise<void> {
-      const a = await settledCenter(from)
-      const b = await settledCenter(to)
-      await page.mouse.move(a.x, a.y)
-      await page.mouse.down()
-      await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 6 })
-      await page.mouse.move(b.x, b.y, { steps: 6 })
-      await page.mouse.up()
+      const edges = page.locator('.react-flow__edge')
+      const before = await edges.count()
+      // On a loaded machine a drag's first events can be lost before React Flow starts the
+      // connection; a user would simply drag again, and so does the driver, once.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const a = await settledCenter(from)
+        const b = await settledCenter(to)
+        await page.mouse.move(a.x, a.y)
+        await page.mouse.down()
+        await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 6 })
+        await page.mouse.move(b.x, b.y, { steps: 6 })
+        await page.mouse.up()
+        const made = await until('the connection', async () => (await edges.count()) > before, 2000, 100).then(
+          () => true,
+          () => false,
+        )
+        if (made) return
+        await page.keyboard.press('Escape')
+      }
     },
 
     /** Drags a node by its head so that the head's centre lands on a point relative to the canvas. */
