@@ -115,7 +115,11 @@ describe('POST /api/journeys/:id/backtest', () => {
 
     const res = await call('POST', `/api/journeys/${id}/backtest`, { from, to })
     expect(res.status).toBe(200)
-    expect(res.json.stats.nodes).toEqual(live.nodes)
+    // Live stats add each message step's delivery figures (providers' receipts, which a backtest
+    // does not replay): the counts of the journey itself are the same.
+    expect(live.nodes.mail.messages).toMatchObject({ sent: 20, delivered: 10, opened: 10, clicked: 0, failed: 0, bounced: 0 })
+    const { messages: _deliveries, ...mail } = live.nodes.mail
+    expect(res.json.stats.nodes).toEqual({ ...live.nodes, mail })
     expect(res.json.stats.journey).toEqual(live.journey)
     expect(res.json.stats.journey.converted).toBeGreaterThan(0)
     expect(res.json.effects).toEqual({ mail: { messages: 20, webhooks: 0 }, crm: { messages: 0, webhooks: 10 } })

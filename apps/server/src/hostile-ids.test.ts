@@ -103,7 +103,13 @@ describe('ids and keys named like Object.prototype members', () => {
     expect(stats.status).toBe(200)
     expect(Object.getPrototypeOf(stats.json.nodes)).toBe(Object.prototype)
     expect(stats.json.nodes[HOSTILE.trigger]).toEqual({ label: 'Trigger', entered: 2, active: 0, outlets: { next: 2 } })
-    expect(stats.json.nodes[HOSTILE.message]).toEqual({ label: 'Message', entered: 2, active: 0, outlets: { next: 2 } })
+    expect(stats.json.nodes[HOSTILE.message]).toEqual({
+      label: 'Message',
+      entered: 2,
+      active: 0,
+      outlets: { next: 2 },
+      messages: { sent: 2, delivered: 1, opened: 1, clicked: 1, failed: 0, bounced: 0, noAddress: 2 },
+    })
     expect(stats.json.nodes[HOSTILE.wait]).toEqual({ label: 'Wait for event', entered: 2, active: 1, outlets: { matched: 1 } })
     expect(stats.json.nodes[HOSTILE.check]).toEqual({ label: 'Condition', entered: 1, active: 0, outlets: { yes: 1 } })
     expect(stats.json.nodes[HOSTILE.hook]).toEqual({ label: 'Webhook', entered: 1, active: 0, outlets: { next: 1 } })

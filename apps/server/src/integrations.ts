@@ -1,5 +1,5 @@
 import type { Hono } from 'hono'
-import type { IngestedEvent, Journey, JourneyEventType } from '@switchyard/schema'
+import type { IngestedEvent, Journey, JourneyEventType, NodeStats } from '@switchyard/schema'
 import type { EffectRenderer } from '@switchyard/engine'
 import type { OutboxHandlers } from './dispatch'
 import type { RouteRegistry } from './openapi'
@@ -17,6 +17,8 @@ export interface Integration {
   providerIds?(): ReadonlySet<string>
   /** Retention: deletes this integration's own finished rows created before `before`, in small batches; answers how many. */
   prune?(before: number): Promise<number>
+  /** Figures this integration keeps about a journey's nodes (a message step's deliveries), merged into its stats. */
+  nodeStats?(journeyId: string): Record<string, Partial<NodeStats>>
   /** Items waiting in this integration's own queue, for /metrics. */
   pending?(): number
   outbox?: OutboxHandlers

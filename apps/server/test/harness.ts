@@ -30,9 +30,10 @@ export interface TestApp {
  * The app on a temp database and a fake clock, with the real channels integration (receipts,
  * `/v1/activity`, sandbox sends); nothing polls: the test drives the outbox through `dispatch`.
  */
-export async function testApp(options: { adminToken?: string; writeKey?: string; integrations?: Integrations; log?: Logger; withWebhooks?: boolean } = {}): Promise<TestApp> {
+export async function testApp(options: { adminToken?: string; writeKey?: string; integrations?: Integrations; log?: Logger; withWebhooks?: boolean; dbFile?: string } = {}): Promise<TestApp> {
   const clock = new FakeClock()
-  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'sy-server-')), 'switchyard.db'))
+  // `dbFile`: a file an earlier app used, to test what survives a restart.
+  const db = openDatabase(options.dbFile ?? join(mkdtempSync(join(tmpdir(), 'sy-server-')), 'switchyard.db'))
   const store = new SqliteEngineStore(db, clock.now())
   const engine = await Engine.open({ store, clock, workspace: 'acme' })
   const metrics = new Metrics()

@@ -1,7 +1,8 @@
 /**
  * Canvas benchmark: a generated 300-node journey opened in Chromium from the real server.
  * Prints the time from navigation to the first node and to every node drawn, and the frame times
- * while panning, at "fit view" (all 300 nodes on screen) and at 100 % zoom.
+ * while panning, as the journey opens (on its trigger, at 100 % zoom) and at "fit view" (all 300
+ * nodes on screen).
  * Run `pnpm --filter @switchyard/web bench` (it builds the canvas first).
  */
 import { Journey, type DraftGraph } from '@switchyard/schema'
@@ -164,20 +165,18 @@ try {
   const j = Journey.parse(await http(server.url, 'POST', '/api/journeys', { name: `Benchmark: ${NODES} steps`, graph }))
   const url = `${server.url}/journeys/${j.id}`
   const renders: { firstNode: number; settled: number; drawn: number }[] = []
-  let fit: Frames | null = null
   let full: Frames | null = null
+  let fit: Frames | null = null
   for (let r = 0; r < RUNS; r++) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     renders.push(await firstRender(page, url))
     if (r === RUNS - 1) {
       await page.waitForTimeout(500)
-      fit = await panFrames(page)
-      await page.evaluate(() => {
-        // Zoom to 100 % around the centre with the canvas' own control.
-        for (let k = 0; k < 12; k++) document.querySelector<HTMLButtonElement>('.react-flow__controls-zoomin')?.click()
-      })
-      await page.waitForTimeout(500)
       full = await panFrames(page)
+      // The canvas' own fit view control: every node on screen.
+      await page.locator('.react-flow__controls-fitview').click()
+      await page.waitForTimeout(500)
+      fit = await panFrames(page)
     }
     await page.close()
   }
@@ -189,8 +188,8 @@ try {
       `Canvas benchmark: ${graph.nodes.length} nodes, ${graph.edges.length} edges, Chromium 1280x800, median of ${RUNS} loads`,
       `  first node drawn           ${ms(median(renders.map((r) => r.firstNode)))} after navigation`,
       `  canvas complete            ${ms(median(renders.map((r) => r.settled)))} after navigation, ${renders[0]?.drawn ?? 0} nodes on screen (target < 2000 ms)`,
+      line('pan, as opened (100 %)', full),
       line('pan, fitted view', fit),
-      line('pan, 100 % zoom', full),
       '',
     ].join('\n'),
   )

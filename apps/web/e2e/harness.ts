@@ -152,3 +152,22 @@ export async function http(base: string, method: string, path: string, body?: un
   const parsed: unknown = text ? JSON.parse(text) : null
   return parsed
 }
+
+/** The server, a webhook receiver and a Chromium page on it: what a browser test starts with. */
+export async function startProduct(viewport = { width: 1280, height: 800 }) {
+  const receiver = await startReceiver()
+  const server = await startServer()
+  const browser = await launchChromium()
+  const page = await browser.newPage({ viewport })
+  page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`))
+  return {
+    server,
+    receiver,
+    page,
+    stop: async () => {
+      await browser.close()
+      await server.stop()
+      await receiver.stop()
+    },
+  }
+}

@@ -77,7 +77,7 @@ describe('the user timeline', () => {
     for (const kind of ['message', 'webhook']) {
       const item = page.locator(`[data-testid="timeline-item"][data-kind="${kind}"][data-status="held"]`)
       await item.waitFor()
-      expect(await item.locator('strong').first().textContent()).toBe(kind === 'message' ? 'Message held' : 'Webhook held')
+      expect(await item.getByTestId('timeline-outcome').textContent()).toBe(kind === 'message' ? 'Message held' : 'Webhook held')
       const line = item.getByTestId('timeline-held-until')
       expect(await line.getAttribute('data-until')).toBe(release)
       expect(await line.textContent()).toContain(`held until ${readable}`)

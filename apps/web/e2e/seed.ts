@@ -110,3 +110,21 @@ export async function seedSplit(base: string): Promise<{ journeyId: string; node
     return stats.nodes.ab?.winner !== undefined ? { journeyId: j.id, nodeId: 'ab' } : undefined
   }, 20_000, 1000)
 }
+
+/**
+ * A long straight journey: a trigger, `steps - 2` messages and delays in turn, an exit; step 250
+ * is named "Final reminder". For the large-journey test, the benchmark and the screenshots.
+ */
+export function chainGraph(steps: number): DraftGraph {
+  const at = (i: number) => ({ x: 0, y: i * 200 })
+  const nodes: DraftGraph['nodes'] = [{ id: 'start', type: 'trigger', position: at(0), data: { event: 'signup' } }]
+  const edges: DraftGraph['edges'] = []
+  for (let i = 1; i < steps - 1; i++) {
+    const data = i % 2 === 0 ? { for: { amount: 1, unit: 'days' } } : { channel: 'email', message: { subject: `Day ${i}: tips to get started`, body: 'Hi' } }
+    nodes.push({ id: `n${i}`, type: i % 2 === 0 ? 'delay' : 'action', position: at(i), data: i === 250 ? { ...data, label: 'Final reminder' } : data })
+    edges.push({ id: `e${i}`, source: i === 1 ? 'start' : `n${i - 1}`, target: `n${i}`, sourceHandle: 'next' })
+  }
+  nodes.push({ id: 'end', type: 'exit', position: at(steps - 1), data: {} })
+  edges.push({ id: 'e-end', source: `n${steps - 2}`, target: 'end', sourceHandle: 'next' })
+  return { nodes, edges }
+}

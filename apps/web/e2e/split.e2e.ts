@@ -45,7 +45,7 @@ describe('a split on the canvas', () => {
   it('builds a three-way split by mouse and keyboard', async () => {
     journeyId = await canvas.newJourney(server.url, 'Onboarding A/B/C')
     trigger = await canvas.drop('trigger', 200, 40)
-    // The first step is centred in the view; it goes to the top, leaving room for the split below.
+    // The first step goes to the top, leaving room for the split below.
     await canvas.move(trigger, 200, 30)
     await canvas.select(trigger)
     await page.getByTestId('field-event').fill('signed_up')

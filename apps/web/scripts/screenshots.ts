@@ -6,8 +6,9 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { launchChromium, REPO_ROOT, startReceiver, startServer } from '../e2e/harness'
-import { seedDemo, seedSplit } from '../e2e/seed'
+import { http, launchChromium, REPO_ROOT, startReceiver, startServer } from '../e2e/harness'
+import { chainGraph, seedDemo, seedSplit } from '../e2e/seed'
+import { Journey } from '@switchyard/schema'
 
 const out = join(REPO_ROOT, 'docs/screenshots')
 mkdirSync(out, { recursive: true })
@@ -64,6 +65,23 @@ try {
   await page.locator(`[data-node-id="${split.nodeId}"] .jnode-body`).click()
   await page.getByTestId('branch-list').waitFor()
   await shot('split')
+
+  // A 300-step journey opens on its trigger, readable; step search finds a step far down.
+  const big = Journey.parse(await http(server.url, 'POST', '/api/journeys', { name: 'Onboarding: 300 steps', graph: chainGraph(300) }))
+  await page.goto(`${server.url}/journeys/${big.id}`)
+  await page.getByTestId('node').first().waitFor()
+  await shot('large-journey')
+  await page.keyboard.press('Control+k')
+  await page.getByTestId('step-search-input').fill('final')
+  await shot('step-search')
+  await page.keyboard.press('Escape')
+
+  // At 1,024 px the palette shrinks to icons and the minimap stays small.
+  await page.setViewportSize({ width: 1024, height: 768 })
+  await page.goto(`${server.url}/journeys/${journeyId}`)
+  await page.locator('[data-testid="node-entered"]').first().waitFor()
+  await shot('editor-1024')
+  await page.setViewportSize({ width: 1280, height: 800 })
 
   await page.goto(`${server.url}/settings/webhooks`)
   await page.getByTestId('webhooks-page').waitFor()

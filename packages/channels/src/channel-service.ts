@@ -6,12 +6,14 @@ import {
   isStatusOf,
   ok,
   ProviderInput,
+  type ActivityStatus,
   type Channel,
   type MessageJob,
   type ProviderTestResult,
   type ProviderView,
   type ChannelErrorCode,
   type Result,
+  type MessageStats,
 } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
 import { type AddressGuard, createAddressGuard, createTransport } from '@switchyard/webhooks'
@@ -93,6 +95,13 @@ export interface ChannelService {
     sentTimestamps(userId: string, channel: Channel, sinceMs: number): number[]
     /** Retention: deletes up to `limit` finished messages created before `before`. */
     prune(before: number, limit: number): number
+    /** Delivery figures of a journey's message steps, per node id. */
+    figures(journeyId: string): Record<string, MessageStats>
+    /**
+     * Activity the app reported as a tracked `<channel>.<status>` event: recorded on the message
+     * when it is ours and went to that user on that channel, else ignored.
+     */
+    recordTracked(messageId: string, userId: string, channel: Channel, status: ActivityStatus, at: number): void
   }
   receipts: {
     /** `POST /v1/activity`: validated, and cross-checked against the message when we sent it. */
@@ -325,6 +334,11 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
       list: (filter = {}) => messages.list(filter),
       sentTimestamps: (userId, channel, sinceMs) => messages.sentTimestamps(userId, channel, sinceMs),
       prune: (before, limit) => messages.prune(before, limit),
+      figures: (journeyId) => messages.figures(journeyId),
+      recordTracked(messageId, userId, channel, status, at) {
+        const msg = messages.get(messageId)
+        if (msg !== null && msg.userId === userId && msg.channel === channel) messages.recordActivity(msg.id, status, at)
+      },
     },
 
     receipts: {

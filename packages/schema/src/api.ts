@@ -85,6 +85,21 @@ export type RunHistoryPage = z.infer<typeof RunHistoryPage>
 /** A split's branch: users who took it, those of them who reached the journey's goal, and the rate. */
 export const BranchStats = z.object({ entered: z.number().int(), converted: z.number().int(), rate: z.number() })
 export type BranchStats = z.infer<typeof BranchStats>
+/**
+ * A message step's delivery figures: messages sent (or tried), and how far each got. A message
+ * counts once at its furthest status (a clicked one is also delivered and opened).
+ */
+export const MessageStats = z.object({
+  sent: z.number().int(),
+  delivered: z.number().int(),
+  opened: z.number().int(),
+  clicked: z.number().int(),
+  failed: z.number().int(),
+  bounced: z.number().int(),
+  /** Of those sent, how many had no address on the channel (the sandbox took them; nobody got them). */
+  noAddress: z.number().int(),
+})
+export type MessageStats = z.infer<typeof MessageStats>
 export const NodeStats = z.object({
   /** The step's name on the version shown (see HistoryItem.nodeLabel). */
   label: z.string().optional(),
@@ -95,6 +110,8 @@ export const NodeStats = z.object({
   branches: z.record(z.string(), BranchStats).optional(),
   /** Split nodes with a winner rule: the branch every new arrival takes, once chosen. */
   winner: z.string().optional(),
+  /** Message (action) nodes only: delivery figures from the channels' message store. */
+  messages: MessageStats.optional(),
 })
 export type NodeStats = z.infer<typeof NodeStats>
 /** Journey-wide figures: distinct users, entries split by control group, and goal conversions. */

@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import { sentEvent, type Engine } from '@switchyard/engine'
-import { ActivityCall, CHANNEL_STATUSES, MAX_EVENT_BYTES, ProviderInput, ProviderTestInput, ProviderTestResult, ProviderView, type IngestedEvent, type MessageJob, type Result } from '@switchyard/schema'
+import { ActivityCall, CHANNEL_STATUSES, dict, parseActivityEventName, MAX_EVENT_BYTES, ProviderInput, ProviderTestInput, ProviderTestResult, ProviderView, type IngestedEvent, type MessageJob, type Result } from '@switchyard/schema'
 import {
   activityToTrack,
   createTemplateRenderer,
@@ -13,7 +13,7 @@ import {
   type ReceiptBatch,
 } from '@switchyard/channels'
 import type { MessageEventPayload } from '@switchyard/webhooks'
-import type { MessageEventType } from '@switchyard/schema'
+import type { MessageEventType, MessageStats } from '@switchyard/schema'
 import { jsonBody, readBody, validate } from '../body'
 import type { HandlerResult } from '../dispatch'
 import { checkReceiptWriteKey } from '../auth'
@@ -136,6 +136,20 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
       },
     },
     providerIds: () => new Set([SANDBOX_PROVIDER_ID, ...service.providers.list().map((p) => p.id)]),
+    nodeStats: (journeyId) => {
+      const out = dict<{ messages: MessageStats }>()
+      for (const [nodeId, messages] of Object.entries(service.messages.figures(journeyId))) out[nodeId] = { messages }
+      return out
+    },
+    // Apps report opens and clicks as tracked `<channel>.<status>` events as often as through
+    // /v1/activity: both reach the message's figures, so the canvas counts what the journey reacts to.
+    eventsAccepted(events) {
+      for (const e of events) {
+        const named = e.type === 'track' && e.event !== undefined ? parseActivityEventName(e.event) : null
+        const messageId = e.properties?.messageId
+        if (named && typeof messageId === 'string') service.messages.recordTracked(messageId, e.userId, named.channel, named.status, e.timestamp)
+      }
+    },
     async prune(before) {
       let deleted = 0
       for (;;) {

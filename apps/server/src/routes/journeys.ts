@@ -1,6 +1,8 @@
 import type { Hono } from 'hono'
 import { z } from 'zod'
 import {
+  dict,
+  own,
   DraftGraph,
   Journey,
   JourneyInput,
@@ -155,7 +157,15 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
   app.get('/api/journeys/:id/stats', async (c) => {
     await mustGet(c.req.param('id'))
     const q = validate(StatsQuery, c.req.query(), 'query')
-    return c.json(await engine.stats(c.req.param('id'), q.version))
+    const stats = await engine.stats(c.req.param('id'), q.version)
+    for (const i of integrations) {
+      for (const [nodeId, extra] of Object.entries(i.nodeStats?.(c.req.param('id')) ?? {})) {
+        const node = own(stats.nodes, nodeId)
+        if (node) Object.assign(node, extra)
+        else stats.nodes[nodeId] = { entered: 0, active: 0, outlets: dict<number>(), ...extra }
+      }
+    }
+    return c.json(stats)
   })
 
   doc({ method: 'get', path: '/api/journeys/:id/users', summary: 'Users who entered the journey, most recent first.', tag: 'Inspection', auth: 'admin', query: UsersQuery, responses: { 200: { description: 'Users.', schema: UsersAnswer } } })

@@ -11,6 +11,9 @@ import { usePolling } from './polling'
 import { PublishDialog } from './PublishDialog'
 import { SHORTCUTS, useShortcuts } from './shortcuts'
 import { SidePanel } from './SidePanel'
+import { StepSearch } from './StepSearch'
+import { setProviders } from './providers'
+import { usePanelFold } from './panelFold'
 import { editor, useEditor } from './store'
 import { TopBar } from './TopBar'
 
@@ -20,10 +23,13 @@ export function EditorPage({ journeyId }: { journeyId: string }): ReactElement {
   const [publishing, setPublishing] = useState(false)
   const [help, setHelp] = useState(false)
   const showHelp = useCallback(() => setHelp(true), [])
+  const [search, setSearch] = useState(false)
+  const showSearch = useCallback(() => setSearch(true), [])
 
+  const fold = usePanelFold()
   useAutosave(journeyId)
   usePolling(journeyId)
-  useShortcuts(journeyId, showHelp)
+  useShortcuts(journeyId, showHelp, showSearch)
 
   useEffect(() => {
     editor.reset()
@@ -31,6 +37,8 @@ export function EditorPage({ journeyId }: { journeyId: string }): ReactElement {
       (j) => editor.load(j),
       (e: unknown) => setLoadError(errorMessage(e)),
     )
+    setProviders(null)
+    api.listProviders().then(setProviders, () => setProviders(null))
     api.listWebhooks().then(
       (w) => editor.setWebhooks(w),
       () => undefined,
@@ -52,12 +60,19 @@ export function EditorPage({ journeyId }: { journeyId: string }): ReactElement {
     <ReactFlowProvider>
       <div className="editor" data-testid="editor" data-journey-id={journeyId}>
         <TopBar journeyId={journeyId} onPublish={() => setPublishing(true)} onHelp={showHelp} />
-        <div className="editor-main">
+        <div className={fold.folded ? 'editor-main folded' : 'editor-main'}>
           <Palette />
           {loaded ? <Canvas /> : <div className="canvas loading">Loading the journey…</div>}
-          <SidePanel journeyId={journeyId} />
+          {fold.folded ? (
+            <button type="button" className="panel-unfold" onClick={() => fold.setFolded(false)} title="Show the side panel" data-testid="panel-unfold">
+              ‹
+            </button>
+          ) : (
+            <SidePanel journeyId={journeyId} onFold={() => fold.setFolded(true)} />
+          )}
         </div>
         <Notice />
+        {search && loaded ? <StepSearch onClose={() => setSearch(false)} /> : null}
         {publishing ? <PublishDialog journeyId={journeyId} onClose={() => setPublishing(false)} /> : null}
         {help ? (
           <Modal title="Keyboard shortcuts" onClose={() => setHelp(false)}>

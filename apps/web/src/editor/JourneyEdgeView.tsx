@@ -5,6 +5,7 @@ import type { FlowEdge } from '../flow/types'
 import { outletLabel, outletTone } from '../kinds'
 import { outletsOfNode } from '../flow/outlets'
 import { editor, useEditor } from './store'
+import { FOLLOWING_KINDS, openPicker } from './StepPicker'
 
 const NO_ISSUES: never[] = []
 
@@ -19,6 +20,7 @@ export const JourneyEdgeView = memo(function JourneyEdgeView(props: EdgeProps<Fl
   })
   const tone = useStore((s) => outletTone(s.nodeLookup.get(source), outlet))
   const count = useEditor((s) => (s.stats ? (own(own(s.stats.nodes, source)?.outlets, outlet) ?? 0) : null))
+  const entered = useEditor((s) => (s.stats ? (own(s.stats.nodes, source)?.entered ?? 0) : 0))
   const issues = useEditor((s) => own(s.issues.byEdge, id) ?? NO_ISSUES)
   const taken = useEditor((s) => (s.path ? own(s.path.edges, id) === true : null))
   const [path, labelX, labelY] = getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, borderRadius: 14, offset: 18 })
@@ -29,15 +31,14 @@ export const JourneyEdgeView = memo(function JourneyEdgeView(props: EdgeProps<Fl
   if (taken === true) classes.push('taken')
   if (taken === false) classes.push('dimmed')
   const showOutlet = outletName !== null
-  const showLabel = showOutlet || count !== null || issues.length > 0 || selected
+  const share = count !== null && entered > 0 ? `${Math.round((count / entered) * 100)}%` : null
 
   return (
     <>
       <BaseEdge id={id} path={path} className={classes.join(' ')} interactionWidth={18} />
-      {showLabel ? (
-        <EdgeLabelRenderer>
+      <EdgeLabelRenderer>
           <div
-            className={`edge-label ${classes.join(' ')} tone-${tone}`}
+            className={`edge-label ${classes.join(' ')} tone-${tone}${showOutlet || count !== null || issues.length > 0 || selected ? '' : ' bare'}`}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
             data-testid={`edge-label-${id}`}
             data-edge-id={id}
@@ -45,8 +46,13 @@ export const JourneyEdgeView = memo(function JourneyEdgeView(props: EdgeProps<Fl
           >
             {showOutlet ? <span className="edge-outlet">{outletName}</span> : null}
             {count !== null ? (
-              <span className="edge-count" data-testid={`edge-count-${id}`} title={`${count} users left by ${outlet}`}>
+              <span className="edge-count" data-testid={`edge-count-${id}`} title={`${count} of ${entered} users left by ${outlet}`}>
                 {count.toLocaleString()}
+              </span>
+            ) : null}
+            {share !== null ? (
+              <span className="edge-share" data-testid={`edge-share-${id}`}>
+                {share}
               </span>
             ) : null}
             {issues.length > 0 ? (
@@ -59,9 +65,21 @@ export const JourneyEdgeView = memo(function JourneyEdgeView(props: EdgeProps<Fl
                 ×
               </button>
             ) : null}
+            <button
+              type="button"
+              className="edge-insert nodrag nopan"
+              onClick={(e) => {
+                e.stopPropagation()
+                openPicker({ x: e.clientX, y: e.clientY, kinds: FOLLOWING_KINDS, choose: (type) => editor.insertNode(type, id) })
+              }}
+              aria-label="Insert a step here"
+              title="Insert a step here"
+              data-testid={`edge-insert-${id}`}
+            >
+              +
+            </button>
           </div>
         </EdgeLabelRenderer>
-      ) : null}
     </>
   )
 })

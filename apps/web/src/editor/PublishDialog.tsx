@@ -8,6 +8,7 @@ import { plural } from '../ui/format'
 import { flushSave } from './autosave'
 import { editor, useEditor } from './store'
 import { MigrationChoice } from './publish/MigrationChoice'
+import { DeliveryWarnings } from './DeliveryWarnings'
 
 type Phase = { kind: 'checking' } | { kind: 'ready'; versions: JourneyVersion[] } | { kind: 'publishing' } | { kind: 'done'; answer: PublishAnswer } | { kind: 'failed'; message: string }
 
@@ -90,6 +91,7 @@ export function PublishDialog({ journeyId, onClose }: { journeyId: string; onClo
       }
     >
       {phase.kind === 'checking' ? <p className="muted">Saving the draft and checking it…</p> : null}
+      {phase.kind !== 'done' ? <DeliveryWarnings /> : null}
       {phase.kind !== 'done' && phase.kind !== 'checking' && issues.length > 0 ? (
         <div className="stack">
           <div className="banner error" data-testid="publish-issues">

@@ -12,7 +12,7 @@ const TABS: readonly (readonly [PanelTab, string])[] = [
   ['test', 'Test'],
 ]
 
-export function SidePanel({ journeyId }: { journeyId: string }): ReactElement {
+export function SidePanel({ journeyId, onFold }: { journeyId: string; onFold: () => void }): ReactElement {
   const tab = useEditor((s) => s.tab)
   const issueCount = useEditor((s) => s.issues.all.length)
   const inspecting = useEditor((s) => s.inspection !== null)
@@ -26,6 +26,9 @@ export function SidePanel({ journeyId }: { journeyId: string }): ReactElement {
             {id === 'users' && inspecting ? <span className="tab-dot" /> : null}
           </button>
         ))}
+        <button type="button" className="panel-fold" onClick={onFold} title="Hide the side panel" aria-label="Hide the side panel" data-testid="panel-fold">
+          ›
+        </button>
       </nav>
       <div className="panel-body">
         {tab === 'node' ? <NodePanel /> : null}

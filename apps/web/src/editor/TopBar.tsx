@@ -16,6 +16,8 @@ export function TopBar({ journeyId, onPublish, onHelp }: { journeyId: string; on
   const saveState = useEditor((s) => s.saveState)
   const saveError = useEditor((s) => s.saveError)
   const issueCount = useEditor((s) => s.issues.all.length)
+  const goal = useEditor((s) => s.settings.goal)
+  const summary = useEditor((s) => s.stats?.journey)
   const [busy, setBusy] = useState(false)
 
   const toggle = async () => {
@@ -36,13 +38,19 @@ export function TopBar({ journeyId, onPublish, onHelp }: { journeyId: string; on
         <Icon name="back" /> Journeys
       </Link>
       <span className="top-sep" />
-      <input className="title-input" value={name} onChange={(e) => editor.setName(e.target.value)} aria-label="Journey name" data-testid="journey-name" maxLength={200} />
+      <input className="title-input" style={{ width: `calc(${Math.max(name.length, 10) + 2}ch)` }} value={name} onChange={(e) => editor.setName(e.target.value)} aria-label="Journey name" data-testid="journey-name" maxLength={200} />
       {journey ? <StatusPill status={journey.status} /> : null}
       {journey ? (
         <span className="top-meta" data-testid="journey-version">
           {journey.version === null ? 'Never published' : `v${journey.version}`}
           {journey.version !== null && journey.hasUnpublishedChanges ? ' · draft changed' : ''}
           {journey.version !== null ? ` · ${plural(journey.activeUsers, 'user')} in it` : ''}
+        </span>
+      ) : null}
+      {goal && summary ? (
+        <span className="top-goal" data-testid="goal-conversions" title={`Users who did “${goal.event}” after entering`}>
+          Goal <strong>{goal.event}</strong>: <strong data-testid="goal-converted">{summary.converted.toLocaleString()}</strong> converted
+          {summary.entered > 0 ? ` (${Math.round((summary.converted / summary.entered) * 100)}%)` : ''}
         </span>
       ) : null}
       <span className="grow" />

@@ -4,6 +4,8 @@ import { flushSave } from './autosave'
 
 export const SHORTCUTS: readonly (readonly [string, string])[] = [
   ['Delete / Backspace', 'Delete the selected steps or connections'],
+  ['Ctrl/⌘ K', 'Find a step and jump to it'],
+  ['Ctrl/⌘ A', 'Select every step'],
   ['Ctrl/⌘ C, X, V', 'Copy, cut, paste'],
   ['Ctrl/⌘ D', 'Duplicate the selection'],
   ['Ctrl/⌘ Z', 'Undo'],
@@ -20,13 +22,16 @@ function typing(target: EventTarget | null): boolean {
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)
 }
 
-export function useShortcuts(journeyId: string, showHelp: () => void): void {
+export function useShortcuts(journeyId: string, showHelp: () => void, showSearch: () => void): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (typing(e.target) || document.querySelector('.modal')) return
       const mod = e.metaKey || e.ctrlKey
       const key = e.key.toLowerCase()
       if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) editor.deleteSelection()
+      else if (mod && key === 'k') showSearch()
+      // The steps, not the page's text.
+      else if (mod && key === 'a') editor.selectAll()
       else if (mod && key === 'c') editor.copy()
       else if (mod && key === 'x') {
         if (editor.copy() > 0) editor.deleteSelection()
@@ -44,5 +49,5 @@ export function useShortcuts(journeyId: string, showHelp: () => void): void {
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
-  }, [journeyId, showHelp])
+  }, [journeyId, showHelp, showSearch])
 }

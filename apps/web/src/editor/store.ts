@@ -1,15 +1,22 @@
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react'
 import { create } from 'zustand'
-import { dict, validateGraph, type JourneySettings, type JourneyStats, type NodeType, type RunView } from '@switchyard/schema'
+import { type JourneySettings, type JourneyStats, type NodeType, type RunView } from '@switchyard/schema'
 import type { Issue, JourneyDetail, WebhookView } from '../api/schemas'
+
+export type { IssueIndex } from './derived'
 import { checkConnection } from '../flow/connect'
 import { fromFlow, toFlow } from '../flow/convert'
+import { connectedIndex, indexIssues, labelsOf, shownIssues, validateLocally, type IssueIndex } from './derived'
 import { newEdgeId, newNodeId } from '../flow/ids'
 import { canvasKind, CANVAS_KINDS } from '../kinds'
-import { outletOfEdge, outletsOfNode } from '../flow/outlets'
+import { outletsOfNode } from '../flow/outlets'
 import { autoLayout } from '../flow/layout'
+import { copiesOf, insertIntoEdge, insertPosition } from '../flow/insert'
 import type { FlowEdge, FlowNode, NodeData } from '../flow/types'
 import { pathOfRun, type RunPath } from './paths'
+import { SAMPLE_DATA } from './sampleData'
+
+export { SAMPLE_DATA } from './sampleData'
 
 interface Snapshot {
   nodes: FlowNode[]
@@ -19,11 +26,6 @@ interface Snapshot {
 export type SaveState = 'saved' | 'saving' | 'dirty' | 'error'
 export type PanelTab = 'node' | 'journey' | 'users' | 'test'
 
-export interface IssueIndex {
-  byNode: Record<string, Issue[]>
-  byEdge: Record<string, Issue[]>
-  all: Issue[]
-}
 
 export interface Inspection {
   userId: string
@@ -50,6 +52,8 @@ export interface EditorState {
   edges: FlowEdge[]
   /** Outlets of each node that lead somewhere: `matched,timeout`. Kept so node cards need not scan edges. */
   connected: Record<string, string>
+  /** Every step's name as cards, problems and the timeline show it. */
+  labels: Record<string, string>
   past: Snapshot[]
   future: Snapshot[]
   coalesce: { key: string; at: number } | null
@@ -66,20 +70,13 @@ export interface EditorState {
   webhooks: WebhookView[]
   stats: JourneyStats | null
   inspection: Inspection | null
+  /** The step whose users the Users tab lists ("here now" on a card), or null for all. */
+  usersAt: string | null
   path: RunPath | null
   tab: PanelTab
   notice: { kind: 'error' | 'info'; text: string; at: number } | null
   sampleData: string
 }
-
-export const SAMPLE_DATA = JSON.stringify(
-  {
-    user: { userId: 'user-42', traits: { FIRSTNAME: 'Asha', EMAIL: 'asha@example.com', CITY: 'Pune', country: 'IN' } },
-    event: { event: 'add_to_cart', properties: { product: 'Trail shoes', price: 89.9, currency: 'EUR' }, timestamp: '2025-05-01T09:30:00Z' },
-  },
-  null,
-  2,
-)
 
 const HISTORY_LIMIT = 100
 const COALESCE_MS = 1200
@@ -91,6 +88,7 @@ const initial = {
   nodes: [],
   edges: [],
   connected: {},
+  labels: {},
   past: [],
   future: [],
   coalesce: null,
@@ -104,6 +102,7 @@ const initial = {
   issues: { byNode: {}, byEdge: {}, all: [] },
   stats: null,
   inspection: null,
+  usersAt: null,
   path: null,
   tab: 'journey' as const,
   notice: null,
@@ -114,49 +113,6 @@ export const useEditor = create<EditorState>(() => ({ ...initial, webhooks: [] }
 
 const set = useEditor.setState
 const get = useEditor.getState
-
-function indexIssues(issues: readonly Issue[]): IssueIndex {
-  const byNode = dict<Issue[]>()
-  const byEdge = dict<Issue[]>()
-  for (const i of issues) {
-    if (i.edgeId) (byEdge[i.edgeId] ??= []).push(i)
-    else if (i.nodeId) (byNode[i.nodeId] ??= []).push(i)
-  }
-  return { byNode, byEdge, all: [...issues] }
-}
-
-function connectedIndex(edges: readonly FlowEdge[], nodes: readonly FlowNode[]): Record<string, string> {
-  const out = dict<string[]>()
-  const byId = new Map(nodes.map((n) => [n.id, n]))
-  for (const e of edges) {
-    const handle = outletOfEdge(byId.get(e.source), e.sourceHandle)
-    if (handle) (out[e.source] ??= []).push(handle)
-  }
-  const flat = dict<string>()
-  for (const [k, v] of Object.entries(out)) flat[k] = v.sort().join(',')
-  return flat
-}
-
-/** Runs the schema's validateGraph in the browser, so issues show as the user edits; null while it cannot. */
-function validateLocally(
-  nodes: readonly FlowNode[],
-  edges: readonly FlowEdge[],
-  webhooks: readonly WebhookView[],
-  settings: JourneySettings,
-): Issue[] | null {
-  try {
-    // With the settings, checks across the journey run too (a split's winner rule needs a goal).
-    const result = validateGraph(fromFlow(nodes, edges), webhooks.length > 0 ? { settings, webhookIds: new Set(webhooks.map((w) => w.id)) } : { settings })
-    return result.ok ? [] : result.issues
-  } catch {
-    return null
-  }
-}
-
-function shownIssues(s: Pick<EditorState, 'editSeq' | 'savedSeq' | 'serverIssues' | 'localIssues'>): IssueIndex {
-  const current = s.savedSeq === s.editSeq ? s.serverIssues : (s.localIssues ?? s.serverIssues)
-  return indexIssues(current)
-}
 
 /** Applies a change to the graph: records undo history, bumps the save sequence, revalidates. */
 function change(next: Partial<Snapshot>, coalesceKey?: string): void {
@@ -179,6 +135,7 @@ function commitGraph(nodes: FlowNode[], edges: FlowEdge[], extra: Partial<Editor
     nodes,
     edges,
     connected,
+    labels: labelsOf(nodes),
     editSeq,
     saveState: 'dirty',
     localIssues,
@@ -210,6 +167,7 @@ export const editor = {
       nodes,
       edges,
       connected: connectedIndex(edges, nodes),
+      labels: labelsOf(nodes),
       serverIssues: journey.issues,
       localIssues: null,
       issues: indexIssues(journey.issues),
@@ -265,6 +223,36 @@ export const editor = {
     return id
   },
 
+  /** A new step in a connection: at `position` (a drop), else where the connection's target was ("+"). */
+  insertNode(type: NodeType, edgeId: string, position?: { x: number; y: number }): string | null {
+    const s = get()
+    const edge = s.edges.find((e) => e.id === edgeId)
+    if (!edge) return null
+    const kind = CANVAS_KINDS[type]
+    const id = newNodeId(kind.idPrefix, new Set(s.nodes.map((n) => n.id)))
+    const at = position ?? insertPosition(s.nodes, edge)
+    const node: FlowNode = { id, type, position: { x: Math.round(at.x), y: Math.round(at.y) }, data: kind.initialData(), selected: true }
+    const next = insertIntoEdge(s.nodes, s.edges, edgeId, node)
+    if (!next) return null
+    change(next)
+    set({ tab: 'node' })
+    return id
+  },
+  /** Moves one end of a connection to another step (React Flow's reconnect), if the rules allow it. */
+  reconnect(edgeId: string, c: Connection): void {
+    const s = get()
+    const verdict = checkConnection(s, c, edgeId)
+    if (!verdict.ok) {
+      notify(verdict.reason)
+      return
+    }
+    const old = s.edges.find((e) => e.id === edgeId)
+    const handle = c.sourceHandle ?? old?.sourceHandle ?? 'next'
+    const others = s.edges.filter((e) => e.id !== edgeId)
+    const id = newEdgeId(c.source, handle, c.target, new Set(others.map((e) => e.id)))
+    change({ edges: [...others, { id, source: c.source, target: c.target, sourceHandle: handle, type: 'journey' }] })
+  },
+
   /**
    * Replaces a node's data; typing in one field merges into one undo step. Edges from outlets the
    * new data no longer has (a split's removed branch) go with them, in the same undo step.
@@ -275,6 +263,20 @@ export const editor = {
     const outlets = outletsOfNode(nodes.find((n) => n.id === id))
     const edges = s.edges.filter((e) => e.source !== id || e.sourceHandle == null || outlets.includes(e.sourceHandle))
     change(edges.length === s.edges.length ? { nodes } : { nodes, edges }, coalesceKey ? `${id}:${coalesceKey}` : undefined)
+  },
+
+  /** Names a step (`data.label`); an empty name goes back to the readable default. */
+  renameNode(id: string, name: string): void {
+    const node = get().nodes.find((n) => n.id === id)
+    if (!node) return
+    const { label: _old, ...rest } = node.data
+    const trimmed = name.trim()
+    if (trimmed === (typeof _old === 'string' ? _old : '')) return
+    editor.setNodeData(id, trimmed === '' ? rest : { ...rest, label: trimmed })
+  },
+  selectAll(): void {
+    const s = get()
+    set({ nodes: s.nodes.map((n) => (n.selected ? n : { ...n, selected: true })) })
   },
 
   selectOnly(id: string | null): void {
@@ -314,27 +316,7 @@ export const editor = {
     const s = get()
     const clip = s.clipboard
     if (!clip || clip.nodes.length === 0) return
-    const taken = new Set(s.nodes.map((n) => n.id))
-    const rename = new Map<string, string>()
-    const pasted: FlowNode[] = clip.nodes.map((n) => {
-      const type = n.type ?? 'exit'
-      const prefix = canvasKind(type)?.idPrefix ?? 'n'
-      const id = newNodeId(prefix, taken)
-      taken.add(id)
-      rename.set(n.id, id)
-      return { id, type, position: { x: n.position.x + 48, y: n.position.y + 48 }, data: structuredClone(n.data), selected: true }
-    })
-    const edgeIds = new Set(s.edges.map((e) => e.id))
-    const pastedEdges: FlowEdge[] = []
-    for (const e of clip.edges) {
-      const source = rename.get(e.source)
-      const target = rename.get(e.target)
-      if (!source || !target) continue
-      const handle = e.sourceHandle ?? 'next'
-      const id = newEdgeId(source, handle, target, edgeIds)
-      edgeIds.add(id)
-      pastedEdges.push({ id, source, target, sourceHandle: handle, type: 'journey' })
-    }
+    const { nodes: pasted, edges: pastedEdges } = copiesOf(clip, s.nodes, s.edges, (type) => canvasKind(type)?.idPrefix ?? 'n')
     change({ nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted], edges: [...s.edges, ...pastedEdges] })
     set({ clipboard: { nodes: pasted, edges: pastedEdges } })
   },
@@ -403,6 +385,9 @@ export const editor = {
     const kept = s.inspection?.userId === userId ? s.inspection.page : { limit: RUNS_PAGE, more: false }
     const inspection = { userId, runs, runIndex: Math.min(runIndex, Math.max(0, runs.length - 1)), page: page ?? kept }
     set({ inspection, path: pathForInspection(inspection, s.nodes, s.edges) })
+  },
+  showUsersAt(nodeId: string | null): void {
+    set(nodeId === null ? { usersAt: null } : { usersAt: nodeId, tab: 'users', inspection: null, path: null })
   },
   stopInspecting(): void {
     set({ inspection: null, path: null })

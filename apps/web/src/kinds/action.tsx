@@ -5,6 +5,7 @@ import { readChannel, readRecord } from '../flow/nodeData'
 import { LiquidField } from '../editor/panel/LiquidField'
 import { without, type FormProps } from '../editor/panel/fields'
 import type { CanvasKind } from './kind'
+import { ActionCard } from './actionCard'
 
 interface MessageField {
   key: string
@@ -103,5 +104,6 @@ export const actionCanvas: CanvasKind<'action'> = {
     const label = channel ? CHANNEL_LABELS[channel] : 'Choose a channel'
     return text ? `${label}: ${text}` : `${label} message`
   },
+  Card: ActionCard,
   Form: ActionForm,
 }

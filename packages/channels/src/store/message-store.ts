@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import { z } from 'zod'
-import { ActivityStatus, Channel, versionedRecord } from '@switchyard/schema'
+import { ActivityStatus, Channel, dict, versionedRecord, type MessageStats } from '@switchyard/schema'
 
 export const MESSAGE_STATUSES = ['sending', 'sent', 'failed'] as const
 export const MessageStatus = z.enum(MESSAGE_STATUSES)
@@ -83,6 +83,22 @@ function toMessage(row: unknown): SentMessage {
   }
 }
 
+const FigureRow = z.object({ nodeId: z.string(), status: MessageStatus, activity: ActivityStatus.nullable(), noAddress: z.number().int(), n: z.number().int() })
+
+/** Counts `n` messages in a node's figures at the furthest status they reached. */
+function addFigure(f: MessageStats, status: MessageStatus, activity: ActivityStatus | null, n: number): void {
+  if (status === 'sending') return
+  if (status === 'failed' || activity === 'failed') {
+    f.failed += n
+    return
+  }
+  f.sent += n
+  if (activity === 'bounced') f.bounced += n
+  if (activity === 'delivered' || activity === 'opened' || activity === 'clicked') f.delivered += n
+  if (activity === 'opened' || activity === 'clicked') f.opened += n
+  if (activity === 'clicked') f.clicked += n
+}
+
 export interface MessageStore {
   get(id: string): SentMessage | null
   /** A provider's id for a message back to ours; scoped to the provider when one is given. */
@@ -94,7 +110,10 @@ export interface MessageStore {
   begin(attempt: MessageAttempt): void
   markSent(id: string, providerMessageId: string | null): void
   markFailed(id: string, error: string): void
+  /** Keeps the furthest status a message reached: a late `delivered` does not undo `clicked`. */
   recordActivity(id: string, status: ActivityStatus, at: number): void
+  /** Delivery figures of a journey's messages, per node id. */
+  figures(journeyId: string): Record<string, MessageStats>
   /** Deletes up to `limit` messages created before `before` that are no longer being sent; answers how many. */
   prune(before: number, limit: number): number
 }
@@ -123,7 +142,16 @@ export function createMessageStore(db: Database, now: () => number): MessageStor
     `UPDATE channel_messages SET status = 'sent', provider_message_id = ?, error = NULL, sent_at = ?, updated_at = ? WHERE id = ?`,
   )
   const failed = db.prepare(`UPDATE channel_messages SET status = 'failed', error = ?, updated_at = ? WHERE id = ?`)
-  const activity = db.prepare(`UPDATE channel_messages SET last_activity = ?, last_activity_at = ?, updated_at = ? WHERE id = ?`)
+  const rank = (col: string) =>
+    `CASE ${col} WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'opened' THEN 3 WHEN 'clicked' THEN 4 WHEN 'bounced' THEN 5 WHEN 'failed' THEN 5 ELSE 0 END`
+  const activity = db.prepare(
+    `UPDATE channel_messages SET last_activity = @status, last_activity_at = @at, updated_at = @now
+     WHERE id = @id AND ${rank('@status')} >= ${rank('last_activity')}`,
+  )
+  const byNode = db.prepare(
+    `SELECT node_id AS nodeId, status, last_activity AS activity, recipient IS NULL AS noAddress, COUNT(*) AS n FROM channel_messages
+     WHERE journey_id = ? AND node_id IS NOT NULL GROUP BY node_id, status, last_activity, recipient IS NULL`,
+  )
 
   const prune = db.prepare(
     `DELETE FROM channel_messages WHERE id IN (SELECT id FROM channel_messages WHERE created_at < ? AND status <> 'sending' ORDER BY created_at LIMIT ?)`,
@@ -171,8 +199,18 @@ export function createMessageStore(db: Database, now: () => number): MessageStor
     },
     recordActivity(id, status, at) {
       write(() => {
-        activity.run(status, at, now(), id)
+        activity.run({ status, at, now: now(), id })
       })
+    },
+    figures(journeyId) {
+      const out = dict<MessageStats>()
+      for (const row of byNode.all(journeyId)) {
+        const r = FigureRow.parse(row)
+        const f = (out[r.nodeId] ??= { sent: 0, delivered: 0, opened: 0, clicked: 0, failed: 0, bounced: 0, noAddress: 0 })
+        addFigure(f, r.status, r.activity, r.n)
+        if (r.status === 'sent' && r.noAddress === 1) f.noAddress += r.n
+      }
+      return out
     },
     prune: (before, limit) => prune.run(before, limit).changes,
   }

@@ -1,5 +1,5 @@
 import { type ReactElement } from 'react'
-import { NODE_KINDS, isNodeType, own } from '@switchyard/schema'
+import { customLabel, isNodeType, LABEL_MAX, NODE_KINDS, own } from '@switchyard/schema'
 import { canvasKind, labelOfType, lookOfType } from '../../kinds'
 import { NodeIcon } from '../../kinds/NodeIcon'
 import type { NodeData } from '../../flow/types'
@@ -15,6 +15,7 @@ export function NodePanel(): ReactElement {
   })
   const many = useEditor((s) => s.nodes.filter((n) => n.selected).length)
   const issues = useEditor((s) => (node ? own(s.issues.byNode, node.id) : undefined))
+  const label = useEditor((s) => (node ? (s.labels[node.id] ?? '') : ''))
   if (!node) {
     return (
       <div className="panel-empty" data-testid="panel-empty">
@@ -42,14 +43,28 @@ export function NodePanel(): ReactElement {
           <NodeIcon type={type} size={16} />
         </span>
         <div className="grow">
-          <h3>{labelOfType(type)}</h3>
-          <span className="mono muted small">{node.id}</span>
+          <h3 data-testid="node-panel-label">{label}</h3>
+          {label !== labelOfType(type) ? <span className="muted small">{labelOfType(type)}</span> : null}
         </div>
         <button type="button" className="btn ghost small danger" onClick={() => editor.deleteNode(node.id)} data-testid="node-delete" title="Delete step (Delete)">
           <Icon name="trash" /> Delete
         </button>
       </div>
       {isNodeType(type) ? <p className="muted small">{NODE_KINDS[type].description}</p> : null}
+      <label className="field">
+        <span>Name</span>
+        <input
+          key={`${node.id}:${customLabel(node.data) ?? ''}`}
+          defaultValue={customLabel(node.data) ?? ''}
+          placeholder={label}
+          maxLength={LABEL_MAX}
+          onBlur={(e) => editor.renameNode(node.id, e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') e.currentTarget.blur()
+          }}
+          data-testid="field-label"
+        />
+      </label>
       {issues && issues.length > 0 ? (
         <ul className="panel-issues" data-testid="panel-issues">
           {issues.map((i, k) => (
