@@ -15,11 +15,11 @@ export const TEMPLATES: readonly Template[] = [
     graph: {
       nodes: [
         { id: 'trigger', type: 'trigger', position: { x: 160, y: 0 }, data: { event: 'add_to_cart' } },
-        { id: 'rcs', type: 'action', position: { x: 160, y: 170 }, data: { channel: 'rcs', message: { text: '{{ user.traits.FIRSTNAME }}, your cart is waiting' } } },
-        { id: 'wait', type: 'waitForEvent', position: { x: 160, y: 340 }, data: { activity: { status: 'clicked' }, within: { amount: 15, unit: 'minutes' } } },
-        { id: 'hook', type: 'webhook', position: { x: 0, y: 580 }, data: { webhookId: '', params: ['user.traits.EMAIL'], customParams: { Action: 'RCS Click' } } },
-        { id: 'done', type: 'exit', position: { x: 0, y: 760 }, data: {} },
-        { id: 'no-click', type: 'exit', position: { x: 330, y: 580 }, data: {} },
+        { id: 'rcs', type: 'action', position: { x: 160, y: 220 }, data: { channel: 'rcs', message: { text: '{{ user.traits.FIRSTNAME }}, your cart is waiting' } } },
+        { id: 'wait', type: 'waitForEvent', position: { x: 160, y: 440 }, data: { activity: { status: 'clicked' }, within: { amount: 15, unit: 'minutes' } } },
+        { id: 'hook', type: 'webhook', position: { x: 0, y: 750 }, data: { webhookId: '', params: ['user.traits.EMAIL'], customParams: { Action: 'RCS Click' } } },
+        { id: 'done', type: 'exit', position: { x: 0, y: 990 }, data: {} },
+        { id: 'no-click', type: 'exit', position: { x: 330, y: 750 }, data: {} },
       ],
       edges: [
         { id: 'trigger-next-rcs', source: 'trigger', target: 'rcs', sourceHandle: 'next' },
@@ -36,12 +36,12 @@ export const TEMPLATES: readonly Template[] = [
     graph: {
       nodes: [
         { id: 'signup', type: 'trigger', position: { x: 160, y: 0 }, data: { event: 'signed_up' } },
-        { id: 'welcome', type: 'action', position: { x: 160, y: 170 }, data: { channel: 'email', message: { subject: 'Welcome, {{ user.traits.FIRSTNAME }}', body: 'Glad to have you.' } } },
-        { id: 'day', type: 'delay', position: { x: 160, y: 340 }, data: { for: { amount: 1, unit: 'days' } } },
-        { id: 'ordered', type: 'condition', position: { x: 160, y: 510 }, data: { where: { path: 'user.traits.orders', op: 'gt', value: 0 } } },
-        { id: 'push', type: 'action', position: { x: 330, y: 720 }, data: { channel: 'app_push', message: { title: 'Your first order', body: '10% off today' } } },
-        { id: 'end', type: 'exit', position: { x: 0, y: 720 }, data: {} },
-        { id: 'end2', type: 'exit', position: { x: 330, y: 900 }, data: {} },
+        { id: 'welcome', type: 'action', position: { x: 160, y: 220 }, data: { channel: 'email', message: { subject: 'Welcome, {{ user.traits.FIRSTNAME }}', body: 'Glad to have you.' } } },
+        { id: 'day', type: 'delay', position: { x: 160, y: 440 }, data: { for: { amount: 1, unit: 'days' } } },
+        { id: 'ordered', type: 'condition', position: { x: 160, y: 660 }, data: { where: { path: 'user.traits.orders', op: 'gt', value: 0 } } },
+        { id: 'push', type: 'action', position: { x: 330, y: 940 }, data: { channel: 'app_push', message: { title: 'Your first order', body: '10% off today' } } },
+        { id: 'end', type: 'exit', position: { x: 0, y: 940 }, data: {} },
+        { id: 'end2', type: 'exit', position: { x: 330, y: 1170 }, data: {} },
       ],
       edges: [
         { id: 'signup-next-welcome', source: 'signup', target: 'welcome', sourceHandle: 'next' },
