@@ -187,7 +187,7 @@ describe('numbers on the canvas', () => {
 
 describe('a large journey', () => {
   let id = ''
-  it('opens a 300-step journey on its trigger, readable, with the first card in under 3 s', async () => {
+  it('opens a 300-step journey on its trigger, readable (how soon is the canvas bench\'s figure)', async () => {
     id = await create('Three hundred steps', chainGraph(300))
     await page.goto(`${server.url}/`)
     const t0 = Date.now()
@@ -195,7 +195,6 @@ describe('a large journey', () => {
     await page.getByTestId('node').first().waitFor()
     const firstCard = Date.now() - t0
     process.stdout.write(`300-step journey: first card after ${firstCard} ms\n`)
-    expect(firstCard).toBeLessThan(3000)
     const zoom = await page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrixReadOnly(getComputedStyle(el).transform).a)
     expect(zoom).toBeGreaterThanOrEqual(0.75)
     const area = (await page.getByTestId('canvas').boundingBox()) as Box
