@@ -96,8 +96,19 @@ export class Simulator {
     await this.fireTimersUntil(at, false)
     this.clock.advanceTo(at)
     // Built now, not earlier: an activity names the message the user was sent last, which the
-    // timers just fired may have changed.
-    const built = events.map((make) => make()).filter((e): e is IngestedEvent => e !== null)
+    // timers just fired, or an event just before it at the same instant, may have changed. An
+    // event that cannot be built yet gets the events before it applied first, then one more try.
+    let built: IngestedEvent[] = []
+    for (const make of events) {
+      let e = make()
+      if (e === null && built.length > 0) {
+        await this.engine.ingest(built)
+        await this.settle()
+        built = []
+        e = make()
+      }
+      if (e !== null) built.push(e)
+    }
     if (built.length > 0) await this.engine.ingest(built)
     await this.settle()
   }
