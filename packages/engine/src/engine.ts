@@ -1,4 +1,4 @@
-import { COMPILER_VERSION, compileJourney } from '@switchyard/compiler'
+import { compileJourney } from '@switchyard/compiler'
 import {
   JourneyInput,
   JourneySettings,
@@ -33,7 +33,8 @@ import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
 import type { AppliedBatch, EngineCounters, JournalEntry, JourneyPatch, JourneyRecord, JourneyVersionRecord, PublishResult, RunRecord } from './records'
 import type { EngineStore, JournalSource, JourneyUserSummary, OutboxClaim, RunKey } from './store'
-import { draftHash, journeyView, runView, versionView } from './views'
+import { journeyView, runView, versionView } from './views'
+import { nextVersion } from './publish'
 
 export type { OutcomeJob, JobOutcome, OutboxSettlement } from './outcomes'
 
@@ -255,24 +256,8 @@ export class Engine {
       if (plan !== null && !('diff' in plan)) return plan
       const compiled = compileJourney(result.graph)
       const now = this.clock.now()
-      const version = (j.version ?? 0) + 1
-      const record: JourneyVersionRecord = {
-        journeyId: j.id,
-        version,
-        graph: j.graph,
-        settings: j.settings,
-        machine: compiled.machine,
-        hash: compiled.hash,
-        compilerVersion: COMPILER_VERSION,
-        publishedAt: now,
-      }
-      const next: JourneyRecord = {
-        ...j,
-        status: j.status === 'paused' ? 'paused' : 'live',
-        version,
-        publishedDraftHash: draftHash(j),
-        updatedAt: now,
-      }
+      const { record, next } = nextVersion(j, compiled, now)
+      const version = record.version
       let migrated: MigrationOutcome | undefined
       if (plan === null) await this.store.insertVersion(record, next)
       else {
