@@ -56,5 +56,4 @@ export type { DeliveredJob, GateDecision } from './rules/delivery-gate'
 export type { FrequencyCapDecision, FrequencyCapRule } from './rules/frequency-cap'
 
 export { CHANNEL_MIGRATIONS, migrateChannels, MIGRATION_COMPONENT } from './store/migrations'
-export type { Migration } from './store/migrations'
 export type { SentMessage, MessageStatus } from './store/message-store'

@@ -1,10 +1,5 @@
-import type { Database } from 'better-sqlite3'
-import { z } from 'zod'
-
-export interface Migration {
-  version: number
-  up(db: Database): void
-}
+import type Database from 'better-sqlite3'
+import { migrateSqlite, type ComponentMigrations, type SqliteStep } from '@switchyard/storage'
 
 export const COMPONENT = 'webhooks'
 
@@ -12,9 +7,10 @@ export const COMPONENT = 'webhooks'
  * The webhooks tables, in order. Append only: a shipped migration never changes, a change to the
  * schema is a new version.
  */
-export const WEBHOOK_MIGRATIONS: readonly Migration[] = [
+export const WEBHOOK_SQLITE_MIGRATIONS: readonly SqliteStep[] = [
   {
     version: 1,
+    name: 'webhooks, deliveries, attempts',
     up(db) {
       db.exec(`
         CREATE TABLE webhooks (
@@ -74,35 +70,10 @@ export const WEBHOOK_MIGRATIONS: readonly Migration[] = [
   },
 ]
 
-const AppliedRow = z.object({ version: z.number().int() })
+/** The webhooks tables on each backend, applied by the shared runner under the component `webhooks`. */
+export const WEBHOOK_MIGRATIONS: ComponentMigrations = { component: 'webhooks', sqlite: WEBHOOK_SQLITE_MIGRATIONS, postgres: [] }
 
-/**
- * Applies the migrations a database has not seen, each in its own transaction with its row in
- * the shared `migrations` table, keyed by (component, version) so that every package of the
- * server can keep its own sequence in the one SQLite file.
- */
-export function migrate(db: Database, component: string = COMPONENT, migrations: readonly Migration[] = WEBHOOK_MIGRATIONS, now: number = Date.now()): number[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS migrations (
-    component TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    applied_at INTEGER NOT NULL,
-    PRIMARY KEY (component, version)
-  )`)
-  const applied = new Set(
-    db
-      .prepare('SELECT version FROM migrations WHERE component = ?')
-      .all(component)
-      .map((row) => AppliedRow.parse(row).version),
-  )
-  const ran: number[] = []
-  const ordered = [...migrations].sort((a, b) => a.version - b.version)
-  for (const migration of ordered) {
-    if (applied.has(migration.version)) continue
-    db.transaction(() => {
-      migration.up(db)
-      db.prepare('INSERT INTO migrations (component, version, applied_at) VALUES (?, ?, ?)').run(component, migration.version, now)
-    }).immediate()
-    ran.push(migration.version)
-  }
-  return ran
+/** Applies the webhooks steps a SQLite database has not recorded; returns their versions. */
+export function migrate(db: Database.Database, now: number = Date.now()): number[] {
+  return migrateSqlite(db, WEBHOOK_MIGRATIONS, now)
 }

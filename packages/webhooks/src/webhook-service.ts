@@ -86,7 +86,7 @@ const TEST_CONTEXT = (workspace: string, now: number): DeliveryContext => ({
 export function createWebhookService(options: WebhookServiceOptions) {
   const { db, secretBox, clock, workspace } = options
   const log = options.log ?? silentLogger
-  migrate(db, 'webhooks', undefined, clock.now())
+  migrate(db, clock.now())
   const store = createWebhookStore(db)
   const sealed = store.write(() => store.sealLegacyConfigs((plain) => secretBox.seal(plain)))
   if (sealed > 0) log({ level: 'info', msg: `sealed the header and query values of ${sealed} webhooks` })

@@ -1,16 +1,11 @@
-import type { Database } from 'better-sqlite3'
-
-export interface Migration {
-  version: number
-  description: string
-  up(db: Database): void
-}
+import type Database from 'better-sqlite3'
+import { migrateSqlite, type ComponentMigrations, type SqliteStep } from '@switchyard/storage'
 
 /** Ordered and append-only: a released migration is never edited, a new one is added. */
-export const CHANNEL_MIGRATIONS: readonly Migration[] = [
+export const CHANNEL_SQLITE_MIGRATIONS: readonly SqliteStep[] = [
   {
     version: 1,
-    description: 'providers and the messages sent through them',
+    name: 'providers and the messages sent through them',
     up(db) {
       db.exec(`
         CREATE TABLE channel_providers (
@@ -54,7 +49,7 @@ export const CHANNEL_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    description: 'messages by creation time, for retention',
+    name: 'messages by creation time, for retention',
     up(db) {
       db.exec('CREATE INDEX channel_messages_created ON channel_messages(created_at)')
     },
@@ -63,27 +58,10 @@ export const CHANNEL_MIGRATIONS: readonly Migration[] = [
 
 export const MIGRATION_COMPONENT = 'channels'
 
-/** Applies the channel migrations not yet recorded in the shared `migrations` table. */
-export function migrateChannels(db: Database, now: number): number[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS migrations (
-    component TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    applied_at INTEGER NOT NULL,
-    PRIMARY KEY (component, version)
-  )`)
-  const applied: number[] = []
-  db.transaction(() => {
-    const done = new Set<number>()
-    for (const row of db.prepare('SELECT version FROM migrations WHERE component = ?').all(MIGRATION_COMPONENT)) {
-      if (typeof row === 'object' && row !== null && 'version' in row && typeof row.version === 'number') done.add(row.version)
-    }
-    const record = db.prepare('INSERT INTO migrations (component, version, applied_at) VALUES (?, ?, ?)')
-    for (const m of CHANNEL_MIGRATIONS) {
-      if (done.has(m.version)) continue
-      m.up(db)
-      record.run(MIGRATION_COMPONENT, m.version, now)
-      applied.push(m.version)
-    }
-  }).immediate()
-  return applied
+/** The channels tables on each backend, applied by the shared runner under the component `channels`. */
+export const CHANNEL_MIGRATIONS: ComponentMigrations = { component: MIGRATION_COMPONENT, sqlite: CHANNEL_SQLITE_MIGRATIONS, postgres: [] }
+
+/** Applies the channels steps a SQLite database has not recorded; returns their versions. */
+export function migrateChannels(db: Database.Database, now: number): number[] {
+  return migrateSqlite(db, CHANNEL_MIGRATIONS, now)
 }

@@ -1,20 +1,14 @@
-import type Database from 'better-sqlite3'
+import type { ComponentMigrations, SqliteStep } from '@switchyard/storage'
 
 /**
- * Ordered migrations, recorded per component in the shared `migrations` table (the webhooks and
- * channels packages keep theirs in the same file). Never edit a shipped step: add the next one.
+ * The engine's SQLite steps, applied by the shared runner (`@switchyard/storage`) under the
+ * component `engine`. Never edit a shipped step: add the next one.
  */
-export interface Migration {
-  version: number
-  name: string
-  sql: string
-}
-
-export const ENGINE_MIGRATIONS: Migration[] = [
+export const ENGINE_SQLITE_MIGRATIONS: readonly SqliteStep[] = [
   {
     version: 1,
     name: 'journal, journeys, runs, history, timers, outbox, counters',
-    sql: `
+    up: `
       CREATE TABLE journal (
         seq INTEGER PRIMARY KEY,
         message_id TEXT NOT NULL UNIQUE,
@@ -114,7 +108,7 @@ export const ENGINE_MIGRATIONS: Migration[] = [
   {
     version: 2,
     name: 'goal watches: runs inside their conversion window',
-    sql: `
+    up: `
       CREATE TABLE goal_watches (
         run_id TEXT PRIMARY KEY,
         journey_id TEXT NOT NULL,
@@ -131,7 +125,7 @@ export const ENGINE_MIGRATIONS: Migration[] = [
   {
     version: 3,
     name: 'outbox rows carry when they may be tried again',
-    sql: `
+    up: `
       ALTER TABLE outbox ADD COLUMN available_at INTEGER NOT NULL DEFAULT 0;
       DROP INDEX outbox_kind;
       CREATE INDEX outbox_due ON outbox (kind, available_at, seq);
@@ -140,7 +134,7 @@ export const ENGINE_MIGRATIONS: Migration[] = [
   {
     version: 4,
     name: 'retention: message ids kept apart from the journal, ended runs by end time',
-    sql: `
+    up: `
       CREATE TABLE dedupe_keys (message_id TEXT PRIMARY KEY, received_at INTEGER NOT NULL) WITHOUT ROWID;
       CREATE INDEX dedupe_keys_received ON dedupe_keys (received_at);
       CREATE INDEX runs_ended ON runs (ended_at) WHERE status IN ('completed', 'exited');
@@ -149,7 +143,7 @@ export const ENGINE_MIGRATIONS: Migration[] = [
   {
     version: 5,
     name: 'who ever entered each journey, apart from runs, so ended runs can be deleted',
-    sql: `
+    up: `
       CREATE TABLE entered_journeys (user_id TEXT NOT NULL, journey_id TEXT NOT NULL, PRIMARY KEY (user_id, journey_id)) WITHOUT ROWID;
       INSERT OR IGNORE INTO entered_journeys (user_id, journey_id) SELECT DISTINCT user_id, journey_id FROM runs;
     `,
@@ -157,26 +151,9 @@ export const ENGINE_MIGRATIONS: Migration[] = [
   {
     version: 6,
     name: 'goal watches keep the outlets a run took where it branched, so a conversion counts for each',
-    sql: `ALTER TABLE goal_watches ADD COLUMN outlets TEXT;`,
+    up: `ALTER TABLE goal_watches ADD COLUMN outlets TEXT;`,
   },
 ]
 
-export function migrate(db: Database.Database, component: string, migrations: Migration[], now: number): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS migrations (
-    component TEXT NOT NULL, version INTEGER NOT NULL, applied_at INTEGER NOT NULL,
-    PRIMARY KEY (component, version))`)
-  const applied = new Set(
-    db
-      .prepare<[string], { version: number }>('SELECT version FROM migrations WHERE component = ?')
-      .all(component)
-      .map((r) => r.version),
-  )
-  const record = db.prepare('INSERT INTO migrations (component, version, applied_at) VALUES (?, ?, ?)')
-  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (applied.has(m.version)) continue
-    db.transaction(() => {
-      db.exec(m.sql)
-      record.run(component, m.version, now)
-    }).immediate()
-  }
-}
+/** The engine's tables on each backend, applied by the shared runner under the component `engine`. */
+export const ENGINE_MIGRATIONS: ComponentMigrations = { component: 'engine', sqlite: ENGINE_SQLITE_MIGRATIONS, postgres: [] }

@@ -3,7 +3,8 @@ import type { IngestedEvent, JourneyStats, OutboxJob } from '@switchyard/schema'
 import type { CounterDelta, HistoryRecord, JournalEntry, JourneyRecord, JourneyVersionRecord, RunRecord, TimerRecord, UserRecord } from '../records'
 import type { AppendResult, EngineCommit, EngineStore, HistoryPageRow, JourneyUserSummary, OutboxClaim, RunKey, RunWithHistory, UserState } from '../store'
 import { buildStats } from '../stats'
-import { ENGINE_MIGRATIONS, migrate } from './migrations'
+import { migrateSqlite } from '@switchyard/storage'
+import { ENGINE_MIGRATIONS } from './migrations'
 import {
   historyFromRow,
   journalFromRow,
@@ -37,7 +38,7 @@ export class SqliteEngineStore implements EngineStore {
     readonly db: Database.Database,
     now: number = Date.now(),
   ) {
-    migrate(db, 'engine', ENGINE_MIGRATIONS, now)
+    migrateSqlite(db, ENGINE_MIGRATIONS, now)
     const p = <P extends unknown[], R = unknown>(sql: string) => db.prepare<P, R>(sql)
     this.s = {
       insertEvent: p<[string, string, string, string, number, number]>(
