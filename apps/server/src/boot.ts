@@ -36,7 +36,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   if (existsSync(keyFile)) chmodSync(keyFile, 0o600)
   const metrics = new Metrics()
   const { integrations, handlers } = createServices({
-    db,
+    backend: { kind: 'sqlite', db, path: config.sqlitePath },
     engine,
     secretBox,
     clock,

@@ -1,10 +1,10 @@
-import type Database from 'better-sqlite3'
 import { crashPoint, type Engine } from '@switchyard/engine'
 import type { Clock } from '@switchyard/engine'
 import { createChannelService } from '@switchyard/channels'
 import type { WebhookAlertView } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
 import { createAddressGuard, createWebhookService, sharedLiquidPool, type WebhookService } from '@switchyard/webhooks'
+import type { Backend } from './backend'
 import type { OutboxHandlers } from './dispatch'
 import { channelsIntegration } from './integrations/channels'
 import { webhooksIntegration } from './integrations/webhooks'
@@ -13,7 +13,7 @@ import type { Logger } from './log'
 import type { Metrics } from './metrics'
 
 export interface ServiceOptions {
-  db: Database.Database
+  backend: Backend
   engine: Engine
   secretBox: SecretBox
   clock: Clock
@@ -37,8 +37,10 @@ export interface Services {
 export function createServices(o: ServiceOptions): Services {
   // Liquid renders on worker threads; starting them now spares the first message their start-up.
   sharedLiquidPool().warm()
+  if (o.backend.kind !== 'sqlite') throw new Error('the webhooks and channels stores run on SQLite only so far')
+  const db = o.backend.db
   const webhooks = createWebhookService({
-    db: o.db,
+    db,
     secretBox: o.secretBox,
     clock: o.clock,
     workspace: o.workspace,
@@ -65,7 +67,7 @@ export function createServices(o: ServiceOptions): Services {
     alert: (alert) => sendAlert(alert),
   })
   const channels = createChannelService({
-    db: o.db,
+    db,
     secretBox: o.secretBox,
     clock: o.clock,
     log: (level, message, fields) => o.log[level](message, fields),

@@ -33,7 +33,8 @@ export interface TestApp {
 export async function testApp(options: { adminToken?: string; writeKey?: string; integrations?: Integrations; log?: Logger; withWebhooks?: boolean; dbFile?: string } = {}): Promise<TestApp> {
   const clock = new FakeClock()
   // `dbFile`: a file an earlier app used, to test what survives a restart.
-  const db = openDatabase(options.dbFile ?? join(mkdtempSync(join(tmpdir(), 'sy-server-')), 'switchyard.db'))
+  const path = options.dbFile ?? join(mkdtempSync(join(tmpdir(), 'sy-server-')), 'switchyard.db')
+  const db = openDatabase(path)
   const store = new SqliteEngineStore(db, clock.now())
   const engine = await Engine.open({ store, clock, workspace: 'acme' })
   const metrics = new Metrics()
@@ -43,7 +44,7 @@ export async function testApp(options: { adminToken?: string; writeKey?: string;
   const integrations =
     options.integrations ??
     (options.withWebhooks
-      ? createServices({ db, engine, secretBox, clock, workspace: 'acme', allowPrivateTargets: [], metrics, log }).integrations
+      ? createServices({ backend: { kind: 'sqlite', db, path }, engine, secretBox, clock, workspace: 'acme', allowPrivateTargets: [], metrics, log }).integrations
       : [channelsIntegration(createChannelService({ db, secretBox, clock }), engine)])
   const app = createApp({
     engine,
