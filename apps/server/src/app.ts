@@ -32,14 +32,17 @@ export function createApp(deps: AppDeps): Hono {
     await deps.engine.ingest(events)
     for (const i of deps.integrations) i.eventsAccepted?.(events)
   }
-  mountIngest(app, deps, accept)
-  mountJourneys(app, deps)
-  mountPublish(app, deps)
-  mountSimulation(app, deps)
-  mountUsers(app, deps)
-  for (const integration of deps.integrations) integration.mount?.(app, deps.registry, { accept, writeKey: deps.config.writeKey })
+  // A worker applies and delivers; it answers health checks and metrics, nothing else.
+  if (deps.role !== 'worker') {
+    mountIngest(app, deps, accept)
+    mountJourneys(app, deps)
+    mountPublish(app, deps)
+    mountSimulation(app, deps)
+    mountUsers(app, deps)
+    for (const integration of deps.integrations) integration.mount?.(app, deps.registry, { accept, writeKey: deps.config.writeKey })
+  }
   mountSystem(app, deps)
-  mountWeb(app, deps.config.webDist)
+  if (deps.role !== 'worker') mountWeb(app, deps.config.webDist)
 
   app.notFound((c) => c.json(errorPayload('route.not_found', `There is no ${c.req.method} ${c.req.path}. See /openapi.json for the API.`), FAILURE_STATUS['route.not_found']))
   app.onError((err, c) => {

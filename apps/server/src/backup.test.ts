@@ -65,7 +65,7 @@ describe('POST /api/system/backup', () => {
 describe('SQLITE_SYNCHRONOUS', () => {
   it('makes every commit wait for the disk when full, and refuses other values with a sentence', async () => {
     const running = await servers.start({ SQLITE_SYNCHRONOUS: 'full' })
-    expect(running.db.pragma('synchronous', { simple: true })).toBe(2)
+    expect(running.db?.pragma('synchronous', { simple: true })).toBe(2)
     expect(loadConfig({}).sqliteSynchronous).toBe('normal')
     expect(() => loadConfig({ SQLITE_SYNCHRONOUS: 'off' })).toThrow(ConfigError)
     expect(() => loadConfig({ SQLITE_SYNCHRONOUS: 'off' })).toThrow(/full.*normal/)

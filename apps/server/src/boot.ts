@@ -1,8 +1,9 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { chmodSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { serve, type ServerType } from '@hono/node-server'
-import { Engine, EngineRunner, SqliteEngineStore, openDatabase, sqliteMaintenance, systemClock, type Clock } from '@switchyard/engine'
+import { Engine, EngineRunner, systemClock, type Clock } from '@switchyard/engine'
+import { openBackend, type Backend } from './backend'
 import { createSecretBox, loadSecretKey } from '@switchyard/secrets'
 import { createApp } from './app'
 import type { Config } from './config'
@@ -10,7 +11,6 @@ import { OutboxDispatcher } from './dispatch'
 import { createServices } from './services'
 import type { Logger } from './log'
 import { Metrics } from './metrics'
-import { RetentionTask } from './retention'
 import { RouteRegistry } from './openapi'
 import { finishReceiving } from './unread-body'
 import { VERSION } from './version'
@@ -18,7 +18,9 @@ import { VERSION } from './version'
 export interface Running {
   url: string
   engine: Engine
-  db: Database.Database
+  backend: Backend
+  /** The SQLite handle (SQLite only), for tests that read what the server wrote. */
+  db: Database.Database | null
   stop(): Promise<void>
 }
 
@@ -27,16 +29,16 @@ export interface Running {
  * scheduler and the outbox dispatcher. `stop()` closes them in the order that loses nothing.
  */
 export async function boot(config: Config, log: Logger, clock: Clock = systemClock): Promise<Running> {
-  ownerOnly(config.sqlitePath)
-  const db = openDatabase(config.sqlitePath, { synchronous: config.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL' })
-  const store = new SqliteEngineStore(db, clock.now())
+  const opened = await openBackend(config, clock)
+  const { backend, store } = opened
   const engine = await Engine.open({ store, clock, workspace: config.workspace })
+  const works = config.role !== 'api'
   const keyFile = join(config.dataDir, 'secret.key')
   const secretBox = createSecretBox(loadSecretKey(config.secretKey ?? undefined, keyFile))
   if (existsSync(keyFile)) chmodSync(keyFile, 0o600)
   const metrics = new Metrics()
   const { integrations, handlers } = createServices({
-    backend: { kind: 'sqlite', db, path: config.sqlitePath },
+    backend,
     engine,
     secretBox,
     clock,
@@ -46,10 +48,21 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
     metrics,
     log,
   })
-  const app = createApp({ engine, config, metrics, log, registry: new RouteRegistry(), integrations, version: VERSION, database: sqliteMaintenance(db) })
+  const app = createApp({
+    engine,
+    config,
+    metrics,
+    log,
+    registry: new RouteRegistry(),
+    integrations,
+    version: VERSION,
+    ...(opened.maintenance ? { database: opened.maintenance } : {}),
+    role: config.role,
+    ...(backend.kind === 'postgres' ? { health: () => ({ role: config.role, partitions: opened.partitionsHeld() }) } : {}),
+  })
   const runner = new EngineRunner(engine, { onError: (e) => log.error('engine loop failed', { error: e instanceof Error ? e.stack : String(e) }) })
   const dispatcher = new OutboxDispatcher(engine, handlers, log)
-  const retention = new RetentionTask(store, config.retention, clock, log, integrations)
+  const retention = opened.retention(config.retention, log, integrations)
 
   let draining = false
   // While draining, every answer closes its connection, so keep-alive clients let go.
@@ -64,17 +77,20 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   const address = server.address()
   const port = address !== null && typeof address === 'object' ? address.port : config.port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
-  runner.start()
-  dispatcher.start()
-  retention.start()
-  for (const i of integrations) i.start?.()
-  log.info('switchyard started', { url: `http://${host}:${port}`, database: config.sqlitePath, workspace: config.workspace })
+  if (works) {
+    runner.start()
+    dispatcher.start()
+    retention.start()
+    for (const i of integrations) i.start?.()
+  }
+  log.info('switchyard started', { url: `http://${host}:${port}`, database: opened.describe, workspace: config.workspace, role: config.role })
 
   let stopping: Promise<void> | null = null
   return {
     url: `http://${host}:${port}`,
     engine,
-    db,
+    backend,
+    db: backend.kind === 'sqlite' ? backend.db : null,
     stop() {
       stopping ??= (async () => {
         // No new connections; requests in flight finish (any 200 already means the event is
@@ -87,25 +103,17 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
         }, 5_000)
         await closed
         clearTimeout(grace)
-        await retention.stop()
-        await runner.stop()
-        await dispatcher.stop()
-        for (const i of integrations) await i.stop?.()
+        if (works) {
+          await retention.stop()
+          await runner.stop()
+          await dispatcher.stop()
+          for (const i of integrations) await i.stop?.()
+        }
         await engine.close()
+        await opened.close()
         log.info('switchyard stopped')
       })()
       return stopping
     },
   }
-}
-
-/**
- * The database file and its WAL hold users' data and sealed secrets: owner-only (0600). The file
- * is created before SQLite opens it, because SQLite gives `-wal` and `-shm` the database's mode.
- */
-function ownerOnly(sqlitePath: string): void {
-  if (sqlitePath === ':memory:') return
-  mkdirSync(dirname(sqlitePath), { recursive: true, mode: 0o700 })
-  closeSync(openSync(sqlitePath, 'a', 0o600))
-  for (const file of [sqlitePath, `${sqlitePath}-wal`, `${sqlitePath}-shm`]) if (existsSync(file)) chmodSync(file, 0o600)
 }

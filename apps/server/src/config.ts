@@ -1,15 +1,27 @@
 import { isIP } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { sqlitePathFromUrl, type RetentionPolicy } from '@switchyard/engine'
+import { isPostgresUrl, redactUrl } from '@switchyard/storage'
 import { parseAllowList } from '@switchyard/webhooks'
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './log'
+
+/** What a process does: `api` serves HTTP and ingests, `worker` applies, fires timers and delivers, `both` (default) all of it. */
+export type Role = 'api' | 'worker' | 'both'
+export const ROLES: readonly Role[] = ['api', 'worker', 'both']
 
 export interface Config {
   port: number
   host: string
   databaseUrl: string
+  /** The database kind `DATABASE_URL` names. */
+  database: 'sqlite' | 'postgres'
+  /** The SQLite file (SQLite only; on PostgreSQL, where the data directory's key file would be). */
   sqlitePath: string
+  /** Where the secret key file lives when `SECRET_KEY` is not set. */
   dataDir: string
+  role: Role
+  /** Partitions users are hashed into on PostgreSQL; fixed when the database is created. */
+  partitions: number
   adminToken: string | null
   writeKey: string | null
   secretKey: string | null
@@ -41,11 +53,20 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   const port = Number(portText)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a number from 0 to 65535, not “${portText}”.`)
   const host = env.HOST ?? '127.0.0.1'
-  const databaseUrl = env.DATABASE_URL ?? 'sqlite:./data/switchyard.db'
-  if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
-    throw new ConfigError('DATABASE_URL points at PostgreSQL, which this version does not support yet: use sqlite:<path>.')
+  const databaseUrl = (env.DATABASE_URL ?? '').trim() || 'sqlite:./data/switchyard.db'
+  const database = isPostgresUrl(databaseUrl) ? 'postgres' : 'sqlite'
+  if (database === 'sqlite' && /^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl) && !/^(sqlite|file):/i.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must be sqlite:<path> or postgres://user@host:port/database, not “${redactUrl(databaseUrl)}”.`)
   }
-  const sqlitePath = resolve(cwd, sqlitePathFromUrl(databaseUrl))
+  const sqlitePath = database === 'sqlite' ? resolve(cwd, sqlitePathFromUrl(databaseUrl)) : resolve(cwd, 'data/switchyard.db')
+  const role = (env.ROLE ?? 'both').trim().toLowerCase()
+  if (!isRole(role)) throw new ConfigError(`ROLE must be api (HTTP only), worker (apply, timers, delivery) or both, not “${env.ROLE ?? ''}”.`)
+  if (role !== 'both' && database === 'sqlite') {
+    throw new ConfigError(`ROLE=${role} needs a database several processes can share: on SQLite one process does everything. Use DATABASE_URL=postgres://..., or leave ROLE unset.`)
+  }
+  const partitionsText = (env.PARTITIONS ?? '64').trim()
+  const partitions = Number(partitionsText)
+  if (!Number.isInteger(partitions) || partitions < 1 || partitions > 1024) throw new ConfigError(`PARTITIONS must be a whole number from 1 to 1024, not “${partitionsText}”.`)
   const adminToken = nonEmpty(env.ADMIN_TOKEN)
   const writeKey = nonEmpty(env.WRITE_KEY)
   if (!isLoopbackHost(host) && (adminToken === null || writeKey === null)) {
@@ -77,8 +98,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     port,
     host,
     databaseUrl,
+    database,
     sqlitePath,
-    dataDir: dirname(sqlitePath),
+    dataDir: database === 'sqlite' ? dirname(sqlitePath) : resolve(cwd, env.DATA_DIR ?? 'data'),
+    role,
+    partitions,
     adminToken,
     writeKey,
     secretKey: nonEmpty(env.SECRET_KEY),
@@ -106,6 +130,10 @@ function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): numbe
   const ms = amount * UNIT_MS[unit]
   if (!(amount > 0) || !Number.isSafeInteger(ms)) throw new ConfigError(`${name} must be more than zero and at most a few thousand years, not “${text}”.`)
   return ms
+}
+
+function isRole(v: string): v is Role {
+  return (ROLES as readonly string[]).includes(v)
 }
 
 function nonEmpty(v: string | undefined): string | null {

@@ -1,5 +1,5 @@
 import type { DatabaseMaintenance, Engine } from '@switchyard/engine'
-import type { Config } from './config'
+import type { Config, Role } from './config'
 import type { Metrics } from './metrics'
 import type { Logger } from './log'
 import type { RouteRegistry } from './openapi'
@@ -16,4 +16,8 @@ export interface AppDeps {
   version: string
   /** Backups and sizes; absent where the app runs without its own database file (some tests). */
   database?: DatabaseMaintenance
+  /** `worker`: only /healthz, /metrics and /openapi.json are served. Default `both`. */
+  role?: Role
+  /** On a shared database: what /healthz adds about this process. */
+  health?: () => { role: Role; partitions: number }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { Engine, SqliteEngineStore, openDatabase } from '@switchyard/engine'
+import { Engine, SqliteEngineStore, SqliteRetention, openDatabase } from '@switchyard/engine'
 import { FakeClock } from '@switchyard/testkit'
 import { ConfigError, loadConfig } from './config'
 import type { Logger } from './log'
@@ -44,7 +44,7 @@ describe('retention task', () => {
 
     const lines: { msg: string; fields?: Record<string, unknown> }[] = []
     const log: Logger = { debug: () => {}, info: (msg, fields) => lines.push({ msg, fields }), warn: () => {}, error: (msg, fields) => lines.push({ msg, fields }) }
-    const task = new RetentionTask(store, loadConfig({}).retention, clock, log)
+    const task = new RetentionTask(new SqliteRetention(store, loadConfig({}).retention), loadConfig({}).retention, clock, log)
     await task.runOnce()
     await task.runOnce()
     expect(lines).toEqual([

@@ -1,4 +1,4 @@
-import { SqliteRetention, type Clock, type RetentionPass, type RetentionPolicy, type SqliteEngineStore } from '@switchyard/engine'
+import type { Clock, RetentionPass, RetentionPolicy } from '@switchyard/engine'
 import type { Integrations } from './integrations'
 import type { Logger } from './log'
 
@@ -9,21 +9,23 @@ export const RETENTION_EVERY_MS = 60_000
  * Runs a retention pass every minute in the server process. A pass deletes in small
  * transactions and yields between them, so ingest and the engine go on while it works.
  */
+/** One backend's retention pass (SQLite or PostgreSQL). */
+export interface Retention {
+  run(now: number): Promise<RetentionPass>
+}
+
 export class RetentionTask {
-  private readonly retention: SqliteRetention
   private timer: NodeJS.Timeout | null = null
   private running: Promise<RetentionPass | null> | null = null
 
   constructor(
-    store: SqliteEngineStore,
+    private readonly retention: Retention,
     private readonly policy: RetentionPolicy,
     private readonly clock: Clock,
     private readonly log: Logger,
     /** The integrations' own rows (sent messages) follow the history's retention. */
     private readonly integrations: Integrations = [],
-  ) {
-    this.retention = new SqliteRetention(store, policy)
-  }
+  ) {}
 
   start(): void {
     this.timer ??= setInterval(() => void this.runOnce(), RETENTION_EVERY_MS)

@@ -126,4 +126,16 @@ describe('configuration', () => {
     expect(loadConfig({}).sqlitePath.endsWith('data/switchyard.db')).toBe(true)
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/)
   })
+
+  it('reads the database kind, the role and the partitions, and refuses what cannot work', () => {
+    expect(loadConfig({})).toMatchObject({ database: 'sqlite', role: 'both', partitions: 64 })
+    const pg = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/app', ROLE: 'Worker', PARTITIONS: '16' })
+    expect(pg).toMatchObject({ database: 'postgres', role: 'worker', partitions: 16 })
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@h/db' }).database).toBe('postgres')
+    expect(() => loadConfig({ ROLE: 'api' })).toThrow(/ROLE=api needs a database several processes can share/)
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://h/db', ROLE: 'cook' })).toThrow(/ROLE must be api/)
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://h/db', PARTITIONS: '0' })).toThrow(/PARTITIONS/)
+    // A password in a URL of the wrong kind is not repeated back.
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter2@h/db' })).toThrow(/sqlite:<path> or postgres:\/\/.*mysql:\/\/root:\*\*\*@h\/db/)
+  })
 })

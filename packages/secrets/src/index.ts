@@ -49,6 +49,12 @@ export function loadSecretKey(envValue: string | undefined, keyFile: string): st
   if (existsSync(keyFile)) return readFileSync(keyFile, 'utf8').trim()
   mkdirSync(dirname(keyFile), { recursive: true })
   const generated = randomBytes(32).toString('base64url')
-  writeFileSync(keyFile, `${generated}\n`, { mode: 0o600 })
+  try {
+    // `wx`: of processes starting together on one data directory, one writes the key and the others read it.
+    writeFileSync(keyFile, `${generated}\n`, { mode: 0o600, flag: 'wx' })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(keyFile, 'utf8').trim()
+    throw error
+  }
   return generated
 }

@@ -14,9 +14,14 @@ export function mountSystem(app: Hono, deps: AppDeps): void {
     summary: 'Liveness and the engine backlog.',
     tag: 'System',
     auth: 'none',
-    responses: { 200: { description: 'Up.', schema: z.object({ ok: z.literal(true), pendingEvents: z.number() }) } },
+    responses: {
+      200: {
+        description: 'Up. On PostgreSQL also the role of this process and how many partitions it holds.',
+        schema: z.object({ ok: z.literal(true), pendingEvents: z.number(), role: z.enum(['api', 'worker', 'both']).optional(), partitions: z.number().optional() }),
+      },
+    },
   })
-  app.get('/healthz', async (c) => c.json({ ok: true as const, pendingEvents: (await engine.lag()).pending }))
+  app.get('/healthz', async (c) => c.json({ ok: true as const, pendingEvents: (await engine.lag()).pending, ...deps.health?.() }))
 
   registry.add({ method: 'get', path: '/metrics', summary: 'Prometheus text format.', tag: 'System', auth: 'none', responses: { 200: { description: 'Metrics.' } } })
   app.get('/metrics', async (c) => {
