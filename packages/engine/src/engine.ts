@@ -105,7 +105,8 @@ export class Engine {
 
   /** See JournalWriter.setBackPressure; the runner turns it on. */
   setBackPressure(limit: number | null, maxWaitMs = 10_000): void {
-    this.journal.setBackPressure(limit, maxWaitMs)
+    // Shared by processes, this one's counters do not measure the backlog: no back-pressure.
+    this.journal.setBackPressure(this.store.partitioned ? null : limit, maxWaitMs)
   }
 
   async close(): Promise<void> {
@@ -127,13 +128,15 @@ export class Engine {
   /** Applies the next batch of journal events; returns how many were applied. */
   processPending(limit: number = this.batchSize): Promise<number> {
     return this.lock.run(async () => {
-      const entries = this.journal.takeStored(this.cursor, limit) ?? (await this.readStored(limit))
+      const shared = this.store.partitioned
+      const entries = shared ? await shared.readUnapplied(limit) : (this.journal.takeStored(this.cursor, limit) ?? (await this.readStored(limit)))
       if (entries.length === 0) return 0
       const batch = await this.batchFor(entries.map((e) => e.userId), this.clock.now())
       for (const e of entries) batch.applyEvent(e)
       const last = entries[entries.length - 1]?.seq ?? this.cursor
-      await this.store.commit(batch.finish(last))
-      this.cursor = last
+      // Shared: the entries themselves are marked applied (partitions move on independently).
+      await this.store.commit(shared ? { ...batch.finish(null), appliedSeqs: entries.map((e) => e.seq) } : batch.finish(last))
+      if (!shared) this.cursor = last
       this.counters.eventsApplied += entries.length
       this.journal.applied()
       this.onApplied?.({ kind: 'events', since: entries.map((e) => e.receivedAt), committedAt: this.clock.now() })
@@ -185,6 +188,11 @@ export class Engine {
 
   async lag(): Promise<{ journalHead: number; appliedSeq: number; pending: number }> {
     const head = await this.store.journalHead()
+    if (this.store.partitioned) {
+      // No single cursor: what is pending in the partitions this process holds.
+      const pending = await this.store.partitioned.unappliedCount()
+      return { journalHead: head, appliedSeq: head - pending, pending }
+    }
     return { journalHead: head, appliedSeq: this.cursor, pending: head - this.cursor }
   }
 

@@ -120,7 +120,8 @@ export class JournalWriter {
     group.forEach((g, i) => {
       const result = results[i] ?? { accepted: 0, duplicates: g.events.length, stored: [] }
       accepted += result.accepted
-      if (this.recent.size < RECENT_MAX) for (const e of result.stored) this.recent.set(e.seq, e)
+      // A shared store's events may belong to another process's partitions: they are read back there.
+      if (!this.store.partitioned && this.recent.size < RECENT_MAX) for (const e of result.stored) this.recent.set(e.seq, e)
       this.stored(result)
       g.resolve({ accepted: result.accepted, duplicates: result.duplicates })
     })

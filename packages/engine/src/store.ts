@@ -30,6 +30,8 @@ export interface UserState {
 export interface EngineCommit {
   /** The journal is applied through this sequence number. */
   appliedSeq: number | null
+  /** On a partitioned store (`EngineStore.partitioned`): the journal entries this batch applied, in place of `appliedSeq`. */
+  appliedSeqs?: number[]
   runs: Map<string, RunRecord>
   users: Map<string, UserRecord>
   history: HistoryRecord[]
@@ -102,11 +104,26 @@ export interface OutboxClaim extends OutboxRecord {
 }
 
 /**
+ * A store several processes share (PostgreSQL): users are hashed into partitions, each process
+ * applies the events and fires the timers of the partitions it leases, so unapplied events are
+ * found per partition instead of behind one cursor. `dueTimers` and `commit` keep to the same
+ * partitions, and a commit for a partition this process no longer holds fails.
+ */
+export interface PartitionedJournal {
+  /** The oldest unapplied events of the partitions this process holds, in journal order. */
+  readUnapplied(limit: number): Promise<JournalEntry[]>
+  /** How many events of those partitions are not applied yet. */
+  unappliedCount(): Promise<number>
+}
+
+/**
  * Storage behind the engine. Every method is async so that a networked database can implement
  * it; the engine calls it a few times per batch, never per event.
  */
 export interface EngineStore {
   readonly kind: string
+  /** Present when several processes share the store, each applying its own partitions. */
+  readonly partitioned?: PartitionedJournal
   close(): Promise<void>
 
   // The journal: accepted events, in arrival order.
