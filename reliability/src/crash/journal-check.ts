@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3'
+import { openReadDb } from './db'
 import type { Plan } from './plan'
 
 export interface JournalFigures {
@@ -14,10 +14,10 @@ export interface JournalFigures {
   reordered: string[]
 }
 
-export function checkJournal(dbPath: string, plan: Plan, acked: ReadonlySet<string>): JournalFigures {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true })
+export async function checkJournal(target: string, plan: Plan, acked: ReadonlySet<string>): Promise<JournalFigures> {
+  const db = openReadDb(target)
   try {
-    const rows = db.prepare<[], { message_id: string; user_id: string }>('SELECT message_id, user_id FROM journal ORDER BY seq').all()
+    const rows = await db.all<{ message_id: string; user_id: string }>('SELECT message_id, user_id FROM journal ORDER BY seq')
     const counts = new Map<string, number>()
     const order = new Map<string, string[]>()
     for (const r of rows) {
@@ -41,6 +41,6 @@ export function checkJournal(dbPath: string, plan: Plan, acked: ReadonlySet<stri
       reordered,
     }
   } finally {
-    db.close()
+    await db.close()
   }
 }

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import Database from 'better-sqlite3'
 import { CRASH_POINTS } from '@switchyard/engine'
 import { WebhookSink } from '@switchyard/testkit'
 import { pick, seeded } from '../rng'
+import { count, openReadDb } from './db'
 import { checkJournal } from './journal-check'
 import { crashJourneys } from './journeys'
 import { emptyLoadFigures, sendWave, sleep } from './load'
@@ -39,19 +39,19 @@ async function api(url: string, path: string, body: unknown): Promise<Record<str
   return Object.fromEntries(Object.entries(json))
 }
 
-function quiet(dbPath: string): { busy: number; undelivered: number } {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true })
+async function quiet(dbPath: string): Promise<{ busy: number; undelivered: number }> {
+  const db = openReadDb(dbPath)
   try {
-    const n = (sql: string) => db.prepare<[], { n: number }>(sql).get()?.n ?? 0
-    const applied = Number(db.prepare<[], { value: string }>("SELECT value FROM engine_meta WHERE key = 'applied_seq'").get()?.value ?? 0)
+    const n = (sql: string) => count(db, sql)
     const busy =
-      n("SELECT count(*) AS n FROM runs WHERE status = 'active'") +
-      n('SELECT count(*) AS n FROM timers') +
-      n('SELECT count(*) AS n FROM outbox') +
-      (n('SELECT coalesce(max(seq), 0) AS n FROM journal') - applied)
-    return { busy, undelivered: n("SELECT count(*) AS n FROM webhook_deliveries WHERE status NOT IN ('delivered', 'dead')") }
+      (await n("SELECT count(*) AS n FROM runs WHERE status = 'active'")) +
+      (await n('SELECT count(*) AS n FROM timers')) +
+      (await n('SELECT count(*) AS n FROM outbox')) +
+      (await n('SELECT coalesce(max(seq), 0) AS n FROM journal')) -
+      (await n("SELECT value AS n FROM engine_meta WHERE key = 'applied_seq'"))
+    return { busy, undelivered: await n("SELECT count(*) AS n FROM webhook_deliveries WHERE status NOT IN ('delivered', 'dead')") }
   } finally {
-    db.close()
+    await db.close()
   }
 }
 
@@ -124,7 +124,7 @@ async function main(): Promise<number> {
 
   const deadline = Date.now() + 120_000
   for (;;) {
-    const q = quiet(dbPath)
+    const q = await quiet(dbPath)
     const lastArrival = arrivals[arrivals.length - 1]?.at ?? 0
     if (q.busy === 0 && q.undelivered === 0 && Date.now() - lastArrival > 1000) break
     if (Date.now() > deadline) {
@@ -139,16 +139,16 @@ async function main(): Promise<number> {
 
   say('running the reference (same plan, no crashes, fake clock)')
   const referencePath = await runReference(plan, webhookId)
-  const got = readOutcomes(dbPath)
-  const want = readOutcomes(referencePath)
+  const got = await readOutcomes(dbPath)
+  const want = await readOutcomes(referencePath)
   const mismatched: { user: string; got: string[]; want: string[] }[] = []
   for (const u of plan.users) {
     const g = got.byUser.get(u.id) ?? []
     const w = want.byUser.get(u.id) ?? []
     if (JSON.stringify(g) !== JSON.stringify(w) || got.traits.get(u.id) !== want.traits.get(u.id)) mismatched.push({ user: u.id, got: g, want: w })
   }
-  const journal = checkJournal(dbPath, plan, load.ackedMessageIds)
-  const hooks = checkWebhooks(dbPath, arrivals, server.deaths)
+  const journal = await checkJournal(dbPath, plan, load.ackedMessageIds)
+  const hooks = await checkWebhooks(dbPath, arrivals, server.deaths)
   writeFileSync(join(dir, 'arrivals.json'), JSON.stringify({ arrivals, deaths: server.deaths }))
 
   const byCause: Record<string, number> = {}

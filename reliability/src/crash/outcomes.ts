@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3'
+import { count, openReadDb } from './db'
 
 /**
  * A user's outcome as the database holds it, independent of ids and clocks: per journey (by name)
@@ -33,16 +33,14 @@ interface HistoryRow {
   detail: string | null
 }
 
-export function readOutcomes(dbPath: string): Outcomes {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true })
+export async function readOutcomes(target: string): Promise<Outcomes> {
+  const db = openReadDb(target)
   try {
-    const runs = db
-      .prepare<[], RunRow>('SELECT r.run_id, r.user_id, j.name, r.status, r.started_at FROM runs r JOIN journeys j ON j.id = r.journey_id ORDER BY j.name, r.started_at, r.run_id')
-      .all()
+    const runs = await db.all<RunRow>('SELECT r.run_id, r.user_id, j.name, r.status, r.started_at FROM runs r JOIN journeys j ON j.id = r.journey_id ORDER BY j.name, r.started_at, r.run_id')
     const paths = new Map<string, string[]>()
     const timeoutsByRun = new Map<string, number>()
     let timeouts = 0
-    for (const h of db.prepare<[], HistoryRow>('SELECT run_id, node_id, kind, outlet, detail FROM history ORDER BY id').iterate()) {
+    for (const h of await db.all<HistoryRow>('SELECT run_id, node_id, kind, outlet, detail FROM history ORDER BY id')) {
       if (h.kind === 'webhook' && h.detail !== null && h.detail.includes('"attempt"')) continue
       const list = paths.get(h.run_id) ?? []
       list.push(`${h.kind}:${h.node_id}>${h.outlet ?? ''}`)
@@ -61,19 +59,18 @@ export function readOutcomes(dbPath: string): Outcomes {
       list.push(`${r.name}|${r.status}|${(paths.get(r.run_id) ?? []).join(' ')}`)
       byUser.set(r.user_id, list)
     }
-    const traits = new Map(db.prepare<[], { user_id: string; traits: string }>('SELECT user_id, traits FROM users').all().map((u) => [u.user_id, u.traits]))
-    const count = (sql: string) => db.prepare<[], { n: number }>(sql).get()?.n ?? 0
+    const traits = new Map((await db.all<{ user_id: string; traits: string }>('SELECT user_id, traits FROM users')).map((u) => [u.user_id, u.traits]))
     return {
       byUser,
       traits,
       runs: runs.length,
       activeRuns: active,
-      timersLeft: count('SELECT count(*) AS n FROM timers'),
-      outboxLeft: count('SELECT count(*) AS n FROM outbox'),
+      timersLeft: await count(db, 'SELECT count(*) AS n FROM timers'),
+      outboxLeft: await count(db, 'SELECT count(*) AS n FROM outbox'),
       doubleFired: [...timeoutsByRun].filter(([, n]) => n > 1).map(([k]) => k),
       timeouts,
     }
   } finally {
-    db.close()
+    await db.close()
   }
 }

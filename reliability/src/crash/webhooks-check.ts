@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3'
+import { openReadDb } from './db'
 import type { Death } from './server-process'
 
 /**
@@ -28,17 +28,13 @@ export interface WebhookFigures {
 }
 
 /** Every delivery a run queued arrived at least once, under one stable id; every repeat has a reason. */
-export function checkWebhooks(dbPath: string, arrivals: Arrival[], deaths: Death[]): WebhookFigures {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true })
+export async function checkWebhooks(target: string, arrivals: Arrival[], deaths: Death[]): Promise<WebhookFigures> {
+  const db = openReadDb(target)
   try {
-    const rows = db
-      .prepare<[], { id: string; batch_id: string | null; status: string; attempts: number }>(
-        "SELECT id, batch_id, status, attempts FROM webhook_deliveries WHERE source = 'journey'",
-      )
-      .all()
-    const queued = db
-      .prepare<[], { detail: string }>("SELECT detail FROM history WHERE kind = 'webhook' AND detail LIKE '%\"queued\"%'")
-      .all()
+    const rows = await db.all<{ id: string; batch_id: string | null; status: string; attempts: number }>(
+      "SELECT id, batch_id, status, attempts FROM webhook_deliveries WHERE source = 'journey'",
+    )
+    const queued = (await db.all<{ detail: string }>("SELECT detail FROM history WHERE kind = 'webhook' AND detail LIKE '%\"queued\"%'"))
       .map((h): unknown => JSON.parse(h.detail))
       .flatMap((d) => (d !== null && typeof d === 'object' && 'deliveryId' in d && typeof d.deliveryId === 'string' ? [d.deliveryId] : []))
     const byId = new Map(rows.map((r) => [r.id, r]))
@@ -85,6 +81,6 @@ export function checkWebhooks(dbPath: string, arrivals: Arrival[], deaths: Death
       duplicates,
     }
   } finally {
-    db.close()
+    await db.close()
   }
 }
