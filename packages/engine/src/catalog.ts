@@ -63,6 +63,13 @@ export class JourneyCatalog {
 
   constructor(private readonly store: EngineStore) {}
 
+  /** Everything again from the store, after another process changed the journeys. Compiled versions stay cached. */
+  async reload(): Promise<void> {
+    this.journeys.clear()
+    this.usersEntered.clear()
+    await this.loadAll()
+  }
+
   async loadAll(): Promise<void> {
     for (const { journey, latest } of await this.store.publishedJourneys()) {
       this.addVersion(latest)

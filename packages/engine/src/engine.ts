@@ -74,6 +74,8 @@ export class Engine {
   private readonly lock = new Mutex()
   private cursor = 0
   private backlogAtOpen = 0
+  /** The catalog as of this stamp (shared stores only). */
+  private catalogStamp: string | null = null
   private readonly journal: JournalWriter
 
   private constructor(o: EngineOptions) {
@@ -92,6 +94,7 @@ export class Engine {
 
   static async open(o: EngineOptions): Promise<Engine> {
     const engine = new Engine(o)
+    engine.catalogStamp = (await o.store.partitioned?.catalogStamp()) ?? null
     await engine.catalog.loadAll()
     engine.cursor = await o.store.appliedSeq()
     engine.backlogAtOpen = (await o.store.journalHead()) - engine.cursor
@@ -146,10 +149,22 @@ export class Engine {
 
   /** A batch with these users' state loaded, and the versions their runs are on. */
   private async batchFor(userIds: string[], now: number): Promise<Batch> {
+    await this.refreshCatalog()
     const users = await this.store.loadUsers([...new Set(userIds)])
     await this.catalog.ensure([...users.values()].flatMap((u) => u.activeRuns))
     await decideDue(this.catalog, this.store, now)
     return new Batch({ now, workspace: this.workspace, catalog: this.catalog, users, newId: this.newId })
+  }
+
+  /** Shared by processes: another may have published or paused a journey since the last batch. */
+  private async refreshCatalog(): Promise<void> {
+    const shared = this.store.partitioned
+    if (!shared) return
+    const stamp = await shared.catalogStamp()
+    if (stamp !== this.catalogStamp) {
+      if (this.catalogStamp !== null) await this.catalog.reload()
+      this.catalogStamp = stamp
+    }
   }
 
   /** From the database; what memory held of the same entries is dropped, so it cannot go stale. */

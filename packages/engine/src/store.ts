@@ -114,6 +114,8 @@ export interface PartitionedJournal {
   readUnapplied(limit: number): Promise<JournalEntry[]>
   /** How many events of those partitions are not applied yet. */
   unappliedCount(): Promise<number>
+  /** Changes whenever any process publishes, pauses, resumes, edits or deletes a journey: the catalog reloads. */
+  catalogStamp(): Promise<string>
 }
 
 /**

@@ -19,7 +19,8 @@ export interface LoadFigures {
  * without a 200 is sent again, byte for byte, until it gets one.
  */
 export async function sendWave(
-  url: string,
+  /** Where to send; a function picks per request (several processes behind no load balancer). */
+  url: string | (() => string),
   bodies: PlannedEvent[][],
   o: { concurrency: number; durationMs: number; random: () => number; figures: LoadFigures },
 ): Promise<void> {
@@ -31,7 +32,7 @@ export async function sendWave(
     f.requests++
     f.eventsSent += count
     try {
-      const res = await fetch(`${url}/v1/batch`, {
+      const res = await fetch(`${typeof url === 'string' ? url : url()}/v1/batch`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: text,

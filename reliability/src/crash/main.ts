@@ -74,7 +74,7 @@ async function main(): Promise<number> {
   }
   const receiverUrl = await sink.start()
 
-  const server = new ServerProcess({ port: await freePort(), dbPath, logPath: join(dir, 'server.log'), receiverCidr: '127.0.0.0/8' })
+  const server = new ServerProcess({ port: await freePort(), databaseUrl: `sqlite:${dbPath}`, logPath: join(dir, 'server.log'), receiverCidr: '127.0.0.0/8' })
   await server.start(null)
   const webhook = await api(server.url, '/api/webhooks', {
     name: 'Crash receiver',

@@ -32,10 +32,15 @@ export class ServerProcess {
   private readonly log: WriteStream
 
   constructor(
-    private readonly o: { port: number; dbPath: string; logPath: string; receiverCidr: string },
+    private readonly o: { port: number; databaseUrl: string; logPath: string; receiverCidr: string; env?: Record<string, string> },
   ) {
     this.url = `http://127.0.0.1:${o.port}`
     this.log = createWriteStream(o.logPath, { flags: 'a' })
+  }
+
+  /** The running process's pid, or null. */
+  get pid(): number | null {
+    return this.child?.pid ?? null
   }
 
   get alive(): boolean {
@@ -53,7 +58,8 @@ export class ServerProcess {
         HOME: process.env.HOME ?? '',
         PORT: String(this.o.port),
         HOST: '127.0.0.1',
-        DATABASE_URL: `sqlite:${this.o.dbPath}`,
+        DATABASE_URL: this.o.databaseUrl,
+        ...this.o.env,
         ALLOW_PRIVATE_TARGETS: this.o.receiverCidr,
         ...(crashPoints === null ? {} : { SWITCHYARD_CRASH_POINTS: crashPoints }),
       },
