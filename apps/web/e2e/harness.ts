@@ -1,7 +1,8 @@
 /**
  * Starts the real product for browser tests, screenshots and the benchmark: the server as
- * `pnpm start` runs it, on a fresh SQLite file and a free port, plus a local webhook receiver and
- * Debian's Chromium. Nothing here is mocked.
+ * `pnpm start` runs it, on a fresh SQLite file (or, with SWITCHYARD_TEST_BACKEND=postgres, a fresh
+ * PostgreSQL database) and a free port, plus a local webhook receiver and Debian's Chromium.
+ * Nothing here is mocked.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser } from 'playwright-core'
+import { createTestDatabase } from '@switchyard/storage/testing'
 
 export const WEB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const REPO_ROOT = resolve(WEB_ROOT, '../..')
@@ -41,6 +43,7 @@ export interface RunningServer {
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-e2e-'))
   const port = await freePort()
+  const database = process.env.SWITCHYARD_TEST_BACKEND === 'postgres' ? await createTestDatabase('e2e') : null
   let output = ''
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: REPO_ROOT,
@@ -48,7 +51,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       ...process.env,
       HOST: '127.0.0.1',
       PORT: String(port),
-      DATABASE_URL: `sqlite:${join(dir, 'db')}`,
+      DATABASE_URL: database?.url ?? `sqlite:${join(dir, 'db')}`,
+      SECRET_KEY: 'e2e-secret-key-0123456789abcdef',
       ALLOW_PRIVATE_TARGETS: '127.0.0.0/8',
       WEB_DIST: join(WEB_ROOT, 'dist'),
       ...env,
@@ -85,6 +89,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
         clearTimeout(t)
       }
       rmSync(dir, { recursive: true, force: true })
+      await database?.drop()
     },
   }
 }
