@@ -46,8 +46,8 @@ export async function publishNetcore(url: string): Promise<string | null> {
   return id
 }
 
-/** CPU seconds the server process has used (user + system), from /proc; NaN elsewhere. */
-function cpuSeconds(pid: number | undefined): number {
+/** CPU seconds a process has used (user + system), from /proc; NaN elsewhere. */
+export function cpuSeconds(pid: number | undefined): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
     return (Number(fields[11]) + Number(fields[12])) / 100

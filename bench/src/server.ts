@@ -14,12 +14,12 @@ export interface ServerProcess {
   stop(): Promise<void>
 }
 
-/** The real server (`apps/server/src/main.ts`) in its own process, on 127.0.0.1 and a free port. */
+/** The real server (`apps/server/src/main.ts`) in its own process, on 127.0.0.1 and a free port; a SQLite file or a `postgres://` URL. */
 export async function startServer(databaseFile: string, extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
   const t0 = performance.now()
   const child = spawn(process.execPath, [...TSX, join(REPO, 'apps/server/src/main.ts')], {
     cwd: REPO,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: `sqlite:${databaseFile}`, ...extraEnv },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: databaseFile.startsWith('postgres') ? databaseFile : `sqlite:${databaseFile}`, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out: string | null = ''
