@@ -7,7 +7,7 @@ export { messageIdFor, deliveryIdFor, newId } from './ids'
 export { sentEvent } from './outcomes'
 export { SqliteEngineStore } from './sqlite/store'
 /** The stored forms of run contexts and traits, for tools that write engine rows with SQL (the bench). */
-export { StoredRunContextRecord, StoredTraits } from './sqlite/stored'
+export { StoredRunContextRecord, StoredTraits } from './stored'
 export { buildStats } from './stats'
 export { openDatabase, sqlitePathFromUrl } from './sqlite/open'
 export { sqliteMaintenance, type DatabaseMaintenance, type DatabaseSizes } from './sqlite/maintenance'

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import type { SqliteEngineStore } from './store'
-import { StoredHistoryMark } from './stored'
+import { StoredHistoryMark } from '../stored'
 
 /** How long each kind of row is kept, in milliseconds. */
 export interface RetentionPolicy {

@@ -4,7 +4,7 @@ import { COMPILER_VERSION, compileJourney } from '@switchyard/compiler'
 import { Graph, JourneySettings, RecordDecodeError } from '@switchyard/schema'
 import { loadExample } from '@switchyard/testkit'
 import { openTestEngine, publish, send, track } from '../../test/harness'
-import { StoredGraph, StoredHistoryDetail, StoredMachineRecord, StoredOutboxJob, StoredRunContextRecord, StoredSettings, StoredTraits } from './stored'
+import { StoredGraph, StoredHistoryDetail, StoredMachineRecord, StoredOutboxJob, StoredRunContextRecord, StoredSettings, StoredTraits } from '../stored'
 
 /** A journey waiting on ann's click, with a message in the outbox and history with details. */
 async function waitingAnn() {
