@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { Duration } from '@switchyard/schema'
 import { days, edge, exit, graph, hours, journeyInput, loadExample, trigger, waitEvent } from '@switchyard/testkit'
-import { SqliteRetention, type RetentionPolicy } from './retention'
+import { SqliteRetention } from './retention'
+import type { RetentionPolicy } from '../retention'
 import { openTestEngine, path, publish, send, track, type TestEngine } from '../../test/harness'
 
 const HOUR = 3_600_000

@@ -4,7 +4,7 @@ import type { CounterDelta, HistoryRecord, JournalEntry, JourneyRecord, JourneyV
 import type { AppendResult, EngineCommit, EngineStore, HistoryPageRow, JourneyUserSummary, OutboxClaim, RunKey, RunWithHistory, UserState } from '../store'
 import { buildStats } from '../stats'
 import { migrateSqlite } from '@switchyard/storage'
-import { ENGINE_MIGRATIONS } from './migrations'
+import { ENGINE_MIGRATIONS } from '../migrations'
 import {
   goalWatchColumns,
   goalWatchFromRow,
