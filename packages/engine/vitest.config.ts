@@ -6,8 +6,8 @@ const ON_POSTGRES = ['src/engine.scenarios.test.ts', 'src/engine.durability.test
 export default defineConfig({
   test: {
     projects: [
-      { extends: true, test: { name: 'sqlite', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } },
-      { extends: true, test: { name: 'postgres', include: ON_POSTGRES, env: { SWITCHYARD_TEST_STORE: 'postgres' } } },
+      { extends: true, test: { name: 'engine', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'engine-on-postgres', include: ON_POSTGRES, env: { SWITCHYARD_TEST_STORE: 'postgres' } } },
     ],
   },
 })

@@ -74,6 +74,31 @@ export function engineStoreContract(name: string, open: () => Promise<ContractSt
         expect(await s.readJournalSeqs([])).toEqual([])
       })
 
+      it('lets a reader that follows the journal while two processes append see every row, in sequence order', async ({ skip }) => {
+        if (!cs.peer) return skip()
+        const other = await cs.peer.open()
+        let appending = true
+        const seen: number[] = []
+        const follow = async () => {
+          let cursor = 0
+          for (;;) {
+            const last = !appending
+            const rows = await s.readJournal(cursor, 1000)
+            for (const row of rows) seen.push((cursor = row.seq))
+            if (last && rows.length === 0) return
+          }
+        }
+        const reader = follow()
+        await Promise.all(
+          Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? s : other).appendEventGroups([Array.from({ length: 5 }, (_, k) => ev(`u${k}`, `p${i}-${k}`))])),
+        )
+        appending = false
+        await reader
+        expect(seen).toHaveLength(200)
+        expect(seen).toEqual([...seen].sort((a, b) => a - b))
+        await other.close()
+      })
+
       it('keeps the applied cursor with the commit that moves it', async () => {
         expect(await s.appliedSeq()).toBe(0)
         await commit({ appliedSeq: 7 })

@@ -21,7 +21,7 @@ export interface SqliteTestEngine extends TestEngine<SqliteEngineStore> {
 
 /**
  * The backend the engine's behaviour tests run on: SQLite, or PostgreSQL when
- * `SWITCHYARD_TEST_STORE=postgres` (the `postgres` project in vitest.config.ts runs the same files so).
+ * `SWITCHYARD_TEST_STORE=postgres` (the `engine-on-postgres` project in vitest.config.ts runs the same files so).
  */
 export const TEST_STORE = process.env.SWITCHYARD_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite'
 
