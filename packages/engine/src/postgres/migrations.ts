@@ -9,7 +9,8 @@ import type { PostgresStep } from '@switchyard/storage'
  * as on SQLite, so both backends share one reader (rows.ts). Text keys that pages are ordered by
  * are `COLLATE "C"`: byte order, as on SQLite, whatever the database's default collation.
  * `partition` (partitionOf(user_id)) is on every row a partition lease will own: the journal,
- * runs, timers and the outbox.
+ * runs, timers and the outbox. Indexes are those the hot paths read by; every other one costs
+ * each batch's writes (rare reads, such as deleting a journey, scan instead, as on SQLite).
  */
 export const ENGINE_POSTGRES_MIGRATIONS: readonly PostgresStep[] = [
   {
@@ -70,7 +71,6 @@ export const ENGINE_POSTGRES_MIGRATIONS: readonly PostgresStep[] = [
         updated_at BIGINT NOT NULL
       );
       CREATE INDEX runs_user_journey ON runs (user_id, journey_id);
-      CREATE INDEX runs_journey_user ON runs (journey_id, user_id);
       CREATE INDEX runs_active_user ON runs (user_id) WHERE status = 'active';
       CREATE INDEX runs_journey_active ON runs (journey_id, version, current_node_id) WHERE status = 'active';
       CREATE INDEX runs_ended ON runs (ended_at, run_id) WHERE status IN ('completed', 'exited');
@@ -86,7 +86,6 @@ export const ENGINE_POSTGRES_MIGRATIONS: readonly PostgresStep[] = [
         detail TEXT
       );
       CREATE INDEX history_run ON history (run_id, id);
-      CREATE INDEX history_journey ON history (journey_id);
       CREATE TABLE timers (
         run_id TEXT COLLATE "C" NOT NULL,
         node_id TEXT COLLATE "C" NOT NULL,
@@ -98,7 +97,6 @@ export const ENGINE_POSTGRES_MIGRATIONS: readonly PostgresStep[] = [
       );
       CREATE INDEX timers_due ON timers (due_at);
       CREATE INDEX timers_partition_due ON timers (partition, due_at);
-      CREATE INDEX timers_journey ON timers (journey_id, due_at);
       CREATE TABLE outbox (
         seq BIGINT GENERATED ALWAYS AS IDENTITY,
         id TEXT PRIMARY KEY,
@@ -112,7 +110,6 @@ export const ENGINE_POSTGRES_MIGRATIONS: readonly PostgresStep[] = [
         created_at BIGINT NOT NULL
       );
       CREATE INDEX outbox_due ON outbox (kind, available_at, seq);
-      CREATE INDEX outbox_partition_due ON outbox (partition, available_at);
       CREATE TABLE node_counters (
         journey_id TEXT COLLATE "C" NOT NULL,
         version INTEGER NOT NULL,
@@ -141,14 +138,12 @@ export const ENGINE_POSTGRES_MIGRATIONS: readonly PostgresStep[] = [
         outlets TEXT
       );
       CREATE INDEX goal_watches_user ON goal_watches (user_id);
-      CREATE INDEX goal_watches_journey ON goal_watches (journey_id);
       CREATE INDEX goal_watches_deadline ON goal_watches (deadline, entered_at);
       CREATE TABLE entered_journeys (
         user_id TEXT COLLATE "C" NOT NULL,
         journey_id TEXT COLLATE "C" NOT NULL,
         PRIMARY KEY (user_id, journey_id)
       );
-      CREATE INDEX entered_journey ON entered_journeys (journey_id);
     `,
   },
 ]
