@@ -70,16 +70,22 @@ export class PgEngineStore implements EngineStore {
     if (events.length === 0) return groups.map(() => ({ accepted: 0, duplicates: 0, stored: [] }))
     const inserted = await inTransaction(this.pool, async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [JOURNAL_APPEND_LOCK])
-      // Rows go in in arrival order, so sequence numbers follow it; a message id already in the
-      // journal, kept in dedupe_keys, or repeated in the batch goes in once (its first arrival).
+      // Rows go in in arrival order, so sequence numbers follow it. A message id already in the
+      // journal or kept in dedupe_keys, or repeated in the batch after its first arrival, is left
+      // out before the insert draws a number, so duplicates leave no gaps (the engine takes
+      // contiguous entries from memory). The lock makes the check and the insert one step.
       const r = await c.query<{ seq: number; message_id: string }>(
         `INSERT INTO journal (partition, message_id, type, user_id, payload, "timestamp", received_at)
          SELECT e.partition, e.message_id, e.type, e.user_id, e.payload, e.ts, e.received_at
-         FROM unnest($1::smallint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
-           WITH ORDINALITY AS e(partition, message_id, type, user_id, payload, ts, received_at, ord)
+         FROM (
+           SELECT DISTINCT ON (message_id) *
+           FROM unnest($1::smallint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
+             WITH ORDINALITY AS u(partition, message_id, type, user_id, payload, ts, received_at, ord)
+           ORDER BY message_id, ord
+         ) e
          WHERE NOT EXISTS (SELECT 1 FROM dedupe_keys d WHERE d.message_id = e.message_id)
+           AND NOT EXISTS (SELECT 1 FROM journal j WHERE j.message_id = e.message_id)
          ORDER BY e.ord
-         ON CONFLICT (message_id) DO NOTHING
          RETURNING seq, message_id`,
         [
           events.map((e) => this.partition(e.userId)),
