@@ -481,6 +481,15 @@ export function engineStoreContract(name: string, open: () => Promise<ContractSt
         expect((await s.appendEventGroups([[ev('u0', 'old0')]]))[0]?.accepted).toBe(1)
       })
 
+      it('keeps every journal row received since the earliest open goal window began', async () => {
+        const [r] = await s.appendEventGroups([Array.from({ length: 4 }, (_, i) => ({ ...ev(`u${i}`, `g${i}`), receivedAt: T0 + i * DAY }))])
+        const seqs = r!.stored.map((e) => e.seq)
+        await commit({ appliedSeq: seqs[3]!, goalWatchesSet: [{ ...watch('r1', 'j1', 'ann'), enteredAt: T0 + DAY, deadline: T0 + 30 * DAY }] })
+        const pass = await cs.retention(policy).run(T0 + 10 * DAY)
+        expect(pass.journalRows).toBe(1)
+        expect((await s.readJournal(0, 10)).map((e) => e.messageId)).toEqual(['g1', 'g2', 'g3'])
+      })
+
       it('deletes ended runs with their history past the window, never active runs, and keeps who entered', async () => {
         await commit({
           runs: runsMap(runOf('ended', 'j1', 'ann', { status: 'completed', endedAt: T0 }), runOf('recent', 'j1', 'bob', { status: 'exited', endedAt: T0 + 7 * DAY }), runOf('active', 'j1', 'carl')),
