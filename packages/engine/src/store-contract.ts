@@ -16,6 +16,8 @@ export interface ContractStore {
 }
 
 const T0 = Date.UTC(2026, 0, 1)
+/** Text that array literals and JSON both escape: quotes, backslashes, braces, commas, non-ASCII, an escaped NUL. */
+const AWKWARD = { text: 'a "quoted" \\ back\\slash, {brace} é 😀 \\u0000 NULL', nested: { list: ['"', '\\', ''] } }
 const MIN = 60_000
 const DAY = 86_400_000
 
@@ -119,7 +121,7 @@ export function engineStoreContract(name: string, open: () => Promise<ContractSt
           appliedSeq: 3,
           users: new Map([['ann', { userId: 'ann', traits: { plan: 'pro' } }]]),
           runs: runsMap(run),
-          history: [hist('r1', 'j1', 'entered', T0), hist('r1', 'j1', 'message', T0 + 1)],
+          history: [hist('r1', 'j1', 'entered', T0), { ...hist('r1', 'j1', 'message', T0 + 1), detail: AWKWARD }],
           timersSet: [timer('r1', 'w', 'j1', 'ann', T0 + DAY)],
           outbox: [outbox('o1', 'message', 'ann')],
           counters: [counter('j1', 't', 'entered', 1)],
@@ -128,7 +130,9 @@ export function engineStoreContract(name: string, open: () => Promise<ContractSt
         })
         expect(await s.getUser('ann')).toEqual({ userId: 'ann', traits: { plan: 'pro' } })
         expect((await s.loadRuns(['r1'])).get('r1')).toEqual(run)
-        expect((await s.runsOf('j1', 'ann'))[0]?.history.map((h) => h.kind)).toEqual(['entered', 'message'])
+        const history = (await s.runsOf('j1', 'ann'))[0]?.history
+        expect(history?.map((h) => h.kind)).toEqual(['entered', 'message'])
+        expect(history?.[1]?.detail).toEqual(AWKWARD)
         expect(await s.pendingTimerCount()).toBe(1)
         expect(await s.outboxPending()).toBe(1)
         expect(await s.counters('j1')).toEqual([counter('j1', 't', 'entered', 1)])
