@@ -27,12 +27,19 @@ const HISTORY_COLUMNS = ['run_id', 'journey_id', 'at', 'node_id', 'kind', 'outle
  */
 const JOURNAL_APPEND_LOCK = 0x5357_4a31 // "SWJ1"
 
-/** How long a claimed outbox row stays out of other processes' claims unless settled first. */
-export const OUTBOX_CLAIM_LEASE_MS = 60_000
+/**
+ * How long a claimed outbox row stays out of other processes' claims unless settled first: a
+ * killed process's rows go to the others within the 15 s its partitions take. A handler slower
+ * than that may see its job handed out again, which at-least-once delivery allows (handlers are
+ * idempotent by job id).
+ */
+export const OUTBOX_CLAIM_LEASE_MS = 15_000
 
 export interface PgEngineStoreOptions {
   /** Partitions for a new database (`PARTITIONS`); a database keeps the number it was created with. */
   partitions?: number
+  /** Default `OUTBOX_CLAIM_LEASE_MS`. */
+  outboxClaimLeaseMs?: number
 }
 
 /**
@@ -50,6 +57,7 @@ export class PgEngineStore implements EngineStore {
     readonly pool: pg.Pool,
     /** The number of partitions the database was created with. */
     readonly partitions: number,
+    private readonly claimLeaseMs: number,
   ) {}
 
   /** Migrates the engine's tables (once, whoever starts first) and opens the store. */
@@ -59,7 +67,7 @@ export class PgEngineStore implements EngineStore {
     if (!Number.isInteger(wanted) || wanted < 1 || wanted > 32_767) throw new Error(`partitions must be a whole number from 1 to 32767, not ${wanted}`)
     await pool.query(`INSERT INTO engine_meta (key, value) VALUES ('partitions', $1) ON CONFLICT (key) DO NOTHING`, [String(wanted)])
     const stored = await pool.query<{ value: string }>(`SELECT value FROM engine_meta WHERE key = 'partitions'`)
-    return new PgEngineStore(pool, Number(stored.rows[0]?.value ?? wanted))
+    return new PgEngineStore(pool, Number(stored.rows[0]?.value ?? wanted), o.outboxClaimLeaseMs ?? OUTBOX_CLAIM_LEASE_MS)
   }
 
   async close(): Promise<void> {}
@@ -412,8 +420,8 @@ export class PgEngineStore implements EngineStore {
 
   /**
    * Rows due now, soonest and oldest first. A row this store claimed comes back to it until it is
-   * settled (its dispatcher tracks what is in flight, as on SQLite); other stores skip it for
-   * `OUTBOX_CLAIM_LEASE_MS`, after which a claimer that died has its rows handed to the others.
+   * settled (its dispatcher tracks what is in flight, as on SQLite); other stores skip it for the
+   * claim lease, after which a claimer that died has its rows handed to the others.
    */
   async claimOutbox(kind: OutboxJob['kind'], limit: number, now: number): Promise<OutboxClaim[]> {
     const r = await this.pool.query<codec.OutboxRow & { available_at: number; seq: number }>(
@@ -424,7 +432,7 @@ export class PgEngineStore implements EngineStore {
          FOR UPDATE SKIP LOCKED)
        UPDATE outbox o SET claimed_by = $3, claimed_until = $5 FROM picked WHERE o.id = picked.id
        RETURNING o.id, o.job, o.created_at, o.attempts, o.available_at, o.seq`,
-      [kind, now, this.claimer, limit, now + OUTBOX_CLAIM_LEASE_MS],
+      [kind, now, this.claimer, limit, now + this.claimLeaseMs],
     )
     return r.rows.sort((a, b) => a.available_at - b.available_at || a.seq - b.seq).map(codec.outboxClaimFromRow)
   }
