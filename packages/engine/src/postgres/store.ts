@@ -7,7 +7,7 @@ import type { AppendResult, EngineCommit, EngineStore, HistoryPageRow, JourneyUs
 import { buildStats } from '../stats'
 import { ENGINE_MIGRATIONS } from '../migrations'
 import { DEFAULT_PARTITIONS, partitionOf } from '../partition'
-/** Row shapes and mappings shared with the SQLite store. */
+// Row shapes and mappings, shared with the SQLite store.
 import * as codec from '../rows'
 import { StoredOutboxJob, StoredTraits } from '../stored'
 
@@ -16,7 +16,7 @@ type Queryable = pg.Pool | pg.PoolClient
 const RUN_COLUMNS =
   'run_id, journey_id, version, user_id, status, state_key, current_node_id, context, waiting_until, started_at, ended_at'
 const JOURNAL_COLUMNS = 'seq, message_id, type, user_id, payload, "timestamp", received_at'
-/** The columns of `rows.ts`'s `runColumns` and `historyColumns`, in their order. */
+/** The names of the values `codec.runColumns` and `codec.historyColumns` give, in their order. */
 const RUN_WRITE_COLUMNS = [...RUN_COLUMNS.split(', '), 'updated_at']
 const HISTORY_COLUMNS = ['run_id', 'journey_id', 'at', 'node_id', 'kind', 'outlet', 'message_id', 'detail']
 
