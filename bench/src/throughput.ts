@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { initialTransition, transition } from 'xstate'
 import { compileJourney, type MachineEvent } from '@switchyard/compiler'
-import { Engine, JourneyStepper, SqliteEngineStore, createJourneyMachine, messageIdFor, openDatabase, systemClock, type RunContext } from '@switchyard/engine'
+import { Engine, JourneyStepper, SqliteEngineStore, createJourneyMachine, messageIdFor, openDatabase, systemClock, type EngineStore, type RunContext } from '@switchyard/engine'
 import { Graph, type IngestedEvent } from '@switchyard/schema'
 import { cartEvent, clickEvent, identifyEvent, netcoreJourney, sentEvent, userIdOf } from './netcore'
 import { progress, round, tempDir } from './util'
@@ -114,9 +114,8 @@ export function rawLimit(users: number, mode: 'xstate' | 'scope'): ThroughputRes
  * user: identify, add_to_cart (starts the run, sends the RCS, sets the 15-minute timer),
  * rcs.sent (no match), rcs.clicked (matches, cancels the timer, enqueues the webhook, ends).
  */
-export async function engineThroughput(users: number): Promise<ThroughputResult & { ingestPerSecond: number; completed: number }> {
-  const tmp = tempDir('engine')
-  const store = new SqliteEngineStore(openDatabase(tmp.file))
+export async function engineThroughput(users: number, open: () => Promise<BenchStore> = openSqliteBenchStore): Promise<ThroughputResult & { ingestPerSecond: number; completed: number }> {
+  const { store, cleanup } = await open()
   const engine = await Engine.open({ store, clock: systemClock, workspace: 'bench' })
   const journey = await engine.createJourney(netcoreJourney())
   const published = await engine.publish(journey.id)
@@ -149,19 +148,14 @@ export async function engineThroughput(users: number): Promise<ThroughputResult 
 
   await run('identify', (i) => identifyEvent(i, now))
   await run('add_to_cart', (i) => cartEvent(i, now))
-  const messageIds = new Map(
-    store.db
-      .prepare<[string], { user_id: string; run_id: string }>("SELECT user_id, run_id FROM runs WHERE journey_id = ? AND status = 'active'")
-      .all(journey.id)
-      .map((r) => [r.user_id, messageIdFor(r.run_id, 'rcs')]),
-  )
+  const messageIds = new Map((await store.activeRuns(journey.id)).map((r) => [r.userId, messageIdFor(r.runId, 'rcs')]))
   const idOf = (i: number) => messageIds.get(userIdOf(i)) ?? 'missing'
   await run('rcs.sent', (i) => sentEvent(i, idOf(i), now))
   await run('rcs.clicked', (i) => clickEvent(i, idOf(i), now))
   const stats = await engine.stats(journey.id)
   const completed = stats.nodes['hook']?.entered ?? 0
   await engine.close()
-  tmp.cleanup()
+  await cleanup()
   return {
     users,
     events,
@@ -170,4 +164,16 @@ export async function engineThroughput(users: number): Promise<ThroughputResult 
     ingestPerSecond: round(events / ingestSeconds),
     completed,
   }
+}
+
+/** A store for one figure, and how to remove its database afterwards. */
+export interface BenchStore {
+  store: EngineStore
+  cleanup(): Promise<void>
+}
+
+export async function openSqliteBenchStore(): Promise<BenchStore> {
+  const tmp = tempDir('engine')
+  const store = new SqliteEngineStore(openDatabase(tmp.file))
+  return { store, cleanup: async () => tmp.cleanup() }
 }

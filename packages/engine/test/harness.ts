@@ -3,18 +3,54 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { IngestedEvent, JourneyInput } from '@switchyard/schema'
 import { FakeClock } from '@switchyard/testkit'
-import { Engine, SqliteEngineStore, openDatabase } from '../src/index'
+import { Engine, PgEngineStore, SqliteEngineStore, openDatabase, type EngineStore } from '../src/index'
+import { postgresForTests } from './postgres'
 
-export interface TestEngine {
+export interface TestEngine<S extends EngineStore = EngineStore> {
   engine: Engine
-  store: SqliteEngineStore
+  store: S
   clock: FakeClock
-  file: string
-  /** Closes the database and opens the same file again, as a restarted process would. */
-  restart(): Promise<TestEngine>
+  /** Closes the store and opens the same database again, as a restarted process would. */
+  restart(): Promise<TestEngine<S>>
 }
 
-export async function openTestEngine(file = join(mkdtempSync(join(tmpdir(), 'sy-engine-')), 'switchyard.db'), clock = new FakeClock()): Promise<TestEngine> {
+export interface SqliteTestEngine extends TestEngine<SqliteEngineStore> {
+  file: string
+  restart(): Promise<SqliteTestEngine>
+}
+
+/**
+ * The backend the engine's behaviour tests run on: SQLite, or PostgreSQL when
+ * `SWITCHYARD_TEST_STORE=postgres` (the `engine-on-postgres` project in vitest.config.ts runs the same files so).
+ */
+export const TEST_STORE = process.env.SWITCHYARD_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite'
+
+const postgres = TEST_STORE === 'postgres' ? postgresForTests('engine') : null
+
+/** An engine on a new, empty database of the backend under test, on a fake clock. */
+export async function openTestEngine(clock = new FakeClock()): Promise<TestEngine> {
+  if (postgres === null) return openSqliteTestEngine(undefined, clock)
+  const schema = await postgres.newSchema()
+  const open = async (): Promise<TestEngine> => {
+    const pool = await postgres.pool(schema)
+    const store = await PgEngineStore.open(pool, clock.now())
+    const engine = await Engine.open({ store, clock, workspace: 'acme' })
+    return {
+      engine,
+      store,
+      clock,
+      async restart() {
+        await engine.close()
+        await pool.endOnce()
+        return open()
+      },
+    }
+  }
+  return open()
+}
+
+/** An engine on a SQLite file (a new one unless given), for tests of the SQLite store itself. */
+export async function openSqliteTestEngine(file = join(mkdtempSync(join(tmpdir(), 'sy-engine-')), 'switchyard.db'), clock = new FakeClock()): Promise<SqliteTestEngine> {
   const store = new SqliteEngineStore(openDatabase(file), clock.now())
   const engine = await Engine.open({ store, clock, workspace: 'acme' })
   return {
@@ -24,7 +60,7 @@ export async function openTestEngine(file = join(mkdtempSync(join(tmpdir(), 'sy-
     file,
     async restart() {
       await engine.close()
-      return openTestEngine(file, clock)
+      return openSqliteTestEngine(file, clock)
     },
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { action, days, edge, exit, graph, journeyInput, trigger, waitEvent } from '@switchyard/testkit'
-import { openTestEngine, send, track } from '../../test/harness'
+import { openSqliteTestEngine, send, track } from '../../test/harness'
 
 const v1 = graph(
   [trigger('t', 'signed_up'), waitEvent('wait', 'purchase', days(2)), exit('out')],
@@ -13,7 +13,7 @@ const v2 = graph(
 
 describe('a migration', () => {
   it('moves every waiting run or none: a failure in the middle of the commit leaves all 20 on v1 and publishes nothing', async () => {
-    const { engine, store, clock } = await openTestEngine()
+    const { engine, store, clock } = await openSqliteTestEngine()
     const j = await engine.createJourney(journeyInput('Sign-ups', v1))
     await engine.publish(j.id)
     await send(engine, ...Array.from({ length: 20 }, (_, i) => track(`u${i}`, 'signed_up', {}, clock.now())))

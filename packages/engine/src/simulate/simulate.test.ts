@@ -54,7 +54,7 @@ function steps(runs: { history: { kind: string; nodeId: string; outlet: string |
 
 /** The live engine on a fake clock, stepped through the same times, with the dispatcher's `.sent` reports. */
 async function live(script: Step[], until: number): Promise<Map<string, string[]>> {
-  const t = await openTestEngine(undefined, undefined)
+  const t = await openTestEngine()
   t.clock.set(START)
   const result = await t.engine.publish((await t.engine.createJourney(journey)).id, {})
   const journeyId = (await t.engine.listJourneys())[0]?.id ?? ''

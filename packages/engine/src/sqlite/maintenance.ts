@@ -1,14 +1,7 @@
 import { statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type Database from 'better-sqlite3'
-
-/** The database's size and what grows in it, for /metrics. */
-export interface DatabaseSizes {
-  /** The database file plus its WAL. */
-  databaseBytes: number
-  journalRows: number
-  historyRows: number
-}
+import type { DatabaseSizes } from '../maintenance'
 
 /** What an operator does to the database while the server runs: copy it, and watch it grow. */
 export interface DatabaseMaintenance {

@@ -1,4 +1,4 @@
-import type { ComponentMigrations, SqliteStep } from '@switchyard/storage'
+import type { SqliteStep } from '@switchyard/storage'
 
 /**
  * The engine's SQLite steps, applied by the shared runner (`@switchyard/storage`) under the
@@ -155,5 +155,3 @@ export const ENGINE_SQLITE_MIGRATIONS: readonly SqliteStep[] = [
   },
 ]
 
-/** The engine's tables on each backend, applied by the shared runner under the component `engine`. */
-export const ENGINE_MIGRATIONS: ComponentMigrations = { component: 'engine', sqlite: ENGINE_SQLITE_MIGRATIONS, postgres: [] }

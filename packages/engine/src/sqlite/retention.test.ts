@@ -1,24 +1,25 @@
 import { describe, expect, it } from 'vitest'
 import type { Duration } from '@switchyard/schema'
 import { days, edge, exit, graph, hours, journeyInput, loadExample, trigger, waitEvent } from '@switchyard/testkit'
-import { SqliteRetention, type RetentionPolicy } from './retention'
-import { openTestEngine, path, publish, send, track, type TestEngine } from '../../test/harness'
+import { SqliteRetention } from './retention'
+import type { RetentionPolicy } from '../retention'
+import { openSqliteTestEngine, path, publish, send, track, type SqliteTestEngine } from '../../test/harness'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
 const policy: RetentionPolicy = { journalMs: 30 * DAY, historyMs: 180 * DAY, dedupeWindowMs: 7 * DAY }
 
-const journalSeqs = (t: TestEngine) => t.store.db.prepare<[], { seq: number }>('SELECT seq FROM journal ORDER BY seq').all().map((r) => r.seq)
-const historyRuns = (t: TestEngine) =>
+const journalSeqs = (t: SqliteTestEngine) => t.store.db.prepare<[], { seq: number }>('SELECT seq FROM journal ORDER BY seq').all().map((r) => r.seq)
+const historyRuns = (t: SqliteTestEngine) =>
   t.store.db.prepare<[], { run_id: string }>('SELECT DISTINCT run_id FROM history ORDER BY run_id').all().map((r) => r.run_id)
 /** Signed Up, then a wait for Opened, then one of two exits. */
 const waiting = (within: Duration) =>
   graph([trigger('t', 'Signed Up'), waitEvent('w', 'Opened', within), exit('a'), exit('b')], [edge('t', 'next', 'w'), edge('w', 'matched', 'a'), edge('w', 'timeout', 'b')])
-const at = (t: TestEngine, user: string, event: string, messageId?: string) => track(user, event, {}, t.clock.now(), messageId)
+const at = (t: SqliteTestEngine, user: string, event: string, messageId?: string) => track(user, event, {}, t.clock.now(), messageId)
 
 describe('journal retention', () => {
   it('deletes applied events older than the retention in small batches, and keeps the rest', async () => {
-    const t = await openTestEngine()
+    const t = await openSqliteTestEngine()
     await send(t.engine, ...Array.from({ length: 25 }, (_, i) => at(t, `u${i}`, 'Old')))
     t.clock.advance(10 * DAY)
     await send(t.engine, at(t, 'ann', 'Recent'))
@@ -34,7 +35,7 @@ describe('journal retention', () => {
   })
 
   it('keeps the newest row, so the next event does not reuse a sequence number already applied', async () => {
-    const t = await openTestEngine()
+    const t = await openSqliteTestEngine()
     const id = await publish(t.engine, journeyInput('Welcome', graph([trigger('t', 'Signed Up'), exit('x')], [edge('t', 'next', 'x')])))
     await send(t.engine, at(t, 'ann', 'Seen'), at(t, 'ann', 'Seen'))
     t.clock.advance(31 * DAY)
@@ -46,7 +47,7 @@ describe('journal retention', () => {
   })
 
   it('keeps events held for a paused journey, which apply on resume', async () => {
-    const t = await openTestEngine()
+    const t = await openSqliteTestEngine()
     const id = await publish(t.engine, loadExample('several-actions', 'wh_1'))
     await send(t.engine, at(t, 'ann', 'App Launched'))
     await t.engine.setPaused(id, true)
@@ -61,7 +62,7 @@ describe('journal retention', () => {
   })
 
   it('keeps everything received since the earliest open goal window began, until its deadline', async () => {
-    const t = await openTestEngine()
+    const t = await openSqliteTestEngine()
     await publish(t.engine, journeyInput('Goal', waiting(hours(1)), { goal: { event: 'Purchased', within: days(60) } }))
     await send(t.engine, at(t, 'zed', 'Before'))
     t.clock.advance(1)
@@ -80,7 +81,7 @@ describe('journal retention', () => {
 
 describe('history retention', () => {
   it('deletes runs that ended longer ago than the retention with their history, never an active run, and keeps who entered', async () => {
-    const t = await openTestEngine()
+    const t = await openSqliteTestEngine()
     const done = await publish(t.engine, journeyInput('Done', graph([trigger('t', 'Signed Up'), exit('x')], [edge('t', 'next', 'x')]), { reentry: 'never' }))
     const open = await publish(t.engine, journeyInput('Waiting', waiting(days(300))))
     await send(t.engine, at(t, 'ann', 'Signed Up'), at(t, 'bob', 'Signed Up'))
@@ -112,7 +113,7 @@ describe('deduplication after retention', () => {
   const short: RetentionPolicy = { journalMs: HOUR, historyMs: 180 * DAY, dedupeWindowMs: 7 * DAY }
 
   it('refuses a messageId again inside the window after its journal row is gone, and accepts it after', async () => {
-    let t = await openTestEngine()
+    let t = await openSqliteTestEngine()
     const id = await publish(t.engine, journeyInput('Welcome', graph([trigger('t', 'Signed Up'), exit('x')], [edge('t', 'next', 'x')]), { reentry: 'always' }))
     await send(t.engine, at(t, 'ann', 'Signed Up', 'same-id'), at(t, 'zed', 'Other'))
     t.clock.advance(2 * HOUR)
@@ -134,7 +135,7 @@ describe('deduplication after retention', () => {
   })
 
   it('keeps no keys when the journal outlives the window', async () => {
-    const t = await openTestEngine()
+    const t = await openSqliteTestEngine()
     await send(t.engine, at(t, 'ann', 'Seen'), at(t, 'ann', 'Seen'))
     t.clock.advance(31 * DAY)
     expect(await new SqliteRetention(t.store, policy).run(t.clock.now())).toMatchObject({ journalRows: 1, dedupeKeysKept: 0 })

@@ -1,42 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import type { SqliteEngineStore } from './store'
-import { StoredHistoryMark } from './stored'
-
-/** How long each kind of row is kept, in milliseconds. */
-export interface RetentionPolicy {
-  /** Applied journal events, by when they were received. */
-  journalMs: number
-  /** History of runs that ended, by when they ended. */
-  historyMs: number
-  /** A message id is refused again for this long after it was received. */
-  dedupeWindowMs: number
-}
-
-export interface RetentionOptions {
-  /** Rows deleted per transaction (journal, dedupe keys; history counts runs a tenth of it). */
-  batchSize?: number
-  /** Pages given back to the file system per step of `incremental_vacuum`. */
-  vacuumPages?: number
-  /** Hears how long each step held the write lock (the bench's distribution). */
-  onStep?: (ms: number) => void
-}
-
-/** What one pass did. */
-export interface RetentionPass {
-  journalRows: number
-  historyRows: number
-  /** Ended runs deleted with their history (who entered which journey is kept apart). */
-  runs: number
-  /** Message ids moved to `dedupe_keys` because their journal rows went inside the window. */
-  dedupeKeysKept: number
-  dedupeKeysPruned: number
-  pagesFreed: number
-  ms: number
-  /** The longest single transaction of the pass (a deletion batch or a vacuum step). */
-  longestBatchMs: number
-}
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+import { parseHistoryMark, yieldToEventLoop, type Retention, type RetentionOptions, type RetentionPass, type RetentionPolicy } from '../retention'
+import { StoredHistoryMark } from '../stored'
 
 /**
  * Deletes what the retention policy lets go, in small transactions with the event loop free
@@ -46,7 +11,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * give its sequence number to the next event, behind the applied cursor). Active runs' history
  * is never touched.
  */
-export class SqliteRetention {
+export class SqliteRetention implements Retention {
   private readonly batchSize: number
   private readonly vacuumPages: number
   private readonly onStep: ((ms: number) => void) | undefined
@@ -151,7 +116,7 @@ export class SqliteRetention {
     const s = this.s
     const cutoff = now - this.policy.historyMs
     const runsPerBatch = Math.max(1, Math.floor(this.batchSize / 10))
-    const mark = parseMark(s.historyMark.get()?.value)
+    const mark = parseHistoryMark(s.historyMark.get()?.value)
     for (;;) {
       const done = timed(() => {
         const runs = s.endedRuns.all(mark.endedAt, mark.runId, cutoff, runsPerBatch)
@@ -195,16 +160,5 @@ export class SqliteRetention {
       free = left
       await yieldToEventLoop()
     }
-  }
-}
-
-function parseMark(value: string | undefined): { endedAt: number; runId: string } {
-  const start = { endedAt: Number.MIN_SAFE_INTEGER, runId: '' }
-  if (value === undefined) return start
-  try {
-    return StoredHistoryMark.decode(value)
-  } catch {
-    // An unreadable mark costs one walk over the ended runs again, nothing else.
-    return start
   }
 }

@@ -4,22 +4,37 @@ import type { CounterDelta, HistoryRecord, JournalEntry, JourneyRecord, JourneyV
 import type { AppendResult, EngineCommit, EngineStore, HistoryPageRow, JourneyUserSummary, OutboxClaim, RunKey, RunWithHistory, UserState } from '../store'
 import { buildStats } from '../stats'
 import { migrateSqlite } from '@switchyard/storage'
-import { ENGINE_MIGRATIONS } from './migrations'
+import { ENGINE_MIGRATIONS } from '../migrations'
 import {
+  goalWatchColumns,
+  goalWatchFromRow,
+  historyColumns,
   historyFromRow,
+  journalFields,
   journalFromRow,
+  journalPayload,
+  journeyColumns,
   journeyFromRow,
+  outboxClaimFromRow,
+  publishedFromRow,
+  runColumns,
   runFromRow,
   timerFromRow,
+  userFromRow,
+  versionColumns,
   versionFromRow,
+  type GoalWatchRow,
   type HistoryRow,
   type JournalRow,
   type JourneyRow,
+  type OutboxRow,
+  type PublishedRow,
   type RunRow,
   type TimerRow,
+  type UserRow,
   type VersionRow,
-} from './rows'
-import { StoredGoalOutlets, StoredGraph, StoredHistoryDetail, StoredMachineRecord, StoredOutboxJob, StoredRunContextRecord, StoredSettings, StoredTraits } from './stored'
+} from '../rows'
+import { StoredOutboxJob, StoredTraits } from '../stored'
 
 const RUN_COLUMNS =
   'run_id, journey_id, version, user_id, status, state_key, current_node_id, context, waiting_until, started_at, ended_at'
@@ -51,7 +66,7 @@ export class SqliteEngineStore implements EngineStore {
       journalHead: p<[], { seq: number | null }>('SELECT max(seq) AS seq FROM journal'),
       getMeta: p<[string], { value: string }>('SELECT value FROM engine_meta WHERE key = ?'),
       setMeta: p<[string, string]>('INSERT INTO engine_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-      usersByIds: p<[string], { user_id: string; traits: string }>('SELECT user_id, traits FROM users WHERE user_id IN (SELECT value FROM json_each(?))'),
+      usersByIds: p<[string], UserRow>('SELECT user_id, traits FROM users WHERE user_id IN (SELECT value FROM json_each(?))'),
       activeRunsByUsers: p<[string], RunRow>(
         `SELECT ${RUN_COLUMNS} FROM runs WHERE status = 'active' AND user_id IN (SELECT value FROM json_each(?))`,
       ),
@@ -60,7 +75,7 @@ export class SqliteEngineStore implements EngineStore {
       ),
       markEntered: p<[string, string]>('INSERT OR IGNORE INTO entered_journeys (user_id, journey_id) VALUES (?, ?)'),
       runsByIds: p<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id IN (SELECT value FROM json_each(?))`),
-      getUser: p<[string], { user_id: string; traits: string }>('SELECT user_id, traits FROM users WHERE user_id = ?'),
+      getUser: p<[string], UserRow>('SELECT user_id, traits FROM users WHERE user_id = ?'),
       upsertUser: p<[string, string, number]>(
         'INSERT INTO users (user_id, traits, updated_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET traits = excluded.traits, updated_at = excluded.updated_at',
       ),
@@ -105,7 +120,7 @@ export class SqliteEngineStore implements EngineStore {
       ),
       getVersion: p<[string, number], VersionRow>('SELECT * FROM journey_versions WHERE journey_id = ? AND version = ?'),
       listVersions: p<[string], VersionRow>('SELECT * FROM journey_versions WHERE journey_id = ? ORDER BY version'),
-      published: p<[], JourneyRow & { v_machine: string; v_graph: string; v_settings: string; v_hash: string; v_published_at: number }>(
+      published: p<[], PublishedRow>(
         `SELECT j.*, v.machine AS v_machine, v.graph AS v_graph, v.settings AS v_settings, v.hash AS v_hash, v.published_at AS v_published_at
          FROM journeys j JOIN journey_versions v ON v.journey_id = j.id AND v.version = j.version WHERE j.version IS NOT NULL`,
       ),
@@ -130,7 +145,7 @@ export class SqliteEngineStore implements EngineStore {
       counters: p<[string], { version: number; node_id: string; metric: string; count: number }>(
         'SELECT version, node_id, metric, count FROM node_counters WHERE journey_id = ?',
       ),
-      watchesByUsers: p<[string], { run_id: string; journey_id: string; version: number; user_id: string; entered_at: number; deadline: number; control: number; trigger_message_id: string; outlets: string | null }>(
+      watchesByUsers: p<[string], GoalWatchRow>(
         'SELECT * FROM goal_watches WHERE user_id IN (SELECT value FROM json_each(?))',
       ),
       setWatch: p<[string, string, number, string, number, number, number, string, string | null]>(
@@ -138,8 +153,8 @@ export class SqliteEngineStore implements EngineStore {
       ),
       clearWatch: p<[string]>('DELETE FROM goal_watches WHERE run_id = ?'),
       heldOf: p<[string, number], { run_id: string; seq: number }>('SELECT run_id, seq FROM held_events WHERE journey_id = ? ORDER BY seq LIMIT ?'),
-      claimOutbox: p<[string, number, number], { id: string; kind: string; job: string; created_at: number; attempts: number }>(
-        'SELECT id, kind, job, created_at, attempts FROM outbox WHERE kind = ? AND available_at <= ? ORDER BY available_at, seq LIMIT ?',
+      claimOutbox: p<[string, number, number], OutboxRow>(
+        'SELECT id, job, created_at, attempts FROM outbox WHERE kind = ? AND available_at <= ? ORDER BY available_at, seq LIMIT ?',
       ),
       deferOutbox: p<[number, string]>('UPDATE outbox SET available_at = ?, attempts = attempts + 1 WHERE id = ?'),
       deleteOutbox: p<[string]>('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))'),
@@ -180,10 +195,9 @@ export class SqliteEngineStore implements EngineStore {
           const stored: JournalEntry[] = []
           for (const e of events) {
             if (this.dedupeKeys && this.s.dedupeKeyExists.get(e.messageId) !== undefined) continue
-            const payload = JSON.stringify({ event: e.event, properties: e.properties, traits: e.traits, context: e.context })
-            const r = this.s.insertEvent.run(e.messageId, e.type, e.userId, payload, e.timestamp, e.receivedAt)
+            const r = this.s.insertEvent.run(e.messageId, e.type, e.userId, journalPayload(e), e.timestamp, e.receivedAt)
             // The entry as journalFromRow would read it back: the payload's fields, or absent.
-            if (r.changes === 1) stored.push({ ...journalFields(e), seq: Number(r.lastInsertRowid) })
+            if (r.changes === 1) stored.push(journalFields(e, Number(r.lastInsertRowid)))
           }
           results.push({ accepted: stored.length, duplicates: events.length - stored.length, stored })
         }
@@ -215,19 +229,7 @@ export class SqliteEngineStore implements EngineStore {
     }
     for (const row of this.s.activeRunsByUsers.all(ids)) out.get(row.user_id)?.activeRuns.push(runFromRow(row))
     for (const row of this.s.enteredByUsers.all(ids)) out.get(row.user_id)?.enteredJourneys.add(row.journey_id)
-    for (const w of this.s.watchesByUsers.all(ids)) {
-      out.get(w.user_id)?.goalWatches.push({
-        runId: w.run_id,
-        journeyId: w.journey_id,
-        version: w.version,
-        userId: w.user_id,
-        enteredAt: w.entered_at,
-        deadline: w.deadline,
-        control: w.control === 1,
-        triggerMessageId: w.trigger_message_id,
-        ...(w.outlets === null ? {} : { outlets: StoredGoalOutlets.decode(w.outlets) }),
-      })
-    }
+    for (const w of this.s.watchesByUsers.all(ids)) out.get(w.user_id)?.goalWatches.push(goalWatchFromRow(w))
     return out
   }
 
@@ -237,7 +239,7 @@ export class SqliteEngineStore implements EngineStore {
 
   async getUser(userId: string): Promise<UserRecord | null> {
     const row = this.s.getUser.get(userId)
-    return row ? { userId: row.user_id, traits: StoredTraits.decode(row.traits) } : null
+    return row ? userFromRow(row) : null
   }
 
   async dueTimers(now: number, limit: number): Promise<TimerRecord[]> {
@@ -263,23 +265,8 @@ export class SqliteEngineStore implements EngineStore {
       .transaction(() => {
         if (c.version) this.writeVersion(c.version.record, c.version.journey)
         for (const u of c.users.values()) s.upsertUser.run(u.userId, StoredTraits.encode(u.traits), Date.now())
-        for (const r of c.runs.values()) {
-          s.upsertRun.run(
-            r.runId,
-            r.journeyId,
-            r.version,
-            r.userId,
-            r.status,
-            r.stateKey,
-            r.currentNodeId,
-            StoredRunContextRecord.encode(r.context),
-            r.waitingUntil,
-            r.startedAt,
-            r.endedAt,
-            r.endedAt ?? r.startedAt,
-          )
-        }
-        for (const h of c.history) insertHistoryRow(s.insertHistory, h)
+        for (const r of c.runs.values()) s.upsertRun.run(...runColumns(r))
+        for (const h of c.history) s.insertHistory.run(...historyColumns(h))
         for (const o of c.outbox) s.insertOutbox.run(o.id, o.kind, StoredOutboxJob.encode(o.job), o.createdAt)
         for (const t of c.timersCleared) s.clearTimer.run(t.runId, t.nodeId)
         for (const t of c.timersSet) s.setTimer.run(t.runId, t.nodeId, t.journeyId, t.userId, t.dueAt)
@@ -287,7 +274,7 @@ export class SqliteEngineStore implements EngineStore {
         for (const h of c.held) s.hold.run(h.runId, h.journeyId, h.seq)
         for (const h of c.heldReleased) s.release.run(h.runId, h.seq)
         for (const e of c.entered) s.markEntered.run(e.userId, e.journeyId)
-        for (const w of c.goalWatchesSet) s.setWatch.run(w.runId, w.journeyId, w.version, w.userId, w.enteredAt, w.deadline, w.control ? 1 : 0, w.triggerMessageId, w.outlets === undefined ? null : StoredGoalOutlets.encode(w.outlets))
+        for (const w of c.goalWatchesSet) s.setWatch.run(...goalWatchColumns(w))
         for (const runId of c.goalWatchesCleared) s.clearWatch.run(runId)
         if (c.appliedSeq !== null) s.setMeta.run('applied_seq', String(c.appliedSeq))
       })
@@ -295,10 +282,11 @@ export class SqliteEngineStore implements EngineStore {
   }
 
   async insertJourney(j: JourneyRecord): Promise<void> {
-    this.s.insertJourney.run(j.id, j.name, j.status, StoredGraph.encode(j.graph), StoredSettings.encode(j.settings), j.version, j.publishedDraftHash, j.createdAt, j.updatedAt)
+    const [name, status, graph, settings, version, hash, updatedAt] = journeyColumns(j)
+    this.s.insertJourney.run(j.id, name, status, graph, settings, version, hash, j.createdAt, updatedAt)
   }
   async updateJourney(j: JourneyRecord): Promise<void> {
-    this.s.updateJourney.run(j.name, j.status, StoredGraph.encode(j.graph), StoredSettings.encode(j.settings), j.version, j.publishedDraftHash, j.updatedAt, j.id)
+    this.s.updateJourney.run(...journeyColumns(j), j.id)
   }
   async getJourney(id: string): Promise<JourneyRecord | null> {
     const row = this.s.getJourney.get(id)
@@ -314,8 +302,8 @@ export class SqliteEngineStore implements EngineStore {
     this.db.transaction(() => this.writeVersion(v, j)).immediate()
   }
   private writeVersion(v: JourneyVersionRecord, j: JourneyRecord): void {
-    this.s.insertVersion.run(v.journeyId, v.version, StoredGraph.encode(v.graph), StoredSettings.encode(v.settings), StoredMachineRecord.encode({ compilerVersion: v.compilerVersion, machine: v.machine }), v.hash, v.publishedAt)
-    this.s.updateJourney.run(j.name, j.status, StoredGraph.encode(j.graph), StoredSettings.encode(j.settings), j.version, j.publishedDraftHash, j.updatedAt, j.id)
+    this.s.insertVersion.run(v.journeyId, v.version, ...versionColumns(v))
+    this.s.updateJourney.run(...journeyColumns(j), j.id)
   }
   async getVersion(journeyId: string, version: number): Promise<JourneyVersionRecord | null> {
     const row = this.s.getVersion.get(journeyId, version)
@@ -325,19 +313,7 @@ export class SqliteEngineStore implements EngineStore {
     return this.s.listVersions.all(journeyId).map(versionFromRow)
   }
   async publishedJourneys(): Promise<{ journey: JourneyRecord; latest: JourneyVersionRecord }[]> {
-    return this.s.published.all().map((row) => {
-      const journey = journeyFromRow(row)
-      const latest = versionFromRow({
-        journey_id: row.id,
-        version: row.version ?? 0,
-        graph: row.v_graph,
-        settings: row.v_settings,
-        machine: row.v_machine,
-        hash: row.v_hash,
-        published_at: row.v_published_at,
-      })
-      return { journey, latest }
-    })
+    return this.s.published.all().map(publishedFromRow)
   }
 
   async runsOf(journeyId: string, userId: string): Promise<RunWithHistory[]> {
@@ -391,10 +367,7 @@ export class SqliteEngineStore implements EngineStore {
   }
 
   async claimOutbox(kind: OutboxJob['kind'], limit: number, now: number): Promise<OutboxClaim[]> {
-    return this.s.claimOutbox.all(kind, now, limit).map((r) => {
-      const job = StoredOutboxJob.decode(r.job)
-      return { id: r.id, kind: job.kind, job, createdAt: r.created_at, attempts: r.attempts }
-    })
+    return this.s.claimOutbox.all(kind, now, limit).map(outboxClaimFromRow)
   }
   async completeOutbox(ids: string[]): Promise<void> {
     if (ids.length > 0) this.s.deleteOutbox.run(JSON.stringify(ids))
@@ -403,7 +376,7 @@ export class SqliteEngineStore implements EngineStore {
     this.db
       .transaction(() => {
         this.s.deferOutbox.run(availableAt, id)
-        if (history) insertHistoryRow(this.s.insertHistory, history)
+        if (history) this.s.insertHistory.run(...historyColumns(history))
       })
       .immediate()
   }
@@ -415,33 +388,11 @@ export class SqliteEngineStore implements EngineStore {
       .transaction(() => {
         if (complete.length > 0) this.s.deleteOutbox.run(JSON.stringify(complete))
         for (const d of defer) this.s.deferOutbox.run(d.availableAt, d.id)
-        for (const h of history) insertHistoryRow(this.s.insertHistory, h)
+        for (const h of history) this.s.insertHistory.run(...historyColumns(h))
       })
       .immediate()
   }
   async appendHistory(rows: HistoryRecord[]): Promise<void> {
-    this.db.transaction(() => rows.forEach((h) => insertHistoryRow(this.s.insertHistory, h))).immediate()
-  }
-}
-
-function insertHistoryRow(
-  st: Database.Statement<[string, string, number, string, string, string | null, string | null, string | null]>,
-  h: HistoryRecord,
-): void {
-  st.run(h.runId, h.journeyId, h.at, h.nodeId, h.kind, h.outlet, h.messageId, h.detail === null ? null : StoredHistoryDetail.encode(h.detail))
-}
-
-/** The fields of an ingested event that the journal keeps, exactly as a read gives them back. */
-function journalFields(e: IngestedEvent): Omit<JournalEntry, 'seq'> {
-  return {
-    messageId: e.messageId,
-    type: e.type,
-    userId: e.userId,
-    event: e.event,
-    properties: e.properties,
-    traits: e.traits,
-    context: e.context,
-    timestamp: e.timestamp,
-    receivedAt: e.receivedAt,
+    this.db.transaction(() => rows.forEach((h) => this.s.insertHistory.run(...historyColumns(h)))).immediate()
   }
 }

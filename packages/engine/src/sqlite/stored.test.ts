@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { COMPILER_VERSION, compileJourney } from '@switchyard/compiler'
 import { Graph, JourneySettings, RecordDecodeError } from '@switchyard/schema'
 import { loadExample } from '@switchyard/testkit'
-import { openTestEngine, publish, send, track } from '../../test/harness'
-import { StoredGraph, StoredHistoryDetail, StoredMachineRecord, StoredOutboxJob, StoredRunContextRecord, StoredSettings, StoredTraits } from './stored'
+import { openSqliteTestEngine, publish, send, track } from '../../test/harness'
+import { StoredGraph, StoredHistoryDetail, StoredMachineRecord, StoredOutboxJob, StoredRunContextRecord, StoredSettings, StoredTraits } from '../stored'
 
 /** A journey waiting on ann's click, with a message in the outbox and history with details. */
 async function waitingAnn() {
-  const t = await openTestEngine()
+  const t = await openSqliteTestEngine()
   const id = await publish(t.engine, loadExample('netcore-cart-rcs', 'wh_cc'))
   await send(t.engine, track('ann', 'add_to_cart', { sku: 'A1' }), { messageId: 'i-ann', type: 'identify', userId: 'ann', traits: { plan: 'pro' }, timestamp: t.clock.now(), receivedAt: t.clock.now() })
   const before = {
@@ -44,7 +44,7 @@ describe('versioned records in the engine store', () => {
     const { t, id, before } = await waitingAnn()
     writeAsV1(t.file)
 
-    const t2 = await openTestEngine(t.file, t.clock)
+    const t2 = await openSqliteTestEngine(t.file, t.clock)
     expect(await t2.store.getJourney(id)).toEqual(before.journey)
     const runs = await t2.store.runsOf(id, 'ann')
     expect(runs).toEqual(before.runs)
@@ -66,7 +66,7 @@ describe('versioned records in the engine store', () => {
     const db = new Database(t.file)
     db.exec(`UPDATE runs SET context = '{"$v":3,"value":{"runId":"r"}}'`)
     db.close()
-    const t2 = await openTestEngine(t.file, t.clock)
+    const t2 = await openSqliteTestEngine(t.file, t.clock)
     await expect(t2.store.runsOf(id, 'ann')).rejects.toThrow(RecordDecodeError)
     await expect(t2.store.runsOf(id, 'ann')).rejects.toThrow('cannot read stored run context v3: newer than this build reads (v2)')
     await t2.engine.close()
@@ -77,13 +77,13 @@ describe('versioned records in the engine store', () => {
     const db = new Database(t.file)
     db.exec(`UPDATE journey_versions SET hash = 'f00d'`)
     db.close()
-    await expect(openTestEngine(t.file, t.clock)).rejects.toThrow(/bump COMPILER_VERSION/)
+    await expect(openSqliteTestEngine(t.file, t.clock)).rejects.toThrow(/bump COMPILER_VERSION/)
 
     // Made by another compiler version: the stored hash is not comparable, the machine is simply recompiled.
     const db2 = new Database(t.file)
     db2.exec(`UPDATE journey_versions SET machine = json_set(machine, '$.value.compilerVersion', ${COMPILER_VERSION + 1})`)
     db2.close()
-    const t2 = await openTestEngine(t.file, t.clock)
+    const t2 = await openSqliteTestEngine(t.file, t.clock)
     await t2.engine.close()
   })
 

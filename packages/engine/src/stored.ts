@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Channel, DraftGraph, JourneySettings, OutboxJobSchema, versionedRecord } from '@switchyard/schema'
 import type { MachineJson } from '@switchyard/compiler'
-import type { StoredRunContext } from '../records'
+import type { StoredRunContext } from './records'
 
 /**
  * Every JSON column the engine reads back, each with its version and migrations. A new shape
