@@ -63,6 +63,11 @@ export class JourneyCatalog {
 
   constructor(private readonly store: EngineStore) {}
 
+  /** Journeys that are live now. */
+  liveJourneyIds(): string[] {
+    return [...this.journeys].filter(([, j]) => j.status === 'live').map(([id]) => id)
+  }
+
   /** Everything again from the store, after another process changed the journeys. Compiled versions stay cached. */
   async reload(): Promise<void> {
     this.journeys.clear()

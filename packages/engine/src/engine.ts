@@ -94,7 +94,6 @@ export class Engine {
 
   static async open(o: EngineOptions): Promise<Engine> {
     const engine = new Engine(o)
-    engine.catalogStamp = (await o.store.partitioned?.catalogStamp()) ?? null
     await engine.catalog.loadAll()
     engine.cursor = await o.store.appliedSeq()
     engine.backlogAtOpen = (await o.store.journalHead()) - engine.cursor
@@ -132,6 +131,7 @@ export class Engine {
   processPending(limit: number = this.batchSize): Promise<number> {
     return this.lock.run(async () => {
       const shared = this.store.partitioned
+      await this.syncShared()
       const entries = shared ? await shared.readUnapplied(limit) : (this.journal.takeStored(this.cursor, limit) ?? (await this.readStored(limit)))
       if (entries.length === 0) return 0
       const batch = await this.batchFor(entries.map((e) => e.userId), this.clock.now())
@@ -149,22 +149,31 @@ export class Engine {
 
   /** A batch with these users' state loaded, and the versions their runs are on. */
   private async batchFor(userIds: string[], now: number): Promise<Batch> {
-    await this.refreshCatalog()
     const users = await this.store.loadUsers([...new Set(userIds)])
     await this.catalog.ensure([...users.values()].flatMap((u) => u.activeRuns))
     await decideDue(this.catalog, this.store, now)
     return new Batch({ now, workspace: this.workspace, catalog: this.catalog, users, newId: this.newId })
   }
 
-  /** Shared by processes: another may have published or paused a journey since the last batch. */
-  private async refreshCatalog(): Promise<void> {
+  /**
+   * Shared by processes, before each batch: when any process changed a journey, or this one took
+   * partitions, the catalog reloads and what resumed journeys held in this process's partitions
+   * is replayed here (the process that resumed them may hold none of those users).
+   */
+  private async syncShared(): Promise<void> {
     const shared = this.store.partitioned
     if (!shared) return
     const stamp = await shared.catalogStamp()
-    if (stamp !== this.catalogStamp) {
-      if (this.catalogStamp !== null) await this.catalog.reload()
-      this.catalogStamp = stamp
-    }
+    if (stamp === this.catalogStamp) return
+    // The first time, what was loaded at open may be older than the stamp: load again then too.
+    await this.catalog.reload()
+    this.catalogStamp = stamp
+    // Without held events, due timers fire the usual way, in due order.
+    for (const id of this.catalog.liveJourneyIds()) if ((await this.store.heldEvents(id, 1)).length > 0) await this.replay(id)
+  }
+
+  private replay(journeyId: string): Promise<void> {
+    return replayHeld(journeyId, { store: this.store, pageSize: this.batchSize, now: this.clock.now(), batchFor: (userIds, now) => this.batchFor(userIds, now) })
   }
 
   /** From the database; what memory held of the same entries is dropped, so it cannot go stale. */
@@ -177,6 +186,7 @@ export class Engine {
   /** Fires timers due by now (overdue ones first); returns how many fired. */
   fireDueTimers(limit: number = this.batchSize): Promise<number> {
     return this.lock.run(async () => {
+      await this.syncShared()
       const now = this.clock.now()
       const timers = await this.store.dueTimers(now, limit)
       if (timers.length === 0) return 0
@@ -313,7 +323,8 @@ export class Engine {
       const next: JourneyRecord = { ...j, status: paused ? 'paused' : 'live', updatedAt: this.clock.now() }
       await this.store.updateJourney(next)
       this.catalog.setJourney(next)
-      if (!paused) await replayHeld(id, { store: this.store, pageSize: this.batchSize, now: this.clock.now(), batchFor: (userIds, now) => this.batchFor(userIds, now) })
+      // Shared: each process replays its own partitions' held events when it sees the change.
+      if (!paused && !this.store.partitioned) await this.replay(id)
       return next
     })
     if (result === null || 'ok' in result) return result

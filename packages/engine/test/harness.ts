@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { IngestedEvent, JourneyInput } from '@switchyard/schema'
 import { FakeClock } from '@switchyard/testkit'
-import { Engine, PgEngineStore, SqliteEngineStore, openDatabase, type EngineStore } from '../src/index'
+import { DEFAULT_PARTITIONS, Engine, PgEngineStore, SqliteEngineStore, everyPartition, openDatabase, type EngineStore } from '../src/index'
 import { postgresForTests } from './postgres'
 
 export interface TestEngine<S extends EngineStore = EngineStore> {
@@ -33,7 +33,8 @@ export async function openTestEngine(clock = new FakeClock()): Promise<TestEngin
   const schema = await postgres.newSchema()
   const open = async (): Promise<TestEngine> => {
     const pool = await postgres.pool(schema)
-    const store = await PgEngineStore.open(pool, clock.now())
+    // Shared mode holding every partition, as a server alone on its database runs.
+    const store = await PgEngineStore.open(pool, clock.now(), { scope: everyPartition(DEFAULT_PARTITIONS) })
     const engine = await Engine.open({ store, clock, workspace: 'acme' })
     return {
       engine,

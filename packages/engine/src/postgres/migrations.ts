@@ -146,4 +146,9 @@ export const ENGINE_POSTGRES_MIGRATIONS: readonly PostgresStep[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'an applied cursor per partition, for processes that share the work',
+    up: `CREATE TABLE partition_cursors (partition SMALLINT PRIMARY KEY, applied_seq BIGINT NOT NULL);`,
+  },
 ]

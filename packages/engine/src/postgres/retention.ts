@@ -49,8 +49,19 @@ export class PgRetention implements Retention {
 
   private async pruneJournal(c: pg.PoolClient, now: number, pass: RetentionPass, timed: Timed): Promise<void> {
     const one = async <R extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<R | undefined> => (await c.query<R>(sql, values)).rows[0]
-    const applied = Number((await one<{ value: string }>(`SELECT value FROM engine_meta WHERE key = 'applied_seq'`))?.value ?? 0)
     const head = (await one<{ seq: number | null }>('SELECT max(seq) AS seq FROM journal'))?.seq ?? 0
+    // Alone, the store moves one cursor. Shared, each partition has its own: everything before the
+    // first entry any partition has not applied is applied (a partition without events holds nothing back).
+    const shared = (await one<{ n: number }>('SELECT count(*)::int AS n FROM partition_cursors'))?.n ?? 0
+    const firstUnapplied =
+      shared > 0
+        ? (await one<{ seq: number | null }>(
+            `SELECT min(u.seq) AS seq FROM partition_cursors c
+             CROSS JOIN LATERAL (SELECT seq FROM journal j WHERE j.partition = c.partition AND j.seq > c.applied_seq ORDER BY seq LIMIT 1) u`,
+          ))?.seq ?? null
+        : null
+    const applied =
+      shared > 0 ? (firstUnapplied === null ? head : firstUnapplied - 1) : Number((await one<{ value: string }>(`SELECT value FROM engine_meta WHERE key = 'applied_seq'`))?.value ?? 0)
     const goalFloor = (await one<{ at: number | null }>('SELECT min(entered_at) AS at FROM goal_watches WHERE deadline > $1', [now]))?.at ?? Number.POSITIVE_INFINITY
     const cutoff = Math.min(now - this.policy.journalMs, goalFloor)
     // Seq and received time grow together: the first row received at or after the cutoff bounds the deletable range.

@@ -10,6 +10,7 @@ import { DEFAULT_PARTITIONS, partitionOf } from '../partition'
 // Row shapes and mappings, shared with the SQLite store.
 import * as codec from '../rows'
 import { StoredOutboxJob, StoredTraits } from '../stored'
+import { SharedJournal, prepareShared, type PartitionScope } from './shared'
 
 type Queryable = pg.Pool | pg.PoolClient
 
@@ -40,6 +41,11 @@ export interface PgEngineStoreOptions {
   partitions?: number
   /** Default `OUTBOX_CLAIM_LEASE_MS`. */
   outboxClaimLeaseMs?: number
+  /**
+   * Several processes share the database: this one applies the events and fires the timers of
+   * the partitions `scope` holds, and its commits are fenced by them (see `SharedJournal`).
+   */
+  scope?: PartitionScope
 }
 
 /**
@@ -52,13 +58,17 @@ export class PgEngineStore implements EngineStore {
   readonly kind = 'postgres'
   /** This store's name on the outbox rows it claims. */
   private readonly claimer = randomUUID()
+  readonly partitioned: SharedJournal | undefined
 
   private constructor(
     readonly pool: pg.Pool,
     /** The number of partitions the database was created with. */
     readonly partitions: number,
     private readonly claimLeaseMs: number,
-  ) {}
+    scope: PartitionScope | undefined,
+  ) {
+    this.partitioned = scope ? new SharedJournal(pool, scope) : undefined
+  }
 
   /** Migrates the engine's tables (once, whoever starts first) and opens the store. */
   static async open(pool: pg.Pool, now: number = Date.now(), o: PgEngineStoreOptions = {}): Promise<PgEngineStore> {
@@ -67,13 +77,23 @@ export class PgEngineStore implements EngineStore {
     if (!Number.isInteger(wanted) || wanted < 1 || wanted > 32_767) throw new Error(`partitions must be a whole number from 1 to 32767, not ${wanted}`)
     await pool.query(`INSERT INTO engine_meta (key, value) VALUES ('partitions', $1) ON CONFLICT (key) DO NOTHING`, [String(wanted)])
     const stored = await pool.query<{ value: string }>(`SELECT value FROM engine_meta WHERE key = 'partitions'`)
-    return new PgEngineStore(pool, Number(stored.rows[0]?.value ?? wanted), o.outboxClaimLeaseMs ?? OUTBOX_CLAIM_LEASE_MS)
+    const partitions = Number(stored.rows[0]?.value ?? wanted)
+    await pool.query(`INSERT INTO engine_meta (key, value) VALUES ('publish_epoch', '0'), ('catalog_version', '0') ON CONFLICT DO NOTHING`)
+    if (o.scope) await prepareShared(pool, partitions)
+    return new PgEngineStore(pool, partitions, o.outboxClaimLeaseMs ?? OUTBOX_CLAIM_LEASE_MS, o.scope)
   }
 
   async close(): Promise<void> {}
 
   private partition(userId: string): number {
     return partitionOf(userId, this.partitions)
+  }
+
+  /** Shared: `AND <column> = ANY($n)` over the partitions this process holds; alone: nothing. */
+  private scoped(column: string, params: unknown[]): string {
+    if (!this.partitioned) return ''
+    params.push(this.partitioned.heldPartitions())
+    return ` AND ${column} = ANY($${params.length}::smallint[])`
   }
 
   async appendEventGroups(groups: readonly IngestedEvent[][]): Promise<AppendResult[]> {
@@ -145,6 +165,12 @@ export class PgEngineStore implements EngineStore {
     for (const userId of userIds) out.set(userId, { userId, traits: {}, activeRuns: [], enteredJourneys: new Set(), goalWatches: [] })
     if (userIds.length === 0) return out
     const ids = [userIds]
+    const shared = this.partitioned
+    if (shared) {
+      // The publish epoch this batch is loaded under: its commit checks it did not move.
+      const epoch = await this.pool.query<{ value: string }>(`SELECT value FROM engine_meta WHERE key = 'publish_epoch'`)
+      shared.loadedEpoch = epoch.rows[0]?.value ?? '0'
+    }
     const [users, runs, entered, watches] = await Promise.all([
       this.pool.query<codec.UserRow>('SELECT user_id, traits FROM users WHERE user_id = ANY($1::text[])', ids),
       this.pool.query<codec.RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE status = 'active' AND user_id = ANY($1::text[])`, ids),
@@ -177,25 +203,29 @@ export class PgEngineStore implements EngineStore {
   }
 
   async dueTimers(now: number, limit: number): Promise<TimerRecord[]> {
+    const params: unknown[] = [now, limit]
     const r = await this.pool.query<codec.TimerRow>(
       `SELECT t.run_id, t.node_id, t.journey_id, t.user_id, t.due_at FROM timers t JOIN journeys j ON j.id = t.journey_id
-       WHERE t.due_at <= $1 AND j.status = 'live' ORDER BY t.due_at, t.run_id, t.node_id LIMIT $2`,
-      [now, limit],
+       WHERE t.due_at <= $1 AND j.status = 'live'${this.scoped('t.partition', params)} ORDER BY t.due_at, t.run_id, t.node_id LIMIT $2`,
+      params,
     )
     return r.rows.map(codec.timerFromRow)
   }
   async dueTimersOf(journeyId: string, until: number, limit: number): Promise<TimerRecord[]> {
+    const params: unknown[] = [until, journeyId, limit]
     const r = await this.pool.query<codec.TimerRow>(
-      'SELECT run_id, node_id, journey_id, user_id, due_at FROM timers WHERE due_at <= $1 AND journey_id = $2 ORDER BY due_at, run_id, node_id LIMIT $3',
-      [until, journeyId, limit],
+      `SELECT run_id, node_id, journey_id, user_id, due_at FROM timers WHERE due_at <= $1 AND journey_id = $2${this.scoped('partition', params)} ORDER BY due_at, run_id, node_id LIMIT $3`,
+      params,
     )
     return r.rows.map(codec.timerFromRow)
   }
   async nextTimerDue(): Promise<number | null> {
     // In due order with a limit rather than min(): the index is walked from its start and stops at
     // the first live timer, instead of every waiting run's timer being joined.
+    const params: unknown[] = []
     const r = await this.pool.query<{ due: number }>(
-      `SELECT t.due_at AS due FROM timers t JOIN journeys j ON j.id = t.journey_id WHERE j.status = 'live' ORDER BY t.due_at LIMIT 1`,
+      `SELECT t.due_at AS due FROM timers t JOIN journeys j ON j.id = t.journey_id WHERE j.status = 'live'${this.scoped('t.partition', params)} ORDER BY t.due_at LIMIT 1`,
+      params,
     )
     return r.rows[0]?.due ?? null
   }
@@ -205,6 +235,11 @@ export class PgEngineStore implements EngineStore {
 
   async commit(c: EngineCommit): Promise<void> {
     await inTransaction(this.pool, async (q) => {
+      const shared = this.partitioned
+      // A publish that moves runs may touch any partition: it moves the epoch instead, so batches
+      // other processes loaded before it are dropped rather than written over it.
+      if (c.version) await bumpMeta(q, 'publish_epoch')
+      else if (shared) await shared.guard(q, c, (userId) => this.partition(userId))
       if (c.version) await this.writeVersion(q, c.version.record, c.version.journey)
       if (c.users.size > 0) {
         const users = [...c.users.values()]
@@ -279,6 +314,7 @@ export class PgEngineStore implements EngineStore {
         )
       }
       if (c.goalWatchesCleared.length > 0) await q.query('DELETE FROM goal_watches WHERE run_id = ANY($1::text[])', [c.goalWatchesCleared])
+      if (shared && c.appliedSeqs) await shared.markApplied(q, c.appliedSeqs)
       if (c.appliedSeq !== null) {
         await q.query(`INSERT INTO engine_meta (key, value) VALUES ('applied_seq', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [String(c.appliedSeq)])
       }
@@ -320,6 +356,7 @@ export class PgEngineStore implements EngineStore {
         await q.query(`DELETE FROM ${table} WHERE journey_id = $1`, [id])
       }
       await q.query('DELETE FROM journeys WHERE id = $1', [id])
+      await bumpMeta(q, 'catalog_version')
     })
   }
   async insertVersion(v: JourneyVersionRecord, j: JourneyRecord): Promise<void> {
@@ -414,7 +451,14 @@ export class PgEngineStore implements EngineStore {
     return buildStats(await this.counters(journeyId, version), (await this.activeCounts(journeyId)).filter((a) => version === undefined || a.version === version))
   }
   async heldEvents(journeyId: string, limit: number): Promise<{ runId: string; seq: number }[]> {
-    const r = await this.pool.query<{ run_id: string; seq: number }>('SELECT run_id, seq FROM held_events WHERE journey_id = $1 ORDER BY seq LIMIT $2', [journeyId, limit])
+    const params: unknown[] = [journeyId, limit]
+    const scope = this.scoped('j.partition', params)
+    const r = await this.pool.query<{ run_id: string; seq: number }>(
+      scope === ''
+        ? 'SELECT run_id, seq FROM held_events WHERE journey_id = $1 ORDER BY seq LIMIT $2'
+        : `SELECT h.run_id, h.seq FROM held_events h JOIN journal j ON j.seq = h.seq WHERE h.journey_id = $1${scope} ORDER BY h.seq LIMIT $2`,
+      params,
+    )
     return r.rows.map((row) => ({ runId: row.run_id, seq: row.seq }))
   }
 
@@ -479,6 +523,13 @@ async function updateJourneyRow(q: Queryable, j: JourneyRecord): Promise<void> {
     ...codec.journeyColumns(j),
     j.id,
   ])
+  // Other processes reload their journeys when this moves (a status, a new version, an edit).
+  await bumpMeta(q, 'catalog_version')
+}
+
+/** Counters in engine_meta other processes watch (the catalog's version, the publish epoch). */
+async function bumpMeta(q: Queryable, key: 'catalog_version' | 'publish_epoch'): Promise<void> {
+  await q.query(`UPDATE engine_meta SET value = (value::bigint + 1)::text WHERE key = $1`, [key])
 }
 
 async function count(q: Queryable, sql: string): Promise<number> {
