@@ -2,8 +2,8 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type Database from 'better-sqlite3'
 import type { Pool } from 'pg'
-import { SqliteEngineStore, SqliteRetention, openDatabase, sqliteMaintenance, type Clock, type DatabaseMaintenance, type EngineStore, type RetentionPolicy } from '@switchyard/engine'
-import { openPostgres, redactUrl } from '@switchyard/storage'
+import { PgEngineStore, PgRetention, SqliteEngineStore, SqliteRetention, openDatabase, postgresMaintenance, sqliteMaintenance, type BackendMaintenance, type Clock, type EngineStore, type PartitionScope, type RetentionPolicy } from '@switchyard/engine'
+import { PartitionLeases, openPostgres, redactUrl } from '@switchyard/storage'
 import type { Config } from './config'
 import type { Integrations } from './integrations'
 import type { Logger } from './log'
@@ -22,7 +22,7 @@ export interface OpenedBackend {
   backend: Backend
   store: EngineStore
   /** Sizes and backups where the backend has them. */
-  maintenance: DatabaseMaintenance | null
+  maintenance: BackendMaintenance | null
   retention(policy: RetentionPolicy, log: Logger, integrations: Integrations): RetentionTask
   /** How many partitions this process holds now (PostgreSQL). */
   partitionsHeld(): number
@@ -31,8 +31,8 @@ export interface OpenedBackend {
   close(): Promise<void>
 }
 
-export async function openBackend(config: Config, clock: Clock): Promise<OpenedBackend> {
-  if (config.database === 'postgres') return openPostgresBackend(config)
+export async function openBackend(config: Config, clock: Clock, log: Logger): Promise<OpenedBackend> {
+  if (config.database === 'postgres') return openPostgresBackend(config, clock, log)
   if (config.sqlitePath !== ':memory:') mkdirSync(dirname(config.sqlitePath), { recursive: true, mode: 0o700 })
   const release = lockSqliteFile(config.sqlitePath)
   try {
@@ -54,10 +54,49 @@ export async function openBackend(config: Config, clock: Clock): Promise<OpenedB
   }
 }
 
-async function openPostgresBackend(config: Config): Promise<OpenedBackend> {
+/**
+ * PostgreSQL, shared with any number of processes. A process that applies events (`worker`,
+ * `both`) leases partitions before it serves; an `api` process holds none, so it only appends to
+ * the journal and reads. Leases are handed back on a graceful stop.
+ */
+async function openPostgresBackend(config: Config, clock: Clock, log: Logger): Promise<OpenedBackend> {
+  const url = redactUrl(config.databaseUrl)
   const pool = openPostgres(config.databaseUrl, { applicationName: `switchyard-${config.role}` })
-  await pool.end()
-  throw new Error(`The engine's PostgreSQL store is not wired in yet (${redactUrl(config.databaseUrl)}).`)
+  try {
+    await pool.query('SELECT 1').catch((error: unknown) => {
+      throw new Error(`Cannot reach PostgreSQL at ${url}: ${error instanceof Error ? error.message : String(error)}. Is it running, and does the database exist?`)
+    })
+    let leases: PartitionLeases | null = null
+    let scope: PartitionScope = { held: () => new Map(), fence: async () => undefined }
+    if (config.role !== 'api') {
+      leases = await PartitionLeases.open(pool, {
+        partitions: config.partitions,
+        onChange: (c) => log.info('partitions changed hands', { held: c.held.size, acquired: c.acquired.length, lost: c.lost.length, released: c.released.length }),
+        onError: (error) => log.warn('partition lease renewal failed', { error: error instanceof Error ? error.message : String(error) }),
+      })
+      scope = leases
+    }
+    const store = await PgEngineStore.open(pool, clock.now(), { partitions: config.partitions, scope })
+    if (store.partitions !== config.partitions) {
+      throw new Error(`PARTITIONS is ${config.partitions} but this database was set up with ${store.partitions} partitions; the number is fixed when the database is created. Set PARTITIONS=${store.partitions}.`)
+    }
+    await leases?.start()
+    return {
+      backend: { kind: 'postgres', pool, url: config.databaseUrl },
+      store,
+      maintenance: postgresMaintenance(pool),
+      retention: (policy, log, integrations) => new RetentionTask(new PgRetention(store, policy), policy, clock, log, integrations),
+      partitionsHeld: () => leases?.held().size ?? 0,
+      describe: url,
+      close: async () => {
+        await leases?.stop(true)
+        await pool.end()
+      },
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined)
+    throw error
+  }
 }
 
 /**

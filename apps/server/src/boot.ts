@@ -29,7 +29,7 @@ export interface Running {
  * scheduler and the outbox dispatcher. `stop()` closes them in the order that loses nothing.
  */
 export async function boot(config: Config, log: Logger, clock: Clock = systemClock): Promise<Running> {
-  const opened = await openBackend(config, clock)
+  const opened = await openBackend(config, clock, log)
   const { backend, store } = opened
   const engine = await Engine.open({ store, clock, workspace: config.workspace })
   const works = config.role !== 'api'

@@ -1,4 +1,4 @@
-import type { DatabaseMaintenance, Engine } from '@switchyard/engine'
+import type { BackendMaintenance, Engine } from '@switchyard/engine'
 import type { Config, Role } from './config'
 import type { Metrics } from './metrics'
 import type { Logger } from './log'
@@ -15,7 +15,7 @@ export interface AppDeps {
   integrations: Integrations
   version: string
   /** Backups and sizes; absent where the app runs without its own database file (some tests). */
-  database?: DatabaseMaintenance
+  database?: BackendMaintenance
   /** `worker`: only /healthz, /metrics and /openapi.json are served. Default `both`. */
   role?: Role
   /** On a shared database: what /healthz adds about this process. */

@@ -1,4 +1,4 @@
-import type { Clock, RetentionPass, RetentionPolicy } from '@switchyard/engine'
+import type { Clock, Retention, RetentionPass, RetentionPolicy } from '@switchyard/engine'
 import type { Integrations } from './integrations'
 import type { Logger } from './log'
 
@@ -9,11 +9,6 @@ export const RETENTION_EVERY_MS = 60_000
  * Runs a retention pass every minute in the server process. A pass deletes in small
  * transactions and yields between them, so ingest and the engine go on while it works.
  */
-/** One backend's retention pass (SQLite or PostgreSQL). */
-export interface Retention {
-  run(now: number): Promise<RetentionPass>
-}
-
 export class RetentionTask {
   private timer: NodeJS.Timeout | null = null
   private running: Promise<RetentionPass | null> | null = null

@@ -26,7 +26,7 @@ export function mountSystem(app: Hono, deps: AppDeps): void {
   registry.add({ method: 'get', path: '/metrics', summary: 'Prometheus text format.', tag: 'System', auth: 'none', responses: { 200: { description: 'Metrics.' } } })
   app.get('/metrics', async (c) => {
     const pending = integrations.reduce((n, i) => n + (i.pending?.() ?? 0), 0)
-    const text = await metrics.render(engine, { outboxPending: (await engine.pending()).outbox, deliveriesPending: pending, ...(database ? { sizes: database.sizes() } : {}) })
+    const text = await metrics.render(engine, { outboxPending: (await engine.pending()).outbox, deliveriesPending: pending, ...(database ? { sizes: await database.sizes() } : {}) })
     return c.text(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
   })
 
@@ -36,10 +36,14 @@ export function mountSystem(app: Hono, deps: AppDeps): void {
     summary: 'A consistent copy of the database, taken while the server goes on (SQLite online backup). Restore by stopping the server and putting the file in place of the database.',
     tag: 'System',
     auth: 'admin',
-    responses: { 200: { description: 'The SQLite database file (application/vnd.sqlite3).' }, 409: { description: 'This server has no database file of its own to copy.' } },
+    responses: { 200: { description: 'The SQLite database file (application/vnd.sqlite3).' }, 409: { description: 'This server has no database file of its own to copy (on PostgreSQL, use pg_dump).' } },
   })
   app.post('/api/system/backup', async (c) => {
     if (database === undefined) throw new ApiError('backup.unavailable', 'This server keeps no database file of its own to copy.')
+    if (database.kind === 'postgres') {
+      const refusal = database.backup()
+      throw new ApiError('backup.unavailable', `${refusal.message} For example: ${refusal.hint}`)
+    }
     // Beside the database, not in /tmp: the copy is as large as the database.
     const dir = mkdtempSync(join(database.scratchDir, '.backup-'))
     const file = join(dir, 'switchyard.db')
