@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
+import { afterAll, beforeAll } from 'vitest'
+import { openPostgres } from './postgres'
 
 /** Where tests create their databases: the machine's PostgreSQL unless `SWITCHYARD_PG_ADMIN_URL` says otherwise. */
 export const PG_ADMIN_URL = process.env.SWITCHYARD_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -26,5 +28,38 @@ async function admin(sql: string): Promise<void> {
     await client.query(sql)
   } finally {
     await client.end()
+  }
+}
+
+export interface PostgresForTests {
+  /** The pool on this file's database; valid from `beforeAll` on. */
+  readonly pool: pg.Pool
+  readonly url: string
+}
+
+/**
+ * A database for one test file: created before its tests, dropped after them, with one pool on it.
+ * Call it at the top of a test file (it registers vitest hooks).
+ */
+export function postgresPerFile(label: string): PostgresForTests {
+  let database: TestDatabase | null = null
+  let pool: pg.Pool | null = null
+  beforeAll(async () => {
+    database = await createTestDatabase(label)
+    pool = openPostgres(database.url)
+  })
+  afterAll(async () => {
+    await pool?.end()
+    await database?.drop()
+  })
+  return {
+    get pool() {
+      if (pool === null) throw new Error('the test database is made in beforeAll')
+      return pool
+    },
+    get url() {
+      if (database === null) throw new Error('the test database is made in beforeAll')
+      return database.url
+    },
   }
 }

@@ -14,9 +14,9 @@ afterEach(async () => {
 async function setup(input: Record<string, unknown> = {}, options: Parameters<typeof testService>[0] = {}, path = '/hooks') {
   const receiver = await startReceiver()
   receivers.push(receiver)
-  const t = testService(options)
+  const t = await testService(options)
   closers.push(() => t.service.close())
-  const created = t.service.create({ name: 'CRM', url: `${receiver.url}${path}`, ...input })
+  const created = await t.service.create({ name: 'CRM', url: `${receiver.url}${path}`, ...input })
   if (!created.ok) throw new Error(created.message)
   return { ...t, receiver, webhook: created.value }
 }
@@ -41,7 +41,7 @@ const EXPECTED_ITEM = {
 describe('journey webhook delivery', () => {
   it('posts the Netcore activity item as JSON under the workspace key', async () => {
     const { service, receiver, webhook } = await setup()
-    expect(service.enqueue(sampleJob(webhook.id))).toEqual({ ok: true, value: { deliveryId: 'dlv_1', duplicate: false } })
+    expect(await service.enqueue(sampleJob(webhook.id))).toEqual({ ok: true, value: { deliveryId: 'dlv_1', duplicate: false } })
     await service.tick()
     expect(receiver.requests).toHaveLength(1)
     const req = receiver.requests[0]
@@ -50,12 +50,12 @@ describe('journey webhook delivery', () => {
     expect(req?.headers['content-type']).toBe('application/json')
     expect(req?.headers['webhook-id']).toBe('dlv_1')
     expect(JSON.parse(req?.body ?? '')).toEqual({ acme_prod: [EXPECTED_ITEM] })
-    expect(service.deliveries(webhook.id)).toMatchObject({ ok: true, value: [{ id: 'dlv_1', status: 'delivered', attempts: 1 }] })
+    expect(await service.deliveries(webhook.id)).toMatchObject({ ok: true, value: [{ id: 'dlv_1', status: 'delivered', attempts: 1 }] })
   })
 
   it('sends form encoding as one data key holding the percent-encoded JSON', async () => {
     const { service, receiver, webhook } = await setup({ encoding: 'form' })
-    service.enqueue(sampleJob(webhook.id))
+    await service.enqueue(sampleJob(webhook.id))
     await service.tick()
     const req = receiver.requests[0]
     expect(req?.headers['content-type']).toBe('application/x-www-form-urlencoded')
@@ -69,11 +69,11 @@ describe('journey webhook delivery', () => {
 
   it('maps channels and statuses to the names Netcore receivers know', async () => {
     const { service, receiver, webhook } = await setup()
-    service.enqueue(sampleJob(webhook.id, { id: 'a', context: sampleContext({ message: { id: 'm1', channel: 'app_push', status: 'delivered' } }) }))
+    await service.enqueue(sampleJob(webhook.id, { id: 'a', context: sampleContext({ message: { id: 'm1', channel: 'app_push', status: 'delivered' } }) }))
     await service.tick()
-    service.enqueue(sampleJob(webhook.id, { id: 'b', context: sampleContext({ message: { id: 'm2', channel: 'rcs', status: 'clicked' } }) }))
+    await service.enqueue(sampleJob(webhook.id, { id: 'b', context: sampleContext({ message: { id: 'm2', channel: 'rcs', status: 'clicked' } }) }))
     await service.tick()
-    service.enqueue(sampleJob(webhook.id, { id: 'c', context: sampleContext({ message: null }) }))
+    await service.enqueue(sampleJob(webhook.id, { id: 'c', context: sampleContext({ message: null }) }))
     await service.tick()
     const items = receiver.requests.map((r) => JSON.parse(r.body).acme_prod[0])
     expect(items.map((i: { channel: string; event: string }) => [i.channel, i.event])).toEqual([
@@ -85,7 +85,7 @@ describe('journey webhook delivery', () => {
 
   it('posts the CleverTap profiles shape', async () => {
     const { service, receiver, webhook } = await setup()
-    service.enqueue(sampleJob(webhook.id, { body: { kind: 'profiles' }, params: ['user.traits.CITY'] }))
+    await service.enqueue(sampleJob(webhook.id, { body: { kind: 'profiles' }, params: ['user.traits.CITY'] }))
     await service.tick()
     expect(JSON.parse(receiver.requests[0]?.body ?? '')).toEqual({
       targetId: 'j_1',
@@ -105,7 +105,7 @@ describe('journey webhook delivery', () => {
     const { service, receiver, webhook } = await setup()
     const template =
       '{"email":"{{ user.traits.EMAIL }}","event":"{{ event.name }}","journey":"{{ journey.name }}","msg":"{{ message.id }}","action":"{{ custom_params.Action }}"}'
-    service.enqueue(sampleJob(webhook.id, { body: { kind: 'template', template } }))
+    await service.enqueue(sampleJob(webhook.id, { body: { kind: 'template', template } }))
     await service.tick()
     expect(JSON.parse(receiver.requests[0]?.body ?? '')).toEqual({
       email: 'jane@example.com',
@@ -126,7 +126,7 @@ describe('journey webhook delivery', () => {
       {},
       '/hooks?existing=1',
     )
-    service.enqueue(sampleJob(webhook.id))
+    await service.enqueue(sampleJob(webhook.id))
     await service.tick()
     const req = receiver.requests[0]
     expect(req?.headers.authorization).toBe(`Basic ${Buffer.from('switchyard:p@ss:word').toString('base64')}`)
@@ -141,7 +141,7 @@ describe('journey webhook delivery', () => {
   it('signs in the Standard Webhooks form, verified by the standardwebhooks package', async () => {
     const secret = createSigningSecret()
     const { service, receiver, webhook } = await setup({ signingSecret: secret })
-    service.enqueue(sampleJob(webhook.id))
+    await service.enqueue(sampleJob(webhook.id))
     await service.tick()
     const req = receiver.requests[0]
     const headers = {
@@ -158,7 +158,7 @@ describe('journey webhook delivery', () => {
   it('signs the encoded form body, which is what the receiver verifies', async () => {
     const secret = createSigningSecret()
     const { service, receiver, webhook } = await setup({ signingSecret: secret, encoding: 'form' })
-    service.enqueue(sampleJob(webhook.id))
+    await service.enqueue(sampleJob(webhook.id))
     await service.tick()
     const req = receiver.requests[0]
     const headers = {
@@ -172,8 +172,8 @@ describe('journey webhook delivery', () => {
 
   it('is idempotent by job id', async () => {
     const { service, receiver, webhook } = await setup()
-    service.enqueue(sampleJob(webhook.id))
-    expect(service.enqueue(sampleJob(webhook.id))).toEqual({ ok: true, value: { deliveryId: 'dlv_1', duplicate: true } })
+    await service.enqueue(sampleJob(webhook.id))
+    expect(await service.enqueue(sampleJob(webhook.id))).toEqual({ ok: true, value: { deliveryId: 'dlv_1', duplicate: true } })
     await service.tick()
     await service.tick()
     expect(receiver.requests).toHaveLength(1)
@@ -181,13 +181,13 @@ describe('journey webhook delivery', () => {
 
   it('refuses a job for an unknown webhook as a value', async () => {
     const { service } = await setup()
-    const result = service.enqueue(sampleJob('wh_missing'))
+    const result = await service.enqueue(sampleJob('wh_missing'))
     expect(result).toMatchObject({ ok: false, code: 'webhook.not_found' })
   })
 
   it('batches activity items due together into one request with a batch webhook-id', async () => {
     const { service, receiver, webhook } = await setup({}, { batchSize: 3 })
-    for (const id of ['d1', 'd2', 'd3', 'd4']) service.enqueue(sampleJob(webhook.id, { id }))
+    for (const id of ['d1', 'd2', 'd3', 'd4']) await service.enqueue(sampleJob(webhook.id, { id }))
     await service.tick()
     expect(receiver.requests).toHaveLength(2)
     const sizes = receiver.requests.map((r) => JSON.parse(r.body).acme_prod.length).sort()
@@ -196,7 +196,7 @@ describe('journey webhook delivery', () => {
     expect(String(batchRequest?.headers['webhook-id'])).toMatch(/^batch_/)
     const single = receiver.requests.find((r) => JSON.parse(r.body).acme_prod.length === 1)
     expect(single?.headers['webhook-id']).toBe('d4')
-    const list = service.deliveries(webhook.id)
+    const list = await service.deliveries(webhook.id)
     if (!list.ok) throw new Error(list.message)
     expect(list.value.every((d) => d.status === 'delivered')).toBe(true)
     expect(list.value.filter((d) => d.batchId === batchRequest?.headers['webhook-id'])).toHaveLength(3)
@@ -221,11 +221,11 @@ describe('journey webhook delivery', () => {
     const passed = await service.test(webhook.id)
     expect(passed).toMatchObject({ ok: true, value: { ok: true, status: 200 } })
     expect(JSON.parse(receiver.requests[0]?.body ?? '').acme_prod[0].webhook_name).toBe('CRM')
-    expect(service.get(webhook.id)).toMatchObject({ ok: true, value: { testStatus: 'passing' } })
+    expect(await service.get(webhook.id)).toMatchObject({ ok: true, value: { testStatus: 'passing' } })
     receiver.reply = () => ({ status: 500 })
     const failed = await service.test(webhook.id)
     expect(failed).toMatchObject({ ok: true, value: { ok: false, status: 500 } })
-    const view = service.get(webhook.id)
+    const view = await service.get(webhook.id)
     expect(view).toMatchObject({ ok: true, value: { testStatus: 'failing' } })
     expect(view.ok && view.value.lastTestedAt).toBeTruthy()
   })
@@ -235,7 +235,7 @@ describe('journey webhook delivery', () => {
     const { service, receiver, webhook } = await setup({}, { pollIntervalMs: 20 })
     receiver.reply = () => ({ status: 200, hold: held.promise })
     service.start()
-    service.enqueue(sampleJob(webhook.id))
+    await service.enqueue(sampleJob(webhook.id))
     await vi.waitFor(() => expect(receiver.requests).toHaveLength(1))
     let stopped = false
     const stopping = service.stop().then(() => {
@@ -245,6 +245,6 @@ describe('journey webhook delivery', () => {
     expect(stopped).toBe(false)
     held.open()
     await stopping
-    expect(service.deliveries(webhook.id)).toMatchObject({ ok: true, value: [{ status: 'delivered' }] })
+    expect(await service.deliveries(webhook.id)).toMatchObject({ ok: true, value: [{ status: 'delivered' }] })
   })
 })

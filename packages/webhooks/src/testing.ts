@@ -119,14 +119,15 @@ export function tempDbPath(): string {
 
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789'
 
-export function testService(overrides: Partial<WebhookServiceOptions> & { dbPath?: string } = {}) {
+/** A service on a temp SQLite file, or on the backend given (a test database on PostgreSQL). */
+export async function testService(overrides: Partial<WebhookServiceOptions> & { dbPath?: string } = {}) {
   const dbPath = overrides.dbPath ?? tempDbPath()
   const db = new Database(dbPath)
   db.pragma('journal_mode = WAL')
   const clock = fakeClock()
   const logs: WebhookLogEntry[] = []
-  const service = createWebhookService({
-    db,
+  const service = await createWebhookService({
+    backend: { kind: 'sqlite', db },
     secretBox: createSecretBox(TEST_SECRET_KEY),
     clock,
     workspace: 'acme_prod',
