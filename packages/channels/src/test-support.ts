@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import type { Channel, MessageJob } from '@switchyard/schema'
 import { createSecretBox } from '@switchyard/secrets'
+import type { StoreBackend } from '@switchyard/storage'
 import { createAddressGuard } from '@switchyard/webhooks'
 import type { Clock } from './clock'
 
@@ -22,6 +23,11 @@ export function fixedClock(start: number): Clock & { set(t: number): void; advan
 
 export function memoryDb(): Database.Database {
   return new Database(':memory:')
+}
+
+/** A backend on a fresh in-memory SQLite database. */
+export function memoryBackend(): StoreBackend {
+  return { kind: 'sqlite', db: memoryDb() }
 }
 
 export const testBox = createSecretBox(TEST_SECRET_KEY)
