@@ -7,14 +7,15 @@ import { CHANNELS, CHANNEL_STATUSES } from '@switchyard/schema'
 import { activityToTrack } from './activity/activity'
 import { createChannelService, SANDBOX_PROVIDER_ID } from './channel-service'
 import { migrateChannels } from './store/migrations'
-import { fixedClock, makeJob, memoryBackend, memoryDb, SAMPLE_MESSAGES, testBox } from './test-support'
+import type { StoreBackend } from '@switchyard/storage'
+import { eachBackend, fixedClock, makeJob, memoryBackend, memoryDb, SAMPLE_MESSAGES, testBox } from './test-support'
 
 const T0 = Date.parse('2026-01-05T10:00:00Z')
 
-async function fresh() {
+async function fresh(backend: StoreBackend = memoryBackend()) {
   const clock = fixedClock(T0)
   const logs: string[] = []
-  const svc = await createChannelService({ backend: memoryBackend(), secretBox: testBox, clock, log: (level, message, fields) => logs.push(JSON.stringify({ level, message, fields })) })
+  const svc = await createChannelService({ backend, secretBox: testBox, clock, log: (level, message, fields) => logs.push(JSON.stringify({ level, message, fields })) })
   return { svc, clock, logs }
 }
 
@@ -80,129 +81,131 @@ describe('providers', () => {
   })
 })
 
-describe('sending', () => {
-  it('sends every channel through the built-in sandbox when the channel has no provider, and records it', async () => {
-    const { svc } = await fresh()
-    for (const channel of CHANNELS) {
-      const job = makeJob(channel, SAMPLE_MESSAGES[channel])
-      const r = await svc.send(job)
-      expect(r).toMatchObject({ ok: true, providerId: SANDBOX_PROVIDER_ID, providerMessageId: `sandbox_${job.id}` })
-      const stored = await svc.messages.get(job.id)
-      expect(stored).toMatchObject({ channel, userId: 'u1', runId: job.context.runId, journeyId: 'j1', nodeId: 'a1', status: 'sent', sentAt: T0, attempts: 1 })
-      expect(JSON.stringify(stored?.content)).toContain('SKU-42')
-    }
-    expect(await svc.messages.list({ userId: 'u1' })).toHaveLength(CHANNELS.length)
-  })
-
-  it('lets a tester emit every status of the channel table for a sandbox message', async () => {
-    const { svc } = await fresh()
-    for (const channel of CHANNELS) {
-      const job = makeJob(channel, SAMPLE_MESSAGES[channel])
-      await svc.send(job)
-      for (const status of CHANNEL_STATUSES[channel]) {
-        const a = await svc.sandbox.emit(job.id, status)
-        expect(a).toEqual({
-          ok: true,
-          value: { userId: 'u1', channel, status, messageId: job.id, timestamp: T0, eventId: `${job.id}:${status}`, providerMessageId: `sandbox_${job.id}`, detail: { provider: 'sandbox' } },
-        })
-        if (a.ok) expect(activityToTrack(a.value)).toMatchObject({ event: `${channel}.${status}`, userId: 'u1', properties: { messageId: job.id } })
+eachBackend('channel-sending', (backend) => {
+  describe('sending', () => {
+    it('sends every channel through the built-in sandbox when the channel has no provider, and records it', async () => {
+      const { svc } = await fresh(await backend())
+      for (const channel of CHANNELS) {
+        const job = makeJob(channel, SAMPLE_MESSAGES[channel])
+        const r = await svc.send(job)
+        expect(r).toMatchObject({ ok: true, providerId: SANDBOX_PROVIDER_ID, providerMessageId: `sandbox_${job.id}` })
+        const stored = await svc.messages.get(job.id)
+        expect(stored).toMatchObject({ channel, userId: 'u1', runId: job.context.runId, journeyId: 'j1', nodeId: 'a1', status: 'sent', sentAt: T0, attempts: 1 })
+        expect(JSON.stringify(stored?.content)).toContain('SKU-42')
       }
-      expect((await svc.messages.get(job.id))?.lastActivity).toBe(CHANNEL_STATUSES[channel].at(-1))
-    }
-  })
-
-  it('refuses to emit a status the channel does not report, or for an unknown message', async () => {
-    const { svc } = await fresh()
-    const job = makeJob('sms', SAMPLE_MESSAGES.sms)
-    await svc.send(job)
-    expect(await svc.sandbox.emit(job.id, 'opened')).toMatchObject({ ok: false, code: 'activity.invalid' })
-    expect(await svc.sandbox.emit(job.id, 'sent')).toMatchObject({ ok: false, code: 'activity.invalid' })
-    expect(await svc.sandbox.emit('missing', 'delivered')).toMatchObject({ ok: false, code: 'message.not_found' })
-  })
-
-  it("uses the job's provider over the channel default", async () => {
-    const { svc } = await fresh()
-    const a = await svc.providers.create(sandboxInput('email'))
-    const b = await svc.providers.create(sandboxInput('email'))
-    if (!a.ok || !b.ok) throw new Error('create failed')
-    expect(await svc.send(makeJob('email', SAMPLE_MESSAGES.email))).toMatchObject({ ok: true, providerId: a.value.id })
-    expect(await svc.send(makeJob('email', SAMPLE_MESSAGES.email, { providerId: b.value.id }))).toMatchObject({ ok: true, providerId: b.value.id })
-  })
-
-  it('fails for good, and records it, when the provider is missing or on another channel', async () => {
-    const { svc } = await fresh()
-    const sms = await svc.providers.create(sandboxInput('sms'))
-    if (!sms.ok) throw new Error('create failed')
-    const missing = makeJob('email', SAMPLE_MESSAGES.email, { providerId: 'prv_gone' })
-    expect(await svc.send(missing)).toMatchObject({ ok: false, retryable: false, reason: 'provider prv_gone does not exist' })
-    expect(await svc.messages.get(missing.id)).toMatchObject({ status: 'failed', error: 'provider prv_gone does not exist' })
-    const wrong = makeJob('email', SAMPLE_MESSAGES.email, { providerId: sms.value.id })
-    expect(await svc.send(wrong)).toMatchObject({ ok: false, retryable: false, reason: 'provider "sms sandbox" sends sms, not email' })
-  })
-
-  it('fails for good with the reason when the message does not render', async () => {
-    const { svc } = await fresh()
-    const job = makeJob('email', { subject: '{{ nope', body: 'x' })
-    const r = await svc.send(job)
-    expect(r).toMatchObject({ ok: false, retryable: false })
-    expect(await svc.messages.get(job.id)).toMatchObject({ status: 'failed', content: null })
-  })
-
-  it('does not send a message twice when the outbox retries it after success', async () => {
-    const hits: string[] = []
-    const svc2 = await createChannelService({
-      backend: memoryBackend(),
-      secretBox: testBox,
-      clock: fixedClock(T0),
-      fetch: async (url) => {
-        hits.push(url)
-        return new Response('{"sid":"SM1"}', { status: 201 })
-      },
+      expect(await svc.messages.list({ userId: 'u1' })).toHaveLength(CHANNELS.length)
     })
-    await svc2.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: 'https://gw.example.test/send', body: '{}', messageIdPath: 'sid' } })
-    const job = makeJob('sms', SAMPLE_MESSAGES.sms)
-    const first = await svc2.send(job)
-    const again = await svc2.send(job)
-    expect(first).toMatchObject({ ok: true, providerMessageId: 'SM1' })
-    expect(again).toEqual(first)
-    expect(hits).toHaveLength(1)
-    expect(await svc2.messages.get(job.id)).toMatchObject({ status: 'sent', attempts: 1 })
-  })
 
-  it('retries a failed message under the same id and counts the attempts', async () => {
-    let status = 503
-    const svc = await createChannelService({
-      backend: memoryBackend(),
-      secretBox: testBox,
-      clock: fixedClock(T0),
-      fetch: async () => new Response(status === 201 ? '{"sid":"SM9"}' : 'down', { status }),
+    it('lets a tester emit every status of the channel table for a sandbox message', async () => {
+      const { svc } = await fresh(await backend())
+      for (const channel of CHANNELS) {
+        const job = makeJob(channel, SAMPLE_MESSAGES[channel])
+        await svc.send(job)
+        for (const status of CHANNEL_STATUSES[channel]) {
+          const a = await svc.sandbox.emit(job.id, status)
+          expect(a).toEqual({
+            ok: true,
+            value: { userId: 'u1', channel, status, messageId: job.id, timestamp: T0, eventId: `${job.id}:${status}`, providerMessageId: `sandbox_${job.id}`, detail: { provider: 'sandbox' } },
+          })
+          if (a.ok) expect(activityToTrack(a.value)).toMatchObject({ event: `${channel}.${status}`, userId: 'u1', properties: { messageId: job.id } })
+        }
+        expect((await svc.messages.get(job.id))?.lastActivity).toBe(CHANNEL_STATUSES[channel].at(-1))
+      }
     })
-    await svc.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: 'https://gw.example.test/send', body: '{}', messageIdPath: 'sid' } })
-    const job = makeJob('sms', SAMPLE_MESSAGES.sms)
-    expect(await svc.send(job)).toMatchObject({ ok: false, retryable: true, reason: 'HTTP 503: down' })
-    status = 201
-    expect(await svc.send(job)).toMatchObject({ ok: true, providerMessageId: 'SM9' })
-    expect(await svc.messages.get(job.id)).toMatchObject({ status: 'sent', attempts: 2, error: null })
-  })
 
-  it('tests a provider with a sample message and reports a failing one as a value', async () => {
-    const svc = await createChannelService({ backend: memoryBackend(), secretBox: testBox, clock: fixedClock(T0), fetch: async () => new Response('nope', { status: 401 }) })
-    expect(await svc.test(SANDBOX_PROVIDER_ID, 'a@b.test')).toMatchObject({ ok: true, value: { ok: true, providerMessageId: expect.stringMatching(/^sandbox_test_/) } })
-    const p = await svc.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: 'https://gw.example.test/send', body: '{"to":{{ to | json }}}' } })
-    if (!p.ok) throw new Error('create failed')
-    expect(await svc.test(p.value.id, '+15550009')).toMatchObject({ ok: true, value: { ok: false, reason: 'HTTP 401: nope' } })
-    expect(await svc.test('prv_missing', 'x')).toMatchObject({ ok: false, code: 'provider.not_found' })
-    expect(await svc.messages.list()).toEqual([])
-  })
+    it('refuses to emit a status the channel does not report, or for an unknown message', async () => {
+      const { svc } = await fresh(await backend())
+      const job = makeJob('sms', SAMPLE_MESSAGES.sms)
+      await svc.send(job)
+      expect(await svc.sandbox.emit(job.id, 'opened')).toMatchObject({ ok: false, code: 'activity.invalid' })
+      expect(await svc.sandbox.emit(job.id, 'sent')).toMatchObject({ ok: false, code: 'activity.invalid' })
+      expect(await svc.sandbox.emit('missing', 'delivered')).toMatchObject({ ok: false, code: 'message.not_found' })
+    })
 
-  it('gives the sent timestamps a frequency cap needs', async () => {
-    const { svc, clock } = await fresh()
-    await svc.send(makeJob('email', SAMPLE_MESSAGES.email))
-    clock.advance(60_000)
-    await svc.send(makeJob('email', SAMPLE_MESSAGES.email))
-    await svc.send(makeJob('sms', SAMPLE_MESSAGES.sms))
-    expect(await svc.messages.sentTimestamps('u1', 'email', T0)).toEqual([T0 + 60_000, T0])
-    expect(await svc.messages.sentTimestamps('u1', 'email', T0 + 1)).toEqual([T0 + 60_000])
+    it("uses the job's provider over the channel default", async () => {
+      const { svc } = await fresh(await backend())
+      const a = await svc.providers.create(sandboxInput('email'))
+      const b = await svc.providers.create(sandboxInput('email'))
+      if (!a.ok || !b.ok) throw new Error('create failed')
+      expect(await svc.send(makeJob('email', SAMPLE_MESSAGES.email))).toMatchObject({ ok: true, providerId: a.value.id })
+      expect(await svc.send(makeJob('email', SAMPLE_MESSAGES.email, { providerId: b.value.id }))).toMatchObject({ ok: true, providerId: b.value.id })
+    })
+
+    it('fails for good, and records it, when the provider is missing or on another channel', async () => {
+      const { svc } = await fresh(await backend())
+      const sms = await svc.providers.create(sandboxInput('sms'))
+      if (!sms.ok) throw new Error('create failed')
+      const missing = makeJob('email', SAMPLE_MESSAGES.email, { providerId: 'prv_gone' })
+      expect(await svc.send(missing)).toMatchObject({ ok: false, retryable: false, reason: 'provider prv_gone does not exist' })
+      expect(await svc.messages.get(missing.id)).toMatchObject({ status: 'failed', error: 'provider prv_gone does not exist' })
+      const wrong = makeJob('email', SAMPLE_MESSAGES.email, { providerId: sms.value.id })
+      expect(await svc.send(wrong)).toMatchObject({ ok: false, retryable: false, reason: 'provider "sms sandbox" sends sms, not email' })
+    })
+
+    it('fails for good with the reason when the message does not render', async () => {
+      const { svc } = await fresh(await backend())
+      const job = makeJob('email', { subject: '{{ nope', body: 'x' })
+      const r = await svc.send(job)
+      expect(r).toMatchObject({ ok: false, retryable: false })
+      expect(await svc.messages.get(job.id)).toMatchObject({ status: 'failed', content: null })
+    })
+
+    it('does not send a message twice when the outbox retries it after success', async () => {
+      const hits: string[] = []
+      const svc2 = await createChannelService({
+        backend: await backend(),
+        secretBox: testBox,
+        clock: fixedClock(T0),
+        fetch: async (url) => {
+          hits.push(url)
+          return new Response('{"sid":"SM1"}', { status: 201 })
+        },
+      })
+      await svc2.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: 'https://gw.example.test/send', body: '{}', messageIdPath: 'sid' } })
+      const job = makeJob('sms', SAMPLE_MESSAGES.sms)
+      const first = await svc2.send(job)
+      const again = await svc2.send(job)
+      expect(first).toMatchObject({ ok: true, providerMessageId: 'SM1' })
+      expect(again).toEqual(first)
+      expect(hits).toHaveLength(1)
+      expect(await svc2.messages.get(job.id)).toMatchObject({ status: 'sent', attempts: 1 })
+    })
+
+    it('retries a failed message under the same id and counts the attempts', async () => {
+      let status = 503
+      const svc = await createChannelService({
+        backend: await backend(),
+        secretBox: testBox,
+        clock: fixedClock(T0),
+        fetch: async () => new Response(status === 201 ? '{"sid":"SM9"}' : 'down', { status }),
+      })
+      await svc.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: 'https://gw.example.test/send', body: '{}', messageIdPath: 'sid' } })
+      const job = makeJob('sms', SAMPLE_MESSAGES.sms)
+      expect(await svc.send(job)).toMatchObject({ ok: false, retryable: true, reason: 'HTTP 503: down' })
+      status = 201
+      expect(await svc.send(job)).toMatchObject({ ok: true, providerMessageId: 'SM9' })
+      expect(await svc.messages.get(job.id)).toMatchObject({ status: 'sent', attempts: 2, error: null })
+    })
+
+    it('tests a provider with a sample message and reports a failing one as a value', async () => {
+      const svc = await createChannelService({ backend: await backend(), secretBox: testBox, clock: fixedClock(T0), fetch: async () => new Response('nope', { status: 401 }) })
+      expect(await svc.test(SANDBOX_PROVIDER_ID, 'a@b.test')).toMatchObject({ ok: true, value: { ok: true, providerMessageId: expect.stringMatching(/^sandbox_test_/) } })
+      const p = await svc.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: 'https://gw.example.test/send', body: '{"to":{{ to | json }}}' } })
+      if (!p.ok) throw new Error('create failed')
+      expect(await svc.test(p.value.id, '+15550009')).toMatchObject({ ok: true, value: { ok: false, reason: 'HTTP 401: nope' } })
+      expect(await svc.test('prv_missing', 'x')).toMatchObject({ ok: false, code: 'provider.not_found' })
+      expect(await svc.messages.list()).toEqual([])
+    })
+
+    it('gives the sent timestamps a frequency cap needs', async () => {
+      const { svc, clock } = await fresh(await backend())
+      await svc.send(makeJob('email', SAMPLE_MESSAGES.email))
+      clock.advance(60_000)
+      await svc.send(makeJob('email', SAMPLE_MESSAGES.email))
+      await svc.send(makeJob('sms', SAMPLE_MESSAGES.sms))
+      expect(await svc.messages.sentTimestamps('u1', 'email', T0)).toEqual([T0 + 60_000, T0])
+      expect(await svc.messages.sentTimestamps('u1', 'email', T0 + 1)).toEqual([T0 + 60_000])
+    })
   })
 })
 

@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3'
 import type { Channel, MessageJob } from '@switchyard/schema'
 import { createSecretBox } from '@switchyard/secrets'
-import type { StoreBackend } from '@switchyard/storage'
+import { migratePostgres, type StoreBackend } from '@switchyard/storage'
+import { postgresPerFile } from '@switchyard/storage/testing'
+import { describe } from 'vitest'
+import { CHANNEL_MIGRATIONS } from './store/migrations'
 import { createAddressGuard } from '@switchyard/webhooks'
 import type { Clock } from './clock'
 
@@ -31,6 +34,22 @@ export function memoryBackend(): StoreBackend {
 }
 
 export const testBox = createSecretBox(TEST_SECRET_KEY)
+
+/**
+ * Registers `tests` twice: on a fresh in-memory SQLite database per call of `backend()`, and on
+ * this file's PostgreSQL database, emptied per call.
+ */
+export function eachBackend(label: string, tests: (backend: () => Promise<StoreBackend>) => void): void {
+  describe('on SQLite', () => tests(async () => memoryBackend()))
+  describe('on PostgreSQL', () => {
+    const pg = postgresPerFile(label)
+    tests(async () => {
+      await migratePostgres(pg.pool, [CHANNEL_MIGRATIONS], 0)
+      await pg.pool.query('TRUNCATE channel_messages, channel_providers')
+      return { kind: 'postgres', pool: pg.pool }
+    })
+  })
+}
 
 /** Lets providers reach this machine's test listeners (ALLOW_PRIVATE_TARGETS=127.0.0.0/8). */
 export const loopbackGuard = createAddressGuard({ allowPrivate: ['127.0.0.0/8'] })

@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DeliveryContext, WebhookJob } from '@switchyard/schema'
 import { createSecretBox } from '@switchyard/secrets'
+import { migratePostgres, type StoreBackend } from '@switchyard/storage'
+import { postgresPerFile } from '@switchyard/storage/testing'
 import Database from 'better-sqlite3'
+import { describe } from 'vitest'
+import { WEBHOOK_MIGRATIONS } from './migrations'
 import type { WebhookLogEntry } from './log'
 import { type WebhookServiceOptions, createWebhookService } from './webhook-service'
 
@@ -118,6 +122,22 @@ export function tempDbPath(): string {
 }
 
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789'
+
+/**
+ * Registers `tests` twice: on SQLite (`backend()` answers nothing, so `testService` makes a temp
+ * file), and on this file's PostgreSQL database, emptied per call.
+ */
+export function eachBackend(label: string, tests: (backend: () => Promise<{ backend?: StoreBackend }>) => void): void {
+  describe('on SQLite', () => tests(async () => ({})))
+  describe('on PostgreSQL', () => {
+    const pg = postgresPerFile(label)
+    tests(async () => {
+      await migratePostgres(pg.pool, [WEBHOOK_MIGRATIONS], 0)
+      await pg.pool.query('TRUNCATE webhooks, webhook_deliveries, webhook_attempts, webhook_alerts')
+      return { backend: { kind: 'postgres', pool: pg.pool } }
+    })
+  })
+}
 
 /** A service on a temp SQLite file, or on the backend given (a test database on PostgreSQL). */
 export async function testService(overrides: Partial<WebhookServiceOptions> & { dbPath?: string } = {}) {
