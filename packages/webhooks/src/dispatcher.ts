@@ -39,6 +39,8 @@ export interface DispatcherDeps {
   breaker: BreakerOptions
   random: () => number
   pollIntervalMs: number
+  /** Claims older than this are taken back every minute (processes sharing one database); null: never. */
+  staleClaimMs: number | null
   onAttempt?: ((delivery: AttemptEvent['delivery'], attempt: WebhookAttemptView) => void) | undefined
   alert?: ((alert: WebhookAlertView) => void | Promise<void>) | undefined
   /** The reliability harness's crash points (a no-op unless armed by the environment). */
@@ -282,8 +284,15 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   /** Claims due deliveries, starts them within each endpoint's concurrency, and resolves when those finish. */
+  let nextReclaimAt = 0
   async function tick(): Promise<void> {
-    const units = await claim(clock.now())
+    const now = clock.now()
+    if (deps.staleClaimMs !== null && now >= nextReclaimAt) {
+      nextReclaimAt = now + 60_000
+      const taken = await store.recover(now, now - deps.staleClaimMs)
+      if (taken > 0) log({ level: 'warn', msg: `re-queued ${taken} webhook deliveries a stopped process had claimed` })
+    }
+    const units = await claim(now)
     await Promise.all(units.map(run))
   }
 

@@ -22,23 +22,12 @@ type Queryable = Pool | PoolClient
 
 const WAITING = `status IN ('pending', 'failed')`
 
-export interface PostgresWebhookStoreOptions {
-  /**
-   * Processes share the deliveries, so a row left `delivering` may belong to a live process still
-   * sending it: `recover` only takes back claims older than this. Default 10 minutes, far past
-   * the longest request (the transport's deadline is at most a minute).
-   */
-  staleClaimMs?: number
-}
-
 /**
  * The webhooks store on PostgreSQL, shared by every process on the database. Claims lock the
  * due rows with `FOR UPDATE SKIP LOCKED`, so two processes never claim one delivery and neither
  * waits for the other; a settle locks its webhook row, so breaker counts from several processes add up.
  */
-export function createPostgresWebhookStore(pool: Pool, options: PostgresWebhookStoreOptions = {}): WebhookStore {
-  const staleClaimMs = options.staleClaimMs ?? 10 * 60_000
-
+export function createPostgresWebhookStore(pool: Pool): WebhookStore {
   const getWebhook = async (c: Queryable, id: string, lock = false): Promise<WebhookRecord | null> => {
     const { rows } = await c.query(`SELECT * FROM webhooks WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])
     return rows[0] === undefined ? null : WebhookRow.parse(rows[0])
@@ -202,10 +191,10 @@ export function createPostgresWebhookStore(pool: Pool, options: PostgresWebhookS
       )
       return (result.rowCount ?? 0) > 0
     },
-    async recover(now) {
+    async recover(now, claimedBefore) {
       const result = await pool.query(
         `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, updated_at = $1 WHERE status = 'delivering' AND updated_at <= $2`,
-        [now, now - staleClaimMs],
+        [now, claimedBefore],
       )
       return result.rowCount ?? 0
     },

@@ -61,7 +61,7 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
       `UPDATE webhook_deliveries SET status = 'pending', replay_base = attempts, next_attempt_at = ?, batch_id = NULL, updated_at = ?
        WHERE id = ? AND status = 'dead'`,
     ),
-    recover: db.prepare(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'delivering'`),
+    recover: db.prepare(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'delivering' AND updated_at <= ?`),
     insertAttempt: db.prepare(
       `INSERT OR REPLACE INTO webhook_attempts (delivery_id, attempt, webhook_id, at, status, duration_ms, error) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
@@ -168,7 +168,7 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
       })
     },
     replay: async (id, now) => write(() => q.replay.run(now, now, id).changes > 0),
-    recover: async (now) => write(() => q.recover.run(now, now).changes),
+    recover: async (now, claimedBefore) => write(() => q.recover.run(now, now, claimedBefore).changes),
 
     async alertNotified(id, at) {
       write(() => q.alertNotified.run(at, id))

@@ -69,6 +69,12 @@ export interface WebhookServiceOptions {
   crashPoint?: (point: WebhookCrashPoint) => void
 }
 
+/**
+ * On PostgreSQL, a claim older than this belongs to a process that died: a request takes at most
+ * 30 s (`timeoutMs`), so five minutes cannot take a delivery from a live process.
+ */
+export const STALE_CLAIM_MS = 5 * 60_000
+
 export interface EnqueueResult {
   deliveryId: string
   /** True when a delivery with this id already existed: nothing was added. */
@@ -106,9 +112,13 @@ export async function createWebhookService(options: WebhookServiceOptions) {
   const renderer = createTemplateRenderer({ ...DEFAULT_TEMPLATE_LIMITS, ...options.templateLimits })
 
   // Deliveries a previous process had claimed were maybe not sent: send them again (at-least-once),
-  // with the same ids. On SQLite one service per database is assumed; on PostgreSQL only claims
-  // old enough that no live process can still be sending them are taken back.
-  const recovered = await store.recover(clock.now())
+  // with the same ids. On SQLite one service per database is assumed, so every claim is taken
+  // back; on PostgreSQL processes share the deliveries, so only claims old enough that no live
+  // process can still be sending them, here and then every minute (a process that dies leaves
+  // its claims to the others).
+  const staleClaimMs = options.backend.kind === 'postgres' ? STALE_CLAIM_MS : null
+  const now = clock.now()
+  const recovered = await store.recover(now, staleClaimMs === null ? Number.MAX_SAFE_INTEGER : now - staleClaimMs)
   if (recovered > 0) log({ level: 'warn', msg: `re-queued ${recovered} webhook deliveries left in flight by a previous run` })
 
   const dispatcher = createDispatcher({
@@ -123,6 +133,7 @@ export async function createWebhookService(options: WebhookServiceOptions) {
     breaker: { ...DEFAULT_BREAKER, ...options.breaker },
     random: options.random ?? Math.random,
     pollIntervalMs: options.pollIntervalMs ?? 1000,
+    staleClaimMs,
     onAttempt: options.onAttempt,
     alert: options.alert,
     crashPoint: options.crashPoint,

@@ -304,10 +304,13 @@ export function webhookStoreContract(open: () => Promise<StoreUnderTest>): void 
       await store.enqueue(delivery('d2', 'wh_1', 1000))
       await store.claimDue(1000, { limit: () => 1, plan: (w, due) => [{ webhookId: w.id, batchId: null, members: [...due] }] })
       const later = 1000 + 24 * 3600_000
-      expect(await store.recover(later)).toBe(1)
+      // A claim made after the cut-off belongs to a process that may still be sending it.
+      expect(await store.recover(later, 999)).toBe(0)
+      expect((await store.getDelivery('d1'))?.status).toBe('delivering')
+      expect(await store.recover(later, 1000)).toBe(1)
       expect(await store.getDelivery('d1')).toMatchObject({ status: 'pending', nextAttemptAt: later })
       expect(await store.getDelivery('d2')).toMatchObject({ status: 'pending', nextAttemptAt: 1000 })
-      expect(await store.recover(later)).toBe(0)
+      expect(await store.recover(later, later)).toBe(0)
     })
   })
 

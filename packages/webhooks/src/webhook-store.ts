@@ -277,8 +277,11 @@ export interface WebhookStore {
   settle(s: Settlement): Promise<{ webhook: WebhookRecord; alertIds: number[] } | null>
   /** A dead delivery back to pending with a fresh retry budget; false when it is not dead (or absent). */
   replay(id: string, now: number): Promise<boolean>
-  /** Deliveries a previous process claimed and never finished go back to the queue, due now. */
-  recover(now: number): Promise<number>
+  /**
+   * Deliveries claimed at or before `claimedBefore` and never finished (their process died) go
+   * back to the queue, due now; answers how many.
+   */
+  recover(now: number, claimedBefore: number): Promise<number>
 
   alertNotified(id: number, at: number): Promise<void>
   /** Newest first; all webhooks' when `webhookId` is null. */

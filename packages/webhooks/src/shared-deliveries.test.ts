@@ -1,0 +1,68 @@
+import { migratePostgres, openPostgres } from '@switchyard/storage'
+import { postgresPerFile } from '@switchyard/storage/testing'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { WEBHOOK_MIGRATIONS } from './migrations'
+import { type Receiver, fakeClock, sampleJob, startReceiver, testService } from './testing'
+import { STALE_CLAIM_MS } from './webhook-service'
+
+/** Several processes on one PostgreSQL database share the deliveries: each pool here stands for one process. */
+describe('deliveries shared by processes on PostgreSQL', () => {
+  const pg = postgresPerFile('webhook-shared')
+  let receiver: Receiver
+  const closers: (() => Promise<void>)[] = []
+  beforeEach(async () => {
+    await migratePostgres(pg.pool, [WEBHOOK_MIGRATIONS], 0)
+    await pg.pool.query('TRUNCATE webhooks, webhook_deliveries, webhook_attempts, webhook_alerts')
+    receiver = await startReceiver()
+  })
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close()
+    await receiver.close()
+  })
+  /** `stopped`: a process that died mid-send, so there is nothing to wait for when closing. */
+  const processOn = async (options: Parameters<typeof testService>[0] = {}, stopped = false) => {
+    const pool = openPostgres(pg.url, { max: 4 })
+    const t = await testService({ backend: { kind: 'postgres', pool }, batchSize: 1, concurrency: 8, ...options })
+    closers.push(() => pool.end())
+    if (!stopped) closers.push(() => t.service.close())
+    return t.service
+  }
+
+  it('sends every delivery once when three processes claim at the same time', async () => {
+    const processes = [await processOn(), await processOn(), await processOn()]
+    const created = await processes[0]!.create({ name: 'CRM', url: receiver.url })
+    if (!created.ok) throw new Error(created.message)
+    for (let i = 0; i < 30; i += 1) await processes[0]!.enqueue(sampleJob(created.value.id, { id: `dlv_${i}` }))
+    // Each process ticks until nothing is due: concurrency 8 each, so none can take everything at once.
+    await Promise.all(processes.map(async (p) => {
+      for (let round = 0; round < 10; round += 1) await p.tick()
+    }))
+    const ids = receiver.requests.map((r) => String(r.headers['webhook-id']))
+    expect(ids).toHaveLength(30)
+    expect(new Set(ids).size).toBe(30)
+    const deliveries = await processes[1]!.deliveries(created.value.id, { limit: 100 })
+    expect(deliveries.ok && deliveries.value.every((d) => d.status === 'delivered' && d.attempts === 1)).toBe(true)
+  })
+
+  it('leaves a live process its claim, and sends what a stopped one had claimed once the claim is stale', async () => {
+    const clock = fakeClock()
+    const stuck = await processOn({
+      clock,
+      // The process stops mid-send: its request never answers.
+      transport: { send: () => new Promise(() => undefined), close: async () => undefined },
+    }, true)
+    const created = await stuck.create({ name: 'CRM', url: receiver.url })
+    if (!created.ok) throw new Error(created.message)
+    await stuck.enqueue(sampleJob(created.value.id, { id: 'dlv_claimed' }))
+    void stuck.tick()
+    await vi.waitFor(async () => expect((await stuck.delivery('dlv_claimed')).ok && (await stuck.delivery('dlv_claimed'))).toMatchObject({ value: { status: 'delivering' } }))
+
+    const other = await processOn({ clock })
+    await other.tick()
+    expect(receiver.requests).toHaveLength(0)
+    clock.advance(STALE_CLAIM_MS + 60_000)
+    await other.tick()
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual(['dlv_claimed'])
+    expect(await other.delivery('dlv_claimed')).toMatchObject({ ok: true, value: { status: 'delivered', attempts: 1 } })
+  })
+})
