@@ -1,4 +1,4 @@
-export { createChannelService, SANDBOX_PROVIDER_ID } from './channel-service'
+export { createChannelService, openChannelStores, SANDBOX_PROVIDER_ID } from './channel-service'
 export type {
   ChannelService,
   ChannelServiceDeps,
@@ -56,4 +56,5 @@ export type { DeliveredJob, GateDecision } from './rules/delivery-gate'
 export type { FrequencyCapDecision, FrequencyCapRule } from './rules/frequency-cap'
 
 export { CHANNEL_MIGRATIONS, migrateChannels, MIGRATION_COMPONENT } from './store/migrations'
-export type { SentMessage, MessageStatus } from './store/message-store'
+export type { SentMessage, MessageStatus, MessageStore } from './store/message-store'
+export type { ProviderStore } from './store/provider-store'

@@ -87,14 +87,17 @@ export function createPostgresWebhookStore(pool: Pool): WebhookStore {
       }),
     getWebhook: (id) => getWebhook(pool, id),
     listWebhooks: () => listWebhooks(pool),
-    async deleteWebhook(id) {
-      const result = await pool.query(
-        `WITH a AS (DELETE FROM webhook_attempts WHERE webhook_id = $1), d AS (DELETE FROM webhook_deliveries WHERE webhook_id = $1)
-         DELETE FROM webhooks WHERE id = $1`,
-        [id],
-      )
-      return (result.rowCount ?? 0) > 0
-    },
+    deleteWebhook: (id) =>
+      inTransaction(pool, async (c) => {
+        // The webhook row first, as a settle takes it, so the two cannot each hold what the other waits for.
+        if ((await getWebhook(c, id, true)) === null) return false
+        await c.query(
+          `WITH a AS (DELETE FROM webhook_attempts WHERE webhook_id = $1), d AS (DELETE FROM webhook_deliveries WHERE webhook_id = $1)
+           DELETE FROM webhooks WHERE id = $1`,
+          [id],
+        )
+        return true
+      }),
 
     enqueue: (d) =>
       inTransaction(pool, async (c) => {
