@@ -2,6 +2,7 @@ import { migratePostgres, openPostgres } from '@switchyard/storage'
 import { postgresPerFile } from '@switchyard/storage/testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { WEBHOOK_MIGRATIONS } from './migrations'
+import { createSigningSecret } from './sign'
 import { type Receiver, fakeClock, sampleJob, startReceiver, testService } from './testing'
 import { STALE_CLAIM_MS } from './webhook-service'
 
@@ -64,5 +65,29 @@ describe('deliveries shared by processes on PostgreSQL', () => {
     await other.tick()
     expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual(['dlv_claimed'])
     expect(await other.delivery('dlv_claimed')).toMatchObject({ ok: true, value: { status: 'delivered', attempts: 1 } })
+  })
+
+  it('keeps passwords, signing secrets and header values sealed in every table, and out of answers and logs', async () => {
+    const canary = 'canary-Pa55word-pg-41d2'
+    const secret = createSigningSecret()
+    const pool = openPostgres(pg.url, { max: 2 })
+    const t = await testService({ backend: { kind: 'postgres', pool } })
+    closers.push(() => pool.end(), () => t.service.close())
+    const created = await t.service.create({ name: 'CRM', url: receiver.url, auth: { type: 'basic', username: 'sy', password: canary }, headers: { 'X-Key': `${canary}-h` }, signingSecret: secret })
+    if (!created.ok) throw new Error(created.message)
+    await t.service.enqueue(sampleJob(created.value.id))
+    await t.service.tick()
+    expect(receiver.requests[0]?.headers['x-key']).toBe(`${canary}-h`)
+    const answers = JSON.stringify([created, await t.service.list(), await t.service.deliveries(created.value.id)])
+    const { rows } = await pg.pool.query(
+      `SELECT row_to_json(w)::text AS r FROM webhooks w UNION ALL SELECT row_to_json(d)::text FROM webhook_deliveries d
+       UNION ALL SELECT row_to_json(a)::text FROM webhook_attempts a UNION ALL SELECT row_to_json(l)::text FROM webhook_alerts l`,
+    )
+    const stored = JSON.stringify(rows)
+    expect(stored).toContain('CRM')
+    for (const text of [answers, stored, JSON.stringify(t.logs)]) {
+      expect(text).not.toContain(canary)
+      expect(text).not.toContain(secret.slice('whsec_'.length))
+    }
   })
 })
