@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3'
 import type { Channel, MessageJob } from '@switchyard/schema'
 import { createSecretBox } from '@switchyard/secrets'
-import { migratePostgres, type StoreBackend } from '@switchyard/storage'
-import { postgresPerFile } from '@switchyard/storage/testing'
-import { describe } from 'vitest'
+import type { StoreBackend } from '@switchyard/storage'
+import type { Pool } from 'pg'
+import { eachBackend as eachStorage, emptyTables } from '@switchyard/storage/testing'
 import { CHANNEL_MIGRATIONS } from './store/migrations'
 import { createAddressGuard } from '@switchyard/webhooks'
 import type { Clock } from './clock'
@@ -35,20 +35,15 @@ export function memoryBackend(): StoreBackend {
 
 export const testBox = createSecretBox(TEST_SECRET_KEY)
 
-/**
- * Registers `tests` twice: on a fresh in-memory SQLite database per call of `backend()`, and on
- * this file's PostgreSQL database, emptied per call.
- */
+export const CHANNEL_TABLES = ['channel_messages', 'channel_providers']
+
+/** Registers `tests` on both backends: a fresh in-memory SQLite database, or this file's PostgreSQL one emptied. */
 export function eachBackend(label: string, tests: (backend: () => Promise<StoreBackend>) => void): void {
-  describe('on SQLite', () => tests(async () => memoryBackend()))
-  describe('on PostgreSQL', () => {
-    const pg = postgresPerFile(label)
-    tests(async () => {
-      await migratePostgres(pg.pool, [CHANNEL_MIGRATIONS], 0)
-      await pg.pool.query('TRUNCATE channel_messages, channel_providers')
-      return { kind: 'postgres', pool: pg.pool }
-    })
-  })
+  const postgres = async (pool: Pool): Promise<StoreBackend> => {
+    await emptyTables(pool, CHANNEL_MIGRATIONS, CHANNEL_TABLES)
+    return { kind: 'postgres', pool }
+  }
+  eachStorage(label, { sqlite: async () => memoryBackend(), postgres }, tests)
 }
 
 /** Lets providers reach this machine's test listeners (ALLOW_PRIVATE_TARGETS=127.0.0.0/8). */

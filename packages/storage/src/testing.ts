@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, describe } from 'vitest'
+import { migratePostgres, type ComponentMigrations } from './migrate'
 import { openPostgres } from './postgres'
 
 /** Where tests create their databases: the machine's PostgreSQL unless `SWITCHYARD_PG_ADMIN_URL` says otherwise. */
@@ -62,4 +63,22 @@ export function postgresPerFile(label: string): PostgresForTests {
       return database.url
     },
   }
+}
+
+/**
+ * Registers `tests` twice, under "on SQLite" and "on PostgreSQL": the same tests, each time with
+ * `backend()` opening what that backend's run needs (on PostgreSQL, from this file's database).
+ */
+export function eachBackend<T>(label: string, open: { sqlite: () => Promise<T>; postgres: (pool: pg.Pool) => Promise<T> }, tests: (backend: () => Promise<T>) => void): void {
+  describe('on SQLite', () => tests(open.sqlite))
+  describe('on PostgreSQL', () => {
+    const database = postgresPerFile(label)
+    tests(() => open.postgres(database.pool))
+  })
+}
+
+/** Migrates a component's tables on a test database and empties them, for a test that starts from nothing. */
+export async function emptyTables(pool: pg.Pool, migrations: ComponentMigrations, tables: readonly string[]): Promise<void> {
+  await migratePostgres(pool, [migrations], 0)
+  await pool.query(`TRUNCATE ${tables.join(', ')}`)
 }

@@ -1,9 +1,9 @@
-import { migratePostgres, openPostgres } from '@switchyard/storage'
-import { postgresPerFile } from '@switchyard/storage/testing'
+import { openPostgres } from '@switchyard/storage'
+import { emptyTables, postgresPerFile } from '@switchyard/storage/testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { WEBHOOK_MIGRATIONS } from './migrations'
 import { createSigningSecret } from './sign'
-import { type Receiver, fakeClock, sampleJob, startReceiver, testService } from './testing'
+import { type Receiver, WEBHOOK_TABLES, fakeClock, sampleJob, startReceiver, testService } from './testing'
 import { STALE_CLAIM_MS } from './webhook-service'
 
 /** Several processes on one PostgreSQL database share the deliveries: each pool here stands for one process. */
@@ -12,8 +12,7 @@ describe('deliveries shared by processes on PostgreSQL', () => {
   let receiver: Receiver
   const closers: (() => Promise<void>)[] = []
   beforeEach(async () => {
-    await migratePostgres(pg.pool, [WEBHOOK_MIGRATIONS], 0)
-    await pg.pool.query('TRUNCATE webhooks, webhook_deliveries, webhook_attempts, webhook_alerts')
+    await emptyTables(pg.pool, WEBHOOK_MIGRATIONS, WEBHOOK_TABLES)
     receiver = await startReceiver()
   })
   afterEach(async () => {

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DeliveryContext, WebhookJob } from '@switchyard/schema'
 import { createSecretBox } from '@switchyard/secrets'
-import { migratePostgres, type StoreBackend } from '@switchyard/storage'
-import { postgresPerFile } from '@switchyard/storage/testing'
+import type { StoreBackend } from '@switchyard/storage'
+import type { Pool } from 'pg'
+import { eachBackend as eachStorage, emptyTables } from '@switchyard/storage/testing'
 import Database from 'better-sqlite3'
-import { describe } from 'vitest'
 import { WEBHOOK_MIGRATIONS } from './migrations'
 import type { WebhookLogEntry } from './log'
 import { type WebhookServiceOptions, createWebhookService } from './webhook-service'
@@ -123,20 +123,19 @@ export function tempDbPath(): string {
 
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789'
 
+/** The webhooks tables, emptied for a test on PostgreSQL. */
+export const WEBHOOK_TABLES = ['webhooks', 'webhook_deliveries', 'webhook_attempts', 'webhook_alerts']
+
 /**
- * Registers `tests` twice: on SQLite (`backend()` answers nothing, so `testService` makes a temp
- * file), and on this file's PostgreSQL database, emptied per call.
+ * Registers `tests` on both backends: on SQLite `backend()` answers nothing, so `testService`
+ * makes a temp file; on PostgreSQL, this file's database with the webhooks tables emptied.
  */
 export function eachBackend(label: string, tests: (backend: () => Promise<{ backend?: StoreBackend }>) => void): void {
-  describe('on SQLite', () => tests(async () => ({})))
-  describe('on PostgreSQL', () => {
-    const pg = postgresPerFile(label)
-    tests(async () => {
-      await migratePostgres(pg.pool, [WEBHOOK_MIGRATIONS], 0)
-      await pg.pool.query('TRUNCATE webhooks, webhook_deliveries, webhook_attempts, webhook_alerts')
-      return { backend: { kind: 'postgres', pool: pg.pool } }
-    })
-  })
+  const postgres = async (pool: Pool): Promise<{ backend?: StoreBackend }> => {
+    await emptyTables(pool, WEBHOOK_MIGRATIONS, WEBHOOK_TABLES)
+    return { backend: { kind: 'postgres', pool } }
+  }
+  eachStorage(label, { sqlite: async () => ({}), postgres }, tests)
 }
 
 /** A service on a temp SQLite file, or on the backend given (a test database on PostgreSQL). */
