@@ -80,6 +80,15 @@ export interface PushReceiptRequest {
   signature?: string
 }
 
+/** A `<channel>.<status>` event the app tracked about one of our messages. */
+export interface TrackedActivity {
+  messageId: string
+  userId: string
+  channel: Channel
+  status: ActivityStatus
+  at: number
+}
+
 export interface ChannelService {
   providers: {
     list(): Promise<ProviderView[]>
@@ -106,7 +115,7 @@ export interface ChannelService {
      * Activity the app reported as a tracked `<channel>.<status>` event: recorded on the message
      * when it is ours and went to that user on that channel, else ignored.
      */
-    recordTracked(messageId: string, userId: string, channel: Channel, status: ActivityStatus, at: number): Promise<void>
+    recordTracked(reports: readonly TrackedActivity[]): Promise<void>
   }
   receipts: {
     /** `POST /v1/activity`: validated, and cross-checked against the message when we sent it. */
@@ -348,9 +357,16 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
       sentTimestamps: (userId, channel, sinceMs) => messages.sentTimestamps(userId, channel, sinceMs),
       prune: (before, limit) => messages.prune(before, limit),
       figures: (journeyId) => messages.figures(journeyId),
-      async recordTracked(messageId, userId, channel, status, at) {
-        const msg = await messages.get(messageId)
-        if (msg !== null && msg.userId === userId && msg.channel === channel) await messages.recordActivity([{ id: msg.id, status, at }])
+      async recordTracked(reports) {
+        if (reports.length === 0) return
+        // One read and one write for an ingest batch, whatever its size.
+        const sent = await messages.getMany(reports.map((r) => r.messageId))
+        await messages.recordActivity(
+          reports.flatMap((r) => {
+            const msg = sent.get(r.messageId)
+            return msg !== undefined && msg.userId === r.userId && msg.channel === r.channel ? [{ id: msg.id, status: r.status, at: r.at }] : []
+          }),
+        )
       },
     },
 

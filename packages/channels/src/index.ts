@@ -5,6 +5,7 @@ export type {
   PushReceiptRequest,
   SendgridReceiptRequest,
   SendOutcome,
+  TrackedActivity,
   TwilioReceiptRequest,
 } from './channel-service'
 export { systemClock, silentLog } from './clock'

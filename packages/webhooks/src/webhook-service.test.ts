@@ -286,6 +286,27 @@ describe('test status', () => {
 })
 
 describe('account-level webhooks', () => {
+  it('queues a batch of events in one call: each event’s deliveries in order, and a repeated message id once', async () => {
+    const { service: s } = await service()
+    const orders = await s.create({ name: 'Orders', url: 'https://orders.example.com/hook', events: ['track:Order Placed'] })
+    const all = await s.create({ name: 'All', url: 'https://all.example.com/hook', events: ['track:*'] })
+    if (!orders.ok || !all.ok) throw new Error('create failed')
+    const track = (messageId: string, event: string) => ({ messageId, userId: 'jane@example.com', event, properties: {}, timestamp: 0 })
+    const ids = await s.emitAccountEvents([
+      ['track:Order Placed', track('m-1', 'Order Placed')],
+      ['track:Page Viewed', track('m-2', 'Page Viewed')],
+      ['track:Order Placed', track('m-1', 'Order Placed')],
+    ])
+    expect(ids.map((list) => list.length)).toEqual([2, 1, 2])
+    expect(ids[2]).toEqual(ids[0])
+    const queued = async (webhookId: string) => {
+      const list = await s.deliveries(webhookId)
+      return list.ok ? list.value.length : -1
+    }
+    expect([await queued(orders.value.id), await queued(all.value.id)]).toEqual([1, 2])
+    expect(await s.emitAccountEvents([])).toEqual([])
+  })
+
   it('sends journey lifecycle, track and message events to the endpoints subscribed to them', async () => {
     const receiver = await startReceiver()
     receivers.push(receiver)

@@ -312,21 +312,37 @@ export async function createWebhookService(options: WebhookServiceOptions) {
    * their message id.
    */
   async function emitAccountEvent(...args: AccountEventArgs): Promise<Result<{ deliveryIds: string[] }, WebhookErrorCode>> {
-    const [type] = args
+    const [ids = []] = await emitAccountEvents([args])
+    return ok({ deliveryIds: ids })
+  }
+
+  /**
+   * Several account events in one transaction (an ingest batch's tracked events): the delivery ids
+   * of each, in order.
+   */
+  async function emitAccountEvents(events: readonly AccountEventArgs[]): Promise<string[][]> {
+    if (events.length === 0) return []
     const now = clock.now()
-    const eventId = type.startsWith('track:') || type.startsWith('message.') ? `${type}:${messageIdOf(args)}` : randomUUID()
-    const body = accountEventBody(args, workspace, now)
-    const ids = await store.enqueueFor((webhooks) => {
+    const prepared = events.map((args) => {
+      const [type] = args
+      const eventId = type.startsWith('track:') || type.startsWith('message.') ? `${type}:${messageIdOf(args)}` : randomUUID()
+      return { type, eventId, body: accountEventBody(args, workspace, now) }
+    })
+    const perEvent: string[][] = prepared.map(() => [])
+    await store.enqueueFor((webhooks) => {
       const out: NewDelivery[] = []
-      for (const webhook of webhooks) {
-        if (!webhook.enabled || webhook.state === 'disabled' || !subscribes(webhook.config.events, type)) continue
-        const id = `evt_${createHash('sha256').update(`${eventId}\n${webhook.id}`).digest('base64url').slice(0, 32)}`
-        out.push({ id, webhookId: webhook.id, source: 'account', job: { kind: 'account', type, eventId, body }, now })
-      }
+      prepared.forEach(({ type, eventId, body }, i) => {
+        for (const webhook of webhooks) {
+          if (!webhook.enabled || webhook.state === 'disabled' || !subscribes(webhook.config.events, type)) continue
+          const id = `evt_${createHash('sha256').update(`${eventId}\n${webhook.id}`).digest('base64url').slice(0, 32)}`
+          out.push({ id, webhookId: webhook.id, source: 'account', job: { kind: 'account', type, eventId, body }, now })
+          perEvent[i]?.push(id)
+        }
+      })
       return out
     })
-    if (ids.length > 0) dispatcher.wake()
-    return ok({ deliveryIds: ids })
+    if (perEvent.some((ids) => ids.length > 0)) dispatcher.wake()
+    return perEvent
   }
 
   async function deliveries(webhookId: string, opts: { limit?: number } = {}): Promise<Result<WebhookDeliveryView[], WebhookErrorCode>> {
@@ -389,6 +405,7 @@ export async function createWebhookService(options: WebhookServiceOptions) {
     test,
     enqueue,
     emitAccountEvent,
+    emitAccountEvents,
     deliveries,
     delivery,
     replay,

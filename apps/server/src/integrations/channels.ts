@@ -145,11 +145,13 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
     // Apps report opens and clicks as tracked `<channel>.<status>` events as often as through
     // /v1/activity: both reach the message's figures, so the canvas counts what the journey reacts to.
     async eventsAccepted(events) {
-      for (const e of events) {
-        const named = e.type === 'track' && e.event !== undefined ? parseActivityEventName(e.event) : null
-        const messageId = e.properties?.messageId
-        if (named && typeof messageId === 'string') await service.messages.recordTracked(messageId, e.userId, named.channel, named.status, e.timestamp)
-      }
+      await service.messages.recordTracked(
+        events.flatMap((e) => {
+          const named = e.type === 'track' && e.event !== undefined ? parseActivityEventName(e.event) : null
+          const messageId = e.properties?.messageId
+          return named && typeof messageId === 'string' ? [{ messageId, userId: e.userId, channel: named.channel, status: named.status, at: e.timestamp }] : []
+        }),
+      )
     },
     async prune(before) {
       let deleted = 0

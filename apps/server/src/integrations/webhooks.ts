@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { Engine } from '@switchyard/engine'
 import type { JourneyEventType, Journey, IngestedEvent } from '@switchyard/schema'
 import { WebhookAlertView, WebhookDeliveryView, WebhookInput, WebhookPreview, WebhookPreviewInput, WebhookTestResult, WebhookView } from '@switchyard/schema'
-import type { WebhookService } from '@switchyard/webhooks'
+import type { AccountEventArgs, WebhookService } from '@switchyard/webhooks'
 import { jsonBody, validate } from '../body'
 import type { Integration } from '../integrations'
 import type { Metrics } from '../metrics'
@@ -62,17 +62,19 @@ export function webhooksIntegration(service: WebhookService, engine: Engine, met
     async eventsAccepted(events: readonly IngestedEvent[]) {
       const names = await subscribedTracks()
       if (names.size === 0) return
-      for (const e of events) {
-        if (e.type !== 'track' || e.event === undefined || (!names.has(e.event) && !names.has('*'))) continue
-        await service.emitAccountEvent(`track:${e.event}`, {
-          messageId: e.messageId,
-          userId: e.userId,
-          event: e.event,
-          properties: e.properties ?? {},
-          ...(e.context ? { context: e.context } : {}),
-          timestamp: e.timestamp,
-        })
-      }
+      // One transaction for the whole ingest batch.
+      await service.emitAccountEvents(
+        events.flatMap((e): AccountEventArgs[] =>
+          e.type !== 'track' || e.event === undefined || (!names.has(e.event) && !names.has('*'))
+            ? []
+            : [
+                [
+                  `track:${e.event}`,
+                  { messageId: e.messageId, userId: e.userId, event: e.event, properties: e.properties ?? {}, ...(e.context ? { context: e.context } : {}), timestamp: e.timestamp },
+                ],
+              ],
+        ),
+      )
     },
     start: () => service.start(),
     stop: () => service.stop(),
