@@ -104,6 +104,8 @@ export interface ChannelService {
   test(providerId: string, to: string): Promise<Result<ProviderTestResult, ChannelErrorCode>>
   messages: {
     get(messageId: string): Promise<SentMessage | null>
+    /** Our messages by id, in one read; ids we have no record of are absent. */
+    getMany(messageIds: readonly string[]): Promise<Map<string, SentMessage>>
     list(filter?: { userId?: string; channel?: Channel; limit?: number }): Promise<SentMessage[]>
     /** For frequency caps: when the user was sent messages on the channel since `sinceMs`. */
     sentTimestamps(userId: string, channel: Channel, sinceMs: number): Promise<number[]>
@@ -353,6 +355,7 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
 
     messages: {
       get: (id) => messages.get(id),
+      getMany: (ids) => messages.getMany(ids),
       list: (filter = {}) => messages.list(filter),
       sentTimestamps: (userId, channel, sinceMs) => messages.sentTimestamps(userId, channel, sinceMs),
       prune: (before, limit) => messages.prune(before, limit),

@@ -62,9 +62,9 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
     const now = engine.clock.now()
     await accept(activities.map((a) => activityEvent(a, now)))
     if (!options.onMessageEvent) return
-    const messages = await Promise.all(activities.map((a) => (a.status === 'delivered' ? service.messages.get(a.messageId) : null)))
-    const delivered = activities.flatMap((a, i) => {
-      const sent = messages[i]
+    const sentMessages = await service.messages.getMany(activities.flatMap((a) => (a.status === 'delivered' ? [a.messageId] : [])))
+    const delivered = activities.flatMap((a) => {
+      const sent = a.status === 'delivered' ? sentMessages.get(a.messageId) : undefined
       return sent?.journeyId && sent.runId && sent.nodeId ? [{ a, sent, journeyId: sent.journeyId, runId: sent.runId, nodeId: sent.nodeId }] : []
     })
     if (delivered.length === 0) return
