@@ -52,8 +52,8 @@ export async function webhookDeliveries(count: number, options: { batchSize?: nu
   let delivered = 0
   let done: () => void = () => {}
   const finished = new Promise<void>((resolve) => (done = resolve))
-  const service = createWebhookService({
-    db,
+  const service = await createWebhookService({
+    backend: { kind: 'sqlite', db },
     secretBox: createSecretBox('bench-secret-key-0123456789'),
     clock: systemClock,
     workspace: 'bench',
@@ -65,11 +65,11 @@ export async function webhookDeliveries(count: number, options: { batchSize?: nu
       if (delivery.status === 'delivered' && ++delivered >= count) done()
     },
   })
-  const created = service.create({ name: 'bench receiver', url: `http://127.0.0.1:${port}/hook` })
+  const created = await service.create({ name: 'bench receiver', url: `http://127.0.0.1:${port}/hook` })
   if (!created.ok) throw new Error(`webhooks: ${created.message}`)
   const now = Date.now()
   for (let i = 0; i < count; i++) {
-    const r = service.enqueue(job(i, created.value.id, now))
+    const r = await service.enqueue(job(i, created.value.id, now))
     if (!r.ok) throw new Error(`webhooks: ${r.message}`)
   }
   progress(`  ${count} deliveries queued; draining...`)

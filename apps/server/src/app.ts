@@ -30,7 +30,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/v1/*', writeKeyAuth(deps.config.writeKey))
   const accept: AcceptEvents = async (events) => {
     await deps.engine.ingest(events)
-    for (const i of deps.integrations) i.eventsAccepted?.(events)
+    await Promise.all(deps.integrations.map((i) => i.eventsAccepted?.(events)))
   }
   // A worker applies and delivers; it answers health checks and metrics, nothing else.
   if (deps.role !== 'worker') {

@@ -37,7 +37,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   const secretBox = createSecretBox(loadSecretKey(config.secretKey ?? undefined, keyFile))
   if (existsSync(keyFile)) chmodSync(keyFile, 0o600)
   const metrics = new Metrics()
-  const { integrations, handlers } = createServices({
+  const { integrations, handlers } = await createServices({
     backend,
     engine,
     secretBox,

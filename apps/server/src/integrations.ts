@@ -12,22 +12,22 @@ export interface Integration {
   name: string
   mount?(app: Hono, registry: RouteRegistry, context: MountContext): void
   /** Ids a webhook node may name; publishing reports any other as `webhook.unknown`. */
-  webhookIds?(): ReadonlySet<string>
+  webhookIds?(): Promise<ReadonlySet<string>>
   /** Ids an action may name as its provider; publishing reports any other as `provider.unknown`. */
-  providerIds?(): ReadonlySet<string>
+  providerIds?(): Promise<ReadonlySet<string>>
   /** Retention: deletes this integration's own finished rows created before `before`, in small batches; answers how many. */
   prune?(before: number): Promise<number>
   /** Figures this integration keeps about a journey's nodes (a message step's deliveries), merged into its stats. */
-  nodeStats?(journeyId: string): Record<string, Partial<NodeStats>>
+  nodeStats?(journeyId: string): Promise<Record<string, Partial<NodeStats>>>
   /** Items waiting in this integration's own queue, for /metrics. */
-  pending?(): number
+  pending?(): Promise<number>
   outbox?: OutboxHandlers
   /** Renders this integration's outbox jobs as they would leave, without sending anything (simulations). */
   render?: Partial<EffectRenderer>
   /** A journey was created, changed, published, paused, resumed or deleted. */
-  journeyChanged?(type: JourneyEventType, journey: Journey): void
-  /** Events were stored in the journal. */
-  eventsAccepted?(events: readonly IngestedEvent[]): void
+  journeyChanged?(type: JourneyEventType, journey: Journey): Promise<void>
+  /** Events were stored in the journal; the ingest call answers once every integration has heard them. */
+  eventsAccepted?(events: readonly IngestedEvent[]): Promise<void>
   start?(): void
   stop?(): Promise<void>
 }

@@ -33,14 +33,12 @@ export interface Services {
   webhooks: WebhookService
 }
 
-/** The webhooks and channels services on the shared database, wired to the engine. */
-export function createServices(o: ServiceOptions): Services {
+/** The webhooks and channels services on the shared database (SQLite or PostgreSQL), wired to the engine. */
+export async function createServices(o: ServiceOptions): Promise<Services> {
   // Liquid renders on worker threads; starting them now spares the first message their start-up.
   sharedLiquidPool().warm()
-  if (o.backend.kind !== 'sqlite') throw new Error('the webhooks and channels stores run on SQLite only so far')
-  const db = o.backend.db
-  const webhooks = createWebhookService({
-    db,
+  const webhooks = await createWebhookService({
+    backend: o.backend,
     secretBox: o.secretBox,
     clock: o.clock,
     workspace: o.workspace,
@@ -66,8 +64,8 @@ export function createServices(o: ServiceOptions): Services {
     },
     alert: (alert) => sendAlert(alert),
   })
-  const channels = createChannelService({
-    db,
+  const channels = await createChannelService({
+    backend: o.backend,
     secretBox: o.secretBox,
     clock: o.clock,
     log: (level, message, fields) => o.log[level](message, fields),
@@ -78,7 +76,7 @@ export function createServices(o: ServiceOptions): Services {
   async function sendAlert(alert: WebhookAlertView): Promise<void> {
     o.log.warn('webhook alert', { webhookId: alert.webhookId, kind: alert.kind, message: alert.message })
     const to = o.alertEmails ?? []
-    if (to.length === 0 || !channels.providers.list().some((p) => p.channel === 'email' && p.kind !== 'sandbox')) return
+    if (to.length === 0 || !(await channels.providers.list()).some((p) => p.channel === 'email' && p.kind !== 'sandbox')) return
     for (const email of to) {
       const now = o.clock.now()
       const out = await channels.send({
@@ -95,7 +93,11 @@ export function createServices(o: ServiceOptions): Services {
   }
   const integrations: Integrations = [
     webhooksIntegration(webhooks, o.engine, o.metrics),
-    channelsIntegration(channels, o.engine, { onMessageEvent: (type, payload) => void webhooks.emitAccountEvent(type, payload) }),
+    channelsIntegration(channels, o.engine, {
+      onMessageEvent: async (type, payload) => {
+        await webhooks.emitAccountEvent(type, payload)
+      },
+    }),
   ]
   const handlers: OutboxHandlers = {}
   for (const i of integrations) Object.assign(handlers, i.outbox ?? {})

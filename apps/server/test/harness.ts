@@ -44,8 +44,8 @@ export async function testApp(options: { adminToken?: string; writeKey?: string;
   const integrations =
     options.integrations ??
     (options.withWebhooks
-      ? createServices({ backend: { kind: 'sqlite', db, path }, engine, secretBox, clock, workspace: 'acme', allowPrivateTargets: [], metrics, log }).integrations
-      : [channelsIntegration(createChannelService({ db, secretBox, clock }), engine)])
+      ? (await createServices({ backend: { kind: 'sqlite', db, path }, engine, secretBox, clock, workspace: 'acme', allowPrivateTargets: [], metrics, log })).integrations
+      : [channelsIntegration(await createChannelService({ backend: { kind: 'sqlite', db }, secretBox, clock }), engine)])
   const app = createApp({
     engine,
     config: { adminToken: options.adminToken ?? null, writeKey: options.writeKey ?? null, workspace: 'acme', webDist: '/nonexistent' },

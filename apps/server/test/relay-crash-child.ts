@@ -14,7 +14,7 @@ import { silentLogger } from '../src/log'
 const [file, mode] = process.argv.slice(2)
 const db = openDatabase(file ?? '')
 const engine = await Engine.open({ store: new SqliteEngineStore(db), clock: systemClock })
-const channels = createChannelService({ db, secretBox: createSecretBox('a-test-secret-key-0123'), clock: systemClock })
+const channels = await createChannelService({ backend: { kind: 'sqlite', db }, secretBox: createSecretBox('a-test-secret-key-0123'), clock: systemClock })
 const dispatcher = new OutboxDispatcher(engine, channelsIntegration(channels, engine).outbox ?? {}, silentLogger)
 if (mode === 'setup') {
   const j = await engine.createJourney(journeyInput('Promo', graph([trigger('t', 'Browsed'), action('m', 'sms', { text: 'Sale!' }), exit('x')], [edge('t', 'next', 'm'), edge('m', 'next', 'x')])))

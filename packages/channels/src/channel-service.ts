@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Database } from 'better-sqlite3'
+import { migratePostgres, type StoreBackend } from '@switchyard/storage'
 import {
   assertNever,
   fail,
@@ -31,15 +31,20 @@ import { verifyPushSignature, verifySendgridSignature, verifyTwilioSignature } f
 import { parseTwilioStatus } from './receipts/twilio'
 import { createTemplateRenderer, DEFAULT_RENDER_LIMITS, type RenderLimits } from './render/liquid'
 import { checkRendered, renderMessage, type RenderedMessage } from './render/render-message'
-import { createMessageStore, type SentMessage } from './store/message-store'
-import { migrateChannels } from './store/migrations'
-import { createProviderStore, toProviderView, type Provider } from './store/provider-store'
+import type { MessageStore, SentMessage } from './store/message-store'
+import { CHANNEL_MIGRATIONS, migrateChannels } from './store/migrations'
+import { createPostgresMessageStore } from './store/postgres-message-store'
+import { createPostgresProviderStore } from './store/postgres-provider-store'
+import { toProviderView, type Provider, type ProviderStore } from './store/provider-store'
+import { createSqliteMessageStore } from './store/sqlite-message-store'
+import { createSqliteProviderStore } from './store/sqlite-provider-store'
 
 /** The provider id recorded for messages sent through the built-in sandbox. */
 export const SANDBOX_PROVIDER_ID = 'sandbox'
 
 export interface ChannelServiceDeps {
-  db: Database
+  /** The server's database (its SQLite file or a PostgreSQL pool); the service keeps to tables prefixed `channel_`. */
+  backend: StoreBackend
   secretBox: SecretBox
   clock: Clock
   log?: Log
@@ -75,45 +80,56 @@ export interface PushReceiptRequest {
   signature?: string
 }
 
+/** A `<channel>.<status>` event the app tracked about one of our messages. */
+export interface TrackedActivity {
+  messageId: string
+  userId: string
+  channel: Channel
+  status: ActivityStatus
+  at: number
+}
+
 export interface ChannelService {
   providers: {
-    list(): ProviderView[]
-    get(id: string): Result<ProviderView, ChannelErrorCode>
-    create(input: unknown): Result<ProviderView, ChannelErrorCode>
+    list(): Promise<ProviderView[]>
+    get(id: string): Promise<Result<ProviderView, ChannelErrorCode>>
+    create(input: unknown): Promise<Result<ProviderView, ChannelErrorCode>>
     /** Replaces a provider; secrets left out keep their stored values. */
-    update(id: string, input: unknown): Result<ProviderView, ChannelErrorCode>
-    remove(id: string): Result<{ id: string }, ChannelErrorCode>
+    update(id: string, input: unknown): Promise<Result<ProviderView, ChannelErrorCode>>
+    remove(id: string): Promise<Result<{ id: string }, ChannelErrorCode>>
   }
   /** Renders and sends an action node's message; at most one successful send per message id. */
   send(job: MessageJob): Promise<SendOutcome>
   /** Sends a sample message through a provider to `to`; not recorded as a journey message. */
   test(providerId: string, to: string): Promise<Result<ProviderTestResult, ChannelErrorCode>>
   messages: {
-    get(messageId: string): SentMessage | null
-    list(filter?: { userId?: string; channel?: Channel; limit?: number }): SentMessage[]
+    get(messageId: string): Promise<SentMessage | null>
+    /** Our messages by id, in one read; ids we have no record of are absent. */
+    getMany(messageIds: readonly string[]): Promise<Map<string, SentMessage>>
+    list(filter?: { userId?: string; channel?: Channel; limit?: number }): Promise<SentMessage[]>
     /** For frequency caps: when the user was sent messages on the channel since `sinceMs`. */
-    sentTimestamps(userId: string, channel: Channel, sinceMs: number): number[]
+    sentTimestamps(userId: string, channel: Channel, sinceMs: number): Promise<number[]>
     /** Retention: deletes up to `limit` finished messages created before `before`. */
-    prune(before: number, limit: number): number
+    prune(before: number, limit: number): Promise<number>
     /** Delivery figures of a journey's message steps, per node id. */
-    figures(journeyId: string): Record<string, MessageStats>
+    figures(journeyId: string): Promise<Record<string, MessageStats>>
     /**
      * Activity the app reported as a tracked `<channel>.<status>` event: recorded on the message
      * when it is ours and went to that user on that channel, else ignored.
      */
-    recordTracked(messageId: string, userId: string, channel: Channel, status: ActivityStatus, at: number): void
+    recordTracked(reports: readonly TrackedActivity[]): Promise<void>
   }
   receipts: {
     /** `POST /v1/activity`: validated, and cross-checked against the message when we sent it. */
-    activity(body: unknown): Result<ChannelActivity, ChannelErrorCode>
-    sendgrid(providerId: string, req: SendgridReceiptRequest): Result<ReceiptBatch, ChannelErrorCode>
-    twilio(providerId: string, req: TwilioReceiptRequest): Result<ReceiptBatch, ChannelErrorCode>
-    push(providerId: string, req: PushReceiptRequest): Result<ReceiptBatch, ChannelErrorCode>
-    dsn(rawMessage: string): Result<ReceiptBatch, ChannelErrorCode>
+    activity(body: unknown): Promise<Result<ChannelActivity, ChannelErrorCode>>
+    sendgrid(providerId: string, req: SendgridReceiptRequest): Promise<Result<ReceiptBatch, ChannelErrorCode>>
+    twilio(providerId: string, req: TwilioReceiptRequest): Promise<Result<ReceiptBatch, ChannelErrorCode>>
+    push(providerId: string, req: PushReceiptRequest): Promise<Result<ReceiptBatch, ChannelErrorCode>>
+    dsn(rawMessage: string): Promise<Result<ReceiptBatch, ChannelErrorCode>>
   }
   sandbox: {
     /** Makes up a receipt for a message we sent: the activity for the caller to ingest. */
-    emit(messageId: string, status: string, at?: number): Result<ChannelActivity, ChannelErrorCode>
+    emit(messageId: string, status: string, at?: number): Promise<Result<ChannelActivity, ChannelErrorCode>>
   }
 }
 
@@ -130,13 +146,21 @@ const TEST_MESSAGES = {
   rcs: { text: 'This is a test message from Switchyard.' },
 } as const satisfies Record<Channel, Record<string, string>>
 
-export function createChannelService(deps: ChannelServiceDeps): ChannelService {
-  const { db, secretBox, clock } = deps
+/** Migrates the channels tables of a backend and answers its stores. */
+export async function openChannelStores(backend: StoreBackend, secretBox: SecretBox, now: () => number): Promise<{ providers: ProviderStore; messages: MessageStore }> {
+  if (backend.kind === 'sqlite') {
+    migrateChannels(backend.db, now())
+    return { providers: createSqliteProviderStore(backend.db, secretBox, now), messages: createSqliteMessageStore(backend.db, now) }
+  }
+  await migratePostgres(backend.pool, [CHANNEL_MIGRATIONS], now())
+  return { providers: createPostgresProviderStore(backend.pool, secretBox, now), messages: createPostgresMessageStore(backend.pool, now) }
+}
+
+export async function createChannelService(deps: ChannelServiceDeps): Promise<ChannelService> {
+  const { secretBox, clock } = deps
   const log = deps.log ?? silentLog
   const now = (): number => clock.now()
-  migrateChannels(db, now())
-  const providerStore = createProviderStore(db, secretBox, now)
-  const messages = createMessageStore(db, now)
+  const { providers: providerStore, messages } = await openChannelStores(deps.backend, secretBox, now)
   const renderer = createTemplateRenderer({ ...DEFAULT_RENDER_LIMITS, ...deps.renderLimits })
   const sandbox = createSandboxProvider()
   const guard = deps.guard ?? createAddressGuard()
@@ -156,14 +180,14 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
   }
 
   /** job.providerId, else the channel's default, else the built-in sandbox. */
-  const resolveProvider = (job: MessageJob): { ok: true; id: string; kind: string; adapter: ChannelProvider } | { ok: false; id: string; reason: string } => {
+  const resolveProvider = async (job: MessageJob): Promise<{ ok: true; id: string; kind: string; adapter: ChannelProvider } | { ok: false; id: string; reason: string }> => {
     if (job.providerId !== null && job.providerId !== SANDBOX_PROVIDER_ID) {
-      const p = providerStore.get(job.providerId)
+      const p = await providerStore.get(job.providerId)
       if (p === null) return { ok: false, id: job.providerId, reason: `provider ${job.providerId} does not exist` }
       if (p.channel !== job.channel) return { ok: false, id: p.id, reason: `provider "${p.name}" sends ${p.channel}, not ${job.channel}` }
       return { ok: true, id: p.id, kind: p.kind, adapter: adapterFor(p) }
     }
-    const p = job.providerId === null ? providerStore.defaultFor(job.channel) : null
+    const p = job.providerId === null ? await providerStore.defaultFor(job.channel) : null
     if (p === null) return { ok: true, id: SANDBOX_PROVIDER_ID, kind: 'sandbox', adapter: sandbox }
     return { ok: true, id: p.id, kind: p.kind, adapter: adapterFor(p) }
   }
@@ -184,8 +208,8 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
   const resolveReceipts = createReceiptResolver(messages, log)
 
   /** Finds the provider of a receipt route and checks the signature when it has a receipt secret. */
-  const verified = (providerId: string, check: (secret: string) => boolean, what: string): Result<Provider, ChannelErrorCode> => {
-    const p = providerStore.get(providerId)
+  const verified = async (providerId: string, check: (secret: string) => boolean, what: string): Promise<Result<Provider, ChannelErrorCode>> => {
+    const p = await providerStore.get(providerId)
     if (p === null) return fail('provider.not_found', `No channel provider ${providerId}.`)
     if (p.receiptSecret !== null && !check(p.receiptSecret)) {
       log('warn', 'receipt signature rejected', { providerId, format: what })
@@ -216,61 +240,61 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
 
   return {
     providers: {
-      list: () => providerStore.list().map(toProviderView),
-      get(id) {
-        const p = providerStore.get(id)
+      list: async () => (await providerStore.list()).map(toProviderView),
+      async get(id) {
+        const p = await providerStore.get(id)
         return p === null ? fail('provider.not_found', `No channel provider ${id}.`) : ok(toProviderView(p))
       },
-      create(input) {
+      async create(input) {
         const parsed = parseProvider(input)
         if (!parsed.ok) return parsed
         const missing = needsSecret(parsed.value, null)
         if (missing !== null) return fail('provider.invalid', missing, { issues: [{ path: 'config.auth', message: missing }] })
-        const p = providerStore.create(parsed.value)
+        const p = await providerStore.create(parsed.value)
         log('info', 'channel provider created', { providerId: p.id, channel: p.channel, kind: p.kind })
         return ok(toProviderView(p))
       },
-      update(id, input) {
+      async update(id, input) {
         const parsed = parseProvider(input)
         if (!parsed.ok) return parsed
-        const previous = providerStore.get(id)
+        const previous = await providerStore.get(id)
         if (previous === null) return fail('provider.not_found', `No channel provider ${id}.`)
         const missing = needsSecret(parsed.value, previous)
         if (missing !== null) return fail('provider.invalid', missing, { issues: [{ path: 'config.auth', message: missing }] })
-        const p = providerStore.update(id, parsed.value)
+        const p = await providerStore.update(id, parsed.value)
         if (p === null) return fail('provider.not_found', `No channel provider ${id}.`)
         log('info', 'channel provider updated', { providerId: p.id, channel: p.channel, kind: p.kind })
         return ok(toProviderView(p))
       },
-      remove(id) {
-        if (!providerStore.remove(id)) return fail('provider.not_found', `No channel provider ${id}.`)
+      async remove(id) {
+        if (!(await providerStore.remove(id))) return fail('provider.not_found', `No channel provider ${id}.`)
         log('info', 'channel provider removed', { providerId: id })
         return ok({ id })
       },
     },
 
     async send(job) {
-      const existing = messages.get(job.id)
+      const existing = await messages.get(job.id)
       if (existing !== null && existing.status === 'sent') {
         // The outbox delivers at least once: a message already accepted is not sent again.
         const stored = checkRendered(existing.channel, existing.recipient, existing.content)
         if (stored.ok) return { ok: true, providerId: existing.providerId, providerMessageId: existing.providerMessageId, rendered: stored.rendered }
       }
-      const provider = resolveProvider(job)
+      const provider = await resolveProvider(job)
       if (!provider.ok) {
-        messages.begin(attemptOf(job, provider.id, 'unknown', null))
-        messages.markFailed(job.id, provider.reason)
+        await messages.begin(attemptOf(job, provider.id, 'unknown', null))
+        await messages.markFailed(job.id, provider.reason)
         log('warn', 'message failed', { messageId: job.id, channel: job.channel, reason: provider.reason })
         return { ok: false, retryable: false, reason: provider.reason, providerId: provider.id }
       }
       const rendered = await renderMessage(job, renderer)
       if (!rendered.ok) {
-        messages.begin(attemptOf(job, provider.id, provider.kind, null))
-        messages.markFailed(job.id, rendered.reason)
+        await messages.begin(attemptOf(job, provider.id, provider.kind, null))
+        await messages.markFailed(job.id, rendered.reason)
         log('warn', 'message failed', { messageId: job.id, channel: job.channel, providerId: provider.id, reason: rendered.reason })
         return { ok: false, retryable: false, reason: rendered.reason, providerId: provider.id }
       }
-      messages.begin(attemptOf(job, provider.id, provider.kind, rendered.rendered))
+      await messages.begin(attemptOf(job, provider.id, provider.kind, rendered.rendered))
       let result
       try {
         result = await provider.adapter.send(rendered.rendered, job)
@@ -280,17 +304,17 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
         result = { ok: false as const, retryable: true, reason: `provider error: ${errorMessage(err)}` }
       }
       if (result.ok) {
-        messages.markSent(job.id, result.providerMessageId)
+        await messages.markSent(job.id, result.providerMessageId)
         log('debug', 'message sent', { messageId: job.id, channel: job.channel, providerId: provider.id, providerMessageId: result.providerMessageId })
         return { ok: true, providerId: provider.id, providerMessageId: result.providerMessageId, rendered: rendered.rendered }
       }
-      messages.markFailed(job.id, result.reason)
+      await messages.markFailed(job.id, result.reason)
       log('warn', 'message failed', { messageId: job.id, channel: job.channel, providerId: provider.id, retryable: result.retryable, reason: result.reason })
       return { ok: false, retryable: result.retryable, reason: result.reason, providerId: provider.id, rendered: rendered.rendered }
     },
 
     async test(providerId, to) {
-      const p = providerId === SANDBOX_PROVIDER_ID ? null : providerStore.get(providerId)
+      const p = providerId === SANDBOX_PROVIDER_ID ? null : await providerStore.get(providerId)
       if (p === null && providerId !== SANDBOX_PROVIDER_ID) return fail('provider.not_found', `No channel provider ${providerId}.`)
       const channel: Channel = p?.channel ?? 'email'
       const job: MessageJob = {
@@ -331,21 +355,29 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
 
     messages: {
       get: (id) => messages.get(id),
+      getMany: (ids) => messages.getMany(ids),
       list: (filter = {}) => messages.list(filter),
       sentTimestamps: (userId, channel, sinceMs) => messages.sentTimestamps(userId, channel, sinceMs),
       prune: (before, limit) => messages.prune(before, limit),
       figures: (journeyId) => messages.figures(journeyId),
-      recordTracked(messageId, userId, channel, status, at) {
-        const msg = messages.get(messageId)
-        if (msg !== null && msg.userId === userId && msg.channel === channel) messages.recordActivity(msg.id, status, at)
+      async recordTracked(reports) {
+        if (reports.length === 0) return
+        // One read and one write for an ingest batch, whatever its size.
+        const sent = await messages.getMany(reports.map((r) => r.messageId))
+        await messages.recordActivity(
+          reports.flatMap((r) => {
+            const msg = sent.get(r.messageId)
+            return msg !== undefined && msg.userId === r.userId && msg.channel === r.channel ? [{ id: msg.id, status: r.status, at: r.at }] : []
+          }),
+        )
       },
     },
 
     receipts: {
-      activity(body) {
+      async activity(body) {
         const a = normaliseActivity(body, now())
         if (!a.ok) return a
-        const msg = messages.get(a.value.messageId)
+        const msg = await messages.get(a.value.messageId)
         // Activity for a message we did not send is accepted: /v1/activity is authenticated, and
         // messages may predate this table. One we did send must agree with it.
         if (msg !== null) {
@@ -353,45 +385,45 @@ export function createChannelService(deps: ChannelServiceDeps): ChannelService {
           // (message, status) key that the real recipient's activity needs.
           if (msg.userId !== a.value.userId) return fail('activity.user_mismatch', `Message ${msg.id} was sent to another user: report activity with the userId the message was sent to.`, { field: 'userId' })
           if (msg.channel !== a.value.channel) return fail('activity.channel_mismatch', `Message ${msg.id} was sent on ${msg.channel}, not ${a.value.channel}: report it on ${msg.channel}.`, { field: 'channel' })
-          messages.recordActivity(msg.id, a.value.status, a.value.timestamp)
+          await messages.recordActivity([{ id: msg.id, status: a.value.status, at: a.value.timestamp }])
           return ok({ ...a.value, providerMessageId: msg.providerMessageId })
         }
         return a
       },
-      sendgrid(providerId, req) {
-        const p = verified(providerId, (key) => verifySendgridSignature(key, req.signature ?? '', req.timestamp ?? '', req.body), 'SendGrid event webhook')
+      async sendgrid(providerId, req) {
+        const p = await verified(providerId, (key) => verifySendgridSignature(key, req.signature ?? '', req.timestamp ?? '', req.body), 'SendGrid event webhook')
         if (!p.ok) return p
         const parsed = parseSendgridEvents(req.body, now())
         return parsed.ok ? resolveReceipts(p.value.id, parsed.value) : parsed
       },
-      twilio(providerId, req) {
-        const p = verified(providerId, (token) => verifyTwilioSignature(token, req.url, req.params, req.signature ?? ''), 'Twilio')
+      async twilio(providerId, req) {
+        const p = await verified(providerId, (token) => verifyTwilioSignature(token, req.url, req.params, req.signature ?? ''), 'Twilio')
         if (!p.ok) return p
         const parsed = parseTwilioStatus(req.params, now())
         return parsed.ok ? resolveReceipts(p.value.id, [parsed.value]) : parsed
       },
-      push(providerId, req) {
-        const p = verified(providerId, (secret) => verifyPushSignature(secret, req.body, req.signature ?? ''), 'push receipt')
+      async push(providerId, req) {
+        const p = await verified(providerId, (secret) => verifyPushSignature(secret, req.body, req.signature ?? ''), 'push receipt')
         if (!p.ok) return p
         const parsed = parsePushReceipts(req.body, now())
         return parsed.ok ? resolveReceipts(p.value.id, parsed.value) : parsed
       },
-      dsn(raw) {
+      async dsn(raw) {
         const parsed = parseDsn(raw, now())
         return parsed.ok ? resolveReceipts(null, [parsed.value], 'email') : parsed
       },
     },
 
     sandbox: {
-      emit(messageId, statusName, at) {
-        const msg = messages.get(messageId)
+      async emit(messageId, statusName, at) {
+        const msg = await messages.get(messageId)
         if (msg === null) return fail('message.not_found', `No message ${messageId} was sent.`)
         const status = statusFromName(statusName)
         if (status === null || !isReceiptStatus(status) || !isStatusOf(msg.channel, status)) {
           return fail('activity.invalid', `Status "${statusName}" is not reported for ${msg.channel}.`, { field: 'status' })
         }
         const timestamp = at ?? now()
-        messages.recordActivity(msg.id, status, timestamp)
+        await messages.recordActivity([{ id: msg.id, status, at: timestamp }])
         return ok({
           userId: msg.userId,
           channel: msg.channel,

@@ -1,10 +1,11 @@
-export { createChannelService, SANDBOX_PROVIDER_ID } from './channel-service'
+export { createChannelService, openChannelStores, SANDBOX_PROVIDER_ID } from './channel-service'
 export type {
   ChannelService,
   ChannelServiceDeps,
   PushReceiptRequest,
   SendgridReceiptRequest,
   SendOutcome,
+  TrackedActivity,
   TwilioReceiptRequest,
 } from './channel-service'
 export { systemClock, silentLog } from './clock'
@@ -56,4 +57,5 @@ export type { DeliveredJob, GateDecision } from './rules/delivery-gate'
 export type { FrequencyCapDecision, FrequencyCapRule } from './rules/frequency-cap'
 
 export { CHANNEL_MIGRATIONS, migrateChannels, MIGRATION_COMPONENT } from './store/migrations'
-export type { SentMessage, MessageStatus } from './store/message-store'
+export type { SentMessage, MessageStatus, MessageStore } from './store/message-store'
+export type { ProviderStore } from './store/provider-store'

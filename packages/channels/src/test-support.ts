@@ -1,6 +1,10 @@
 import Database from 'better-sqlite3'
 import type { Channel, MessageJob } from '@switchyard/schema'
 import { createSecretBox } from '@switchyard/secrets'
+import type { StoreBackend } from '@switchyard/storage'
+import type { Pool } from 'pg'
+import { eachBackend as eachStorage, emptyTables } from '@switchyard/storage/testing'
+import { CHANNEL_MIGRATIONS } from './store/migrations'
 import { createAddressGuard } from '@switchyard/webhooks'
 import type { Clock } from './clock'
 
@@ -24,7 +28,23 @@ export function memoryDb(): Database.Database {
   return new Database(':memory:')
 }
 
+/** A backend on a fresh in-memory SQLite database. */
+export function memoryBackend(): StoreBackend {
+  return { kind: 'sqlite', db: memoryDb() }
+}
+
 export const testBox = createSecretBox(TEST_SECRET_KEY)
+
+export const CHANNEL_TABLES = ['channel_messages', 'channel_providers']
+
+/** Registers `tests` on both backends: a fresh in-memory SQLite database, or this file's PostgreSQL one emptied. */
+export function eachBackend(label: string, tests: (backend: () => Promise<StoreBackend>) => void): void {
+  const postgres = async (pool: Pool): Promise<StoreBackend> => {
+    await emptyTables(pool, CHANNEL_MIGRATIONS, CHANNEL_TABLES)
+    return { kind: 'postgres', pool }
+  }
+  eachStorage(label, { sqlite: async () => memoryBackend(), postgres }, tests)
+}
 
 /** Lets providers reach this machine's test listeners (ALLOW_PRIVATE_TARGETS=127.0.0.0/8). */
 export const loopbackGuard = createAddressGuard({ allowPrivate: ['127.0.0.0/8'] })

@@ -2,3 +2,4 @@ export { migrateSqlite, migratePostgres, pendingSteps, type ComponentMigrations,
 export { isPostgresUrl, openPostgres, inTransaction, redactUrl, type PostgresOptions } from './postgres'
 export { PartitionLeases, LeaseLostError, LEASE_MIGRATIONS, type LeaseOptions } from './leases'
 export { listen } from './notify'
+export type { StoreBackend } from './backend'

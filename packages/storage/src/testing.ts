@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
+import { afterAll, beforeAll, describe } from 'vitest'
+import { migratePostgres, type ComponentMigrations } from './migrate'
+import { openPostgres } from './postgres'
 
 /** Where tests create their databases: the machine's PostgreSQL unless `SWITCHYARD_PG_ADMIN_URL` says otherwise. */
 export const PG_ADMIN_URL = process.env.SWITCHYARD_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -27,4 +30,55 @@ async function admin(sql: string): Promise<void> {
   } finally {
     await client.end()
   }
+}
+
+export interface PostgresForTests {
+  /** The pool on this file's database; valid from `beforeAll` on. */
+  readonly pool: pg.Pool
+  readonly url: string
+}
+
+/**
+ * A database for one test file: created before its tests, dropped after them, with one pool on it.
+ * Call it at the top of a test file (it registers vitest hooks).
+ */
+export function postgresPerFile(label: string): PostgresForTests {
+  let database: TestDatabase | null = null
+  let pool: pg.Pool | null = null
+  beforeAll(async () => {
+    database = await createTestDatabase(label)
+    pool = openPostgres(database.url)
+  })
+  afterAll(async () => {
+    await pool?.end()
+    await database?.drop()
+  })
+  return {
+    get pool() {
+      if (pool === null) throw new Error('the test database is made in beforeAll')
+      return pool
+    },
+    get url() {
+      if (database === null) throw new Error('the test database is made in beforeAll')
+      return database.url
+    },
+  }
+}
+
+/**
+ * Registers `tests` twice, under "on SQLite" and "on PostgreSQL": the same tests, each time with
+ * `backend()` opening what that backend's run needs (on PostgreSQL, from this file's database).
+ */
+export function eachBackend<T>(label: string, open: { sqlite: () => Promise<T>; postgres: (pool: pg.Pool) => Promise<T> }, tests: (backend: () => Promise<T>) => void): void {
+  describe('on SQLite', () => tests(open.sqlite))
+  describe('on PostgreSQL', () => {
+    const database = postgresPerFile(label)
+    tests(() => open.postgres(database.pool))
+  })
+}
+
+/** Migrates a component's tables on a test database and empties them, for a test that starts from nothing. */
+export async function emptyTables(pool: pg.Pool, migrations: ComponentMigrations, tables: readonly string[]): Promise<void> {
+  await migratePostgres(pool, [migrations], 0)
+  await pool.query(`TRUNCATE ${tables.join(', ')}`)
 }

@@ -151,15 +151,15 @@ describe('deliveries to forbidden addresses', () => {
   ]
 
   it('refuses each before connecting, records the attempt, and the canary sees no connection', async () => {
-    const { service } = testService({ allowPrivate: [], resolve: fakeDns })
+    const { service } = await testService({ allowPrivate: [], resolve: fakeDns })
     const urls = forbidden(canary.port)
     const results: Record<string, WebhookDeliveryView | undefined> = {}
     for (const [i, url] of urls.entries()) {
-      const created = service.create({ name: `target ${i}`, url })
+      const created = await service.create({ name: `target ${i}`, url })
       if (!created.ok) throw new Error(`${url}: ${created.message}`)
-      service.enqueue(sampleJob(created.value.id, { id: `d${i}` }))
+      await service.enqueue(sampleJob(created.value.id, { id: `d${i}` }))
       await service.tick()
-      const list = service.deliveries(created.value.id)
+      const list = await service.deliveries(created.value.id)
       results[url] = list.ok ? list.value[0] : undefined
     }
     for (const url of urls) {
@@ -178,8 +178,8 @@ describe('deliveries to forbidden addresses', () => {
   })
 
   it('refuses test sends the same way', async () => {
-    const { service } = testService({ allowPrivate: [], resolve: fakeDns })
-    const created = service.create({ name: 'local', url: `http://localhost:${canary.port}/` })
+    const { service } = await testService({ allowPrivate: [], resolve: fakeDns })
+    const created = await service.create({ name: 'local', url: `http://localhost:${canary.port}/` })
     if (!created.ok) throw new Error(created.message)
     const result = await service.test(created.value.id)
     expect(result).toMatchObject({ ok: true, value: { ok: false, status: null, error: expect.stringContaining('loopback') } })
@@ -189,12 +189,12 @@ describe('deliveries to forbidden addresses', () => {
 
   it('does not follow a redirect to a private address', async () => {
     const allowedHost = await startReceiver('127.0.0.1', () => ({ status: 307, headers: { Location: 'http://10.0.0.1/' } }))
-    const { service } = testService({ allowPrivate: [`127.0.0.1/32`] })
-    const created = service.create({ name: 'redirector', url: allowedHost.url })
+    const { service } = await testService({ allowPrivate: [`127.0.0.1/32`] })
+    const created = await service.create({ name: 'redirector', url: allowedHost.url })
     if (!created.ok) throw new Error(created.message)
-    service.enqueue(sampleJob(created.value.id))
+    await service.enqueue(sampleJob(created.value.id))
     await service.tick()
-    const list = service.deliveries(created.value.id)
+    const list = await service.deliveries(created.value.id)
     expect(list).toMatchObject({ ok: true, value: [{ status: 'dead', history: [{ status: 307, error: 'HTTP 307: redirect to http://10.0.0.1/ not followed' }] }] })
     expect(allowedHost.requests).toHaveLength(1)
     await service.close()
@@ -202,11 +202,11 @@ describe('deliveries to forbidden addresses', () => {
   })
 
   it('control: with the range allowed, the same forms reach the canary, Host kept as the name', async () => {
-    const { service } = testService({ allowPrivate: ['127.0.0.0/8'] })
+    const { service } = await testService({ allowPrivate: ['127.0.0.0/8'] })
     for (const [i, url] of [`http://localhost:${canary.port}/x`, `http://0x7f000001:${canary.port}/y`].entries()) {
-      const created = service.create({ name: `ok ${i}`, url })
+      const created = await service.create({ name: `ok ${i}`, url })
       if (!created.ok) throw new Error(created.message)
-      service.enqueue(sampleJob(created.value.id, { id: `ok${i}` }))
+      await service.enqueue(sampleJob(created.value.id, { id: `ok${i}` }))
       await service.tick()
     }
     expect(canary.requests.map((r) => [r.url, r.headers.host])).toEqual([

@@ -11,8 +11,8 @@ const [dbPath, url] = process.argv.slice(2)
 if (dbPath === undefined || url === undefined) throw new Error('usage: crash-child <db> <url>')
 const db = new Database(dbPath)
 db.pragma('journal_mode = WAL')
-const service = createWebhookService({
-  db,
+const service = await createWebhookService({
+  backend: { kind: 'sqlite', db },
   secretBox: createSecretBox('test-secret-key-0123456789'),
   clock: { now: () => Date.now() },
   workspace: 'acme_prod',
@@ -28,8 +28,8 @@ const service = createWebhookService({
     close: async () => undefined,
   },
 })
-const created = service.create({ name: 'CRM', url })
+const created = await service.create({ name: 'CRM', url })
 if (!created.ok) throw new Error(created.message)
-service.enqueue(sampleJob(created.value.id, { id: 'dlv_crash' }))
+await service.enqueue(sampleJob(created.value.id, { id: 'dlv_crash' }))
 process.stdout.write(`WEBHOOK ${created.value.id}\n`)
 void service.tick()

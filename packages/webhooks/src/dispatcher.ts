@@ -9,7 +9,7 @@ import { type RenderTemplate, batchPayload, journeyPayload } from './payload'
 import type { Transport, TransportResult } from './transport'
 import { type Verdict, judge } from './verdict'
 import { toAlertView } from './views'
-import type { DeliveryRecord, WebhookRecord, WebhookStore } from './webhook-store'
+import type { BreakerChange, ClaimPlanner, ClaimedUnit as Unit, DeliveryRecord, SettledMember, WebhookRecord, WebhookStore } from './webhook-store'
 
 /** What `onAttempt` hears: enough for the server to add a `webhook` row to the user's run history. */
 export interface AttemptEvent {
@@ -39,6 +39,8 @@ export interface DispatcherDeps {
   breaker: BreakerOptions
   random: () => number
   pollIntervalMs: number
+  /** Claims older than this are taken back every minute (processes sharing one database); null: never. */
+  staleClaimMs: number | null
   onAttempt?: ((delivery: AttemptEvent['delivery'], attempt: WebhookAttemptView) => void) | undefined
   alert?: ((alert: WebhookAlertView) => void | Promise<void>) | undefined
   /** The reliability harness's crash points (a no-op unless armed by the environment). */
@@ -46,13 +48,6 @@ export interface DispatcherDeps {
 }
 
 export type WebhookCrashPoint = 'webhook-before-send' | 'webhook-after-send-before-mark'
-
-/** One request: a single delivery, or a batch of activity deliveries sharing a `webhook-id`. */
-interface Unit {
-  webhookId: string
-  batchId: string | null
-  members: DeliveryRecord[]
-}
 
 /** A batch's id: derived from its members, so it is the same on every retry of the same batch. */
 export function batchIdOf(deliveryIds: readonly string[]): string {
@@ -78,66 +73,73 @@ export function createDispatcher(deps: DispatcherDeps) {
   const batchable = (d: DeliveryRecord): boolean =>
     deps.batchSize > 1 && d.batchId === null && d.attempts === d.replayBase && d.job.kind === 'webhook' && d.job.body.kind === 'activity'
 
-  function unitsFor(webhook: WebhookRecord, now: number): Unit[] {
-    if (!webhook.enabled || webhook.state === 'disabled') return []
-    let slots: number
+  /** Free request slots of an endpoint now: none while held, one probe after a pause's cool-off. */
+  function slotsFor(webhook: WebhookRecord, now: number): number {
+    if (!webhook.enabled || webhook.state === 'disabled') return 0
     if (webhook.state === 'paused') {
       // Half-open: after the cool-off, one request probes the endpoint.
-      if (webhook.pausedUntil !== null && webhook.pausedUntil > now) return []
-      slots = inflight(webhook.id) === 0 ? 1 : 0
-    } else {
-      slots = deps.concurrency - inflight(webhook.id)
+      if (webhook.pausedUntil !== null && webhook.pausedUntil > now) return 0
+      return inflight(webhook.id) === 0 ? 1 : 0
     }
-    if (slots <= 0) return []
-    const units: Unit[] = []
-    const openBatches = new Map<string, Unit>()
-    for (const row of store.dueOf(webhook.id, now, slots * deps.batchSize)) {
-      if (row.batchId !== null) {
-        const batchId = row.batchId
-        if (units.length >= slots || units.some((u) => u.batchId === batchId)) continue
-        units.push({ webhookId: webhook.id, batchId, members: store.batchMembers(batchId) })
-      } else if (batchable(row) && row.job.kind === 'webhook') {
-        const key = row.job.context.workspace
-        const open = openBatches.get(key)
-        if (open !== undefined && open.members.length < deps.batchSize) {
-          open.members.push(row)
-        } else if (units.length < slots) {
-          const unit: Unit = { webhookId: webhook.id, batchId: null, members: [row] }
-          units.push(unit)
-          openBatches.set(key, unit)
-        }
-      } else if (units.length < slots) {
-        units.push({ webhookId: webhook.id, batchId: null, members: [row] })
-      }
-    }
-    for (const unit of units) {
-      if (unit.batchId === null && unit.members.length > 1) unit.batchId = batchIdOf(unit.members.map((m) => m.id))
-    }
-    return units
+    return Math.max(0, deps.concurrency - inflight(webhook.id))
   }
 
-  /** Claims what is due, in one transaction: rows move to `delivering` before any byte is sent. */
-  function claim(now: number): Unit[] {
-    return store.write(() => {
-      const units: Unit[] = []
-      for (const webhookId of store.dueWebhookIds(now)) {
-        const webhook = store.getWebhook(webhookId)
-        if (webhook === null) continue
-        for (const unit of unitsFor(webhook, now)) {
-          for (const member of unit.members) store.claim(member.id, unit.batchId, now)
-          units.push(unit)
+  function plannerAt(now: number): ClaimPlanner {
+    return {
+      limit: (webhook) => slotsFor(webhook, now) * deps.batchSize,
+      plan(webhook, due, batches) {
+        const slots = slotsFor(webhook, now)
+        const units: Unit[] = []
+        const openBatches = new Map<string, Unit>()
+        for (const row of due) {
+          if (row.batchId !== null) {
+            const batchId = row.batchId
+            if (units.length >= slots || units.some((u) => u.batchId === batchId)) continue
+            units.push({ webhookId: webhook.id, batchId, members: batches.get(batchId) ?? [row] })
+          } else if (batchable(row) && row.job.kind === 'webhook') {
+            const key = row.job.context.workspace
+            const open = openBatches.get(key)
+            if (open !== undefined && open.members.length < deps.batchSize) {
+              open.members.push(row)
+            } else if (units.length < slots) {
+              const unit: Unit = { webhookId: webhook.id, batchId: null, members: [row] }
+              units.push(unit)
+              openBatches.set(key, unit)
+            }
+          } else if (units.length < slots) {
+            units.push({ webhookId: webhook.id, batchId: null, members: [row] })
+          }
         }
-      }
+        for (const unit of units) {
+          if (unit.batchId === null && unit.members.length > 1) unit.batchId = batchIdOf(unit.members.map((m) => m.id))
+        }
+        return units
+      },
+    }
+  }
+
+  /**
+   * Claims what is due: rows move to `delivering` before any byte is sent. One claim at a time in
+   * this process, each unit counted in flight as soon as it is claimed, so the endpoints'
+   * concurrency holds however many ticks run at once.
+   */
+  let claiming: Promise<unknown> = Promise.resolve()
+  function claim(now: number): Promise<Unit[]> {
+    const next = claiming.then(async () => {
+      const units = await store.claimDue(now, plannerAt(now))
+      for (const unit of units) adjust(unit.webhookId, 1)
       return units
     })
+    claiming = next.catch(() => undefined)
+    return next
   }
 
   async function send(unit: Unit): Promise<void> {
-    const webhook = store.getWebhook(unit.webhookId)
+    const webhook = await store.getWebhook(unit.webhookId)
     if (webhook === null) return
     const opened = openEndpoint(webhook, deps.secretBox)
     if (!opened.ok) {
-      settle(unit, { kind: 'dead', status: null, error: opened.error, gone: false }, 0, false)
+      await settle(unit, { kind: 'dead', status: null, error: opened.error, gone: false }, 0, false)
       return
     }
     const first = unit.members[0]
@@ -152,7 +154,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       const payload = await journeyPayload(first.job, webhook.name, deps.renderTemplate)
       if (!payload.ok) {
         // The journey's template is at fault, not the endpoint: no request, no breaker count.
-        settle(unit, { kind: 'dead', status: null, error: payload.error, gone: false }, 0, false)
+        await settle(unit, { kind: 'dead', status: null, error: payload.error, gone: false }, 0, false)
         return
       }
       text = payload.text
@@ -164,62 +166,56 @@ export function createDispatcher(deps: DispatcherDeps) {
     deps.crashPoint?.('webhook-after-send-before-mark')
     const attemptInRound = first.attempts + 1 - first.replayBase
     const verdict = judge(result, attemptInRound, webhook.config.retry, clock.now(), deps.random)
-    settle(unit, verdict, result.durationMs, true)
+    await settle(unit, verdict, result.durationMs, true)
   }
 
   /** Records the attempt on every member, moves them on, and updates the breaker, in one transaction. */
-  function settle(unit: Unit, verdict: Verdict, durationMs: number, countsForBreaker: boolean): void {
+  async function settle(unit: Unit, verdict: Verdict, durationMs: number, countsForBreaker: boolean): Promise<void> {
     const now = clock.now()
-    const events: AttemptEvent[] = []
-    const alerts: WebhookAlertView[] = []
-    store.write(() => {
-      const webhook = store.getWebhook(unit.webhookId)
-      // Removed while the request was in flight: its deliveries went with it.
-      if (webhook === null) return
-      for (const member of unit.members) {
-        const attempt = member.attempts + 1
-        const error = verdict.kind === 'delivered' ? null : verdict.error
-        store.insertAttempt({ deliveryId: member.id, attempt, webhookId: unit.webhookId, at: now, status: verdict.status, durationMs, error })
-        const status = verdict.kind === 'delivered' ? 'delivered' : verdict.kind === 'retry' ? 'failed' : 'dead'
-        const nextAttemptAt = verdict.kind === 'retry' ? now + verdict.delayMs : null
-        store.updateDelivery({
-          id: member.id,
-          status,
-          attempts: attempt,
-          nextAttemptAt,
-          batchId: unit.batchId,
-          lastStatus: verdict.status,
-          lastError: error,
-          now,
-        })
-        events.push({
-          delivery: {
-            id: member.id,
-            webhookId: unit.webhookId,
-            source: member.source,
-            job: member.job.kind === 'webhook' ? member.job : null,
-            status,
-            batchId: unit.batchId,
-            nextAttemptAt: nextAttemptAt === null ? null : new Date(nextAttemptAt).toISOString(),
-          },
-          attempt: { attempt, at: new Date(now).toISOString(), status: verdict.status, durationMs, error },
-        })
-      }
-      if (!countsForBreaker) return
-      const outcome = verdict.kind === 'delivered' ? 'success' : verdict.kind === 'dead' && verdict.gone ? 'gone' : 'failure'
+    const error = verdict.kind === 'delivered' ? null : verdict.error
+    const status: SettledMember['status'] = verdict.kind === 'delivered' ? 'delivered' : verdict.kind === 'retry' ? 'failed' : 'dead'
+    const nextAttemptAt = verdict.kind === 'retry' ? now + verdict.delayMs : null
+    const outcome = verdict.kind === 'delivered' ? 'success' : verdict.kind === 'dead' && verdict.gone ? 'gone' : 'failure'
+    let raised: BreakerChange['alerts'] = []
+    const breaker = (webhook: WebhookRecord): BreakerChange => {
       const next = afterAttempt(webhook, outcome, now, deps.breaker)
-      store.setBreaker(webhook.id, next.state, next.pausedUntil, next.consecutiveFailures)
+      raised = []
       if (next.opened) {
-        const message = `${webhook.name} failed ${next.consecutiveFailures} times in a row; deliveries are paused until ${new Date(next.pausedUntil ?? now).toISOString()}.`
-        const id = store.insertAlert(webhook.id, 'circuit_open', message, now)
-        alerts.push({ id, webhookId: webhook.id, webhookName: webhook.name, kind: 'circuit_open', message, at: new Date(now).toISOString() })
+        raised.push({ kind: 'circuit_open', message: `${webhook.name} failed ${next.consecutiveFailures} times in a row; deliveries are paused until ${new Date(next.pausedUntil ?? now).toISOString()}.` })
       }
       if (outcome === 'gone' && webhook.state !== 'disabled') {
-        const message = `${webhook.name} answered 410 Gone; it is disabled until it is saved again or a test passes.`
-        const id = store.insertAlert(webhook.id, 'endpoint_gone', message, now)
-        alerts.push({ id, webhookId: webhook.id, webhookName: webhook.name, kind: 'endpoint_gone', message, at: new Date(now).toISOString() })
+        raised.push({ kind: 'endpoint_gone', message: `${webhook.name} answered 410 Gone; it is disabled until it is saved again or a test passes.` })
       }
+      return { patch: { state: next.state, pausedUntil: next.pausedUntil, consecutiveFailures: next.consecutiveFailures }, alerts: raised }
+    }
+    const members = unit.members.map((m) => ({ id: m.id, attempt: m.attempts + 1, status, nextAttemptAt }))
+    const settled = await store.settle({
+      webhookId: unit.webhookId,
+      batchId: unit.batchId,
+      at: now,
+      httpStatus: verdict.status,
+      durationMs,
+      error,
+      members,
+      breaker: countsForBreaker ? breaker : null,
     })
+    // Removed while the request was in flight: its deliveries went with it.
+    if (settled === null) return
+    const { webhook, alertIds } = settled
+    const at = new Date(now).toISOString()
+    const alerts: WebhookAlertView[] = raised.map((a, i) => ({ id: alertIds[i] ?? 0, webhookId: webhook.id, webhookName: webhook.name, kind: a.kind, message: a.message, at }))
+    const events: AttemptEvent[] = unit.members.map((member) => ({
+      delivery: {
+        id: member.id,
+        webhookId: unit.webhookId,
+        source: member.source,
+        job: member.job.kind === 'webhook' ? member.job : null,
+        status,
+        batchId: unit.batchId,
+        nextAttemptAt: nextAttemptAt === null ? null : new Date(nextAttemptAt).toISOString(),
+      },
+      attempt: { attempt: member.attempts + 1, at, status: verdict.status, durationMs, error },
+    }))
     // A delivered request is one info line for all its deliveries; each delivery is debug detail.
     // A failure stays one warn line per delivery.
     const delivered = events.filter((e) => e.delivery.status === 'delivered').length
@@ -251,7 +247,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (deps.alert === undefined) return
     try {
       await deps.alert(alert)
-      store.alertNotified(alert.id, clock.now())
+      await store.alertNotified(alert.id, clock.now())
     } catch (err) {
       log({ level: 'error', msg: 'alert callback failed', webhookId: alert.webhookId, error: errorText(err) })
     }
@@ -259,12 +255,11 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   /** Sends a unit; a bug here must not leave rows stuck in `delivering` until the next restart. */
   function run(unit: Unit): Promise<void> {
-    adjust(unit.webhookId, 1)
     const promise = send(unit)
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         log({ level: 'error', msg: 'webhook dispatch failed', webhookId: unit.webhookId, error: errorText(err) })
         try {
-          settle(unit, { kind: 'retry', status: null, error: 'internal error', delayMs: 60_000 }, 0, false)
+          await settle(unit, { kind: 'retry', status: null, error: 'internal error', delayMs: 60_000 }, 0, false)
         } catch (inner) {
           log({ level: 'error', msg: 'could not release deliveries', webhookId: unit.webhookId, error: errorText(inner) })
         }
@@ -289,8 +284,15 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   /** Claims due deliveries, starts them within each endpoint's concurrency, and resolves when those finish. */
+  let nextReclaimAt = 0
   async function tick(): Promise<void> {
-    const units = claim(clock.now())
+    const now = clock.now()
+    if (deps.staleClaimMs !== null && now >= nextReclaimAt) {
+      nextReclaimAt = now + 60_000
+      const taken = await store.recover(now, now - deps.staleClaimMs)
+      if (taken > 0) log({ level: 'warn', msg: `re-queued ${taken} webhook deliveries a stopped process had claimed` })
+    }
+    const units = await claim(now)
     await Promise.all(units.map(run))
   }
 

@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DeliveryContext, WebhookJob } from '@switchyard/schema'
 import { createSecretBox } from '@switchyard/secrets'
+import type { StoreBackend } from '@switchyard/storage'
+import type { Pool } from 'pg'
+import { eachBackend as eachStorage, emptyTables } from '@switchyard/storage/testing'
 import Database from 'better-sqlite3'
+import { WEBHOOK_MIGRATIONS } from './migrations'
 import type { WebhookLogEntry } from './log'
 import { type WebhookServiceOptions, createWebhookService } from './webhook-service'
 
@@ -119,14 +123,30 @@ export function tempDbPath(): string {
 
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789'
 
-export function testService(overrides: Partial<WebhookServiceOptions> & { dbPath?: string } = {}) {
+/** The webhooks tables, emptied for a test on PostgreSQL. */
+export const WEBHOOK_TABLES = ['webhooks', 'webhook_deliveries', 'webhook_attempts', 'webhook_alerts']
+
+/**
+ * Registers `tests` on both backends: on SQLite `backend()` answers nothing, so `testService`
+ * makes a temp file; on PostgreSQL, this file's database with the webhooks tables emptied.
+ */
+export function eachBackend(label: string, tests: (backend: () => Promise<{ backend?: StoreBackend }>) => void): void {
+  const postgres = async (pool: Pool): Promise<{ backend?: StoreBackend }> => {
+    await emptyTables(pool, WEBHOOK_MIGRATIONS, WEBHOOK_TABLES)
+    return { backend: { kind: 'postgres', pool } }
+  }
+  eachStorage(label, { sqlite: async () => ({}), postgres }, tests)
+}
+
+/** A service on a temp SQLite file, or on the backend given (a test database on PostgreSQL). */
+export async function testService(overrides: Partial<WebhookServiceOptions> & { dbPath?: string } = {}) {
   const dbPath = overrides.dbPath ?? tempDbPath()
   const db = new Database(dbPath)
   db.pragma('journal_mode = WAL')
   const clock = fakeClock()
   const logs: WebhookLogEntry[] = []
-  const service = createWebhookService({
-    db,
+  const service = await createWebhookService({
+    backend: { kind: 'sqlite', db },
     secretBox: createSecretBox(TEST_SECRET_KEY),
     clock,
     workspace: 'acme_prod',

@@ -16,16 +16,16 @@ afterEach(async () => {
   receivers = []
 })
 
-function service(options: Parameters<typeof testService>[0] = {}) {
-  const t = testService(options)
+async function service(options: Parameters<typeof testService>[0] = {}) {
+  const t = await testService(options)
   closers.push(() => t.service.close())
   return t
 }
 
 describe('webhook CRUD', () => {
-  it('creates with defaults and answers a view without secrets', () => {
-    const { service: s } = service()
-    const created = s.create({
+  it('creates with defaults and answers a view without secrets', async () => {
+    const { service: s } = await service()
+    const created = await s.create({
       name: 'CRM',
       url: 'https://crm.example.com/hooks',
       auth: { type: 'basic', username: 'sy', password: 'hunter2' },
@@ -53,11 +53,11 @@ describe('webhook CRUD', () => {
     })
     expect(JSON.stringify(created)).not.toContain('hunter2')
     expect(JSON.stringify(created)).not.toContain('whsec_')
-    expect(s.list()).toHaveLength(1)
+    expect(await s.list()).toHaveLength(1)
   })
 
-  it('answers validation errors as values with a code and the field', () => {
-    const { service: s } = service()
+  it('answers validation errors as values with a code and the field', async () => {
+    const { service: s } = await service()
     const cases: [Record<string, unknown>, string][] = [
       [{ name: 'x', url: 'ftp://example.com' }, 'url'],
       [{ name: 'x', url: 'https://u:p@example.com' }, 'url'],
@@ -74,32 +74,32 @@ describe('webhook CRUD', () => {
       [{ name: '', url: 'https://example.com' }, 'name'],
     ]
     for (const [input, path] of cases) {
-      const result = s.create(input)
+      const result = await s.create(input)
       expect(result.ok, path).toBe(false)
       if (!result.ok) {
         expect(result.code).toBe('webhook.invalid')
         expect(result.details, path).toEqual(expect.arrayContaining([expect.objectContaining({ path })]))
       }
     }
-    expect(s.list()).toHaveLength(0)
+    expect(await s.list()).toHaveLength(0)
   })
 
-  it('keeps the stored password and secret on update unless replaced or removed', () => {
-    const { service: s } = service()
-    const created = s.create({ name: 'CRM', url: 'https://a.example.com', auth: { type: 'basic', username: 'sy', password: 'one' }, signingSecret: createSigningSecret() })
+  it('keeps the stored password and secret on update unless replaced or removed', async () => {
+    const { service: s } = await service()
+    const created = await s.create({ name: 'CRM', url: 'https://a.example.com', auth: { type: 'basic', username: 'sy', password: 'one' }, signingSecret: createSigningSecret() })
     if (!created.ok) throw new Error(created.message)
     const id = created.value.id
-    expect(s.update(id, { name: 'CRM 2', url: 'https://b.example.com', auth: { type: 'basic', username: 'sy2' } })).toMatchObject({
+    expect(await s.update(id, { name: 'CRM 2', url: 'https://b.example.com', auth: { type: 'basic', username: 'sy2' } })).toMatchObject({
       ok: true,
       value: { name: 'CRM 2', url: 'https://b.example.com', auth: { username: 'sy2', hasPassword: true }, hasSigningSecret: true },
     })
-    expect(s.update(id, { name: 'CRM 3', url: 'https://b.example.com', signingSecret: null })).toMatchObject({ ok: true, value: { hasSigningSecret: false } })
-    const noAuth = s.get(id)
+    expect(await s.update(id, { name: 'CRM 3', url: 'https://b.example.com', signingSecret: null })).toMatchObject({ ok: true, value: { hasSigningSecret: false } })
+    const noAuth = await s.get(id)
     expect(noAuth.ok && noAuth.value.auth).toBeUndefined()
-    expect(s.update('wh_missing', { name: 'x', url: 'https://b.example.com' })).toMatchObject({ ok: false, code: 'webhook.not_found' })
-    expect(s.remove(id)).toEqual({ ok: true, value: { id } })
-    expect(s.get(id)).toMatchObject({ ok: false, code: 'webhook.not_found' })
-    expect(s.remove(id)).toMatchObject({ ok: false, code: 'webhook.not_found' })
+    expect(await s.update('wh_missing', { name: 'x', url: 'https://b.example.com' })).toMatchObject({ ok: false, code: 'webhook.not_found' })
+    expect(await s.remove(id)).toEqual({ ok: true, value: { id } })
+    expect(await s.get(id)).toMatchObject({ ok: false, code: 'webhook.not_found' })
+    expect(await s.remove(id)).toMatchObject({ ok: false, code: 'webhook.not_found' })
   })
 })
 
@@ -115,24 +115,24 @@ describe('storage', () => {
     )
   })
 
-  it('reads a delivery job stored before versioned records as v1, and refuses a newer version by name', () => {
-    const { service: s, db } = service()
-    const created = s.create({ name: 'CRM', url: 'https://crm.example.com/hooks' })
+  it('reads a delivery job stored before versioned records as v1, and refuses a newer version by name', async () => {
+    const { service: s, db } = await service()
+    const created = await s.create({ name: 'CRM', url: 'https://crm.example.com/hooks' })
     if (!created.ok) throw new Error(created.message)
-    const queued = s.enqueue(sampleJob(created.value.id))
+    const queued = await s.enqueue(sampleJob(created.value.id))
     if (!queued.ok) throw new Error(queued.message)
     const id = queued.value.deliveryId
-    const before = s.delivery(id)
+    const before = await s.delivery(id)
     expect(before.ok).toBe(true)
     const job = db.prepare<[], string>('SELECT job FROM webhook_deliveries').pluck()
     expect(JSON.parse(job.get() ?? '')).toMatchObject({ $v: 1 })
 
     db.exec(`UPDATE webhook_deliveries SET job = json_extract(job, '$.value')`)
     expect(JSON.parse(job.get() ?? '')).not.toHaveProperty('$v')
-    expect(s.delivery(id)).toEqual(before)
+    expect(await s.delivery(id)).toEqual(before)
 
     db.exec(`UPDATE webhook_deliveries SET job = '{"$v":2,"value":{}}'`)
-    expect(() => s.delivery(id)).toThrow('cannot read stored webhook delivery job v2: newer than this build reads (v1)')
+    await expect(s.delivery(id)).rejects.toThrow('cannot read stored webhook delivery job v2: newer than this build reads (v1)')
   })
 })
 
@@ -142,23 +142,23 @@ describe('secret hygiene', () => {
     const secret = createSigningSecret()
     const receiver = await startReceiver('127.0.0.1', (req) => ({ status: req.headers['webhook-id'] === 'ok' ? 200 : 500 }))
     receivers.push(receiver)
-    const { service: s, dbPath, logs, db } = service()
-    const created = s.create({ name: 'CRM', url: receiver.url, auth: { type: 'basic', username: 'sy', password: canary }, signingSecret: secret })
+    const { service: s, dbPath, logs, db } = await service()
+    const created = await s.create({ name: 'CRM', url: receiver.url, auth: { type: 'basic', username: 'sy', password: canary }, signingSecret: secret })
     if (!created.ok) throw new Error(created.message)
     const id = created.value.id
-    s.enqueue(sampleJob(id, { id: 'ok' }))
-    s.enqueue(sampleJob(id, { id: 'bad', body: { kind: 'template', template: '{"x":1}' } }))
+    await s.enqueue(sampleJob(id, { id: 'ok' }))
+    await s.enqueue(sampleJob(id, { id: 'bad', body: { kind: 'template', template: '{"x":1}' } }))
     await s.tick()
     await s.test(id)
-    const refused = s.create({ name: 'Private', url: 'http://10.0.0.1/', auth: { type: 'basic', username: 'sy', password: canary } })
+    const refused = await s.create({ name: 'Private', url: 'http://10.0.0.1/', auth: { type: 'basic', username: 'sy', password: canary } })
     if (!refused.ok) throw new Error(refused.message)
-    s.enqueue(sampleJob(refused.value.id, { id: 'refused' }))
+    await s.enqueue(sampleJob(refused.value.id, { id: 'refused' }))
     await s.tick()
-    const updated = s.update(id, { name: 'CRM', url: receiver.url, auth: { type: 'basic', username: 'sy' } })
+    const updated = await s.update(id, { name: 'CRM', url: receiver.url, auth: { type: 'basic', username: 'sy' } })
     // The receiver did get it: that is the point of basic auth.
     expect(receiver.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from(`sy:${canary}`).toString('base64')}`)
 
-    const answers = JSON.stringify([created, updated, s.get(id), s.list(), s.deliveries(id), s.deliveries(refused.value.id), s.alerts()])
+    const answers = JSON.stringify([created, updated, await s.get(id), await s.list(), await s.deliveries(id), await s.deliveries(refused.value.id), await s.alerts()])
     expect(answers).not.toContain(canary)
     expect(answers).not.toContain(secret)
     expect(JSON.stringify(logs)).not.toContain(canary)
@@ -173,24 +173,24 @@ describe('secret hygiene', () => {
       expect(bytes.includes(Buffer.from(secretBase64)), file).toBe(false)
     }
     // It is still there, sealed, for the next send.
-    expect(s.deliveries(id)).toMatchObject({ ok: true })
+    expect(await s.deliveries(id)).toMatchObject({ ok: true })
   })
 
   it('a delivery whose secrets cannot be opened fails as a value, with no secret in the error', async () => {
     const receiver = await startReceiver()
     receivers.push(receiver)
     const dbPath = tempDbPath()
-    const first = testService({ dbPath })
-    const created = first.service.create({ name: 'CRM', url: receiver.url, auth: { type: 'basic', username: 'sy', password: 'pw-canary' } })
+    const first = await testService({ dbPath })
+    const created = await first.service.create({ name: 'CRM', url: receiver.url, auth: { type: 'basic', username: 'sy', password: 'pw-canary' } })
     if (!created.ok) throw new Error(created.message)
-    first.service.enqueue(sampleJob(created.value.id))
+    await first.service.enqueue(sampleJob(created.value.id))
     first.db.close()
     const db = new Database(dbPath)
-    const other = createWebhookService({ db, secretBox: createSecretBox(`${TEST_SECRET_KEY}-rotated`), clock: fakeClock(), workspace: 'acme_prod', allowPrivate: ['127.0.0.0/8'] })
+    const other = await createWebhookService({ backend: { kind: 'sqlite', db }, secretBox: createSecretBox(`${TEST_SECRET_KEY}-rotated`), clock: fakeClock(), workspace: 'acme_prod', allowPrivate: ['127.0.0.0/8'] })
     closers.push(() => other.close())
     await other.tick()
     expect(receiver.requests).toHaveLength(0)
-    expect(other.deliveries(created.value.id)).toMatchObject({
+    expect(await other.deliveries(created.value.id)).toMatchObject({
       ok: true,
       value: [{ status: 'dead', history: [{ error: 'the stored password, signing secret, header or query values cannot be opened (was SECRET_KEY changed?)' }] }],
     })
@@ -204,25 +204,25 @@ describe('header and query values', () => {
   it('are sealed at rest, masked in answers, kept when the mask comes back, and sent in the clear', async () => {
     const receiver = await startReceiver()
     receivers.push(receiver)
-    const { service: s, dbPath, db } = service()
-    const created = s.create({ name: 'CRM', url: receiver.url, headers: { 'X-Api-Key': HEADER }, query: { token: QUERY } })
+    const { service: s, dbPath, db } = await service()
+    const created = await s.create({ name: 'CRM', url: receiver.url, headers: { 'X-Api-Key': HEADER }, query: { token: QUERY } })
     if (!created.ok) throw new Error(created.message)
     const id = created.value.id
     expect(created.value).toMatchObject({ headers: { 'X-Api-Key': MASKED_VALUE }, query: { token: MASKED_VALUE } })
     // The web form sends back what it was shown: the masks keep the stored values.
-    const updated = s.update(id, { name: 'CRM', url: receiver.url, headers: { 'x-api-key': MASKED_VALUE, 'X-Tenant': 'acme' }, query: { token: MASKED_VALUE } })
+    const updated = await s.update(id, { name: 'CRM', url: receiver.url, headers: { 'x-api-key': MASKED_VALUE, 'X-Tenant': 'acme' }, query: { token: MASKED_VALUE } })
     expect(updated).toMatchObject({ ok: true, value: { headers: { 'x-api-key': MASKED_VALUE, 'X-Tenant': MASKED_VALUE }, query: { token: MASKED_VALUE } } })
-    expect(s.update(id, { name: 'CRM', url: receiver.url, query: { other: MASKED_VALUE } })).toMatchObject({
+    expect(await s.update(id, { name: 'CRM', url: receiver.url, query: { other: MASKED_VALUE } })).toMatchObject({
       ok: false,
       code: 'webhook.invalid',
       details: [{ path: 'query.other' }],
     })
-    s.enqueue(sampleJob(id, { id: 'sealed' }))
+    await s.enqueue(sampleJob(id, { id: 'sealed' }))
     await s.tick()
     expect(receiver.requests[0]?.headers['x-api-key']).toBe(HEADER)
     expect(receiver.requests[0]?.url).toBe(`/?token=${QUERY}`)
     const preview = await s.preview(id, {})
-    const answers = JSON.stringify([created, updated, s.get(id), s.list(), preview, s.deliveries(id)])
+    const answers = JSON.stringify([created, updated, await s.get(id), await s.list(), preview, await s.deliveries(id)])
     expect(answers).not.toContain(HEADER)
     expect(answers).not.toContain(QUERY)
     db.pragma('wal_checkpoint(TRUNCATE)')
@@ -242,10 +242,10 @@ describe('header and query values', () => {
     migrate(db)
     const v1 = { v: 1, url: receiver.url, encoding: 'json', auth: null, headers: { 'X-Api-Key': HEADER }, query: { token: QUERY }, timeoutMs: 3000, retry: { maxAttempts: 5, initialDelayMs: 1000, maxDelayMs: 300_000 }, signingSecretSealed: null, events: [] }
     db.prepare(`INSERT INTO webhooks (id, name, config, enabled, created_at, updated_at) VALUES ('wh_old', 'Old', ?, 1, 0, 0)`).run(JSON.stringify(v1))
-    const { service: s } = service({ dbPath, db })
-    expect(s.get('wh_old')).toMatchObject({ ok: true, value: { headers: { 'X-Api-Key': MASKED_VALUE }, query: { token: MASKED_VALUE } } })
+    const { service: s } = await service({ dbPath, backend: { kind: 'sqlite', db } })
+    expect(await s.get('wh_old')).toMatchObject({ ok: true, value: { headers: { 'X-Api-Key': MASKED_VALUE }, query: { token: MASKED_VALUE } } })
     expect(String(db.prepare(`SELECT config FROM webhooks WHERE id = 'wh_old'`).pluck().get())).not.toContain(HEADER)
-    s.enqueue(sampleJob('wh_old', { id: 'upgraded' }))
+    await s.enqueue(sampleJob('wh_old', { id: 'upgraded' }))
     await s.tick()
     expect(receiver.requests[0]?.headers['x-api-key']).toBe(HEADER)
     expect(receiver.requests[0]?.url).toBe(`/?token=${QUERY}`)
@@ -256,13 +256,13 @@ describe('test status', () => {
   it('goes back to untested when a change affects delivery, and stays when it does not', async () => {
     const receiver = await startReceiver()
     receivers.push(receiver)
-    const { service: s } = service()
+    const { service: s } = await service()
     const base = { name: 'CRM', url: receiver.url, auth: { type: 'basic', username: 'sy', password: 'one' }, headers: { 'X-A': '1' }, query: { q: '1' } }
-    const created = s.create(base)
+    const created = await s.create(base)
     if (!created.ok) throw new Error(created.message)
     const id = created.value.id
-    const status = () => {
-      const got = s.get(id)
+    const status = async () => {
+      const got = await s.get(id)
       return got.ok ? [got.value.testStatus, got.value.lastTestedAt === null] : null
     }
     const changes: [string, Record<string, unknown>, 'passing' | 'untested'][] = [
@@ -276,35 +276,56 @@ describe('test status', () => {
       ['signing secret', { ...base, signingSecret: createSigningSecret() }, 'untested'],
     ]
     for (const [what, input, expected] of changes) {
-      s.update(id, base)
+      await s.update(id, base)
       expect(await s.test(id)).toMatchObject({ ok: true, value: { ok: true } })
-      expect(status(), what).toEqual(['passing', false])
-      expect(s.update(id, input), what).toMatchObject({ ok: true })
-      expect(status(), what).toEqual(expected === 'passing' ? ['passing', false] : ['untested', true])
+      expect(await status(), what).toEqual(['passing', false])
+      expect(await s.update(id, input), what).toMatchObject({ ok: true })
+      expect(await status(), what).toEqual(expected === 'passing' ? ['passing', false] : ['untested', true])
     }
   })
 })
 
 describe('account-level webhooks', () => {
+  it('queues a batch of events in one call: each event’s deliveries in order, and a repeated message id once', async () => {
+    const { service: s } = await service()
+    const orders = await s.create({ name: 'Orders', url: 'https://orders.example.com/hook', events: ['track:Order Placed'] })
+    const all = await s.create({ name: 'All', url: 'https://all.example.com/hook', events: ['track:*'] })
+    if (!orders.ok || !all.ok) throw new Error('create failed')
+    const track = (messageId: string, event: string) => ({ messageId, userId: 'jane@example.com', event, properties: {}, timestamp: 0 })
+    const ids = await s.emitAccountEvents([
+      ['track:Order Placed', track('m-1', 'Order Placed')],
+      ['track:Page Viewed', track('m-2', 'Page Viewed')],
+      ['track:Order Placed', track('m-1', 'Order Placed')],
+    ])
+    expect(ids.map((list) => list.length)).toEqual([2, 1, 2])
+    expect(ids[2]).toEqual(ids[0])
+    const queued = async (webhookId: string) => {
+      const list = await s.deliveries(webhookId)
+      return list.ok ? list.value.length : -1
+    }
+    expect([await queued(orders.value.id), await queued(all.value.id)]).toEqual([1, 2])
+    expect(await s.emitAccountEvents([])).toEqual([])
+  })
+
   it('sends journey lifecycle, track and message events to the endpoints subscribed to them', async () => {
     const receiver = await startReceiver()
     receivers.push(receiver)
-    const { service: s, clock } = service()
-    const journeys = s.create({ name: 'Journeys', url: `${receiver.url}/journeys`, events: ['journey.published', 'journey.deleted'] })
-    const tracks = s.create({ name: 'Orders', url: `${receiver.url}/tracks`, events: ['track:Order Placed'] })
-    const all = s.create({ name: 'All', url: `${receiver.url}/all`, events: ['track:*', 'message.delivered'] })
-    const none = s.create({ name: 'Node only', url: `${receiver.url}/none` })
+    const { service: s, clock } = await service()
+    const journeys = await s.create({ name: 'Journeys', url: `${receiver.url}/journeys`, events: ['journey.published', 'journey.deleted'] })
+    const tracks = await s.create({ name: 'Orders', url: `${receiver.url}/tracks`, events: ['track:Order Placed'] })
+    const all = await s.create({ name: 'All', url: `${receiver.url}/all`, events: ['track:*', 'message.delivered'] })
+    const none = await s.create({ name: 'Node only', url: `${receiver.url}/none` })
     if (!journeys.ok || !tracks.ok || !all.ok || !none.ok) throw new Error('create failed')
 
     const journey = { id: 'j_1', name: 'Repeat Order Journey', status: 'live', version: 2, createdAt: '2017-03-06T11:00:52.000Z', updatedAt: '2017-03-06T11:00:52.000Z', tags: ['premium-user'] }
-    expect(s.emitAccountEvent('journey.published', { journey, actor: 'admin@example.com' })).toMatchObject({ ok: true, value: { deliveryIds: [expect.any(String)] } })
-    expect(s.emitAccountEvent('journey.created', { journey })).toEqual({ ok: true, value: { deliveryIds: [] } })
+    expect(await s.emitAccountEvent('journey.published', { journey, actor: 'admin@example.com' })).toMatchObject({ ok: true, value: { deliveryIds: [expect.any(String)] } })
+    expect(await s.emitAccountEvent('journey.created', { journey })).toEqual({ ok: true, value: { deliveryIds: [] } })
     const track = { messageId: 'm-1', userId: 'jane@example.com', event: 'Order Placed', properties: { total: 42 }, timestamp: Date.parse('2024-07-04T12:25:01Z') }
-    expect(s.emitAccountEvent('track:Order Placed', track)).toMatchObject({ ok: true, value: { deliveryIds: [expect.any(String), expect.any(String)] } })
+    expect(await s.emitAccountEvent('track:Order Placed', track)).toMatchObject({ ok: true, value: { deliveryIds: [expect.any(String), expect.any(String)] } })
     // The same track event again adds nothing: ids derive from its message id.
-    s.emitAccountEvent('track:Order Placed', track)
-    s.emitAccountEvent('track:Page Viewed', { ...track, messageId: 'm-2', event: 'Page Viewed' })
-    s.emitAccountEvent('message.delivered', {
+    await s.emitAccountEvent('track:Order Placed', track)
+    await s.emitAccountEvent('track:Page Viewed', { ...track, messageId: 'm-2', event: 'Page Viewed' })
+    await s.emitAccountEvent('message.delivered', {
       messageId: 'msg_1',
       channel: 'app_push',
       userId: '6425',
@@ -368,15 +389,15 @@ describe('account-level webhooks', () => {
       ],
     })
     expect(byPath('/none')).toEqual([])
-    const deliveries = s.deliveries(journeys.value.id)
+    const deliveries = await s.deliveries(journeys.value.id)
     expect(deliveries).toMatchObject({ ok: true, value: [{ source: 'account', summary: 'journey.published', status: 'delivered' }] })
   })
 })
 
 describe('the timeout of a test', () => {
   it('covers the DNS lookup: a lookup that never answers ends at timeoutMs', async () => {
-    const { service: s } = service({ resolve: () => new Promise(() => undefined) })
-    const created = s.create({ name: 'Slow DNS', url: 'https://hooks.slow-dns.test/in', timeoutMs: 200 })
+    const { service: s } = await service({ resolve: () => new Promise(() => undefined) })
+    const created = await s.create({ name: 'Slow DNS', url: 'https://hooks.slow-dns.test/in', timeoutMs: 200 })
     if (!created.ok) throw new Error(created.message)
     const started = performance.now()
     const result = await s.test(created.value.id)

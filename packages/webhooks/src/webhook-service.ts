@@ -17,7 +17,7 @@ import {
   ok,
 } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
-import type { Database } from 'better-sqlite3'
+import { migratePostgres, type StoreBackend } from '@switchyard/storage'
 import type { z } from 'zod'
 import { type AccountEventArgs, accountEventBody, subscribes } from './account-events'
 import { type Resolver, createAddressGuard } from './address-guard'
@@ -27,16 +27,18 @@ import { type AttemptEvent, type WebhookCrashPoint, createDispatcher } from './d
 import { deliveryFingerprint, maskValues, sealValues } from './config-secrets'
 import { openEndpoint } from './endpoint'
 import { type WebhookLogger, silentLogger } from './log'
-import { migrate } from './migrations'
+import { WEBHOOK_MIGRATIONS, migrate } from './migrations'
 import { encodePayload, journeyPayload } from './payload'
 import { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits, createTemplateRenderer } from './template-body'
 import { type Transport, createTransport } from './transport'
 import { toAlertView, toDeliveryView, toWebhookView } from './views'
-import { type StoredConfig, createWebhookStore } from './webhook-store'
+import { createPostgresWebhookStore } from './postgres-webhook-store'
+import { createSqliteWebhookStore } from './sqlite-webhook-store'
+import { REARM, type NewDelivery, type StoredConfig, type WebhookPatch, type WebhookStore } from './webhook-store'
 
 export interface WebhookServiceOptions {
-  /** The server's one SQLite database; the service keeps to tables prefixed `webhook`. */
-  db: Database
+  /** The server's database (its SQLite file or a PostgreSQL pool); the service keeps to tables prefixed `webhook`. */
+  backend: StoreBackend
   /** Seals basic-auth passwords and signing secrets at rest. */
   secretBox: SecretBox
   clock: { now(): number }
@@ -67,6 +69,12 @@ export interface WebhookServiceOptions {
   crashPoint?: (point: WebhookCrashPoint) => void
 }
 
+/**
+ * On PostgreSQL, a claim older than this belongs to a process that died: a request takes at most
+ * 30 s (`timeoutMs`), so five minutes cannot take a delivery from a live process.
+ */
+export const STALE_CLAIM_MS = 5 * 60_000
+
 export interface EnqueueResult {
   deliveryId: string
   /** True when a delivery with this id already existed: nothing was added. */
@@ -83,20 +91,34 @@ const TEST_CONTEXT = (workspace: string, now: number): DeliveryContext => ({
   message: { id: 'test', channel: 'email', status: 'delivered' },
 })
 
-export function createWebhookService(options: WebhookServiceOptions) {
-  const { db, secretBox, clock, workspace } = options
+/** Migrates the webhooks tables of a backend and answers its store. */
+export async function openWebhookStore(backend: StoreBackend, now: number): Promise<WebhookStore> {
+  if (backend.kind === 'sqlite') {
+    migrate(backend.db, now)
+    return createSqliteWebhookStore(backend.db)
+  }
+  await migratePostgres(backend.pool, [WEBHOOK_MIGRATIONS], now)
+  return createPostgresWebhookStore(backend.pool)
+}
+
+export async function createWebhookService(options: WebhookServiceOptions) {
+  const { secretBox, clock, workspace } = options
   const log = options.log ?? silentLogger
-  migrate(db, clock.now())
-  const store = createWebhookStore(db)
-  const sealed = store.write(() => store.sealLegacyConfigs((plain) => secretBox.seal(plain)))
+  const store = await openWebhookStore(options.backend, clock.now())
+  const sealed = await store.sealLegacyConfigs((plain) => secretBox.seal(plain))
   if (sealed > 0) log({ level: 'info', msg: `sealed the header and query values of ${sealed} webhooks` })
   const transport =
     options.transport ?? createTransport({ guard: createAddressGuard({ allowPrivate: options.allowPrivate ?? [], ...(options.resolve ? { resolve: options.resolve } : {}) }) })
   const renderer = createTemplateRenderer({ ...DEFAULT_TEMPLATE_LIMITS, ...options.templateLimits })
 
   // Deliveries a previous process had claimed were maybe not sent: send them again (at-least-once),
-  // with the same ids. One service per database is assumed.
-  const recovered = store.recover(clock.now())
+  // with the same ids. On SQLite one service per database is assumed, so every claim is taken
+  // back; on PostgreSQL processes share the deliveries, so only claims old enough that no live
+  // process can still be sending them, here and then every minute (a process that dies leaves
+  // its claims to the others).
+  const staleClaimMs = options.backend.kind === 'postgres' ? STALE_CLAIM_MS : null
+  const now = clock.now()
+  const recovered = await store.recover(now, staleClaimMs === null ? Number.MAX_SAFE_INTEGER : now - staleClaimMs)
   if (recovered > 0) log({ level: 'warn', msg: `re-queued ${recovered} webhook deliveries left in flight by a previous run` })
 
   const dispatcher = createDispatcher({
@@ -111,6 +133,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
     breaker: { ...DEFAULT_BREAKER, ...options.breaker },
     random: options.random ?? Math.random,
     pollIntervalMs: options.pollIntervalMs ?? 1000,
+    staleClaimMs,
     onAttempt: options.onAttempt,
     alert: options.alert,
     crashPoint: options.crashPoint,
@@ -164,58 +187,64 @@ export function createWebhookService(options: WebhookServiceOptions) {
     })
   }
 
-  function create(raw: unknown): Result<WebhookView, WebhookErrorCode> {
+  async function create(raw: unknown): Promise<Result<WebhookView, WebhookErrorCode>> {
     const parsed = WebhookInput.safeParse(raw)
     if (!parsed.success) return invalid(parsed.error)
     const config = toConfig(parsed.data, null)
     if (!config.ok) return config
     const id = `wh_${randomUUID()}`
     const now = clock.now()
-    store.write(() => store.insertWebhook({ id, name: parsed.data.name, config: config.value, enabled: parsed.data.enabled, now }))
+    await store.insertWebhook({ id, name: parsed.data.name, config: config.value, enabled: parsed.data.enabled, now })
     return get(id)
   }
 
-  function update(id: string, raw: unknown): Result<WebhookView, WebhookErrorCode> {
+  async function update(id: string, raw: unknown): Promise<Result<WebhookView, WebhookErrorCode>> {
     const parsed = WebhookInput.safeParse(raw)
     if (!parsed.success) return invalid(parsed.error)
-    const result = store.write((): Result<null, WebhookErrorCode> => {
-      const existing = store.getWebhook(id)
-      if (existing === null) return notFound(id)
+    const changed = await store.changeWebhook(id, (existing): { patch: WebhookPatch | null; answer: Result<null, WebhookErrorCode> } => {
       const config = toConfig(parsed.data, existing.config)
-      if (!config.ok) return config
+      if (!config.ok) return { patch: null, answer: config }
       const before = deliveryFingerprint(existing.config, secretBox)
+      // A change to what delivery sends makes the last test say nothing.
       const resetTest = before === null || before !== deliveryFingerprint(config.value, secretBox)
-      store.updateWebhook(id, parsed.data.name, config.value, parsed.data.enabled, clock.now(), resetTest)
-      return ok(null)
+      return {
+        // Saving re-arms the endpoint: the user has looked at it, so a pause or a 410 is forgiven.
+        patch: {
+          ...REARM,
+          name: parsed.data.name,
+          config: config.value,
+          enabled: parsed.data.enabled,
+          updatedAt: clock.now(),
+          ...(resetTest ? { testStatus: 'untested' as const, lastTestedAt: null } : {}),
+        },
+        answer: ok(null),
+      }
     })
-    if (!result.ok) return result
+    if (changed === null) return notFound(id)
+    if (!changed.answer.ok) return changed.answer
     dispatcher.wake()
     return get(id)
   }
 
-  function get(id: string): Result<WebhookView, WebhookErrorCode> {
-    const record = store.getWebhook(id)
+  async function get(id: string): Promise<Result<WebhookView, WebhookErrorCode>> {
+    const record = await store.getWebhook(id)
     return record === null ? notFound(id) : ok(toWebhookView(record))
   }
 
-  function list(): WebhookView[] {
-    return store.listWebhooks().map(toWebhookView)
+  async function list(): Promise<WebhookView[]> {
+    return (await store.listWebhooks()).map(toWebhookView)
   }
 
   /** Deletes the webhook with its queued deliveries and their attempts. */
-  function remove(id: string): Result<{ id: string }, WebhookErrorCode> {
-    const removed = store.write(() => store.deleteWebhook(id))
+  async function remove(id: string): Promise<Result<{ id: string }, WebhookErrorCode>> {
+    const removed = await store.deleteWebhook(id)
     return removed ? ok({ id }) : notFound(id)
   }
 
   /** Clears a pause or a 410 by hand. */
-  function resume(id: string): Result<WebhookView, WebhookErrorCode> {
-    const found = store.write(() => {
-      if (store.getWebhook(id) === null) return false
-      store.rearm(id)
-      return true
-    })
-    if (!found) return notFound(id)
+  async function resume(id: string): Promise<Result<WebhookView, WebhookErrorCode>> {
+    const found = await store.changeWebhook(id, () => ({ patch: REARM, answer: true }))
+    if (found === null) return notFound(id)
     dispatcher.wake()
     return get(id)
   }
@@ -225,7 +254,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
    * before a webhook is used). A passing test also re-arms a paused or disabled endpoint.
    */
   async function test(id: string): Promise<Result<WebhookTestResult, WebhookErrorCode>> {
-    const record = store.getWebhook(id)
+    const record = await store.getWebhook(id)
     if (record === null) return notFound(id)
     const opened = openEndpoint(record, secretBox)
     const now = clock.now()
@@ -258,12 +287,11 @@ export function createWebhookService(options: WebhookServiceOptions) {
     }
     const passed = result.ok
     const tested = deliveryFingerprint(record.config, secretBox)
-    store.write(() => {
+    await store.changeWebhook(id, (current) => {
       // A save while the test was in flight changed what delivery does: this outcome is of the old settings.
-      const current = store.getWebhook(id)
-      if (current === null || tested === null || deliveryFingerprint(current.config, secretBox) !== tested) return
-      store.setTestResult(id, passed ? 'passing' : 'failing', clock.now())
-      if (passed && record.state !== 'active') store.rearm(id)
+      if (tested === null || deliveryFingerprint(current.config, secretBox) !== tested) return { patch: null, answer: null }
+      const rearm = passed && record.state !== 'active' ? REARM : {}
+      return { patch: { testStatus: passed ? 'passing' : 'failing', lastTestedAt: clock.now(), ...rearm }, answer: null }
     })
     log({ level: passed ? 'info' : 'warn', msg: `webhook test ${passed ? 'passed' : 'failed'}`, webhookId: id, status: result.status, durationMs: result.durationMs, ...(result.error === undefined ? {} : { error: result.error }) })
     if (passed) dispatcher.wake()
@@ -271,14 +299,11 @@ export function createWebhookService(options: WebhookServiceOptions) {
   }
 
   /** Adds a journey node's delivery to the durable queue; idempotent by `job.id`. */
-  function enqueue(job: WebhookJob): Result<EnqueueResult, WebhookErrorCode> {
-    const inserted = store.write((): Result<boolean, WebhookErrorCode> => {
-      if (store.getWebhook(job.webhookId) === null) return notFound(job.webhookId)
-      return ok(store.insertDelivery({ id: job.id, webhookId: job.webhookId, source: 'journey', job, now: clock.now() }))
-    })
-    if (!inserted.ok) return inserted
+  async function enqueue(job: WebhookJob): Promise<Result<EnqueueResult, WebhookErrorCode>> {
+    const queued = await store.enqueue({ id: job.id, webhookId: job.webhookId, source: 'journey', job, now: clock.now() })
+    if (queued === 'missing') return notFound(job.webhookId)
     dispatcher.wake()
-    return ok({ deliveryId: job.id, duplicate: !inserted.value })
+    return ok({ deliveryId: job.id, duplicate: queued === 'duplicate' })
   }
 
   /**
@@ -286,53 +311,70 @@ export function createWebhookService(options: WebhookServiceOptions) {
    * they resume; ones disabled by a 410 are skipped). Track and message events are idempotent by
    * their message id.
    */
-  function emitAccountEvent(...args: AccountEventArgs): Result<{ deliveryIds: string[] }, WebhookErrorCode> {
-    const [type] = args
-    const now = clock.now()
-    const eventId = type.startsWith('track:') || type.startsWith('message.') ? `${type}:${messageIdOf(args)}` : randomUUID()
-    const body = accountEventBody(args, workspace, now)
-    const ids = store.write(() => {
-      const out: string[] = []
-      for (const webhook of store.listWebhooks()) {
-        if (!webhook.enabled || webhook.state === 'disabled' || !subscribes(webhook.config.events, type)) continue
-        const id = `evt_${createHash('sha256').update(`${eventId}\n${webhook.id}`).digest('base64url').slice(0, 32)}`
-        store.insertDelivery({ id, webhookId: webhook.id, source: 'account', job: { kind: 'account', type, eventId, body }, now })
-        out.push(id)
-      }
-      return out
-    })
-    if (ids.length > 0) dispatcher.wake()
+  async function emitAccountEvent(...args: AccountEventArgs): Promise<Result<{ deliveryIds: string[] }, WebhookErrorCode>> {
+    const [ids = []] = await emitAccountEvents([args])
     return ok({ deliveryIds: ids })
   }
 
-  function deliveries(webhookId: string, opts: { limit?: number } = {}): Result<WebhookDeliveryView[], WebhookErrorCode> {
-    if (store.getWebhook(webhookId) === null) return notFound(webhookId)
-    const limit = Math.min(500, Math.max(1, Math.floor(opts.limit ?? 50)))
-    return ok(store.deliveriesOf(webhookId, limit).map((d) => toDeliveryView(d, store.attemptsOf(d.id))))
+  /**
+   * Several account events in one transaction (an ingest batch's tracked events): the delivery ids
+   * of each, in order.
+   */
+  async function emitAccountEvents(events: readonly AccountEventArgs[]): Promise<string[][]> {
+    if (events.length === 0) return []
+    const now = clock.now()
+    const prepared = events.map((args) => {
+      const [type] = args
+      const eventId = type.startsWith('track:') || type.startsWith('message.') ? `${type}:${messageIdOf(args)}` : randomUUID()
+      return { type, eventId, body: accountEventBody(args, workspace, now) }
+    })
+    const perEvent: string[][] = prepared.map(() => [])
+    await store.enqueueFor((webhooks) => {
+      const out: NewDelivery[] = []
+      prepared.forEach(({ type, eventId, body }, i) => {
+        for (const webhook of webhooks) {
+          if (!webhook.enabled || webhook.state === 'disabled' || !subscribes(webhook.config.events, type)) continue
+          const id = `evt_${createHash('sha256').update(`${eventId}\n${webhook.id}`).digest('base64url').slice(0, 32)}`
+          out.push({ id, webhookId: webhook.id, source: 'account', job: { kind: 'account', type, eventId, body }, now })
+          perEvent[i]?.push(id)
+        }
+      })
+      return out
+    })
+    if (perEvent.some((ids) => ids.length > 0)) dispatcher.wake()
+    return perEvent
   }
 
-  function delivery(deliveryId: string): Result<WebhookDeliveryView, WebhookErrorCode> {
-    const found = store.getDelivery(deliveryId)
-    return found === null ? fail('delivery.not_found', `No delivery with id ${deliveryId}.`) : ok(toDeliveryView(found, store.attemptsOf(found.id)))
+  async function deliveries(webhookId: string, opts: { limit?: number } = {}): Promise<Result<WebhookDeliveryView[], WebhookErrorCode>> {
+    if ((await store.getWebhook(webhookId)) === null) return notFound(webhookId)
+    const limit = Math.min(500, Math.max(1, Math.floor(opts.limit ?? 50)))
+    const rows = await store.deliveriesOf(webhookId, limit)
+    const attempts = await store.attemptsOf(rows.map((d) => d.id))
+    return ok(rows.map((d) => toDeliveryView(d, attempts.get(d.id) ?? [])))
+  }
+
+  async function delivery(deliveryId: string): Promise<Result<WebhookDeliveryView, WebhookErrorCode>> {
+    const found = await store.getDelivery(deliveryId)
+    if (found === null) return fail('delivery.not_found', `No delivery with id ${deliveryId}.`)
+    const attempts = await store.attemptsOf([found.id])
+    return ok(toDeliveryView(found, attempts.get(found.id) ?? []))
   }
 
   /** Sends a dead delivery again, with its id and a fresh retry budget; it leaves any batch it was in. */
-  function replay(deliveryId: string): Result<WebhookDeliveryView, WebhookErrorCode> {
-    const result = store.write((): Result<null, WebhookErrorCode> => {
-      const found = store.getDelivery(deliveryId)
+  async function replay(deliveryId: string): Promise<Result<WebhookDeliveryView, WebhookErrorCode>> {
+    // The replay only takes a dead row, so a delivery that moved on meanwhile is answered as it now is.
+    if (!(await store.replay(deliveryId, clock.now()))) {
+      const found = await store.getDelivery(deliveryId)
       if (found === null) return fail('delivery.not_found', `No delivery with id ${deliveryId}.`)
-      if (found.status !== 'dead') return fail('delivery.not_dead', `Delivery ${deliveryId} is ${found.status}; only dead deliveries can be replayed.`)
-      store.replay(deliveryId, clock.now())
-      return ok(null)
-    })
-    if (!result.ok) return result
+      return fail('delivery.not_dead', `Delivery ${deliveryId} is ${found.status}; only dead deliveries can be replayed.`)
+    }
     dispatcher.wake()
     return delivery(deliveryId)
   }
 
   /** Renders the body a journey node would send for the given context, without sending it. */
   async function preview(webhookId: string, raw: unknown): Promise<Result<WebhookPreview, WebhookErrorCode>> {
-    const record = store.getWebhook(webhookId)
+    const record = await store.getWebhook(webhookId)
     if (record === null) return notFound(webhookId)
     const parsed = WebhookPreviewInput.safeParse(raw)
     if (!parsed.success) return invalid(parsed.error)
@@ -347,10 +389,10 @@ export function createWebhookService(options: WebhookServiceOptions) {
     return ok({ contentType, url: endpointUrl({ url: record.config.url, query: maskValues(record.config.querySealed) }), body })
   }
 
-  function alerts(webhookId: string | null = null, opts: { limit?: number } = {}): WebhookAlertView[] {
-    const names = new Map(store.listWebhooks().map((w) => [w.id, w.name]))
+  async function alerts(webhookId: string | null = null, opts: { limit?: number } = {}): Promise<WebhookAlertView[]> {
+    const names = new Map((await store.listWebhooks()).map((w) => [w.id, w.name]))
     const limit = Math.min(500, Math.max(1, Math.floor(opts.limit ?? 50)))
-    return store.alerts(webhookId, limit).map((a) => toAlertView(a, names.get(a.webhookId) ?? a.webhookId))
+    return (await store.alerts(webhookId, limit)).map((a) => toAlertView(a, names.get(a.webhookId) ?? a.webhookId))
   }
 
   return {
@@ -363,6 +405,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
     test,
     enqueue,
     emitAccountEvent,
+    emitAccountEvents,
     deliveries,
     delivery,
     replay,
@@ -382,7 +425,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
   }
 }
 
-export type WebhookService = ReturnType<typeof createWebhookService>
+export type WebhookService = Awaited<ReturnType<typeof createWebhookService>>
 
 function messageIdOf(args: AccountEventArgs): string {
   const payload = args[1]

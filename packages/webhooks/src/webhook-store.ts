@@ -8,12 +8,13 @@ import {
   WebhookTestStatus,
   versionedRecord,
 } from '@switchyard/schema'
-import type { Database } from 'better-sqlite3'
 import { z } from 'zod'
 
 /**
- * The webhooks tables as typed rows. Every row read is parsed: the database is an edge, and a row
- * written by an older version must fail loudly here rather than deep in the dispatcher.
+ * The webhooks tables as typed rows, and the store both backends implement. Every row read is
+ * parsed: the database is an edge, and a row written by an older version must fail loudly here
+ * rather than deep in the dispatcher. Both backends store the same column types (JSON as text,
+ * flags as 0/1, times as epoch ms), so one set of row schemas reads both.
  */
 
 /**
@@ -54,7 +55,7 @@ export function upgradeConfig(raw: unknown, seal: (plain: string) => string): St
 
 const Flag = z.union([z.literal(0), z.literal(1)]).transform((v) => v === 1)
 
-const WebhookRow = z
+export const WebhookRow = z
   .object({
     id: z.string(),
     name: z.string(),
@@ -98,7 +99,7 @@ export type StoredJob = z.infer<typeof StoredJob>
 /** `webhook_deliveries.job`: rows written before versioned records hold the bare job (v1). */
 export const StoredJobRecord = versionedRecord({ name: 'webhook delivery job', version: 1, schema: StoredJob })
 
-const DeliveryRow = z
+export const DeliveryRow = z
   .object({
     id: z.string(),
     webhook_id: z.string(),
@@ -131,7 +132,7 @@ const DeliveryRow = z
   }))
 export type DeliveryRecord = z.output<typeof DeliveryRow>
 
-const AttemptRow = z
+export const AttemptRow = z
   .object({
     delivery_id: z.string(),
     attempt: z.number().int(),
@@ -152,7 +153,7 @@ const AttemptRow = z
   }))
 export type AttemptRecord = z.output<typeof AttemptRow>
 
-const AlertRow = z
+export const AlertRow = z
   .object({
     id: z.number().int(),
     webhook_id: z.string(),
@@ -172,184 +173,165 @@ export interface NewWebhook {
   now: number
 }
 
-export interface AttemptInsert {
-  deliveryId: string
-  attempt: number
-  webhookId: string
-  at: number
-  status: number | null
-  durationMs: number
-  error: string | null
-}
-
-export interface DeliveryUpdate {
+export interface NewDelivery {
   id: string
-  status: DeliveryStatus
-  attempts: number
-  nextAttemptAt: number | null
-  batchId: string | null
-  lastStatus: number | null
-  lastError: string | null
+  webhookId: string
+  source: 'journey' | 'account'
+  job: StoredJob
   now: number
 }
 
-const DUE = `status IN ('pending', 'failed') AND next_attempt_at <= ?`
-
-export function createWebhookStore(db: Database) {
-  const parseAll = <T>(schema: z.ZodType<T>, rows: unknown[]): T[] => rows.map((r) => schema.parse(r))
-  const parseOne = <T>(schema: z.ZodType<T>, row: unknown): T | null => (row === undefined ? null : schema.parse(row))
-
-  const q = {
-    insertWebhook: db.prepare(
-      `INSERT INTO webhooks (id, name, config, enabled, test_status, state, consecutive_failures, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'untested', 'active', 0, ?, ?)`,
-    ),
-    updateWebhook: db.prepare(
-      `UPDATE webhooks SET name = ?, config = ?, enabled = ?, state = 'active', paused_until = NULL,
-         consecutive_failures = 0, updated_at = ?,
-         test_status = CASE WHEN ? = 1 THEN 'untested' ELSE test_status END,
-         last_tested_at = CASE WHEN ? = 1 THEN NULL ELSE last_tested_at END
-       WHERE id = ?`,
-    ),
-    allConfigs: db.prepare('SELECT id, config FROM webhooks'),
-    setConfig: db.prepare('UPDATE webhooks SET config = ? WHERE id = ?'),
-    getWebhook: db.prepare('SELECT * FROM webhooks WHERE id = ?'),
-    listWebhooks: db.prepare('SELECT * FROM webhooks ORDER BY created_at, id'),
-    deleteWebhook: db.prepare('DELETE FROM webhooks WHERE id = ?'),
-    deleteDeliveriesOf: db.prepare('DELETE FROM webhook_deliveries WHERE webhook_id = ?'),
-    deleteAttemptsOf: db.prepare('DELETE FROM webhook_attempts WHERE webhook_id = ?'),
-    setTest: db.prepare('UPDATE webhooks SET test_status = ?, last_tested_at = ? WHERE id = ?'),
-    rearm: db.prepare(`UPDATE webhooks SET state = 'active', paused_until = NULL, consecutive_failures = 0 WHERE id = ?`),
-    setBreaker: db.prepare('UPDATE webhooks SET state = ?, paused_until = ?, consecutive_failures = ? WHERE id = ?'),
-    insertDelivery: db.prepare(
-      `INSERT OR IGNORE INTO webhook_deliveries
-         (id, webhook_id, source, job, status, attempts, replay_base, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'pending', 0, 0, ?, ?, ?)`,
-    ),
-    getDelivery: db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?'),
-    deliveriesOf: db.prepare('SELECT * FROM webhook_deliveries WHERE webhook_id = ? ORDER BY created_at DESC, id DESC LIMIT ?'),
-    dueWebhookIds: db.prepare(`SELECT DISTINCT webhook_id FROM webhook_deliveries WHERE ${DUE}`),
-    dueOf: db.prepare(`SELECT * FROM webhook_deliveries WHERE webhook_id = ? AND ${DUE} ORDER BY next_attempt_at, created_at, id LIMIT ?`),
-    batchMembers: db.prepare(`SELECT * FROM webhook_deliveries WHERE batch_id = ? AND status IN ('pending', 'failed') ORDER BY created_at, id`),
-    claim: db.prepare(`UPDATE webhook_deliveries SET status = 'delivering', batch_id = ?, updated_at = ? WHERE id = ?`),
-    updateDelivery: db.prepare(
-      `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, batch_id = ?, last_status = ?, last_error = ?, updated_at = ?
-       WHERE id = ?`,
-    ),
-    replay: db.prepare(
-      `UPDATE webhook_deliveries SET status = 'pending', replay_base = attempts, next_attempt_at = ?, batch_id = NULL, updated_at = ?
-       WHERE id = ? AND status = 'dead'`,
-    ),
-    recover: db.prepare(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'delivering'`),
-    insertAttempt: db.prepare(
-      `INSERT OR REPLACE INTO webhook_attempts (delivery_id, attempt, webhook_id, at, status, duration_ms, error) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    attemptsOf: db.prepare('SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY attempt'),
-    insertAlert: db.prepare('INSERT INTO webhook_alerts (webhook_id, kind, message, at) VALUES (?, ?, ?, ?)'),
-    alertNotified: db.prepare('UPDATE webhook_alerts SET notified_at = ? WHERE id = ?'),
-    alertsOf: db.prepare('SELECT * FROM webhook_alerts WHERE webhook_id = ? ORDER BY at DESC, id DESC LIMIT ?'),
-    allAlerts: db.prepare('SELECT * FROM webhook_alerts ORDER BY at DESC, id DESC LIMIT ?'),
-  }
-
-  return {
-    /** Runs `fn` in an IMMEDIATE transaction: the write lock is taken up front, so no busy upgrade midway. */
-    write<T>(fn: () => T): T {
-      return db.transaction(fn).immediate()
-    },
-
-    insertWebhook(w: NewWebhook): void {
-      q.insertWebhook.run(w.id, w.name, JSON.stringify(w.config), w.enabled ? 1 : 0, w.now, w.now)
-    },
-    /**
-     * Saving re-arms the endpoint: the user has looked at it, so a pause or a 410 is forgiven.
-     * `resetTest` when the change affects delivery: the last test no longer says anything.
-     */
-    updateWebhook(id: string, name: string, config: StoredConfig, enabled: boolean, now: number, resetTest: boolean): void {
-      const reset = resetTest ? 1 : 0
-      q.updateWebhook.run(name, JSON.stringify(config), enabled ? 1 : 0, now, reset, reset, id)
-    },
-    /** Rewrites every v1 config (plain header and query values) as v2; answers how many. */
-    sealLegacyConfigs(seal: (plain: string) => string): number {
-      let count = 0
-      for (const row of parseAll(z.object({ id: z.string(), config: z.string() }), q.allConfigs.all())) {
-        const upgraded = upgradeConfig(JSON.parse(row.config), seal)
-        if (upgraded === null) continue
-        q.setConfig.run(JSON.stringify(upgraded), row.id)
-        count += 1
-      }
-      return count
-    },
-    getWebhook(id: string): WebhookRecord | null {
-      return parseOne(WebhookRow, q.getWebhook.get(id))
-    },
-    listWebhooks(): WebhookRecord[] {
-      return parseAll(WebhookRow, q.listWebhooks.all())
-    },
-    deleteWebhook(id: string): boolean {
-      q.deleteAttemptsOf.run(id)
-      q.deleteDeliveriesOf.run(id)
-      return q.deleteWebhook.run(id).changes > 0
-    },
-    setTestResult(id: string, status: 'passing' | 'failing', at: number): void {
-      q.setTest.run(status, at, id)
-    },
-    rearm(id: string): void {
-      q.rearm.run(id)
-    },
-    setBreaker(id: string, state: WebhookState, pausedUntil: number | null, consecutiveFailures: number): void {
-      q.setBreaker.run(state, pausedUntil, consecutiveFailures, id)
-    },
-
-    /** True when inserted, false when a delivery with this id already exists. */
-    insertDelivery(d: { id: string; webhookId: string; source: 'journey' | 'account'; job: StoredJob; now: number }): boolean {
-      return q.insertDelivery.run(d.id, d.webhookId, d.source, StoredJobRecord.encode(d.job), d.now, d.now, d.now).changes > 0
-    },
-    getDelivery(id: string): DeliveryRecord | null {
-      return parseOne(DeliveryRow, q.getDelivery.get(id))
-    },
-    deliveriesOf(webhookId: string, limit: number): DeliveryRecord[] {
-      return parseAll(DeliveryRow, q.deliveriesOf.all(webhookId, limit))
-    },
-    dueWebhookIds(now: number): string[] {
-      return parseAll(z.object({ webhook_id: z.string() }), q.dueWebhookIds.all(now)).map((r) => r.webhook_id)
-    },
-    dueOf(webhookId: string, now: number, limit: number): DeliveryRecord[] {
-      return parseAll(DeliveryRow, q.dueOf.all(webhookId, now, limit))
-    },
-    batchMembers(batchId: string): DeliveryRecord[] {
-      return parseAll(DeliveryRow, q.batchMembers.all(batchId))
-    },
-    claim(id: string, batchId: string | null, now: number): void {
-      q.claim.run(batchId, now, id)
-    },
-    updateDelivery(u: DeliveryUpdate): void {
-      q.updateDelivery.run(u.status, u.attempts, u.nextAttemptAt, u.batchId, u.lastStatus, u.lastError, u.now, u.id)
-    },
-    replay(id: string, now: number): boolean {
-      return q.replay.run(now, now, id).changes > 0
-    },
-    /** Deliveries a previous process claimed and never finished go back to the queue, due now. */
-    recover(now: number): number {
-      return q.recover.run(now, now).changes
-    },
-
-    insertAttempt(a: AttemptInsert): void {
-      q.insertAttempt.run(a.deliveryId, a.attempt, a.webhookId, a.at, a.status, a.durationMs, a.error)
-    },
-    attemptsOf(deliveryId: string): AttemptRecord[] {
-      return parseAll(AttemptRow, q.attemptsOf.all(deliveryId))
-    },
-
-    insertAlert(webhookId: string, kind: WebhookAlertKind, message: string, at: number): number {
-      return Number(q.insertAlert.run(webhookId, kind, message, at).lastInsertRowid)
-    },
-    alertNotified(id: number, at: number): void {
-      q.alertNotified.run(at, id)
-    },
-    alerts(webhookId: string | null, limit: number): AlertRecord[] {
-      return parseAll(AlertRow, webhookId === null ? q.allAlerts.all(limit) : q.alertsOf.all(webhookId, limit))
-    },
-  }
+/** Columns of a webhook a change may set; what is left out keeps its value. */
+export interface WebhookPatch {
+  name?: string
+  config?: StoredConfig
+  enabled?: boolean
+  updatedAt?: number
+  testStatus?: WebhookTestStatus
+  lastTestedAt?: number | null
+  state?: WebhookState
+  pausedUntil?: number | null
+  consecutiveFailures?: number
 }
 
-export type WebhookStore = ReturnType<typeof createWebhookStore>
+/** Saving, resuming or a passing test forgives a pause or a 410. */
+export const REARM: WebhookPatch = { state: 'active', pausedUntil: null, consecutiveFailures: 0 }
+
+/** One request to make: a single delivery, or a batch of activity deliveries sharing a `webhook-id`. */
+export interface ClaimedUnit {
+  webhookId: string
+  batchId: string | null
+  members: DeliveryRecord[]
+}
+
+/** Decides what a claim takes of a due webhook; called inside the claiming transaction, so it must not wait. */
+export interface ClaimPlanner {
+  /** Due rows to read for this webhook, oldest first; 0 skips it (disabled, paused, or no free slot). */
+  limit(webhook: WebhookRecord): number
+  /** Groups the rows read into requests. `batches` holds every waiting member of each batch a due row belongs to. */
+  plan(webhook: WebhookRecord, due: readonly DeliveryRecord[], batches: ReadonlyMap<string, DeliveryRecord[]>): ClaimedUnit[]
+}
+
+/** A delivery's outcome after one attempt. */
+export interface SettledMember {
+  id: string
+  attempt: number
+  status: 'delivered' | 'failed' | 'dead'
+  nextAttemptAt: number | null
+}
+
+/** The breaker's answer to an attempt, decided on the webhook as it is inside the settling transaction. */
+export interface BreakerChange {
+  patch: WebhookPatch
+  alerts: { kind: WebhookAlertKind; message: string }[]
+}
+
+export interface Settlement {
+  webhookId: string
+  batchId: string | null
+  at: number
+  httpStatus: number | null
+  durationMs: number
+  error: string | null
+  members: readonly SettledMember[]
+  breaker: ((webhook: WebhookRecord) => BreakerChange | null) | null
+}
+
+/**
+ * The webhooks tables behind one async interface, on SQLite or PostgreSQL. Each method is one
+ * transaction; where a write depends on what is read, the decision is a callback run inside it
+ * (it must not wait), so the read and the write commit together on both backends.
+ */
+export interface WebhookStore {
+  insertWebhook(w: NewWebhook): Promise<void>
+  /**
+   * Reads the webhook, asks `decide` for a patch and applies it, in one transaction. Null when
+   * there is no such webhook.
+   */
+  changeWebhook<T>(id: string, decide: (current: WebhookRecord) => { patch: WebhookPatch | null; answer: T }): Promise<{ answer: T } | null>
+  /** Rewrites every v1 config (plain header and query values) as v2; answers how many. */
+  sealLegacyConfigs(seal: (plain: string) => string): Promise<number>
+  getWebhook(id: string): Promise<WebhookRecord | null>
+  listWebhooks(): Promise<WebhookRecord[]>
+  /** Deletes the webhook with its deliveries and their attempts; false when there was none. */
+  deleteWebhook(id: string): Promise<boolean>
+
+  /** Queues one delivery, idempotent by id; `missing` when its webhook does not exist. */
+  enqueue(d: NewDelivery): Promise<'inserted' | 'duplicate' | 'missing'>
+  /** Queues the deliveries `pick` chooses from the webhooks as they are now; answers their ids (new or not). */
+  enqueueFor(pick: (webhooks: readonly WebhookRecord[]) => NewDelivery[]): Promise<string[]>
+  getDelivery(id: string): Promise<DeliveryRecord | null>
+  /** The webhook's newest deliveries first. */
+  deliveriesOf(webhookId: string, limit: number): Promise<DeliveryRecord[]>
+  /** Attempts of each delivery, in attempt order; a delivery with none is absent. */
+  attemptsOf(deliveryIds: readonly string[]): Promise<Map<string, AttemptRecord[]>>
+  /**
+   * Moves what `planner` takes of the due deliveries to `delivering`, in one transaction, before
+   * any byte is sent. Rows another process is claiming are skipped, never waited for or taken twice.
+   */
+  claimDue(now: number, planner: ClaimPlanner): Promise<ClaimedUnit[]>
+  /**
+   * Records an attempt on every member, moves them on and applies the breaker's change, in one
+   * transaction. Null (and nothing written) when the webhook was removed meanwhile.
+   */
+  settle(s: Settlement): Promise<{ webhook: WebhookRecord; alertIds: number[] } | null>
+  /** A dead delivery back to pending with a fresh retry budget; false when it is not dead (or absent). */
+  replay(id: string, now: number): Promise<boolean>
+  /**
+   * Deliveries claimed at or before `claimedBefore` and never finished (their process died) go
+   * back to the queue, due now; answers how many.
+   */
+  recover(now: number, claimedBefore: number): Promise<number>
+
+  alertNotified(id: number, at: number): Promise<void>
+  /** Newest first; all webhooks' when `webhookId` is null. */
+  alerts(webhookId: string | null, limit: number): Promise<AlertRecord[]>
+}
+
+export function parseAll<T>(schema: z.ZodType<T>, rows: readonly unknown[]): T[] {
+  return rows.map((r) => schema.parse(r))
+}
+
+/** A patch as (column, value) pairs, in a fixed order, for either backend's UPDATE. */
+export function patchColumns(p: WebhookPatch): [string, string | number | null][] {
+  const out: [string, string | number | null][] = []
+  if (p.name !== undefined) out.push(['name', p.name])
+  if (p.config !== undefined) out.push(['config', JSON.stringify(p.config)])
+  if (p.enabled !== undefined) out.push(['enabled', p.enabled ? 1 : 0])
+  if (p.updatedAt !== undefined) out.push(['updated_at', p.updatedAt])
+  if (p.testStatus !== undefined) out.push(['test_status', p.testStatus])
+  if (p.lastTestedAt !== undefined) out.push(['last_tested_at', p.lastTestedAt])
+  if (p.state !== undefined) out.push(['state', p.state])
+  if (p.pausedUntil !== undefined) out.push(['paused_until', p.pausedUntil])
+  if (p.consecutiveFailures !== undefined) out.push(['consecutive_failures', p.consecutiveFailures])
+  return out
+}
+
+/** The text of a v1 config rewritten as v2, or null when the row is already v2. */
+export function sealedConfigText(config: string, seal: (plain: string) => string): string | null {
+  const upgraded = upgradeConfig(JSON.parse(config), seal)
+  return upgraded === null ? null : JSON.stringify(upgraded)
+}
+
+/** Groups attempt rows by delivery. */
+export function attemptsByDelivery(rows: readonly unknown[]): Map<string, AttemptRecord[]> {
+  const out = new Map<string, AttemptRecord[]>()
+  for (const a of parseAll(AttemptRow, rows)) {
+    const list = out.get(a.deliveryId)
+    if (list === undefined) out.set(a.deliveryId, [a])
+    else list.push(a)
+  }
+  return out
+}
+
+/** Due rows' batches: each batch id with its waiting members. */
+export function membersByBatch(rows: readonly DeliveryRecord[]): Map<string, DeliveryRecord[]> {
+  const out = new Map<string, DeliveryRecord[]>()
+  for (const d of rows) {
+    if (d.batchId === null) continue
+    const list = out.get(d.batchId)
+    if (list === undefined) out.set(d.batchId, [d])
+    else list.push(d)
+  }
+  return out
+}

@@ -29,7 +29,7 @@ const MessagesQuery = z.object({ userId: z.string().optional(), limit: z.coerce.
 
 export interface ChannelsOptions {
   /** Message events for account-level webhooks (sent, delivered, failed). */
-  onMessageEvent?: (type: MessageEventType, payload: MessageEventPayload) => void
+  onMessageEvent?: (type: MessageEventType, payload: MessageEventPayload) => Promise<void>
 }
 
 /** The journal event of an activity: the same for every receipt source. */
@@ -62,15 +62,16 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
     const now = engine.clock.now()
     await accept(activities.map((a) => activityEvent(a, now)))
     if (!options.onMessageEvent) return
+    const sentMessages = await service.messages.getMany(activities.flatMap((a) => (a.status === 'delivered' ? [a.messageId] : [])))
     const delivered = activities.flatMap((a) => {
-      const sent = a.status === 'delivered' ? service.messages.get(a.messageId) : null
+      const sent = a.status === 'delivered' ? sentMessages.get(a.messageId) : undefined
       return sent?.journeyId && sent.runId && sent.nodeId ? [{ a, sent, journeyId: sent.journeyId, runId: sent.runId, nodeId: sent.nodeId }] : []
     })
     if (delivered.length === 0) return
     // The run knows the version it is on; one read for the whole receipt batch.
     const versions = await engine.runVersions(delivered.map((d) => d.runId))
     for (const { a, sent, journeyId, runId, nodeId } of delivered) {
-      options.onMessageEvent('message.delivered', {
+      await options.onMessageEvent('message.delivered', {
         messageId: a.messageId,
         channel: a.channel,
         userId: a.userId,
@@ -83,32 +84,32 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
   }
   const simulationRenderer = createTemplateRenderer()
   /** A provider with a receipt secret has its receipts' signatures verified by the service. */
-  const signed = (providerId: string) => {
-    const p = service.providers.get(providerId)
+  const signed = async (providerId: string) => {
+    const p = await service.providers.get(providerId)
     return p.ok && p.value.hasReceiptSecret
   }
 
   async function send(job: MessageJob): Promise<HandlerResult> {
     const now = engine.clock.now()
     const settings = await engine.versionSettings(job.context.journey.id, job.context.journey.version)
-    const gate = applyDeliveryRules(engine, job, settings, (since) => service.messages.sentTimestamps(job.context.user.id, job.channel, since))
+    const gate = await applyDeliveryRules(engine, job, settings, (since) => service.messages.sentTimestamps(job.context.user.id, job.channel, since))
     if (gate) return gate.result
     const out = await service.send(job)
     if (out.ok) {
-      options.onMessageEvent?.('message.sent', payload(job, out.rendered))
+      await options.onMessageEvent?.('message.sent', payload(job, out.rendered))
       return {
         outcome: { kind: 'message', messageId: job.id, detail: { channel: job.channel, status: 'sent', providerId: out.providerId, rendered: out.rendered } },
         events: [sentEvent(job, now, { providerId: out.providerId, providerMessageId: out.providerMessageId })],
       }
     }
-    const attempts = service.messages.get(job.id)?.attempts ?? 1
+    const attempts = (await service.messages.get(job.id))?.attempts ?? 1
     const retryAt = out.retryable ? sendRetryAt(attempts, now) : null
     if (retryAt !== null) return { retryAt }
     // Channels that report failures get the event, so a wait on `failed` can take the user on.
     const failed: IngestedEvent[] = CHANNEL_STATUSES[job.channel].some((st) => st === 'failed')
       ? [{ messageId: `failed:${job.id}`, type: 'track', userId: job.context.user.id, event: `${job.channel}.failed`, properties: { messageId: job.id, reason: out.reason }, timestamp: now, receivedAt: now }]
       : []
-    options.onMessageEvent?.('message.failed', payload(job, out.rendered ?? {}, out.reason))
+    await options.onMessageEvent?.('message.failed', payload(job, out.rendered ?? {}, out.reason))
     return { outcome: { kind: 'message', messageId: job.id, detail: { channel: job.channel, status: 'failed', reason: out.reason, attempts, ...(out.rendered ? { rendered: out.rendered } : {}) } }, events: failed }
   }
 
@@ -117,10 +118,10 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
    * no provider and always needs the key); then the body, parsed and resolved by the service.
    */
   const receiptRoute =
-    (accept: AcceptEvents, writeKey: string | null, providerRoute: boolean, limit: number, resolve: (c: Context, body: string) => Result<ReceiptBatch>) =>
+    (accept: AcceptEvents, writeKey: string | null, providerRoute: boolean, limit: number, resolve: (c: Context, body: string) => Promise<Result<ReceiptBatch>>) =>
     async (c: Context) => {
-      checkReceiptWriteKey(c.req.raw, writeKey, providerRoute && signed(c.req.param('providerId') ?? ''))
-      const batch = unwrap(resolve(c, await readBody(c, limit, `${limit >= MB ? `${limit / MB} MB` : `${limit / 1024} KB`} per receipt`)))
+      checkReceiptWriteKey(c.req.raw, writeKey, providerRoute && (await signed(c.req.param('providerId') ?? '')))
+      const batch = unwrap(await resolve(c, await readBody(c, limit, `${limit >= MB ? `${limit / MB} MB` : `${limit / 1024} KB`} per receipt`)))
       await ingestActivities(accept, batch.activities)
       return c.json({ success: true, accepted: batch.activities.length, ignored: batch.ignored.length })
     }
@@ -135,25 +136,27 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
         return out.ok ? { ok: true, rendered: out.rendered } : out
       },
     },
-    providerIds: () => new Set([SANDBOX_PROVIDER_ID, ...service.providers.list().map((p) => p.id)]),
-    nodeStats: (journeyId) => {
+    providerIds: async () => new Set([SANDBOX_PROVIDER_ID, ...(await service.providers.list()).map((p) => p.id)]),
+    nodeStats: async (journeyId) => {
       const out = dict<{ messages: MessageStats }>()
-      for (const [nodeId, messages] of Object.entries(service.messages.figures(journeyId))) out[nodeId] = { messages }
+      for (const [nodeId, messages] of Object.entries(await service.messages.figures(journeyId))) out[nodeId] = { messages }
       return out
     },
     // Apps report opens and clicks as tracked `<channel>.<status>` events as often as through
     // /v1/activity: both reach the message's figures, so the canvas counts what the journey reacts to.
-    eventsAccepted(events) {
-      for (const e of events) {
-        const named = e.type === 'track' && e.event !== undefined ? parseActivityEventName(e.event) : null
-        const messageId = e.properties?.messageId
-        if (named && typeof messageId === 'string') service.messages.recordTracked(messageId, e.userId, named.channel, named.status, e.timestamp)
-      }
+    async eventsAccepted(events) {
+      await service.messages.recordTracked(
+        events.flatMap((e) => {
+          const named = e.type === 'track' && e.event !== undefined ? parseActivityEventName(e.event) : null
+          const messageId = e.properties?.messageId
+          return named && typeof messageId === 'string' ? [{ messageId, userId: e.userId, channel: named.channel, status: named.status, at: e.timestamp }] : []
+        }),
+      )
     },
     async prune(before) {
       let deleted = 0
       for (;;) {
-        const n = service.messages.prune(before, 1000)
+        const n = await service.messages.prune(before, 1000)
         deleted += n
         if (n < 1000) return deleted
         // Small transactions with the event loop free between them, as the engine's retention does.
@@ -164,28 +167,28 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
       const tag = 'Channels'
       const doc = registry.add.bind(registry)
       doc({ method: 'get', path: '/api/channels', summary: 'Configured channel providers.', tag, auth: 'admin', responses: { 200: { description: 'Providers.', schema: z.object({ providers: z.array(ProviderView) }) } } })
-      app.get('/api/channels', (c) => c.json({ providers: service.providers.list() }))
+      app.get('/api/channels', async (c) => c.json({ providers: await service.providers.list() }))
       doc({ method: 'post', path: '/api/channels', summary: 'Configure a provider (SMTP, HTTP or sandbox); credentials are encrypted.', tag, auth: 'admin', body: ProviderInput, responses: { 201: { description: 'Created.', schema: ProviderView } } })
-      app.post('/api/channels', async (c) => c.json(unwrap(service.providers.create(await jsonBody(c, z.unknown(), 256 * 1024))), 201))
+      app.post('/api/channels', async (c) => c.json(unwrap(await service.providers.create(await jsonBody(c, z.unknown(), 256 * 1024))), 201))
       doc({ method: 'get', path: '/api/channels/messages', summary: 'Messages sent, newest first.', tag, auth: 'admin', query: MessagesQuery, responses: { 200: { description: 'Messages.' } } })
-      app.get('/api/channels/messages', (c) => {
+      app.get('/api/channels/messages', async (c) => {
         const q = validate(MessagesQuery, c.req.query(), 'query')
-        return c.json({ messages: service.messages.list({ ...(q.userId ? { userId: q.userId } : {}), limit: q.limit }) })
+        return c.json({ messages: await service.messages.list({ ...(q.userId ? { userId: q.userId } : {}), limit: q.limit }) })
       })
       doc({ method: 'post', path: '/api/channels/sandbox/emit', summary: 'Make up a receipt (delivered, opened, clicked...) for a message the sandbox sent.', tag, auth: 'admin', body: SandboxEmit, responses: { 200: { description: 'The activity, ingested.' } } })
       app.post('/api/channels/sandbox/emit', async (c) => {
         const body = await jsonBody(c, SandboxEmit)
-        const activity = unwrap(service.sandbox.emit(body.messageId, body.status, engine.clock.now()))
+        const activity = unwrap(await service.sandbox.emit(body.messageId, body.status, engine.clock.now()))
         await ingestActivities(accept, [activity])
         return c.json({ activity })
       })
       doc({ method: 'get', path: '/api/channels/:id', summary: 'One provider.', tag, auth: 'admin', responses: { 200: { description: 'The provider.', schema: ProviderView } } })
-      app.get('/api/channels/:id', (c) => c.json(unwrap(service.providers.get(c.req.param('id')))))
+      app.get('/api/channels/:id', async (c) => c.json(unwrap(await service.providers.get(c.req.param('id')))))
       doc({ method: 'put', path: '/api/channels/:id', summary: 'Replace a provider; secrets left out are kept.', tag, auth: 'admin', body: ProviderInput, responses: { 200: { description: 'Saved.', schema: ProviderView } } })
-      app.put('/api/channels/:id', async (c) => c.json(unwrap(service.providers.update(c.req.param('id'), await jsonBody(c, z.unknown(), 256 * 1024)))))
+      app.put('/api/channels/:id', async (c) => c.json(unwrap(await service.providers.update(c.req.param('id'), await jsonBody(c, z.unknown(), 256 * 1024)))))
       doc({ method: 'delete', path: '/api/channels/:id', summary: 'Delete a provider.', tag, auth: 'admin', responses: { 204: { description: 'Deleted.' } } })
-      app.delete('/api/channels/:id', (c) => {
-        unwrap(service.providers.remove(c.req.param('id')))
+      app.delete('/api/channels/:id', async (c) => {
+        unwrap(await service.providers.remove(c.req.param('id')))
         return c.body(null, 204)
       })
       doc({ method: 'post', path: '/api/channels/:id/test', summary: 'Send a sample message to an address.', tag, auth: 'admin', body: ProviderTestInput, responses: { 200: { description: 'The outcome.', schema: ProviderTestResult } } })
@@ -198,7 +201,7 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
       const receiptAuth = 'the write key (HTTP Basic in the callback URL works with every provider), unless the provider has a receipt secret and the request is signed with it'
       doc({ method: 'post', path: '/v1/activity', summary: 'Report channel activity (delivered, opened, clicked...) of a message; refused when the message was sent to another user or on another channel.', tag: rtag, auth: 'writeKey', body: ActivityCall, responses: { 200: { description: 'Stored durably.', schema: z.object({ success: z.literal(true) }) } } })
       app.post('/v1/activity', async (c) => {
-        const activity = unwrap(service.receipts.activity(await readIngestJson(c, MAX_EVENT_BYTES, '32 KB per event', writeKey)))
+        const activity = unwrap(await service.receipts.activity(await readIngestJson(c, MAX_EVENT_BYTES, '32 KB per event', writeKey)))
         await ingestActivities(accept, [activity])
         return c.json({ success: true as const })
       })

@@ -1,5 +1,5 @@
 import type { Engine } from '@switchyard/engine'
-import { deliveryGate, type DeliveredJob } from '@switchyard/channels'
+import { deliveryGate, frequencyCapWindowMs, type DeliveredJob } from '@switchyard/channels'
 import type { JourneySettings } from '@switchyard/schema'
 import type { HandlerResult, JobOutcome } from '../dispatch'
 
@@ -15,9 +15,17 @@ function outcomeOf(job: DeliveredJob, detail: Record<string, unknown>): JobOutco
  * Otherwise the handler's answer: a hold keeps the outbox row until the window ends and records
  * when and why in the same transaction; a skip completes the job, its outcome written with the rest of the relay batch.
  */
-export function applyDeliveryRules(engine: Engine, job: DeliveredJob, settings: JourneySettings | null, sentTimestamps: (sinceMs: number) => readonly number[] = () => []): { result: HandlerResult } | null {
+export async function applyDeliveryRules(
+  engine: Engine,
+  job: DeliveredJob,
+  settings: JourneySettings | null,
+  sentTimestamps: (sinceMs: number) => Promise<readonly number[]> = async () => [],
+): Promise<{ result: HandlerResult } | null> {
   const now = engine.clock.now()
-  const d = deliveryGate(job, settings, now, sentTimestamps)
+  // The gate is pure: the user's sends it may count are read first, and only when a cap applies.
+  const caps = job.kind === 'message' ? (settings?.frequencyCaps ?? []) : []
+  const sent = caps.length > 0 ? await sentTimestamps(now - frequencyCapWindowMs(caps)) : []
+  const d = deliveryGate(job, settings, now, () => sent)
   switch (d.action) {
     case 'send':
       return null

@@ -14,7 +14,6 @@ import {
   JOURNEY_NAME_MAX,
   validateGraph,
   type JourneyEventType,
-  type NodeReferences,
   type ValidationIssue,
 } from '@switchyard/schema'
 import { jsonBody, parseJsonText, readBody, validate } from '../body'
@@ -52,9 +51,8 @@ const VersionDetail = z.object({ version: z.number(), publishedAt: z.string(), h
 
 export function mountJourneys(app: Hono, deps: AppDeps): void {
   const { engine, registry, integrations } = deps
-  const references = (): NodeReferences => nodeReferences(integrations)
-  const issuesOf = (graph: unknown, settings: unknown): ValidationIssue[] => {
-    const result = validateGraph(graph, { ...references(), settings })
+  const issuesOf = async (graph: unknown, settings: unknown): Promise<ValidationIssue[]> => {
+    const result = validateGraph(graph, { ...(await nodeReferences(integrations)), settings })
     return result.ok ? [] : result.issues
   }
   const mustGet = async (id: string) => {
@@ -64,8 +62,8 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
   }
   const doc = registry.add.bind(registry)
   const tag = 'Journeys'
-  const notify = (type: JourneyEventType, journey: Journey) => {
-    for (const i of integrations) i.journeyChanged?.(type, journey)
+  const notify = async (type: JourneyEventType, journey: Journey): Promise<void> => {
+    await Promise.all(integrations.map((i) => i.journeyChanged?.(type, journey)))
   }
 
   doc({ method: 'get', path: '/api/journeys', summary: 'List journeys.', tag, auth: 'admin', responses: { 200: { description: 'All journeys, newest first.', schema: z.object({ journeys: z.array(Journey) }) } } })
@@ -74,14 +72,14 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
   doc({ method: 'post', path: '/api/journeys', summary: 'Create a draft journey.', tag, auth: 'admin', body: JourneyInput, responses: { 201: { description: 'Created.', schema: JourneyWithIssues } } })
   app.post('/api/journeys', async (c) => {
     const j = await engine.createJourney(await jsonBody(c, JourneyInput))
-    notify('journey.created', j)
-    return c.json({ ...j, issues: issuesOf(j.graph, j.settings) }, 201)
+    await notify('journey.created', j)
+    return c.json({ ...j, issues: await issuesOf(j.graph, j.settings) }, 201)
   })
 
   doc({ method: 'get', path: '/api/journeys/:id', summary: 'A journey with the problems of its draft.', tag, auth: 'admin', responses: { 200: { description: 'The journey.', schema: JourneyWithIssues } } })
   app.get('/api/journeys/:id', async (c) => {
     const j = await mustGet(c.req.param('id'))
-    return c.json({ ...j, issues: issuesOf(j.graph, j.settings) })
+    return c.json({ ...j, issues: await issuesOf(j.graph, j.settings) })
   })
 
   doc({ method: 'put', path: '/api/journeys/:id', summary: 'Save the draft (it may be invalid: the canvas autosaves).', tag, auth: 'admin', body: JourneyPatch, responses: { 200: { description: 'Saved.', schema: JourneyWithIssues } } })
@@ -89,8 +87,8 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     const patch = await jsonBody(c, JourneyPatch)
     const j = await engine.updateJourney(c.req.param('id'), patch)
     if (!j) throw notFound('journey', c.req.param('id'))
-    notify('journey.updated', j)
-    return c.json({ ...j, issues: issuesOf(j.graph, j.settings) })
+    await notify('journey.updated', j)
+    return c.json({ ...j, issues: await issuesOf(j.graph, j.settings) })
   })
 
   doc({
@@ -107,7 +105,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     const result = await engine.deleteJourney(c.req.param('id'), { exitUsers: c.req.query('exitUsers') === 'true' })
     if (result === null) throw notFound('journey', c.req.param('id'))
     if (!result.ok) throw new ApiError(result.code, result.message)
-    if (before) notify('journey.deleted', before)
+    if (before) await notify('journey.deleted', before)
     return c.body(null, 204)
   })
 
@@ -117,8 +115,8 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     const body = validate(DuplicateBody, text.trim() === '' ? undefined : parseJsonText(text))
     const j = await engine.duplicateJourney(c.req.param('id'), body.name)
     if (!j) throw notFound('journey', c.req.param('id'))
-    notify('journey.created', j)
-    return c.json({ ...j, issues: issuesOf(j.graph, j.settings) }, 201)
+    await notify('journey.created', j)
+    return c.json({ ...j, issues: await issuesOf(j.graph, j.settings) }, 201)
   })
 
   for (const action of ['pause', 'resume'] as const) {
@@ -127,7 +125,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
       const result = await engine.setPaused(c.req.param('id'), action === 'pause')
       if (result === null) throw notFound('journey', c.req.param('id'))
       if ('ok' in result) throw new ApiError(result.code, result.message)
-      notify(action === 'pause' ? 'journey.paused' : 'journey.resumed', result)
+      await notify(action === 'pause' ? 'journey.paused' : 'journey.resumed', result)
       return c.json(result)
     })
   }
@@ -150,7 +148,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
   doc({ method: 'post', path: '/api/validate', summary: 'Check a graph without saving it.', tag, auth: 'admin', body: ValidateBody, responses: { 200: { description: 'Every problem, or none.', schema: IssuesAnswer } } })
   app.post('/api/validate', async (c) => {
     const body = await jsonBody(c, ValidateBody)
-    return c.json({ issues: issuesOf(body.graph, body.settings) })
+    return c.json({ issues: await issuesOf(body.graph, body.settings) })
   })
 
   doc({ method: 'get', path: '/api/journeys/:id/stats', summary: 'Users entered, active and per outlet for each node.', tag: 'Inspection', auth: 'admin', query: StatsQuery, responses: { 200: { description: 'Counts per node.', schema: JourneyStats } } })
@@ -159,7 +157,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     const q = validate(StatsQuery, c.req.query(), 'query')
     const stats = await engine.stats(c.req.param('id'), q.version)
     for (const i of integrations) {
-      for (const [nodeId, extra] of Object.entries(i.nodeStats?.(c.req.param('id')) ?? {})) {
+      for (const [nodeId, extra] of Object.entries((await i.nodeStats?.(c.req.param('id'))) ?? {})) {
         const node = own(stats.nodes, nodeId)
         if (node) Object.assign(node, extra)
         else stats.nodes[nodeId] = { entered: 0, active: 0, outlets: dict<number>(), ...extra }

@@ -38,12 +38,12 @@ export function mountPublish(app: Hono, deps: AppDeps): void {
   })
   app.post('/api/journeys/:id/publish', async (c) => {
     const { migrate } = await body(c)
-    const result = await engine.publish(c.req.param('id'), nodeReferences(integrations), migrate)
+    const result = await engine.publish(c.req.param('id'), await nodeReferences(integrations), migrate)
     if (result === null) throw notFound('journey', c.req.param('id'))
     if ('code' in result) throw new ApiError(result.code, result.message, result.details)
     if (!result.ok) return invalidJourney(c, result.issues)
     const published = await engine.getJourney(c.req.param('id'))
-    if (published) for (const i of integrations) i.journeyChanged?.('journey.published', published)
+    if (published) await Promise.all(integrations.map((i) => i.journeyChanged?.('journey.published', published)))
     return c.json({ version: result.version, activeUsersOnOlderVersions: result.activeUsersOnOlderVersions, ...(result.migrated ? { migrated: result.migrated } : {}) })
   })
 
@@ -58,7 +58,7 @@ export function mountPublish(app: Hono, deps: AppDeps): void {
   })
   app.post('/api/journeys/:id/publish/preview', async (c) => {
     const { migrate } = await body(c)
-    const result = await engine.publishPreview(c.req.param('id'), nodeReferences(integrations), migrate ?? { policy: 'keep', onRemoved: 'keep' })
+    const result = await engine.publishPreview(c.req.param('id'), await nodeReferences(integrations), migrate ?? { policy: 'keep', onRemoved: 'keep' })
     if (result === null) throw notFound('journey', c.req.param('id'))
     if ('code' in result) throw new ApiError(result.code, result.message, result.details)
     if ('issues' in result) return invalidJourney(c, result.issues)

@@ -79,7 +79,7 @@ export function mountSimulation(app: Hono, deps: AppDeps): void {
         }
         return { ...e, atMs }
       })
-      return simulateJourney({ journey, references: nodeReferences(integrations), renderer, workspace, start, until, users: body.users, events })
+      return simulateJourney({ journey, references: await nodeReferences(integrations), renderer, workspace, start, until, users: body.users, events })
     },
   )
 
@@ -94,7 +94,7 @@ export function mountSimulation(app: Hono, deps: AppDeps): void {
       const to = Date.parse(body.to)
       if (to <= from) throw new ApiError('backtest.invalid_window', `"to" (${body.to}) must come after "from" (${body.from}).`)
       if (to - from > MAX_BACKTEST_WINDOW_MS) throw new ApiError('backtest.invalid_window', `The window is ${Math.ceil((to - from) / 86_400_000)} days: a backtest replays at most 31 days; narrow "from" and "to".`)
-      return backtestJourney({ source: engine.journalSource(), journey, references: nodeReferences(integrations), renderer, workspace, from, to })
+      return backtestJourney({ source: engine.journalSource(), journey, references: await nodeReferences(integrations), renderer, workspace, from, to })
     },
   )
 }

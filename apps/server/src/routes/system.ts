@@ -25,7 +25,7 @@ export function mountSystem(app: Hono, deps: AppDeps): void {
 
   registry.add({ method: 'get', path: '/metrics', summary: 'Prometheus text format.', tag: 'System', auth: 'none', responses: { 200: { description: 'Metrics.' } } })
   app.get('/metrics', async (c) => {
-    const pending = integrations.reduce((n, i) => n + (i.pending?.() ?? 0), 0)
+    const pending = (await Promise.all(integrations.map((i) => i.pending?.() ?? 0))).reduce((n, k) => n + k, 0)
     const text = await metrics.render(engine, { outboxPending: (await engine.pending()).outbox, deliveriesPending: pending, ...(database ? { sizes: await database.sizes() } : {}) })
     return c.text(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
   })

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Channel } from '@switchyard/schema'
 import { createChannelService } from '../channel-service'
-import { fixedClock, loopbackGuard, makeJob, memoryDb, SAMPLE_MESSAGES, testBox } from '../test-support'
+import { fixedClock, loopbackGuard, makeJob, memoryBackend, memoryDb, SAMPLE_MESSAGES, testBox } from '../test-support'
 
 interface Hit {
   method: string
@@ -70,16 +70,16 @@ afterAll(async () => {
 const TWILIO_BODY =
   'To={{ to | url_encode }}&From=%2B15550000&Body={{ message.text | url_encode }}&StatusCallback={{ "https://sy.example/v1/receipts/twilio" | url_encode }}'
 
-function serviceWith(channel: Channel, config: Record<string, unknown>) {
-  const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(0), guard: loopbackGuard })
-  const created = svc.providers.create({ name: `HTTP ${channel}`, channel, kind: 'http', config })
+async function serviceWith(channel: Channel, config: Record<string, unknown>) {
+  const svc = await createChannelService({ backend: memoryBackend(), secretBox: testBox, clock: fixedClock(0), guard: loopbackGuard })
+  const created = await svc.providers.create({ name: `HTTP ${channel}`, channel, kind: 'http', config })
   if (!created.ok) throw new Error(JSON.stringify(created))
   return { svc, providerId: created.value.id }
 }
 
 describe('generic HTTP provider', () => {
   it('posts a Twilio-style form with basic auth and keeps the provider id from the answer', async () => {
-    const { svc } = serviceWith('sms', {
+    const { svc } = await serviceWith('sms', {
       url: `${base}/twilio/Messages.json`,
       auth: { type: 'basic', username: 'AC123', password: 'twilio-token' },
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -97,11 +97,11 @@ describe('generic HTTP provider', () => {
     expect(form.get('To')).toBe('+15550001')
     expect(form.get('Body')).toBe('Hi Ada & welcome')
     expect(r.ok && r.providerMessageId).toMatch(/^SM\d+$/)
-    expect(svc.messages.get(job.id)?.providerMessageId).toBe(r.ok ? r.providerMessageId : null)
+    expect((await svc.messages.get(job.id))?.providerMessageId).toBe(r.ok ? r.providerMessageId : null)
   })
 
   it('posts an FCM-style JSON body with a bearer token and custom headers', async () => {
-    const { svc } = serviceWith('app_push', {
+    const { svc } = await serviceWith('app_push', {
       url: `${base}/fcm/v1/projects/demo/messages:send`,
       auth: { type: 'bearer', token: 'fcm-access-token' },
       headers: { 'X-Project': 'demo' },
@@ -122,13 +122,13 @@ describe('generic HTTP provider', () => {
   })
 
   it('reads a nested provider id path', async () => {
-    const { svc } = serviceWith('whatsapp', { url: `${base}/nested`, body: '{"to":{{ to | json }}}', messageIdPath: 'messages.0.id' })
+    const { svc } = await serviceWith('whatsapp', { url: `${base}/nested`, body: '{"to":{{ to | json }}}', messageIdPath: 'messages.0.id' })
     expect(await svc.send(makeJob('whatsapp', SAMPLE_MESSAGES.whatsapp))).toMatchObject({ ok: true, providerMessageId: 'wamid.ABC' })
   })
 
   it('sends every channel through HTTP', async () => {
     for (const channel of ['email', 'sms', 'app_push', 'web_push', 'whatsapp', 'rcs'] as const) {
-      const { svc } = serviceWith(channel, { url: `${base}/ok/${channel}`, body: '{"to":{{ to | json }},"m":{{ message | json }}}' })
+      const { svc } = await serviceWith(channel, { url: `${base}/ok/${channel}`, body: '{"to":{{ to | json }},"m":{{ message | json }}}' })
       const job = makeJob(channel, SAMPLE_MESSAGES[channel])
       expect(await svc.send(job)).toMatchObject({ ok: true, providerMessageId: null })
       const hit = hits.find((h) => h.headers['idempotency-key'] === job.id)
@@ -145,27 +145,27 @@ describe('generic HTTP provider', () => {
       ['/redirect', false, 'HTTP 302'],
     ] as const
     for (const [path, retryable, reason] of cases) {
-      const { svc } = serviceWith('sms', { url: `${base}${path}`, body: '{}' })
+      const { svc } = await serviceWith('sms', { url: `${base}${path}`, body: '{}' })
       const job = makeJob('sms', SAMPLE_MESSAGES.sms)
       expect(await svc.send(job)).toMatchObject({ ok: false, retryable, reason })
-      expect(svc.messages.get(job.id)).toMatchObject({ status: 'failed', error: reason, attempts: 1 })
+      expect(await svc.messages.get(job.id)).toMatchObject({ status: 'failed', error: reason, attempts: 1 })
     }
   })
 
   it('gives up on a slow provider after its timeout, retryably', async () => {
-    const { svc } = serviceWith('sms', { url: `${base}/slow`, body: '{}', timeoutMs: 200 })
+    const { svc } = await serviceWith('sms', { url: `${base}/slow`, body: '{}', timeoutMs: 200 })
     expect(await svc.send(makeJob('sms', SAMPLE_MESSAGES.sms))).toMatchObject({ ok: false, retryable: true, reason: 'no answer within 200 ms' })
   })
 
   it('retries when nothing listens', async () => {
-    const { svc } = serviceWith('sms', { url: 'http://127.0.0.1:1/none', body: '{}' })
+    const { svc } = await serviceWith('sms', { url: 'http://127.0.0.1:1/none', body: '{}' })
     const r = await svc.send(makeJob('sms', SAMPLE_MESSAGES.sms))
     expect(r).toMatchObject({ ok: false, retryable: true })
     if (!r.ok) expect(r.reason).toMatch(/^network error/)
   })
 
   it('fails for good when the body template is broken', async () => {
-    const { svc } = serviceWith('sms', { url: `${base}/ok`, body: '{% if %}' })
+    const { svc } = await serviceWith('sms', { url: `${base}/ok`, body: '{% if %}' })
     const r = await svc.send(makeJob('sms', SAMPLE_MESSAGES.sms))
     expect(r).toMatchObject({ ok: false, retryable: false })
     if (!r.ok) expect(r.reason).toMatch(/^request body: template error/)
@@ -173,8 +173,8 @@ describe('generic HTTP provider', () => {
 
   it('uses the fetch it is given (the test seam that replaces the guarded transport)', async () => {
     const seen: string[] = []
-    const svc = createChannelService({
-      db: memoryDb(),
+    const svc = await createChannelService({
+      backend: memoryBackend(),
       secretBox: testBox,
       clock: fixedClock(0),
       fetch: async (url) => {
@@ -182,7 +182,7 @@ describe('generic HTTP provider', () => {
         return new Response('{"id":"x1"}', { status: 200 })
       },
     })
-    svc.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: 'https://api.example.test/send', body: '{}', messageIdPath: 'id' } })
+    await svc.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: 'https://api.example.test/send', body: '{}', messageIdPath: 'id' } })
     expect(await svc.send(makeJob('sms', SAMPLE_MESSAGES.sms))).toMatchObject({ ok: true, providerMessageId: 'x1' })
     expect(seen).toEqual(['https://api.example.test/send'])
   })

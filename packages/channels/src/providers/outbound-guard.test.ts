@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAddressGuard, type Resolver } from '@switchyard/webhooks'
 import { createChannelService } from '../channel-service'
-import { fixedClock, loopbackGuard, makeJob, memoryDb, SAMPLE_MESSAGES, testBox } from '../test-support'
+import { fixedClock, loopbackGuard, makeJob, memoryBackend, memoryDb, SAMPLE_MESSAGES, testBox } from '../test-support'
 
 /** A TCP listener that greets like sshd: what a port scan through the SMTP provider would read. */
 let banner: Server
@@ -35,9 +35,9 @@ afterAll(async () => {
   await new Promise<void>((resolve) => banner.close(() => resolve()))
 })
 
-function smtpService(host: string, port: number, guard = createAddressGuard(), smtpTimeoutMs = 2_000) {
-  const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(0), smtpTimeoutMs, guard })
-  const created = svc.providers.create({ name: 'SMTP', channel: 'email', kind: 'smtp', config: { host, port, from: 'a@b.test' } })
+async function smtpService(host: string, port: number, guard = createAddressGuard(), smtpTimeoutMs = 2_000) {
+  const svc = await createChannelService({ backend: memoryBackend(), secretBox: testBox, clock: fixedClock(0), smtpTimeoutMs, guard })
+  const created = await svc.providers.create({ name: 'SMTP', channel: 'email', kind: 'smtp', config: { host, port, from: 'a@b.test' } })
   if (!created.ok) throw new Error(created.message)
   return { svc, providerId: created.value.id }
 }
@@ -45,7 +45,7 @@ function smtpService(host: string, port: number, guard = createAddressGuard(), s
 describe('the SMTP provider behind the address guard', () => {
   it.each(['127.0.0.1', 'localhost', '2130706433', '::1', '0x7f000001'])('refuses %s without connecting, unless allowed', async (host) => {
     const before = bannerConnections
-    const { svc, providerId } = smtpService(host, bannerPort)
+    const { svc, providerId } = await smtpService(host, bannerPort)
     const tested = await svc.test(providerId, 'x@example.test')
     expect(tested).toMatchObject({ ok: true, value: { ok: false, reason: expect.stringMatching(/loopback|ALLOW_PRIVATE_TARGETS/) } })
     expect(JSON.stringify(tested)).not.toContain('SSH')
@@ -55,8 +55,8 @@ describe('the SMTP provider behind the address guard', () => {
   })
 
   it('answers the same words for a closed port and for one that speaks another protocol, never its bytes', async () => {
-    const open = smtpService('127.0.0.1', bannerPort, loopbackGuard)
-    const closed = smtpService('127.0.0.1', closedPort, loopbackGuard)
+    const open = await smtpService('127.0.0.1', bannerPort, loopbackGuard)
+    const closed = await smtpService('127.0.0.1', closedPort, loopbackGuard)
     const a = await open.svc.test(open.providerId, 'x@example.test')
     const b = await closed.svc.test(closed.providerId, 'x@example.test')
     expect(a).toEqual({ ok: true, value: expect.objectContaining({ ok: false, reason: `could not talk to an SMTP server at 127.0.0.1:${bannerPort}` }) })
@@ -90,8 +90,8 @@ describe('the HTTP provider behind the address guard', () => {
       return [{ address: lookups % 2 === 1 ? '127.0.0.1' : '10.0.0.1', family: 4 }]
     }
     const guard = createAddressGuard({ allowPrivate: ['127.0.0.1/32'], resolve })
-    const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(0), guard })
-    svc.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: `http://gw.flip.test:${port}/send`, body: '{}', messageIdPath: 'sid' } })
+    const svc = await createChannelService({ backend: memoryBackend(), secretBox: testBox, clock: fixedClock(0), guard })
+    await svc.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: `http://gw.flip.test:${port}/send`, body: '{}', messageIdPath: 'sid' } })
     const outcomes: string[] = []
     for (let i = 0; i < 40; i += 1) {
       const r = await svc.send(makeJob('sms', SAMPLE_MESSAGES.sms))
@@ -106,8 +106,8 @@ describe('the HTTP provider behind the address guard', () => {
   })
 
   it('refuses loopback targets by default', async () => {
-    const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(0) })
-    svc.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: `http://127.0.0.1:${port}/send`, body: '{}' } })
+    const svc = await createChannelService({ backend: memoryBackend(), secretBox: testBox, clock: fixedClock(0) })
+    await svc.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: `http://127.0.0.1:${port}/send`, body: '{}' } })
     const before = hosts.length
     expect(await svc.send(makeJob('sms', SAMPLE_MESSAGES.sms))).toMatchObject({ ok: false, retryable: false, reason: expect.stringContaining('loopback') })
     expect(hosts.length).toBe(before)
@@ -118,15 +118,15 @@ describe('a provider whose DNS never answers', () => {
   const hanging = createAddressGuard({ resolve: () => new Promise(() => undefined) })
 
   it('HTTP: the timeout covers the lookup', async () => {
-    const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(0), guard: hanging })
-    svc.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: 'https://gw.hanging.test/send', body: '{}', timeoutMs: 200 } })
+    const svc = await createChannelService({ backend: memoryBackend(), secretBox: testBox, clock: fixedClock(0), guard: hanging })
+    await svc.providers.create({ name: 'H', channel: 'sms', kind: 'http', config: { url: 'https://gw.hanging.test/send', body: '{}', timeoutMs: 200 } })
     const started = performance.now()
     expect(await svc.send(makeJob('sms', SAMPLE_MESSAGES.sms))).toMatchObject({ ok: false, retryable: true, reason: 'no answer within 200 ms' })
     expect(performance.now() - started).toBeLessThan(1500)
   })
 
   it('SMTP: the connection timeout covers the lookup', async () => {
-    const { svc, providerId } = smtpService('mx.hanging.test', 25, hanging, 300)
+    const { svc, providerId } = await smtpService('mx.hanging.test', 25, hanging, 300)
     const started = performance.now()
     expect(await svc.test(providerId, 'x@example.test')).toMatchObject({ ok: true, value: { ok: false, reason: 'could not talk to an SMTP server at mx.hanging.test:25' } })
     expect(performance.now() - started).toBeLessThan(1500)

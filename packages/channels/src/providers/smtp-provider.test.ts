@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createChannelService } from '../channel-service'
-import { fixedClock, loopbackGuard, makeJob, memoryDb, testBox } from '../test-support'
+import { fixedClock, loopbackGuard, makeJob, memoryBackend, memoryDb, testBox } from '../test-support'
 import { MESSAGE_ID_HEADER } from './smtp-provider'
 
 interface Received {
@@ -54,9 +54,9 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()))
 })
 
-function service() {
-  const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(Date.parse('2026-01-05T10:00:00Z')), smtpTimeoutMs: 3_000, guard: loopbackGuard })
-  const created = svc.providers.create({
+async function service() {
+  const svc = await createChannelService({ backend: memoryBackend(), secretBox: testBox, clock: fixedClock(Date.parse('2026-01-05T10:00:00Z')), smtpTimeoutMs: 3_000, guard: loopbackGuard })
+  const created = await svc.providers.create({
     name: 'Local SMTP',
     channel: 'email',
     kind: 'smtp',
@@ -68,7 +68,7 @@ function service() {
 
 describe('email over SMTP', () => {
   it('delivers the rendered subject and body to the SMTP server, with our message id in a header', async () => {
-    const { svc, providerId } = service()
+    const { svc, providerId } = await service()
     const job = makeJob('email', { subject: 'Your {{ event.properties.sku }} is waiting', body: 'Hello {{ user.traits.name }}, come back!' })
     const result = await svc.send(job)
     expect(result).toMatchObject({ ok: true, providerId })
@@ -78,7 +78,7 @@ describe('email over SMTP', () => {
     expect(mail?.to).toEqual(['ada@example.test'])
     expect(mail?.raw).toContain('Subject: Your SKU-42 is waiting')
     expect(mail?.raw).toContain('Hello Ada, come back!')
-    const sent = svc.messages.get(job.id)
+    const sent = await svc.messages.get(job.id)
     expect(sent).toMatchObject({ status: 'sent', providerId, recipient: 'ada@example.test', userId: 'u1' })
     expect(result.ok && result.providerMessageId).toBe(sent?.providerMessageId)
     expect(mail?.raw).toContain(`Message-ID: ${sent?.providerMessageId}`)
@@ -86,7 +86,7 @@ describe('email over SMTP', () => {
   })
 
   it('sends an HTML body as HTML', async () => {
-    const { svc } = service()
+    const { svc } = await service()
     const job = makeJob('email', { subject: 'Hi', body: '<p>Hi {{ user.traits.name }}</p>', html: true })
     expect((await svc.send(job)).ok).toBe(true)
     const mail = inbox.find((m) => m.raw.toLowerCase().includes(`${MESSAGE_ID_HEADER.toLowerCase()}: ${job.id}`))
@@ -95,14 +95,14 @@ describe('email over SMTP', () => {
   })
 
   it('fails for good when the user has no email address', async () => {
-    const { svc } = service()
+    const { svc } = await service()
     const job = makeJob('email', { subject: 'Hi', body: 'x' }, { traits: { name: 'No mail' } })
     expect(await svc.send(job)).toMatchObject({ ok: false, retryable: false, reason: 'user has no email address' })
-    expect(svc.messages.get(job.id)).toMatchObject({ status: 'failed', error: 'user has no email address' })
+    expect(await svc.messages.get(job.id)).toMatchObject({ status: 'failed', error: 'user has no email address' })
   })
 
   it('treats a permanent SMTP refusal as final and a temporary one as retryable', async () => {
-    const { svc } = service()
+    const { svc } = await service()
     const gone = await svc.send(makeJob('email', { subject: 'Hi', body: 'x' }, { traits: { email: 'gone@example.test' } }))
     expect(gone).toMatchObject({ ok: false, retryable: false })
     if (!gone.ok) expect(gone.reason).toContain('550')
@@ -111,8 +111,8 @@ describe('email over SMTP', () => {
   })
 
   it('refuses a wrong password without retrying', async () => {
-    const { svc, providerId } = service()
-    const updated = svc.providers.update(providerId, {
+    const { svc, providerId } = await service()
+    const updated = await svc.providers.update(providerId, {
       name: 'Local SMTP',
       channel: 'email',
       kind: 'smtp',
@@ -123,15 +123,15 @@ describe('email over SMTP', () => {
   })
 
   it('retries when the server cannot be reached', async () => {
-    const svc = createChannelService({ db: memoryDb(), secretBox: testBox, clock: fixedClock(0), smtpTimeoutMs: 2_000, guard: loopbackGuard })
-    const created = svc.providers.create({ name: 'Down', channel: 'email', kind: 'smtp', config: { host: '127.0.0.1', port: 1, from: 'a@b.test' } })
+    const svc = await createChannelService({ backend: memoryBackend(), secretBox: testBox, clock: fixedClock(0), smtpTimeoutMs: 2_000, guard: loopbackGuard })
+    const created = await svc.providers.create({ name: 'Down', channel: 'email', kind: 'smtp', config: { host: '127.0.0.1', port: 1, from: 'a@b.test' } })
     expect(created.ok).toBe(true)
     const r = await svc.send(makeJob('email', { subject: 'Hi', body: 'x' }))
     expect(r).toMatchObject({ ok: false, retryable: true })
   })
 
   it('sends a test message through the provider', async () => {
-    const { svc, providerId } = service()
+    const { svc, providerId } = await service()
     const r = await svc.test(providerId, 'tester@example.test')
     expect(r).toMatchObject({ ok: true, value: { ok: true, reason: null } })
     expect(inbox.some((m) => m.to.includes('tester@example.test') && m.raw.includes('Subject: Switchyard test message'))).toBe(true)

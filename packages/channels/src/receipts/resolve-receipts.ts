@@ -20,29 +20,46 @@ export interface ReceiptBatch {
  * report on (a DSN is about email); a receipt naming a message on another channel refuses the
  * whole request with `activity.channel_mismatch`, and nothing is recorded.
  */
-export type ReceiptResolver = (providerId: string | null, receipts: readonly ProviderReceipt[], channel?: Channel) => Result<ReceiptBatch, ChannelErrorCode>
+export type ReceiptResolver = (providerId: string | null, receipts: readonly ProviderReceipt[], channel?: Channel) => Promise<Result<ReceiptBatch, ChannelErrorCode>>
+
+/** The provider ids a reference may be stored under: as sent, and with or without angle brackets (Message-ID). */
+function providerIdForms(providerMessageId: string): string[] {
+  const id = providerMessageId.trim()
+  const bare = id.replace(/^<|>$/g, '')
+  return [id, bare, `<${bare}>`]
+}
 
 /**
  * Maps parsed receipts to our messages: the user and channel come from what we sent, never from
- * the receipt. With a providerId, only that provider's messages match.
+ * the receipt. With a providerId, only that provider's messages match. A batch of receipts is
+ * looked up in two queries, whatever its size.
  */
 export function createReceiptResolver(messages: MessageStore, log: Log): ReceiptResolver {
-  const findMessage = (ref: MessageRef, providerId: string | null): SentMessage | null => {
-    if ('messageId' in ref) return messages.get(ref.messageId)
-    const scope = providerId ?? undefined
-    const id = ref.providerMessageId.trim()
-    const bare = id.replace(/^<|>$/g, '')
-    return messages.byProviderMessageId(id, scope) ?? messages.byProviderMessageId(bare, scope) ?? messages.byProviderMessageId(`<${bare}>`, scope)
+  const lookup = async (receipts: readonly ProviderReceipt[], providerId: string | null) => {
+    const refs = receipts.flatMap((r) => r.refs)
+    const [byId, byProviderId] = await Promise.all([
+      messages.getMany(refs.flatMap((ref) => ('messageId' in ref ? [ref.messageId] : []))),
+      messages.byProviderMessageIds(refs.flatMap((ref) => ('providerMessageId' in ref ? providerIdForms(ref.providerMessageId) : [])), providerId ?? undefined),
+    ])
+    return (ref: MessageRef): SentMessage | null => {
+      if ('messageId' in ref) return byId.get(ref.messageId) ?? null
+      for (const form of providerIdForms(ref.providerMessageId)) {
+        const found = byProviderId.get(form)
+        if (found !== undefined) return found
+      }
+      return null
+    }
   }
 
-  const resolveReceipts: ReceiptResolver = (providerId, receipts, channel) => {
+  const resolveReceipts: ReceiptResolver = async (providerId, receipts, channel) => {
+    const findMessage = await lookup(receipts, providerId)
     const activities: ChannelActivity[] = []
     const ignored: IgnoredReceipt[] = []
     const records: { id: string; status: ReceiptStatus; at: number }[] = []
     let unknown = 0
     for (const r of receipts) {
       const ref = refLabel(r.refs)
-      const msg = r.refs.reduce<SentMessage | null>((found, candidate) => found ?? findMessage(candidate, providerId), null)
+      const msg = r.refs.reduce<SentMessage | null>((found, candidate) => found ?? findMessage(candidate), null)
       if (msg === null) {
         unknown += 1
         ignored.push({ ref, reason: r.refs.length === 0 ? 'the receipt names no message' : 'no message with this id was sent' })
@@ -78,7 +95,7 @@ export function createReceiptResolver(messages: MessageStore, log: Log): Receipt
     if (activities.length === 0 && unknown > 0 && unknown === receipts.length) {
       return fail('receipt.unknown_message', `No message Switchyard sent matches ${ignored.map((i) => i.ref).join(', ')}.`, { ignored })
     }
-    for (const rec of records) messages.recordActivity(rec.id, rec.status, rec.at)
+    await messages.recordActivity(records)
     if (ignored.length > 0) log('info', 'receipts ignored', { providerId, ignored })
     return ok({ activities, ignored })
   }

@@ -1,4 +1,3 @@
-import type { Database } from 'better-sqlite3'
 import { z } from 'zod'
 import { ActivityStatus, Channel, dict, versionedRecord, type MessageStats } from '@switchyard/schema'
 
@@ -34,7 +33,7 @@ export interface SentMessage extends MessageAttempt {
 }
 
 /** The rendered message as sent; rows from before versioning hold the bare object (v1). */
-const StoredContent = versionedRecord({ name: 'message content', version: 1, schema: z.record(z.string(), z.unknown()) })
+export const StoredContent = versionedRecord({ name: 'message content', version: 1, schema: z.record(z.string(), z.unknown()) })
 
 const MessageRow = z.object({
   id: z.string(),
@@ -58,7 +57,7 @@ const MessageRow = z.object({
   sent_at: z.number().nullable(),
 })
 
-function toMessage(row: unknown): SentMessage {
+export function toMessage(row: unknown): SentMessage {
   const r = MessageRow.parse(row)
   return {
     id: r.id,
@@ -99,119 +98,81 @@ function addFigure(f: MessageStats, status: MessageStatus, activity: ActivitySta
   if (activity === 'clicked') f.clicked += n
 }
 
-export interface MessageStore {
-  get(id: string): SentMessage | null
-  /** A provider's id for a message back to ours; scoped to the provider when one is given. */
-  byProviderMessageId(providerMessageId: string, providerId?: string): SentMessage | null
-  list(filter: { userId?: string; channel?: Channel; limit?: number }): SentMessage[]
-  /** When the user was sent messages on the channel since `sinceMs`, newest first. */
-  sentTimestamps(userId: string, channel: Channel, sinceMs: number): number[]
-  /** Records an attempt as `sending` (a retry of the same id counts one more attempt). */
-  begin(attempt: MessageAttempt): void
-  markSent(id: string, providerMessageId: string | null): void
-  markFailed(id: string, error: string): void
-  /** Keeps the furthest status a message reached: a late `delivered` does not undo `clicked`. */
-  recordActivity(id: string, status: ActivityStatus, at: number): void
-  /** Delivery figures of a journey's messages, per node id. */
-  figures(journeyId: string): Record<string, MessageStats>
-  /** Deletes up to `limit` messages created before `before` that are no longer being sent; answers how many. */
-  prune(before: number, limit: number): number
+/** Figures per node id from rows grouped by node, status, furthest activity and whether there was an address. */
+export function figuresFrom(rows: readonly unknown[]): Record<string, MessageStats> {
+  const out = dict<MessageStats>()
+  for (const row of rows) {
+    const r = FigureRow.parse(row)
+    const f = (out[r.nodeId] ??= { sent: 0, delivered: 0, opened: 0, clicked: 0, failed: 0, bounced: 0, noAddress: 0 })
+    addFigure(f, r.status, r.activity, r.n)
+    if (r.status === 'sent' && r.noAddress === 1) f.noAddress += r.n
+  }
+  return out
 }
 
-export function createMessageStore(db: Database, now: () => number): MessageStore {
-  const selectOne = db.prepare('SELECT * FROM channel_messages WHERE id = ?')
-  const selectByProviderId = db.prepare('SELECT * FROM channel_messages WHERE provider_message_id = ? ORDER BY created_at LIMIT 1')
-  const selectByProviderIdScoped = db.prepare(
-    'SELECT * FROM channel_messages WHERE provider_message_id = ? AND provider_id = ? ORDER BY created_at LIMIT 1',
-  )
-  const selectSent = db
-    .prepare(
-      `SELECT sent_at FROM channel_messages WHERE user_id = ? AND channel = ? AND status = 'sent' AND sent_at >= ?
-       ORDER BY sent_at DESC`,
-    )
-    .pluck()
-  const upsert = db.prepare(
-    `INSERT INTO channel_messages (id, provider_id, provider_kind, channel, user_id, journey_id, run_id, node_id, recipient,
-       content, status, attempts, created_at, updated_at)
-     VALUES (@id, @providerId, @providerKind, @channel, @userId, @journeyId, @runId, @nodeId, @recipient, @content, 'sending', 1, @at, @at)
-     ON CONFLICT(id) DO UPDATE SET provider_id = excluded.provider_id, provider_kind = excluded.provider_kind,
-       recipient = excluded.recipient, content = excluded.content, status = 'sending', error = NULL,
-       attempts = channel_messages.attempts + 1, updated_at = excluded.updated_at`,
-  )
-  const sent = db.prepare(
-    `UPDATE channel_messages SET status = 'sent', provider_message_id = ?, error = NULL, sent_at = ?, updated_at = ? WHERE id = ?`,
-  )
-  const failed = db.prepare(`UPDATE channel_messages SET status = 'failed', error = ?, updated_at = ? WHERE id = ?`)
-  const rank = (col: string) =>
-    `CASE ${col} WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'opened' THEN 3 WHEN 'clicked' THEN 4 WHEN 'bounced' THEN 5 WHEN 'failed' THEN 5 ELSE 0 END`
-  const activity = db.prepare(
-    `UPDATE channel_messages SET last_activity = @status, last_activity_at = @at, updated_at = @now
-     WHERE id = @id AND ${rank('@status')} >= ${rank('last_activity')}`,
-  )
-  const byNode = db.prepare(
-    `SELECT node_id AS nodeId, status, last_activity AS activity, recipient IS NULL AS noAddress, COUNT(*) AS n FROM channel_messages
-     WHERE journey_id = ? AND node_id IS NOT NULL GROUP BY node_id, status, last_activity, recipient IS NULL`,
-  )
+/** How far along a message an activity is: a later report of a lower rank does not replace a higher one. */
+const RANK: Record<ActivityStatus, number> = { sent: 1, delivered: 2, opened: 3, clicked: 4, bounced: 5, failed: 5 }
 
-  const prune = db.prepare(
-    `DELETE FROM channel_messages WHERE id IN (SELECT id FROM channel_messages WHERE created_at < ? AND status <> 'sending' ORDER BY created_at LIMIT ?)`,
-  )
-  const one = (row: unknown): SentMessage | null => (row === undefined ? null : toMessage(row))
-  const write = (fn: () => void): void => db.transaction(fn).immediate()
+/** The same ranks in SQL, for the update's guard (`NULL` ranks 0). */
+export const rankSql = (col: string): string =>
+  `CASE ${col} ${Object.entries(RANK).map(([s, n]) => `WHEN '${s}' THEN ${n}`).join(' ')} ELSE 0 END`
 
-  return {
-    get: (id) => one(selectOne.get(id)),
-    byProviderMessageId: (pid, providerId) =>
-      one(providerId === undefined ? selectByProviderId.get(pid) : selectByProviderIdScoped.get(pid, providerId)),
-    list({ userId, channel, limit = 100 }) {
-      const where: string[] = []
-      const params: (string | number)[] = []
-      if (userId !== undefined) {
-        where.push('user_id = ?')
-        params.push(userId)
-      }
-      if (channel !== undefined) {
-        where.push('channel = ?')
-        params.push(channel)
-      }
-      const sql = `SELECT * FROM channel_messages ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY created_at DESC, id DESC LIMIT ?`
-      params.push(Math.max(1, Math.min(limit, 1000)))
-      return db.prepare(sql).all(...params).map(toMessage)
-    },
-    sentTimestamps: (userId, channel, sinceMs) =>
-      selectSent.all(userId, channel, sinceMs).flatMap((v) => (typeof v === 'number' ? [v] : [])),
-    begin(a) {
-      write(() => {
-        upsert.run({ ...a, content: a.content === null ? null : StoredContent.encode(a.content), at: now() })
-      })
-    },
-    markSent(id, providerMessageId) {
-      const at = now()
-      write(() => {
-        sent.run(providerMessageId, at, at, id)
-      })
-    },
-    markFailed(id, error) {
-      write(() => {
-        failed.run(error.slice(0, 2000), now(), id)
-      })
-    },
-    recordActivity(id, status, at) {
-      write(() => {
-        activity.run({ status, at, now: now(), id })
-      })
-    },
-    figures(journeyId) {
-      const out = dict<MessageStats>()
-      for (const row of byNode.all(journeyId)) {
-        const r = FigureRow.parse(row)
-        const f = (out[r.nodeId] ??= { sent: 0, delivered: 0, opened: 0, clicked: 0, failed: 0, bounced: 0, noAddress: 0 })
-        addFigure(f, r.status, r.activity, r.n)
-        if (r.status === 'sent' && r.noAddress === 1) f.noAddress += r.n
-      }
-      return out
-    },
-    prune: (before, limit) => prune.run(before, limit).changes,
+export interface ActivityRecord {
+  id: string
+  status: ActivityStatus
+  at: number
+}
+
+/**
+ * One record per message: the last of those with the highest rank, which is where applying them
+ * one by one under the rank guard would end.
+ */
+export function furthestActivity(records: readonly ActivityRecord[]): ActivityRecord[] {
+  const out = new Map<string, ActivityRecord>()
+  for (const r of records) {
+    const kept = out.get(r.id)
+    if (kept === undefined || RANK[r.status] >= RANK[kept.status]) out.set(r.id, r)
   }
+  return [...out.values()]
+}
+
+/** The first message created for each provider id, from rows of any order. */
+export function firstByProviderId(rows: readonly unknown[]): Map<string, SentMessage> {
+  const out = new Map<string, SentMessage>()
+  for (const m of rows.map(toMessage).sort((a, b) => a.createdAt - b.createdAt)) {
+    if (m.providerMessageId !== null && !out.has(m.providerMessageId)) out.set(m.providerMessageId, m)
+  }
+  return out
+}
+
+export interface MessageFilter {
+  userId?: string
+  channel?: Channel
+  limit?: number
+}
+
+/** `channel_messages` behind one async interface, on SQLite or PostgreSQL. Each write is one transaction. */
+export interface MessageStore {
+  get(id: string): Promise<SentMessage | null>
+  /** Our messages by id; ids we have no record of are absent. */
+  getMany(ids: readonly string[]): Promise<Map<string, SentMessage>>
+  /**
+   * Provider ids back to our messages (the first one created, if a provider reused an id);
+   * scoped to the provider when one is given. Ids matching nothing are absent.
+   */
+  byProviderMessageIds(providerMessageIds: readonly string[], providerId?: string): Promise<Map<string, SentMessage>>
+  /** Newest first; `limit` between 1 and 1000, default 100. */
+  list(filter: MessageFilter): Promise<SentMessage[]>
+  /** When the user was sent messages on the channel since `sinceMs`, newest first. */
+  sentTimestamps(userId: string, channel: Channel, sinceMs: number): Promise<number[]>
+  /** Records an attempt as `sending` (a retry of the same id counts one more attempt). */
+  begin(attempt: MessageAttempt): Promise<void>
+  markSent(id: string, providerMessageId: string | null): Promise<void>
+  markFailed(id: string, error: string): Promise<void>
+  /** Keeps the furthest status each message reached: a late `delivered` does not undo `clicked`. */
+  recordActivity(records: readonly ActivityRecord[]): Promise<void>
+  /** Delivery figures of a journey's messages, per node id. */
+  figures(journeyId: string): Promise<Record<string, MessageStats>>
+  /** Deletes up to `limit` messages created before `before` that are no longer being sent; answers how many. */
+  prune(before: number, limit: number): Promise<number>
 }

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto'
-import type { Database } from 'better-sqlite3'
 import { z } from 'zod'
 import { Channel, HttpConfig, SmtpConfig, versionedRecord, type ProviderInput, type ProviderView } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
@@ -28,7 +26,7 @@ const ProviderSecrets = z.object({
   headers: z.record(z.string(), z.string()).optional(),
   receiptSecret: z.string().optional(),
 })
-type ProviderSecrets = z.infer<typeof ProviderSecrets>
+export type ProviderSecrets = z.infer<typeof ProviderSecrets>
 
 /** The secrets as one JSON value before sealing; rows from before versioning hold the bare object (v1). */
 const StoredSecrets = versionedRecord({ name: 'provider secrets', version: 1, schema: ProviderSecrets })
@@ -52,7 +50,7 @@ const StoredHttp = versionedRecord({ name: 'http provider config', version: 1, s
 const StoredSandbox = versionedRecord({ name: 'sandbox provider config', version: 1, schema: z.object({}) })
 
 /** The stored config (encoded) and the secrets to seal apart from it. */
-function split(input: ProviderInput, previous: Provider | null): { config: string; secrets: ProviderSecrets } {
+export function split(input: ProviderInput, previous: Provider | null): { config: string; secrets: ProviderSecrets } {
   const secrets: ProviderSecrets = {}
   const receiptSecret = input.receiptSecret === undefined ? previous?.receiptSecret ?? undefined : input.receiptSecret ?? undefined
   if (receiptSecret !== undefined) secrets.receiptSecret = receiptSecret
@@ -164,114 +162,44 @@ export function toProviderView(p: Provider): ProviderView {
 }
 
 export interface ProviderStore {
-  list(): Provider[]
-  get(id: string): Provider | null
-  defaultFor(channel: Channel): Provider | null
-  create(input: ProviderInput): Provider
-  /** Replaces the provider; secrets left out of `input` keep their stored values. */
-  update(id: string, input: ProviderInput): Provider | null
-  remove(id: string): boolean
+  list(): Promise<Provider[]>
+  get(id: string): Promise<Provider | null>
+  defaultFor(channel: Channel): Promise<Provider | null>
+  create(input: ProviderInput): Promise<Provider>
+  /** Replaces the provider; secrets left out of `input` keep their stored values. Null when there is none. */
+  update(id: string, input: ProviderInput): Promise<Provider | null>
+  remove(id: string): Promise<boolean>
 }
 
-export function createProviderStore(db: Database, box: SecretBox, now: () => number): ProviderStore {
-  const read = (row: unknown): Provider => {
-    const parsed = ProviderRow.parse(row)
-    const secrets = parsed.secrets === null ? {} : StoredSecrets.decode(box.open(parsed.secrets))
-    return merge(parsed, secrets)
-  }
-  const seal = (secrets: ProviderSecrets): string | null =>
-    Object.keys(secrets).length === 0 ? null : box.seal(StoredSecrets.encode(secrets))
+/** A provider's row as written: config without secrets, the secrets sealed as one value. */
+export interface ProviderWrite {
+  id: string
+  name: string
+  channel: Channel
+  kind: ProviderInput['kind']
+  is_default: 0 | 1
+  config: string
+  secrets: string | null
+  updated_at: number
+}
 
-  const selectAll = db.prepare('SELECT * FROM channel_providers ORDER BY created_at, id')
-  const selectOne = db.prepare('SELECT * FROM channel_providers WHERE id = ?')
-  const selectDefault = db.prepare('SELECT * FROM channel_providers WHERE channel = ? AND is_default = 1 LIMIT 1')
-  const clearDefault = db.prepare('UPDATE channel_providers SET is_default = 0 WHERE channel = ? AND id <> ?')
-  const insert = db.prepare(
-    `INSERT INTO channel_providers (id, name, channel, kind, is_default, config, secrets, created_at, updated_at)
-     VALUES (@id, @name, @channel, @kind, @is_default, @config, @secrets, @created_at, @updated_at)`,
-  )
-  const replace = db.prepare(
-    `UPDATE channel_providers SET name = @name, channel = @channel, kind = @kind, is_default = @is_default,
-       config = @config, secrets = @secrets, updated_at = @updated_at WHERE id = @id`,
-  )
-  const del = db.prepare('DELETE FROM channel_providers WHERE id = ?')
-  const countDefaults = db.prepare('SELECT COUNT(*) AS n FROM channel_providers WHERE channel = ? AND is_default = 1').pluck()
-  const oldest = db.prepare('SELECT id FROM channel_providers WHERE channel = ? ORDER BY created_at, id LIMIT 1').pluck()
-  const setDefault = db.prepare('UPDATE channel_providers SET is_default = 1 WHERE id = ?')
-
-  // A channel with providers always has exactly one default, so a message never falls back to the
-  // sandbox while a real provider is configured.
-  const ensureDefault = (channel: Channel): void => {
-    if (countDefaults.get(channel) !== 0) return
-    const id = oldest.get(channel)
-    if (typeof id === 'string') setDefault.run(id)
-  }
-
-  const getRow = (id: string): Provider | null => {
-    const row = selectOne.get(id)
-    return row === undefined ? null : read(row)
-  }
-
+/** Reads rows (opening their secrets) and makes rows to write (sealing them), for either backend. */
+export function providerRows(box: SecretBox) {
+  const seal = (secrets: ProviderSecrets): string | null => (Object.keys(secrets).length === 0 ? null : box.seal(StoredSecrets.encode(secrets)))
   return {
-    list: () => selectAll.all().map(read),
-    get: getRow,
-    defaultFor(channel) {
-      const row = selectDefault.get(channel)
-      return row === undefined ? null : read(row)
+    read(row: unknown): Provider {
+      const parsed = ProviderRow.parse(row)
+      const secrets = parsed.secrets === null ? {} : StoredSecrets.decode(box.open(parsed.secrets))
+      return merge(parsed, secrets)
     },
-    create(input) {
-      const id = `prv_${randomUUID()}`
-      const at = now()
-      const { config, secrets } = split(input, null)
-      db.transaction(() => {
-        insert.run({
-          id,
-          name: input.name,
-          channel: input.channel,
-          kind: input.kind,
-          is_default: input.default === true ? 1 : 0,
-          config,
-          secrets: seal(secrets),
-          created_at: at,
-          updated_at: at,
-        })
-        if (input.default === true) clearDefault.run(input.channel, id)
-        ensureDefault(input.channel)
-      }).immediate()
-      const created = getRow(id)
-      if (created === null) throw new Error(`Provider ${id} vanished after insert.`)
-      return created
-    },
-    update(id, input) {
-      return db.transaction(() => {
-        const previous = getRow(id)
-        if (previous === null) return null
-        const { config, secrets } = split(input, previous)
-        const keepDefault = previous.isDefault && previous.channel === input.channel && input.default !== false
-        replace.run({
-          id,
-          name: input.name,
-          channel: input.channel,
-          kind: input.kind,
-          is_default: input.default === true || keepDefault ? 1 : 0,
-          config,
-          secrets: seal(secrets),
-          updated_at: now(),
-        })
-        if (input.default === true) clearDefault.run(input.channel, id)
-        ensureDefault(input.channel)
-        ensureDefault(previous.channel)
-        return getRow(id)
-      }).immediate()
-    },
-    remove(id) {
-      return db.transaction(() => {
-        const previous = getRow(id)
-        if (previous === null) return false
-        del.run(id)
-        ensureDefault(previous.channel)
-        return true
-      }).immediate()
+    /**
+     * The row `input` makes. An update keeps the default unless it moves the provider to another
+     * channel or turns it off; `previous` also supplies the secrets `input` leaves out.
+     */
+    write(id: string, input: ProviderInput, previous: Provider | null, at: number): ProviderWrite {
+      const { config, secrets } = split(input, previous)
+      const keepDefault = previous !== null && previous.isDefault && previous.channel === input.channel && input.default !== false
+      return { id, name: input.name, channel: input.channel, kind: input.kind, is_default: input.default === true || keepDefault ? 1 : 0, config, secrets: seal(secrets), updated_at: at }
     },
   }
 }

@@ -1,0 +1,98 @@
+import type { Database } from 'better-sqlite3'
+import { z } from 'zod'
+import { StoredContent, figuresFrom, firstByProviderId, furthestActivity, rankSql, toMessage, type MessageStore } from './message-store'
+
+/** `channel_messages` on the server's SQLite file; every write is one IMMEDIATE transaction. */
+export function createSqliteMessageStore(db: Database, now: () => number): MessageStore {
+  const selectOne = db.prepare('SELECT * FROM channel_messages WHERE id = ?')
+  const selectMany = db.prepare('SELECT * FROM channel_messages WHERE id IN (SELECT value FROM json_each(?))')
+  const selectByProviderIds = db.prepare(
+    'SELECT * FROM channel_messages WHERE provider_message_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id',
+  )
+  const selectByProviderIdsScoped = db.prepare(
+    'SELECT * FROM channel_messages WHERE provider_message_id IN (SELECT value FROM json_each(?)) AND provider_id = ? ORDER BY created_at, id',
+  )
+  const selectSent = db
+    .prepare(
+      `SELECT sent_at FROM channel_messages WHERE user_id = ? AND channel = ? AND status = 'sent' AND sent_at >= ?
+       ORDER BY sent_at DESC`,
+    )
+    .pluck()
+  const upsert = db.prepare(
+    `INSERT INTO channel_messages (id, provider_id, provider_kind, channel, user_id, journey_id, run_id, node_id, recipient,
+       content, status, attempts, created_at, updated_at)
+     VALUES (@id, @providerId, @providerKind, @channel, @userId, @journeyId, @runId, @nodeId, @recipient, @content, 'sending', 1, @at, @at)
+     ON CONFLICT(id) DO UPDATE SET provider_id = excluded.provider_id, provider_kind = excluded.provider_kind,
+       recipient = excluded.recipient, content = excluded.content, status = 'sending', error = NULL,
+       attempts = channel_messages.attempts + 1, updated_at = excluded.updated_at`,
+  )
+  const sent = db.prepare(
+    `UPDATE channel_messages SET status = 'sent', provider_message_id = ?, error = NULL, sent_at = ?, updated_at = ? WHERE id = ?`,
+  )
+  const failed = db.prepare(`UPDATE channel_messages SET status = 'failed', error = ?, updated_at = ? WHERE id = ?`)
+  const activity = db.prepare(
+    `UPDATE channel_messages SET last_activity = @status, last_activity_at = @at, updated_at = @now
+     WHERE id = @id AND ${rankSql('@status')} >= ${rankSql('last_activity')}`,
+  )
+  const byNode = db.prepare(
+    `SELECT node_id AS "nodeId", status, last_activity AS activity, recipient IS NULL AS "noAddress", COUNT(*) AS n FROM channel_messages
+     WHERE journey_id = ? AND node_id IS NOT NULL GROUP BY node_id, status, last_activity, recipient IS NULL`,
+  )
+  const prune = db.prepare(
+    `DELETE FROM channel_messages WHERE id IN (SELECT id FROM channel_messages WHERE created_at < ? AND status <> 'sending' ORDER BY created_at LIMIT ?)`,
+  )
+  const write = (fn: () => void): void => db.transaction(fn).immediate()
+
+  return {
+    get: async (id) => {
+      const row = selectOne.get(id)
+      return row === undefined ? null : toMessage(row)
+    },
+    getMany: async (ids) => new Map(ids.length === 0 ? [] : selectMany.all(JSON.stringify(ids)).map(toMessage).map((m) => [m.id, m])),
+    byProviderMessageIds: async (pids, providerId) =>
+      firstByProviderId(
+        pids.length === 0 ? [] : providerId === undefined ? selectByProviderIds.all(JSON.stringify(pids)) : selectByProviderIdsScoped.all(JSON.stringify(pids), providerId),
+      ),
+    async list({ userId, channel, limit = 100 }) {
+      const where: string[] = []
+      const params: (string | number)[] = []
+      if (userId !== undefined) {
+        where.push('user_id = ?')
+        params.push(userId)
+      }
+      if (channel !== undefined) {
+        where.push('channel = ?')
+        params.push(channel)
+      }
+      const sql = `SELECT * FROM channel_messages ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY created_at DESC, id DESC LIMIT ?`
+      params.push(Math.max(1, Math.min(limit, 1000)))
+      return db.prepare(sql).all(...params).map(toMessage)
+    },
+    sentTimestamps: async (userId, channel, sinceMs) => z.array(z.number()).parse(selectSent.all(userId, channel, sinceMs)),
+    async begin(a) {
+      write(() => {
+        upsert.run({ ...a, content: a.content === null ? null : StoredContent.encode(a.content), at: now() })
+      })
+    },
+    async markSent(id, providerMessageId) {
+      const at = now()
+      write(() => {
+        sent.run(providerMessageId, at, at, id)
+      })
+    },
+    async markFailed(id, error) {
+      write(() => {
+        failed.run(error.slice(0, 2000), now(), id)
+      })
+    },
+    async recordActivity(records) {
+      const at = now()
+      write(() => {
+        for (const r of furthestActivity(records)) activity.run({ status: r.status, at: r.at, now: at, id: r.id })
+      })
+    },
+    figures: async (journeyId) => figuresFrom(byNode.all(journeyId)),
+    prune: async (before, limit) => prune.run(before, limit).changes,
+  }
+}
