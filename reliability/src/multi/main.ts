@@ -127,7 +127,7 @@ async function main(): Promise<number> {
           (await n("SELECT count(*) AS n FROM runs WHERE status = 'active'")) +
           (await n('SELECT count(*) AS n FROM timers')) +
           (await n('SELECT count(*) AS n FROM outbox')) +
-          (await n('SELECT count(*) AS n FROM journal_pending')),
+          (await n('SELECT count(*) AS n FROM journal j JOIN partition_cursors c ON c.partition = j.partition AND j.seq > c.applied_seq')),
         undelivered: await n("SELECT count(*) AS n FROM webhook_deliveries WHERE status NOT IN ('delivered', 'dead')"),
       }
     }
