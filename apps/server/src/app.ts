@@ -24,6 +24,10 @@ export function createApp(deps: AppDeps): Hono {
     if (c.req.path.includes('%') && !decodes(c.req.path)) {
       throw new ApiError('request.bad_path', 'The URL path has a malformed %-escape: encode “%” as %25 and non-ASCII characters as UTF-8 bytes.')
     }
+    // No id, name or filter holds a NUL character (PostgreSQL text cannot): refused the same on every backend.
+    if (/%00/i.test(c.req.url) || c.req.url.includes('\0')) {
+      throw new ApiError('request.bad_path', 'The URL holds a NUL character (%00), which no id, name or filter can contain: remove it.')
+    }
     await next()
   })
   app.use('/api/*', adminAuth(deps.config.adminToken))

@@ -15,7 +15,7 @@ describe('a stored row the build cannot read', () => {
     await t.engine.runUntilIdle()
     expect((await t.request('GET', `/api/journeys/${id}/users/ann`)).status).toBe(200)
 
-    t.store.db.exec(`UPDATE runs SET context = '{"$v":99,"value":{}}'`)
+    await t.exec(`UPDATE runs SET context = '{"$v":99,"value":{}}'`)
     const res = await t.request('GET', `/api/journeys/${id}/users/ann`)
     expect(res.status).toBe(500)
     expect(res.json).toMatchObject({ error: { code: 'internal' } })

@@ -2,7 +2,9 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Hono } from 'hono'
-import { Engine, SqliteEngineStore, openDatabase } from '@switchyard/engine'
+import { DEFAULT_PARTITIONS, Engine, PgEngineStore, SqliteEngineStore, everyPartition, openDatabase, type EngineStore } from '@switchyard/engine'
+import { postgresSchemas } from '@switchyard/storage/testing'
+import type { Backend } from '../src/backend'
 import { FakeClock } from '@switchyard/testkit'
 import { createApp } from '../src/app'
 import { OutboxDispatcher } from '../src/dispatch'
@@ -18,12 +20,36 @@ import { createServices } from '../src/services'
 export interface TestApp {
   app: Hono
   engine: Engine
-  /** The engine's store, for tests that read or break what it wrote (the engine keeps it private). */
-  store: SqliteEngineStore
+  /** The engine's store, for tests that read what it wrote (the engine keeps it private). */
+  store: EngineStore
+  /** Runs SQL on the app's database, for tests that break what it wrote. */
+  exec(sql: string): Promise<void>
   clock: FakeClock
   /** Runs the engine, then hands every due outbox job to its handler once. */
   dispatch(): Promise<unknown>
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>
+}
+
+/**
+ * The backend the server's tests run on: SQLite, or PostgreSQL when `SWITCHYARD_TEST_BACKEND=postgres`
+ * (`pnpm test` runs the suite both ways; a schema of its own per app, in one database per file).
+ */
+export const TEST_BACKEND = process.env.SWITCHYARD_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite'
+const postgres = TEST_BACKEND === 'postgres' ? postgresSchemas('server') : null
+/** `dbFile` -> the schema an earlier app used, so a restart test reopens the same data. */
+const schemas = new Map<string, string>()
+
+async function openBackend(dbFile: string | undefined, now: number): Promise<{ backend: Backend; store: EngineStore; exec(sql: string): Promise<void> }> {
+  if (postgres) {
+    const schema = (dbFile !== undefined ? schemas.get(dbFile) : undefined) ?? (await postgres.newSchema())
+    if (dbFile !== undefined) schemas.set(dbFile, schema)
+    const pool = await postgres.pool(schema)
+    const store = await PgEngineStore.open(pool, now, { scope: everyPartition(DEFAULT_PARTITIONS) })
+    return { backend: { kind: 'postgres', pool, url: '' }, store, exec: async (sql) => void (await pool.query(sql)) }
+  }
+  const path = dbFile ?? join(mkdtempSync(join(tmpdir(), 'sy-server-')), 'switchyard.db')
+  const db = openDatabase(path)
+  return { backend: { kind: 'sqlite', db, path }, store: new SqliteEngineStore(db, now), exec: async (sql) => void db.exec(sql) }
 }
 
 /**
@@ -33,9 +59,7 @@ export interface TestApp {
 export async function testApp(options: { adminToken?: string; writeKey?: string; integrations?: Integrations; log?: Logger; withWebhooks?: boolean; dbFile?: string } = {}): Promise<TestApp> {
   const clock = new FakeClock()
   // `dbFile`: a file an earlier app used, to test what survives a restart.
-  const path = options.dbFile ?? join(mkdtempSync(join(tmpdir(), 'sy-server-')), 'switchyard.db')
-  const db = openDatabase(path)
-  const store = new SqliteEngineStore(db, clock.now())
+  const { backend, store, exec } = await openBackend(options.dbFile, clock.now())
   const engine = await Engine.open({ store, clock, workspace: 'acme' })
   const metrics = new Metrics()
   const log = options.log ?? silentLogger
@@ -44,8 +68,8 @@ export async function testApp(options: { adminToken?: string; writeKey?: string;
   const integrations =
     options.integrations ??
     (options.withWebhooks
-      ? (await createServices({ backend: { kind: 'sqlite', db, path }, engine, secretBox, clock, workspace: 'acme', allowPrivateTargets: [], metrics, log })).integrations
-      : [channelsIntegration(await createChannelService({ backend: { kind: 'sqlite', db }, secretBox, clock }), engine)])
+      ? (await createServices({ backend, engine, secretBox, clock, workspace: 'acme', allowPrivateTargets: [], metrics, log })).integrations
+      : [channelsIntegration(await createChannelService({ backend, secretBox, clock }), engine)])
   const app = createApp({
     engine,
     config: { adminToken: options.adminToken ?? null, writeKey: options.writeKey ?? null, workspace: 'acme', webDist: '/nonexistent' },
@@ -60,6 +84,7 @@ export async function testApp(options: { adminToken?: string; writeKey?: string;
     app,
     engine,
     store,
+    exec,
     clock,
     async dispatch() {
       await engine.runUntilIdle()

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach } from 'vitest'
+import { createTestDatabase } from '@switchyard/storage/testing'
 import { boot, type Running } from '../src/boot'
 import { loadConfig } from '../src/config'
 import { silentLogger, type Logger } from '../src/log'
@@ -16,12 +17,19 @@ export function liveServers() {
   afterEach(async () => {
     await running?.stop()
     running = null
-    for (const c of cleanups.splice(0)) await c()
+    for (const c of cleanups.splice(0).reverse()) await c()
   })
   return {
+    /** On a new SQLite file, or a new PostgreSQL database with SWITCHYARD_TEST_BACKEND=postgres; `env` may name its own. */
     async start(env: Record<string, string> = {}, log: Logger = silentLogger): Promise<Running> {
       const dir = mkdtempSync(join(tmpdir(), 'sy-live-'))
-      running = await boot(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'db', 'switchyard.db')}`, ALLOW_PRIVATE_TARGETS: '127.0.0.0/8', ...env }), log)
+      let databaseUrl = `sqlite:${join(dir, 'db', 'switchyard.db')}`
+      if (process.env.SWITCHYARD_TEST_BACKEND === 'postgres' && env.DATABASE_URL === undefined) {
+        const database = await createTestDatabase('live')
+        cleanups.push(() => database.drop())
+        databaseUrl = database.url
+      }
+      running = await boot(loadConfig({ PORT: '0', DATABASE_URL: databaseUrl, DATA_DIR: join(dir, 'data'), ALLOW_PRIVATE_TARGETS: '127.0.0.0/8', ...env }), log)
       return running
     },
     /** Runs after the test, with the server. */

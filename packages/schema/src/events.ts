@@ -4,14 +4,17 @@ import { z } from 'zod'
 export const MAX_EVENT_BYTES = 32 * 1024
 export const MAX_BATCH_BYTES = 500 * 1024
 
-const Id = z.union([z.string().min(1).max(512), z.number().finite()]).transform((v) => String(v))
+/** Ids, names and event names are stored as text columns, which hold no NUL character on PostgreSQL: refused on every backend. */
+export const noNul = (s: string) => !s.includes('\u0000')
+const NO_NUL = 'must not contain a NUL character (\\u0000)'
+const Id = z.union([z.string().min(1).max(512).refine(noNul, NO_NUL), z.number().finite()]).transform((v) => String(v))
 const Timestamp = z.union([z.string(), z.number(), z.date()]).optional()
 const JsonObject = z.record(z.string(), z.unknown())
 
 const Common = {
   userId: Id.optional(),
   anonymousId: Id.optional(),
-  messageId: z.string().min(1).max(512).optional(),
+  messageId: z.string().min(1).max(512).refine(noNul, NO_NUL).optional(),
   timestamp: Timestamp,
   sentAt: Timestamp,
   originalTimestamp: Timestamp,
@@ -22,7 +25,7 @@ const Common = {
 export const TrackCall = z.looseObject({
   ...Common,
   type: z.literal('track').optional(),
-  event: z.string().trim().min(1, 'A track call needs an event name.').max(200),
+  event: z.string().trim().min(1, 'A track call needs an event name.').max(200).refine(noNul, NO_NUL),
   properties: JsonObject.optional(),
 })
 export type TrackCall = z.infer<typeof TrackCall>

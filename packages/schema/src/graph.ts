@@ -1,3 +1,4 @@
+import { noNul } from './events'
 import { z } from 'zod'
 import { Condition } from './condition'
 import { Duration } from './duration'
@@ -72,7 +73,7 @@ export type JourneySettingsInput = z.input<typeof JourneySettings>
 
 export const JOURNEY_NAME_MAX = 200
 export const JourneyInput = z.object({
-  name: z.string().trim().min(1, 'Give the journey a name.').max(JOURNEY_NAME_MAX),
+  name: z.string().trim().min(1, 'Give the journey a name.').max(JOURNEY_NAME_MAX).refine(noNul, 'A journey name must not contain a NUL character (\\u0000).'),
   graph: DraftGraph.default({ nodes: [], edges: [] }),
   settings: JourneySettings.default({ reentry: 'afterExit' }),
 })

@@ -1,3 +1,4 @@
+import { noNul } from './events'
 import { z } from 'zod'
 import { Channel } from './channels'
 
@@ -57,7 +58,7 @@ export const SandboxConfig = z.object({}).default({})
 export type SandboxConfig = z.infer<typeof SandboxConfig>
 
 const ProviderBase = {
-  name: z.string().trim().min(1, 'Give the provider a name.').max(200),
+  name: z.string().trim().min(1, 'Give the provider a name.').max(200).refine(noNul, 'A provider name must not contain a NUL character (\\u0000).'),
   channel: Channel,
   /** The channel's default provider: action nodes without a providerId send through it. */
   default: z.boolean().optional(),

@@ -1,3 +1,4 @@
+import { noNul } from './events'
 import { z } from 'zod'
 import { ActivityStatus, Channel } from './channels'
 import type { DeliveryContext, MessageJob, OutboxJob, WebhookJob } from './jobs'
@@ -128,7 +129,7 @@ export type AccountEventType = JourneyEventType | MessageEventType | TrackEventT
 export const AccountEventType = z.union([JourneyEventType, MessageEventType, TrackEventType])
 
 export const WebhookInput = z.object({
-  name: z.string().trim().min(1, 'Give the webhook a name.').max(200),
+  name: z.string().trim().min(1, 'Give the webhook a name.').max(200).refine(noNul, 'A webhook name must not contain a NUL character (\\u0000).'),
   url: WebhookUrl,
   encoding: WebhookEncoding.default('json'),
   auth: WebhookBasicAuthInput.optional(),

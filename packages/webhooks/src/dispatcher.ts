@@ -284,11 +284,13 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   /** Claims due deliveries, starts them within each endpoint's concurrency, and resolves when those finish. */
+  // How often this process looks for claims a stopped process left (PostgreSQL).
+  const RECLAIM_EVERY_MS = 5_000
   let nextReclaimAt = 0
   async function tick(): Promise<void> {
     const now = clock.now()
     if (deps.staleClaimMs !== null && now >= nextReclaimAt) {
-      nextReclaimAt = now + 60_000
+      nextReclaimAt = now + RECLAIM_EVERY_MS
       const taken = await store.recover(now, now - deps.staleClaimMs)
       if (taken > 0) log({ level: 'warn', msg: `re-queued ${taken} webhook deliveries a stopped process had claimed` })
     }

@@ -71,9 +71,10 @@ export interface WebhookServiceOptions {
 
 /**
  * On PostgreSQL, a claim older than this belongs to a process that died: a request takes at most
- * 30 s (`timeoutMs`), so five minutes cannot take a delivery from a live process.
+ * 30 s (`timeoutMs`), so 45 s does not take a delivery from a live process, and a killed
+ * process's deliveries go out again within a minute (the partitions' takeover is 15 s).
  */
-export const STALE_CLAIM_MS = 5 * 60_000
+export const STALE_CLAIM_MS = 45_000
 
 export interface EnqueueResult {
   deliveryId: string

@@ -132,8 +132,10 @@ async function main(): Promise<number> {
       }
     }
     const deadline = Date.now() + 120_000
+    let undelivered = 0
     for (;;) {
       const q = await quiet()
+      undelivered = q.undelivered
       const lastArrival = arrivals[arrivals.length - 1]?.at ?? 0
       if (q.busy === 0 && q.undelivered === 0 && Date.now() - lastArrival > 1000) break
       if (Date.now() > deadline) {
@@ -171,6 +173,7 @@ async function main(): Promise<number> {
     if (got.activeRuns > 0 || got.timersLeft > 0 || got.outboxLeft > 0) failures.push(`left over: ${got.activeRuns} active runs, ${got.timersLeft} timers, ${got.outboxLeft} outbox rows`)
     if (got.doubleFired.length > 0) failures.push(`${got.doubleFired.length} timers fired twice`)
     if (hooks.missing.length > 0) failures.push(`${hooks.missing.length} webhooks never delivered`)
+    if (undelivered > 0) failures.push(`${undelivered} webhook deliveries still waiting 120 s after the load`)
     if (hooks.duplicates.unexplained > 0) failures.push(`${hooks.duplicates.unexplained} duplicate webhooks with no kill or 5xx to explain them`)
 
     const results = {

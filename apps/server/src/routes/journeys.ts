@@ -140,7 +140,8 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
   doc({ method: 'get', path: '/api/journeys/:id/versions/:version', summary: 'One published version with its graph.', tag, auth: 'admin', responses: { 200: { description: 'The version.', schema: VersionDetail } } })
   app.get('/api/journeys/:id/versions/:version', async (c) => {
     const n = Number(c.req.param('version'))
-    const v = Number.isInteger(n) ? await engine.getVersion(c.req.param('id'), n) : null
+    // Versions count from 1 and fit a 32-bit integer column; anything else names no version.
+    const v = Number.isInteger(n) && n >= 1 && n <= 2 ** 31 - 1 ? await engine.getVersion(c.req.param('id'), n) : null
     if (!v) throw new ApiError('version.not_found', `Journey “${c.req.param('id')}” has no version ${c.req.param('version')}.`)
     return c.json({ version: v.version, publishedAt: new Date(v.publishedAt).toISOString(), hash: v.hash, graph: v.graph, settings: v.settings })
   })
