@@ -20,6 +20,7 @@ import { describeEndToEnd, endToEndFigures, type EndToEndResult } from './src/en
 import { populateWaiting, restart, timers } from './src/waiting'
 import { webhookDeliveries } from './src/webhooks'
 import { REPO } from './src/server'
+import { postgresApply, postgresWaiting } from './src/postgres'
 import { progress, round, tempDir } from './src/util'
 
 const quick = process.env.BENCH_QUICK === '1'
@@ -199,7 +200,7 @@ async function simulationMain(): Promise<void> {
 }
 
 /** Puts the table between the README's bench markers, so the README shows the latest run. */
-function updateReadme(seconds: number | null): void {
+function updateReadme(seconds: number | null, figure = 'Figure 11: `pnpm bench simulation`'): void {
   const file = join(REPO, 'README.md')
   const text = readFileSync(file, 'utf8')
   const start = '<!-- bench:start -->'
@@ -218,7 +219,7 @@ function updateReadme(seconds: number | null): void {
   const old = text.slice(from + start.length, to).trim().split('\n')[0] ?? ''
   const note =
     seconds === null
-      ? `${old.split(' Figure 11:')[0]} Figure 11: \`pnpm bench simulation\`, ${stamp}, load average ${load}.`
+      ? `${old.split(` ${figure.split(':')[0]}:`)[0]} ${figure}, ${stamp}, load average ${load}.`
       : `Run of ${stamp}, ${seconds} s in all; load average at the end ${load} (other work shared the machine).`
   writeFileSync(file, `${text.slice(0, from + start.length)}\n${note}\n\n${table.join('\n')}\n${text.slice(to)}`)
 }
@@ -230,6 +231,38 @@ function printTable(seconds: number | null, note = 'Figure 11 measured now, the 
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`
   const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)]
   process.stdout.write(`\n${out.join('\n')}\n\n${seconds === null ? note : `Suite ran in ${seconds} s`}; every number is in bench/results.json.\n`)
+}
+
+/**
+ * `pnpm bench postgres` (figure 13): the engine on PostgreSQL with one and two worker processes
+ * (PG_USERS users on the Netcore journey, default 25,000), the takeover after a kill, timer
+ * lateness with PG_WAITING waiting users (default 1,000,000) and bytes per waiting run. Merged
+ * into results.json under `postgres` and into the README's table.
+ */
+async function postgresMain(): Promise<void> {
+  const file = join(REPO, 'bench/results.json')
+  const previous: Record<string, unknown> = JSON.parse(readFileSync(file, 'utf8'))
+  const users = Number(process.env.PG_USERS ?? 25_000 * scale)
+  const waiting = Number(process.env.PG_WAITING ?? 1_000_000 * scale)
+  progress(`(13) PostgreSQL: ${n(users)} users on the Netcore journey, 1 worker process`)
+  const one = await postgresApply(1, users)
+  progress(`(13) PostgreSQL: the same with 2 worker processes, then one killed`)
+  const two = await postgresApply(2, users)
+  progress(`(13) PostgreSQL: ${n(waiting)} waiting users`)
+  const wait = await postgresWaiting(waiting, Math.min(60_000, waiting))
+  const ratio = round(two.eventsPerSecond / one.eventsPerSecond, 2)
+  const cpu = (r: typeof one) => `CPU s per 1,000 events: worker${r.workers > 1 ? 's' : ''} ${r.cpuPer1000.workers.join(' + ')}, PostgreSQL ${r.cpuPer1000.postgres}`
+  row(`13. PostgreSQL, 1 worker process, Netcore, ${n(users)} users`, '>= 10,000 events/s', `${n(one.eventsPerSecond)} events/s (${cpu(one)})`, one.eventsPerSecond >= 10_000)
+  row(`13. PostgreSQL, 2 worker processes`, '>= 1.6 × one worker', `${n(two.eventsPerSecond)} events/s, ${ratio} × (${cpu(two)})`, ratio >= 1.6)
+  row('13. PostgreSQL, takeover after a SIGKILL', '< 15 s', `${two.takeoverMs === null ? 'none within 60 s' : `${round(two.takeoverMs / 1000, 1)} s`}`, two.takeoverMs !== null && two.takeoverMs < 15_000)
+  row(`13. PostgreSQL, timers, ${n(wait.users)} waiting, ${n(wait.timers.fired)} due over 60 s`, 'lateness p99 < 1 s', `p50 ${wait.timers.p50} / p99 ${wait.timers.p99} ms (max ${wait.timers.max})`, wait.timers.p99 < 1000)
+  row('13. PostgreSQL, bytes per waiting run', '<= 2 KB', `${n(wait.bytesPerWaitingRun)} bytes (runs + timers with indexes; + ${n(wait.bytesPerUserProfile)} per profile)`, wait.bytesPerWaitingRun <= 2048)
+  const kept = Array.isArray(previous.table) ? previous.table.filter((r: { figure?: unknown }) => typeof r.figure === 'string' && !r.figure.startsWith('13.')) : []
+  const table = [...kept, ...rows]
+  writeFileSync(file, `${JSON.stringify({ ...previous, postgres: { oneWorker: one, twoWorkers: two, waiting: wait, at: new Date().toISOString(), loadAverage: loadavg() }, table }, null, 2)}\n`)
+  rows.splice(0, rows.length, ...table)
+  printTable(null, 'Figure 13 measured now, the others kept')
+  if (!quick) updateReadme(null, 'Figure 13: `pnpm bench postgres`')
 }
 
 /** `pnpm bench soak`: steady load with one-minute retention; sizes over time to bench/soak.svg. */
@@ -251,7 +284,7 @@ async function backupMain(): Promise<void> {
   process.stdout.write(`\nbackup: a ${n(r.databaseMb)} MB database copied in ${r.backupSeconds} s (${n(r.copyMb)} MB copy)\n`)
 }
 
-const modes: Record<string, () => Promise<void>> = { soak: soakMain, backup: backupMain, simulation: simulationMain, 'end-to-end': endToEndMain }
+const modes: Record<string, () => Promise<void>> = { soak: soakMain, backup: backupMain, simulation: simulationMain, 'end-to-end': endToEndMain, postgres: postgresMain }
 const run = modes[process.argv[2] ?? ''] ?? main
 run().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)

@@ -30,7 +30,7 @@ export async function openPostgresBenchStore(): Promise<BenchStore> {
 }
 
 /** utime + stime of every process named `postgres` (Linux /proc; 0 elsewhere), in seconds. */
-function postgresCpuSeconds(): number {
+export function postgresCpuSeconds(): number {
   const TICKS = 100
   let ticks = 0
   let pids: string[] = []

@@ -3,7 +3,8 @@
  * with waiting users. Prints progress lines, then one JSON line with lateness and RSS.
  * `node --import tsx src/timers-child.ts <file> <expected> <deadline ms epoch>`
  */
-import { Engine, EngineRunner, SqliteEngineStore, openDatabase, systemClock } from '@switchyard/engine'
+import { Engine, EngineRunner, PgEngineStore, SqliteEngineStore, openDatabase, systemClock, type EngineStore } from '@switchyard/engine'
+import { PartitionLeases, openPostgres } from '@switchyard/storage'
 
 const [file = '', expectedText = '0', deadlineText = '0'] = process.argv.slice(2)
 const expected = Number(expectedText)
@@ -14,7 +15,19 @@ let fired = 0
 let rssMax = 0
 const rss = () => Math.round(process.memoryUsage.rss() / 1024 / 1024)
 
-const store = new SqliteEngineStore(openDatabase(file))
+// A SQLite file, or a PostgreSQL URL: then this process leases every partition, as a lone worker does.
+let store: EngineStore
+let leases: PartitionLeases | null = null
+let pool: ReturnType<typeof openPostgres> | null = null
+if (file.startsWith('postgres')) {
+  pool = openPostgres(file, { max: 8 })
+  const partitions = Number((await pool.query<{ value: string }>("SELECT value FROM engine_meta WHERE key = 'partitions'")).rows[0]?.value ?? 64)
+  leases = await PartitionLeases.open(pool, { partitions })
+  await leases.start()
+  store = await PgEngineStore.open(pool, Date.now(), { partitions, scope: leases })
+} else {
+  store = new SqliteEngineStore(openDatabase(file))
+}
 const engine = await Engine.open({
   store,
   clock: systemClock,
@@ -42,6 +55,8 @@ while (fired < expected && Date.now() < deadline) {
 }
 await runner.stop()
 await engine.close()
+await leases?.stop()
+await pool?.end()
 
 function quantile(q: number): number {
   let seen = 0
