@@ -52,7 +52,7 @@ export async function startServer(databaseFile: string, extraEnv: Record<string,
     child,
     startedMs,
     async stop() {
-      if (child.exitCode !== null) return
+      if (child.exitCode !== null || child.signalCode !== null) return
       const exited = once(child, 'exit')
       child.kill('SIGTERM')
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)

@@ -2,7 +2,8 @@ import { chmodSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { serve, type ServerType } from '@hono/node-server'
-import { Engine, EngineRunner, systemClock, type Clock } from '@switchyard/engine'
+import { Engine, EngineRunner, JOURNAL_CHANNEL, systemClock, type Clock } from '@switchyard/engine'
+import { listen } from '@switchyard/storage'
 import { openBackend, type Backend } from './backend'
 import { createSecretBox, loadSecretKey } from '@switchyard/secrets'
 import { createApp } from './app'
@@ -77,6 +78,8 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   const address = server.address()
   const port = address !== null && typeof address === 'object' ? address.port : config.port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  // On a shared database, appends by any process wake this one's runner (LISTEN/NOTIFY).
+  const listening = works && backend.kind === 'postgres' ? listen(config.databaseUrl, JOURNAL_CHANNEL, () => engine.appendedElsewhere(), (e) => log.warn('journal notifications lost; polling meanwhile', { error: String(e) })) : null
   if (works) {
     runner.start()
     dispatcher.start()
@@ -103,6 +106,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
         }, 5_000)
         await closed
         clearTimeout(grace)
+        await listening?.stop()
         if (works) {
           await retention.stop()
           await runner.stop()

@@ -120,6 +120,11 @@ export class Engine {
     return this.journal.onStored(listener)
   }
 
+  /** Another process appended to a shared journal: a waiting runner wakes as for a local ingest. */
+  appendedElsewhere(): void {
+    this.journal.storedElsewhere()
+  }
+
   // --- events ---------------------------------------------------------------------------------
 
   /** Appends events to the journal (group commit); durable when the promise resolves. Duplicates are ignored. */

@@ -66,6 +66,11 @@ export class JournalWriter {
     if (this.recent.size > 0) for (const e of entries) this.recent.delete(e.seq)
   }
 
+  /** Another process stored events (a shared database said so): wake whoever waits for them. */
+  storedElsewhere(): void {
+    for (const l of this.listeners) l()
+  }
+
   /** Called after events are stored, so a waiting runner wakes at once. */
   onStored(listener: () => void): () => void {
     this.listeners.add(listener)

@@ -47,11 +47,14 @@ export class SharedJournal implements PartitionedJournal {
   async readUnapplied(limit: number): Promise<JournalEntry[]> {
     const held = this.heldPartitions()
     if (held.length === 0) return []
+    // Each partition's first few unapplied rows, then the oldest `limit` of those: for every
+    // partition still a prefix of what it has not applied, without reading `limit` rows of each.
+    const perPartition = Math.max(16, Math.ceil((2 * limit) / held.length))
     const r = await this.pool.query<codec.JournalRow & { partition: number }>(
       `SELECT ${JOURNAL_COLUMNS}, j.partition FROM partition_cursors c
-       CROSS JOIN LATERAL (SELECT * FROM journal j WHERE j.partition = c.partition AND j.seq > c.applied_seq ORDER BY j.seq LIMIT $2) j
+       CROSS JOIN LATERAL (SELECT * FROM journal j WHERE j.partition = c.partition AND j.seq > c.applied_seq ORDER BY j.seq LIMIT $3) j
        WHERE c.partition = ANY($1::smallint[]) ORDER BY j.seq LIMIT $2`,
-      [held, limit],
+      [held, limit, perPartition],
     )
     this.pendingPartitions.clear()
     for (const row of r.rows) this.pendingPartitions.set(row.seq, row.partition)

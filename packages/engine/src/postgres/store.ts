@@ -28,6 +28,9 @@ const HISTORY_COLUMNS = ['run_id', 'journey_id', 'at', 'node_id', 'kind', 'outle
  */
 const JOURNAL_APPEND_LOCK = 0x5357_4a31 // "SWJ1"
 
+/** The channel a shared store notifies when it appends to the journal. */
+export const JOURNAL_CHANNEL = 'switchyard_journal'
+
 /**
  * How long a claimed outbox row stays out of other processes' claims unless settled first: a
  * killed process's rows go to the others within the 15 s its partitions take. A handler slower
@@ -101,6 +104,8 @@ export class PgEngineStore implements EngineStore {
     if (events.length === 0) return groups.map(() => ({ accepted: 0, duplicates: 0, stored: [] }))
     const inserted = await inTransaction(this.pool, async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [JOURNAL_APPEND_LOCK])
+      // Delivered at commit to every process LISTENing: workers wake instead of waiting for a poll.
+      if (this.partitioned) await c.query(`SELECT pg_notify('${JOURNAL_CHANNEL}', '')`)
       // Rows go in in arrival order, so sequence numbers follow it. A message id already in the
       // journal or kept in dedupe_keys, or repeated in the batch after its first arrival, is left
       // out before the insert draws a number, so duplicates leave no gaps (the engine takes
