@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const TSC = join(ROOT, 'node_modules/.bin/tsc')
-const COPIED = ['packages/schema', 'packages/compiler', 'packages/engine', 'packages/testkit', 'apps/web']
+const COPIED = ['packages/schema', 'packages/compiler', 'packages/engine', 'packages/storage', 'packages/testkit', 'apps/web']
 
 /** The registry of each layer, and the module a new kind brings to it. */
 const LAYERS = {
