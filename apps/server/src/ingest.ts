@@ -64,7 +64,8 @@ function toMs(value: unknown, field: string): number | null {
 
 function inDateRange(ms: number, field: string): number {
   if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) throw new ApiError('event.invalid_timestamp', `“${field}” is not a date: use an ISO 8601 time such as 2026-01-05T09:00:00Z.`)
-  return ms
+  // Whole milliseconds: times are integer columns (5e-324 would be refused by PostgreSQL's BIGINT).
+  return Math.round(ms)
 }
 
 /**
