@@ -129,7 +129,8 @@ describe('a split on the canvas', () => {
       expect(stats.nodes[split]?.outlets[b]).toBe(entered)
       await expect.poll(() => row(b).getByTestId('branch-entered').textContent(), { timeout: 10_000 }).toBe(String(entered))
       const converted = stats.nodes[split]?.branches?.[b]?.converted ?? 0
-      expect(await row(b).getByTestId('branch-rate').textContent()).toBe(`${((converted / entered) * 100).toFixed(1)}%`)
+      // The card refreshes on its own: its orders may show a poll after its arrivals.
+      await expect.poll(() => row(b).getByTestId('branch-rate').textContent(), { timeout: 10_000 }).toBe(`${((converted / entered) * 100).toFixed(1)}%`)
       await expect.poll(() => canvas.nodeEl(exits[b] ?? '').getByTestId('node-entered').textContent(), { timeout: 10_000 }).toBe(String(entered))
     }
     // The winner rule waits seven days: no winner yet.
