@@ -97,11 +97,14 @@ export class Simulator {
     this.clock.advanceTo(at)
     // Built now, not earlier: an activity names the message the user was sent last, which the
     // timers just fired, or an event just before it at the same instant, may have changed. An
-    // event that cannot be built yet gets the events before it applied first, then one more try.
+    // event that cannot be built yet, or whose user already has an event in this batch, gets the
+    // events before it applied first (as live, where each is applied before the next arrives),
+    // then is built again.
     let built: IngestedEvent[] = []
     for (const make of events) {
       let e = make()
-      if (e === null && built.length > 0) {
+      const user = e?.userId
+      if ((e === null || built.some((b) => b.userId === user)) && built.length > 0) {
         await this.engine.ingest(built)
         await this.settle()
         built = []
