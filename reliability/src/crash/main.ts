@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CRASH_POINTS } from '@switchyard/engine'
-import { WebhookSink } from '@switchyard/testkit'
 import { pick, seeded } from '../rng'
 import { count, openReadDb } from './db'
 import { checkJournal } from './journal-check'
-import { crashJourneys } from './journeys'
+import { flakyReceiver, publishCrashJourneys } from './setup'
 import { emptyLoadFigures, sendWave, sleep } from './load'
 import { readOutcomes } from './outcomes'
 import { makePlan } from './plan'
@@ -31,13 +30,6 @@ form.loadMs = numberArg('--load-ms') ?? form.loadMs
 const RESULTS = fileURLToPath(new URL('../../results.json', import.meta.url))
 
 const say = (line: string) => process.stdout.write(`[crash] ${line}\n`)
-
-async function api(url: string, path: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  const json: unknown = await res.json()
-  if (!res.ok || json === null || typeof json !== 'object') throw new Error(`${path} answered ${res.status}: ${JSON.stringify(json)}`)
-  return Object.fromEntries(Object.entries(json))
-}
 
 async function quiet(dbPath: string): Promise<{ busy: number; undelivered: number }> {
   const db = openReadDb(dbPath)
@@ -63,31 +55,11 @@ async function main(): Promise<number> {
   say(`${form.name} form, seed ${seed}, ${form.users} users, at least ${form.randomKills} random kills; files in ${dir}`)
   const plan = makePlan(seed, form.users)
 
-  // The receiver answers 503 now and then, so retries (same webhook-id) happen too.
-  const sink = new WebhookSink()
-  const arrivals: Arrival[] = []
-  sink.respond = (req) => {
-    const header = req.headers['webhook-id']
-    const status = random() < 0.03 ? 503 : 200
-    arrivals.push({ webhookId: typeof header === 'string' ? header : '(none)', at: Date.now(), status })
-    return { status }
-  }
-  const receiverUrl = await sink.start()
+  const { sink, arrivals, url: receiverUrl } = await flakyReceiver(random)
 
   const server = new ServerProcess({ port: await freePort(), databaseUrl: `sqlite:${dbPath}`, logPath: join(dir, 'server.log'), receiverCidr: '127.0.0.0/8' })
   await server.start(null)
-  const webhook = await api(server.url, '/api/webhooks', {
-    name: 'Crash receiver',
-    url: `${receiverUrl}/hook`,
-    encoding: 'json',
-    timeoutMs: 2000,
-    retry: { maxAttempts: 20, initialDelayMs: 200, maxDelayMs: 2000 },
-  })
-  const webhookId = String(webhook.id)
-  for (const input of crashJourneys(webhookId)) {
-    const j = await api(server.url, '/api/journeys', input)
-    await api(server.url, `/api/journeys/${String(j.id)}/publish`, {})
-  }
+  const webhookId = await publishCrashJourneys(server.url, receiverUrl, 'Crash receiver')
 
   const load = emptyLoadFigures()
   let loadDone = false

@@ -4,10 +4,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openPostgres } from '@switchyard/storage'
 import { createTestDatabase } from '@switchyard/storage/testing'
-import { WebhookSink } from '@switchyard/testkit'
 import { seeded } from '../rng'
 import { checkJournal } from '../crash/journal-check'
-import { crashJourneys } from '../crash/journeys'
+import { flakyReceiver, publishCrashJourneys } from '../crash/setup'
 import { emptyLoadFigures, sendWave, sleep } from '../crash/load'
 import { readOutcomes } from '../crash/outcomes'
 import { makePlan } from '../crash/plan'
@@ -32,13 +31,6 @@ const TAKEOVER_LIMIT_MS = 15_000
 const RESULTS = fileURLToPath(new URL('../../results.json', import.meta.url))
 const say = (line: string) => process.stdout.write(`[multi] ${line}\n`)
 
-async function api(url: string, path: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  const json: unknown = await res.json()
-  if (!res.ok || json === null || typeof json !== 'object') throw new Error(`${path} answered ${res.status}: ${JSON.stringify(json)}`)
-  return Object.fromEntries(Object.entries(json))
-}
-
 async function main(): Promise<number> {
   const started = Date.now()
   const random = seeded(seed)
@@ -48,33 +40,14 @@ async function main(): Promise<number> {
   say(`seed ${seed}, ${form.users} users, ${form.processes} processes on ${database.name}; logs in ${dir}`)
   try {
     const plan = makePlan(seed, form.users)
-    const sink = new WebhookSink()
-    const arrivals: Arrival[] = []
-    sink.respond = (req) => {
-      const header = req.headers['webhook-id']
-      const status = random() < 0.03 ? 503 : 200
-      arrivals.push({ webhookId: typeof header === 'string' ? header : '(none)', at: Date.now(), status })
-      return { status }
-    }
-    const receiverUrl = await sink.start()
+    const { sink, arrivals, url: receiverUrl } = await flakyReceiver(random)
     const servers: ServerProcess[] = []
     for (let i = 0; i < form.processes; i++) {
       servers.push(new ServerProcess({ port: await freePort(), databaseUrl: database.url, logPath: join(dir, `server-${i}.log`), receiverCidr: '127.0.0.0/8', env: { SECRET_KEY: 'multi-process-test-key-0123456789' } }))
     }
     // The first creates the tables; the others join once the journeys are live.
     await servers[0]!.start(null)
-    const webhook = await api(servers[0]!.url, '/api/webhooks', {
-      name: 'Multi receiver',
-      url: `${receiverUrl}/hook`,
-      encoding: 'json',
-      timeoutMs: 2000,
-      retry: { maxAttempts: 20, initialDelayMs: 200, maxDelayMs: 2000 },
-    })
-    const webhookId = String(webhook.id)
-    for (const input of crashJourneys(webhookId)) {
-      const j = await api(servers[0]!.url, '/api/journeys', input)
-      await api(servers[0]!.url, `/api/journeys/${String(j.id)}/publish`, {})
-    }
+    const webhookId = await publishCrashJourneys(servers[0]!.url, receiverUrl, 'Multi receiver')
     await Promise.all(servers.slice(1).map((s) => s.start(null)))
     const held = async () => {
       const rows = await pool.query<{ owner: string | null; n: number }>('SELECT owner, count(*)::int AS n FROM partition_leases WHERE expires_at > (extract(epoch FROM clock_timestamp()) * 1000)::bigint GROUP BY owner')
