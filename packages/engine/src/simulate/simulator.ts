@@ -95,25 +95,17 @@ export class Simulator {
   async applyAt(at: number, events: (() => IngestedEvent | null)[]): Promise<void> {
     await this.fireTimersUntil(at, false)
     this.clock.advanceTo(at)
-    // Built now, not earlier: an activity names the message the user was sent last, which the
-    // timers just fired, or an event just before it at the same instant, may have changed. An
-    // event that cannot be built yet, or whose user already has an event in this batch, gets the
-    // events before it applied first (as live, where each is applied before the next arrives),
-    // then is built again.
-    let built: IngestedEvent[] = []
+    // One at a time, as live: each event is built, applied, and followed by the timers due by
+    // now, before the next is built. An activity names the message the user was sent last, which
+    // an event just before it at the same instant may have changed; a timer due at this very
+    // instant fires after the first event of the instant, as a live runner's next pass fires it.
     for (const make of events) {
-      let e = make()
-      const user = e?.userId
-      if ((e === null || built.some((b) => b.userId === user)) && built.length > 0) {
-        await this.engine.ingest(built)
-        await this.settle()
-        built = []
-        e = make()
-      }
-      if (e !== null) built.push(e)
+      const e = make()
+      if (e === null) continue
+      await this.engine.ingest([e])
+      await this.settle()
+      await this.fireTimersUntil(at, true)
     }
-    if (built.length > 0) await this.engine.ingest(built)
-    await this.settle()
   }
 
   /** Fires every timer due by `until` (inclusive), each at its due time. */
