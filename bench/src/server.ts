@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url'
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..')
 const TSX = ['--import', 'tsx']
+/** BENCH_PROFILE=<dir>: each server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools). */
+const PROFILE = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []
 
 export interface ServerProcess {
   url: string
@@ -17,7 +19,7 @@ export interface ServerProcess {
 /** The real server (`apps/server/src/main.ts`) in its own process, on 127.0.0.1 and a free port; a SQLite file or a `postgres://` URL. */
 export async function startServer(databaseFile: string, extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
   const t0 = performance.now()
-  const child = spawn(process.execPath, [...TSX, join(REPO, 'apps/server/src/main.ts')], {
+  const child = spawn(process.execPath, [...PROFILE, ...TSX, join(REPO, 'apps/server/src/main.ts')], {
     cwd: REPO,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: databaseFile.startsWith('postgres') ? databaseFile : `sqlite:${databaseFile}`, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],

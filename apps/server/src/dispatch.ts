@@ -12,16 +12,20 @@ export interface JobOutcome {
 }
 
 /**
- * A handler's answer: done (void, or with the outcome row and journal events it learnt, which the
- * relay writes with the rest of the batch), or keep the job and try again at `retryAt` (ms
- * epoch); `outcome` (a hold and why) is recorded in the same transaction as the wait.
+ * A handler's answer for one job: done (void, or with the outcome row and journal events it
+ * learnt, which the relay writes with the rest of the batch), keep the job and try again at
+ * `retryAt` (ms epoch; `outcome`, a hold and why, is recorded in the same transaction as the
+ * wait), or `error`: it could not be handed on now, and is tried again after the send backoff.
  */
-export type HandlerResult = void | { retryAt: number; outcome?: JobOutcome } | { outcome: JobOutcome; events?: IngestedEvent[] }
+export type HandlerResult = void | { retryAt: number; outcome?: JobOutcome } | { outcome: JobOutcome; events?: IngestedEvent[] } | { error: string }
 
-/** Where committed side effects go. Each handler must be idempotent by job id: a crash may repeat one. */
+/**
+ * Where committed side effects go, a batch of claimed jobs of one kind at a time; the answers
+ * come back in the jobs' order. Each handler must be idempotent by job id: a crash may repeat one.
+ */
 export interface OutboxHandlers {
-  message?(job: MessageJob): Promise<HandlerResult>
-  webhook?(job: WebhookJob): Promise<HandlerResult>
+  message?(jobs: readonly MessageJob[]): Promise<HandlerResult[]>
+  webhook?(jobs: readonly WebhookJob[]): Promise<HandlerResult[]>
 }
 
 /**
@@ -81,6 +85,14 @@ export class OutboxDispatcher {
     }
   }
 
+  /** The kind's handler over the batch; a job it has no handler for waits for one (a server with it wired). */
+  private async handle(kind: OutboxClaim['kind'], claims: readonly OutboxClaim[]): Promise<HandlerResult[]> {
+    const jobs = claims.map((c) => c.job)
+    if (kind === 'message' && this.handlers.message) return this.handlers.message(jobs.filter((j): j is MessageJob => j.kind === 'message'))
+    if (kind === 'webhook' && this.handlers.webhook) return this.handlers.webhook(jobs.filter((j): j is WebhookJob => j.kind === 'webhook'))
+    return claims.map(() => ({ error: `no handler for ${kind} jobs` }))
+  }
+
   private async pass(kind: OutboxClaim['kind']): Promise<number> {
     const handler = kind === 'message' ? this.handlers.message : this.handlers.webhook
     if (!handler) return 0
@@ -91,32 +103,31 @@ export class OutboxDispatcher {
     const settlement: OutboxSettlement = { complete: [], defer: [] }
     const events: IngestedEvent[] = []
     let failed = 0
-    await Promise.all(
-      claims.map(async (claim) => {
-        this.inFlight.add(claim.id)
-        try {
-          const result =
-            claim.job.kind === 'message' && this.handlers.message
-              ? await this.handlers.message(claim.job)
-              : claim.job.kind === 'webhook' && this.handlers.webhook
-                ? await this.handlers.webhook(claim.job)
-                : undefined
-          // A job kept for later waits in its outbox row, durable across restarts, not read again until due.
-          if (result && 'retryAt' in result) settlement.defer.push({ id: claim.id, availableAt: result.retryAt, ...(result.outcome ? { outcome: { job: claim.job, ...result.outcome } } : {}) })
-          else {
-            settlement.complete.push({ id: claim.id, ...(result ? { outcome: { job: claim.job, ...result.outcome } } : {}) })
-            if (result?.events) events.push(...result.events)
-          }
-        } catch (error) {
-          failed++
-          const retryAt = this.engine.clock.now() + backoffDelay(claim.attempts, SEND_BACKOFF)
-          settlement.defer.push({ id: claim.id, availableAt: retryAt })
-          this.log.warn('outbox handler failed; will retry', { id: claim.id, kind, retryAt: new Date(retryAt).toISOString(), error: error instanceof Error ? error.message : String(error) })
-        } finally {
-          this.inFlight.delete(claim.id)
-        }
-      }),
-    )
+    for (const claim of claims) this.inFlight.add(claim.id)
+    let results: HandlerResult[]
+    try {
+      results = await this.handle(kind, claims)
+    } catch (error) {
+      // A handler should answer per job; a throw keeps the whole batch for after the backoff.
+      results = claims.map(() => ({ error: error instanceof Error ? error.message : String(error) }))
+    } finally {
+      for (const claim of claims) this.inFlight.delete(claim.id)
+    }
+    claims.forEach((claim, i) => {
+      const result = results[i]
+      if (result && 'error' in result) {
+        failed++
+        const retryAt = this.engine.clock.now() + backoffDelay(claim.attempts, SEND_BACKOFF)
+        settlement.defer.push({ id: claim.id, availableAt: retryAt })
+        this.log.warn('outbox handler failed; will retry', { id: claim.id, kind, retryAt: new Date(retryAt).toISOString(), error: result.error })
+      } else if (result && 'retryAt' in result) {
+        // A job kept for later waits in its outbox row, durable across restarts, not read again until due.
+        settlement.defer.push({ id: claim.id, availableAt: result.retryAt, ...(result.outcome ? { outcome: { job: claim.job, ...result.outcome } } : {}) })
+      } else {
+        settlement.complete.push({ id: claim.id, ...(result ? { outcome: { job: claim.job, ...result.outcome } } : {}) })
+        if (result?.events) events.push(...result.events)
+      }
+    })
     // The batch's journal events (`<channel>.sent`, `.failed`; ids derived from the message id, so
     // a batch redone after a crash stores them once) go first, then every outcome row, completion
     // and deferral in one transaction. A crash between them hands the whole batch over again.

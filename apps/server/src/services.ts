@@ -94,8 +94,8 @@ export async function createServices(o: ServiceOptions): Promise<Services> {
   const integrations: Integrations = [
     webhooksIntegration(webhooks, o.engine, o.metrics),
     channelsIntegration(channels, o.engine, {
-      onMessageEvent: async (type, payload) => {
-        await webhooks.emitAccountEvent(type, payload)
+      onMessageEvents: async (events) => {
+        await webhooks.emitAccountEvents(events)
       },
     }),
   ]

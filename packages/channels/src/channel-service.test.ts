@@ -5,7 +5,8 @@ import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { CHANNELS, CHANNEL_STATUSES } from '@switchyard/schema'
 import { activityToTrack } from './activity/activity'
-import { createChannelService, SANDBOX_PROVIDER_ID } from './channel-service'
+import { createChannelService } from './channel-service'
+import { SANDBOX_PROVIDER_ID } from './send'
 import { migrateChannels } from './store/migrations'
 import type { StoreBackend } from '@switchyard/storage'
 import { eachBackend, fixedClock, makeJob, memoryBackend, memoryDb, SAMPLE_MESSAGES, testBox } from './test-support'
@@ -94,6 +95,34 @@ eachBackend('channel-sending', (backend) => {
         expect(JSON.stringify(stored?.content)).toContain('SKU-42')
       }
       expect(await svc.messages.list({ userId: 'u1' })).toHaveLength(CHANNELS.length)
+    })
+
+    it('sends a mixed batch in one call: each job its own outcome, in order, recorded once; a job already sent is not sent again', async () => {
+      const { svc, logs } = await fresh(await backend())
+      const already = makeJob('email', SAMPLE_MESSAGES.email)
+      await svc.send(already)
+      const good = makeJob('sms', SAMPLE_MESSAGES.sms)
+      const broken = makeJob('email', { subject: '{{ nope', body: 'x' })
+      const noProvider = makeJob('sms', SAMPLE_MESSAGES.sms, { providerId: 'prv_gone' })
+      const second = makeJob('sms', SAMPLE_MESSAGES.sms, { userId: 'u2' })
+      const outs = await svc.sendAll([good, broken, already, noProvider, second])
+      expect(outs.map((o) => (o.ok ? ['sent', o.providerMessageId] : ['failed', o.reason, o.retryable, o.attempts]))).toEqual([
+        ['sent', `sandbox_${good.id}`],
+        ['failed', expect.stringContaining('subject'), false, 1],
+        ['sent', `sandbox_${already.id}`],
+        ['failed', 'provider prv_gone does not exist', false, 1],
+        ['sent', `sandbox_${second.id}`],
+      ])
+      const stored = await svc.messages.getMany([good.id, broken.id, already.id, noProvider.id, second.id])
+      expect([good, broken, already, noProvider, second].map((j) => [stored.get(j.id)?.status, stored.get(j.id)?.attempts])).toEqual([
+        ['sent', 1],
+        ['failed', 1],
+        ['sent', 1],
+        ['failed', 1],
+        ['sent', 1],
+      ])
+      expect(logs.filter((l) => l.includes('"message failed"'))).toHaveLength(2)
+      expect(await svc.sendAll([])).toEqual([])
     })
 
     it('lets a tester emit every status of the channel table for a sandbox message', async () => {

@@ -30,7 +30,8 @@ import { parseSendgridEvents } from './receipts/sendgrid'
 import { verifyPushSignature, verifySendgridSignature, verifyTwilioSignature } from './receipts/signatures'
 import { parseTwilioStatus } from './receipts/twilio'
 import { createTemplateRenderer, DEFAULT_RENDER_LIMITS, type RenderLimits } from './render/liquid'
-import { checkRendered, renderMessage, type RenderedMessage } from './render/render-message'
+import { renderMessage } from './render/render-message'
+import { createSender, SANDBOX_PROVIDER_ID, type ResolvedProvider, type SendOutcome } from './send'
 import type { MessageStore, SentMessage } from './store/message-store'
 import { CHANNEL_MIGRATIONS, migrateChannels } from './store/migrations'
 import { createPostgresMessageStore } from './store/postgres-message-store'
@@ -39,8 +40,6 @@ import { toProviderView, type Provider, type ProviderStore } from './store/provi
 import { createSqliteMessageStore } from './store/sqlite-message-store'
 import { createSqliteProviderStore } from './store/sqlite-provider-store'
 
-/** The provider id recorded for messages sent through the built-in sandbox. */
-export const SANDBOX_PROVIDER_ID = 'sandbox'
 
 export interface ChannelServiceDeps {
   /** The server's database (its SQLite file or a PostgreSQL pool); the service keeps to tables prefixed `channel_`. */
@@ -60,9 +59,6 @@ export interface ChannelServiceDeps {
   smtpTimeoutMs?: number
 }
 
-export type SendOutcome =
-  | { ok: true; providerId: string; providerMessageId: string | null; rendered: RenderedMessage }
-  | { ok: false; retryable: boolean; reason: string; providerId?: string; rendered?: RenderedMessage }
 
 export interface SendgridReceiptRequest {
   body: string
@@ -100,6 +96,8 @@ export interface ChannelService {
   }
   /** Renders and sends an action node's message; at most one successful send per message id. */
   send(job: MessageJob): Promise<SendOutcome>
+  /** A batch of them, with two writes for the whole batch (see `createSender`); outcomes in the jobs' order. */
+  sendAll(jobs: readonly MessageJob[]): Promise<SendOutcome[]>
   /** Sends a sample message through a provider to `to`; not recorded as a journey message. */
   test(providerId: string, to: string): Promise<Result<ProviderTestResult, ChannelErrorCode>>
   messages: {
@@ -180,7 +178,7 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
   }
 
   /** job.providerId, else the channel's default, else the built-in sandbox. */
-  const resolveProvider = async (job: MessageJob): Promise<{ ok: true; id: string; kind: string; adapter: ChannelProvider } | { ok: false; id: string; reason: string }> => {
+  const resolveProvider = async (job: MessageJob): Promise<ResolvedProvider> => {
     if (job.providerId !== null && job.providerId !== SANDBOX_PROVIDER_ID) {
       const p = await providerStore.get(job.providerId)
       if (p === null) return { ok: false, id: job.providerId, reason: `provider ${job.providerId} does not exist` }
@@ -192,18 +190,7 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     return { ok: true, id: p.id, kind: p.kind, adapter: adapterFor(p) }
   }
 
-  const attemptOf = (job: MessageJob, providerId: string, providerKind: string, rendered: RenderedMessage | null) => ({
-    id: job.id,
-    providerId,
-    providerKind,
-    channel: job.channel,
-    userId: job.context.user.id,
-    journeyId: job.context.journey.id,
-    runId: job.context.runId,
-    nodeId: job.context.nodeId,
-    recipient: rendered?.to ?? null,
-    content: rendered === null ? null : { ...rendered.fields },
-  })
+  const sendAll = createSender({ messages, resolveProvider, renderer, log })
 
   const resolveReceipts = createReceiptResolver(messages, log)
 
@@ -273,45 +260,8 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
       },
     },
 
-    async send(job) {
-      const existing = await messages.get(job.id)
-      if (existing !== null && existing.status === 'sent') {
-        // The outbox delivers at least once: a message already accepted is not sent again.
-        const stored = checkRendered(existing.channel, existing.recipient, existing.content)
-        if (stored.ok) return { ok: true, providerId: existing.providerId, providerMessageId: existing.providerMessageId, rendered: stored.rendered }
-      }
-      const provider = await resolveProvider(job)
-      if (!provider.ok) {
-        await messages.begin(attemptOf(job, provider.id, 'unknown', null))
-        await messages.markFailed(job.id, provider.reason)
-        log('warn', 'message failed', { messageId: job.id, channel: job.channel, reason: provider.reason })
-        return { ok: false, retryable: false, reason: provider.reason, providerId: provider.id }
-      }
-      const rendered = await renderMessage(job, renderer)
-      if (!rendered.ok) {
-        await messages.begin(attemptOf(job, provider.id, provider.kind, null))
-        await messages.markFailed(job.id, rendered.reason)
-        log('warn', 'message failed', { messageId: job.id, channel: job.channel, providerId: provider.id, reason: rendered.reason })
-        return { ok: false, retryable: false, reason: rendered.reason, providerId: provider.id }
-      }
-      await messages.begin(attemptOf(job, provider.id, provider.kind, rendered.rendered))
-      let result
-      try {
-        result = await provider.adapter.send(rendered.rendered, job)
-      } catch (err) {
-        // An adapter should answer, not throw: this is a bug, logged loudly, and retried.
-        log('error', 'provider threw', { messageId: job.id, providerId: provider.id, error: errorMessage(err) })
-        result = { ok: false as const, retryable: true, reason: `provider error: ${errorMessage(err)}` }
-      }
-      if (result.ok) {
-        await messages.markSent(job.id, result.providerMessageId)
-        log('debug', 'message sent', { messageId: job.id, channel: job.channel, providerId: provider.id, providerMessageId: result.providerMessageId })
-        return { ok: true, providerId: provider.id, providerMessageId: result.providerMessageId, rendered: rendered.rendered }
-      }
-      await messages.markFailed(job.id, result.reason)
-      log('warn', 'message failed', { messageId: job.id, channel: job.channel, providerId: provider.id, retryable: result.retryable, reason: result.reason })
-      return { ok: false, retryable: result.retryable, reason: result.reason, providerId: provider.id, rendered: rendered.rendered }
-    },
+    send: async (job) => (await sendAll([job]))[0] as SendOutcome,
+    sendAll,
 
     async test(providerId, to) {
       const p = providerId === SANDBOX_PROVIDER_ID ? null : await providerStore.get(providerId)

@@ -1,10 +1,11 @@
-export { createChannelService, openChannelStores, SANDBOX_PROVIDER_ID } from './channel-service'
+export { createChannelService, openChannelStores } from './channel-service'
+export { createSender, PROVIDER_CONCURRENCY, SANDBOX_PROVIDER_ID } from './send'
+export type { SendOutcome } from './send'
 export type {
   ChannelService,
   ChannelServiceDeps,
   PushReceiptRequest,
   SendgridReceiptRequest,
-  SendOutcome,
   TrackedActivity,
   TwilioReceiptRequest,
 } from './channel-service'

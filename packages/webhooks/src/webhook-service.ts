@@ -308,6 +308,22 @@ export async function createWebhookService(options: WebhookServiceOptions) {
   }
 
   /**
+   * Queues a relay batch of journey webhook jobs in one transaction, idempotent by job id: per
+   * job, its delivery id, or `missing` when its webhook does not exist (any more).
+   */
+  async function enqueueAll(jobs: readonly WebhookJob[]): Promise<('queued' | 'missing')[]> {
+    if (jobs.length === 0) return []
+    const at = clock.now()
+    let found = new Set<string>()
+    await store.enqueueFor((webhooks) => {
+      found = new Set(webhooks.map((w) => w.id))
+      return jobs.flatMap((job) => (found.has(job.webhookId) ? [{ id: job.id, webhookId: job.webhookId, source: 'journey' as const, job, now: at }] : []))
+    })
+    dispatcher.wake()
+    return jobs.map((job) => (found.has(job.webhookId) ? 'queued' : 'missing'))
+  }
+
+  /**
    * Queues an account event for every enabled webhook subscribed to it (paused ones hold it until
    * they resume; ones disabled by a 410 are skipped). Track and message events are idempotent by
    * their message id.
@@ -405,6 +421,7 @@ export async function createWebhookService(options: WebhookServiceOptions) {
     resume,
     test,
     enqueue,
+    enqueueAll,
     emitAccountEvent,
     emitAccountEvents,
     deliveries,

@@ -28,8 +28,8 @@ const SandboxEmit = z.object({ messageId: z.string().min(1), status: z.string().
 const MessagesQuery = z.object({ userId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
 
 export interface ChannelsOptions {
-  /** Message events for account-level webhooks (sent, delivered, failed). */
-  onMessageEvent?: (type: MessageEventType, payload: MessageEventPayload) => Promise<void>
+  /** Message events for account-level webhooks (sent, delivered, failed), a batch in one call. */
+  onMessageEvents?: (events: readonly [MessageEventType, MessageEventPayload][]) => Promise<void>
 }
 
 /** The journal event of an activity: the same for every receipt source. */
@@ -61,7 +61,7 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
     if (activities.length === 0) return
     const now = engine.clock.now()
     await accept(activities.map((a) => activityEvent(a, now)))
-    if (!options.onMessageEvent) return
+    if (!options.onMessageEvents) return
     const sentMessages = await service.messages.getMany(activities.flatMap((a) => (a.status === 'delivered' ? [a.messageId] : [])))
     const delivered = activities.flatMap((a) => {
       const sent = a.status === 'delivered' ? sentMessages.get(a.messageId) : undefined
@@ -70,17 +70,20 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
     if (delivered.length === 0) return
     // The run knows the version it is on; one read for the whole receipt batch.
     const versions = await engine.runVersions(delivered.map((d) => d.runId))
-    for (const { a, sent, journeyId, runId, nodeId } of delivered) {
-      await options.onMessageEvent('message.delivered', {
-        messageId: a.messageId,
-        channel: a.channel,
-        userId: a.userId,
-        journey: { id: journeyId, name: engine.journeyName(journeyId), version: versions.get(runId) ?? 0 },
-        nodeId,
-        runId,
-        content: sent.content ?? {},
-      })
-    }
+    await options.onMessageEvents(
+      delivered.map(({ a, sent, journeyId, runId, nodeId }): [MessageEventType, MessageEventPayload] => [
+        'message.delivered',
+        {
+          messageId: a.messageId,
+          channel: a.channel,
+          userId: a.userId,
+          journey: { id: journeyId, name: engine.journeyName(journeyId), version: versions.get(runId) ?? 0 },
+          nodeId,
+          runId,
+          content: sent.content ?? {},
+        },
+      ]),
+    )
   }
   const simulationRenderer = createTemplateRenderer()
   /** A provider with a receipt secret has its receipts' signatures verified by the service. */
@@ -89,28 +92,48 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
     return p.ok && p.value.hasReceiptSecret
   }
 
-  async function send(job: MessageJob): Promise<HandlerResult> {
+  /**
+   * A relay batch of messages: the delivery rules per job (read from memory, the sends a cap
+   * counts read only when one applies), one `sendAll` for the jobs that may leave (two writes for
+   * the batch), and one write of the account events of the whole batch.
+   */
+  async function sendAll(jobs: readonly MessageJob[]): Promise<HandlerResult[]> {
     const now = engine.clock.now()
-    const settings = await engine.versionSettings(job.context.journey.id, job.context.journey.version)
-    const gate = await applyDeliveryRules(engine, job, settings, (since) => service.messages.sentTimestamps(job.context.user.id, job.channel, since))
-    if (gate) return gate.result
-    const out = await service.send(job)
-    if (out.ok) {
-      await options.onMessageEvent?.('message.sent', payload(job, out.rendered))
-      return {
-        outcome: { kind: 'message', messageId: job.id, detail: { channel: job.channel, status: 'sent', providerId: out.providerId, rendered: out.rendered } },
-        events: [sentEvent(job, now, { providerId: out.providerId, providerMessageId: out.providerMessageId })],
-      }
+    const results: HandlerResult[] = new Array<HandlerResult>(jobs.length)
+    const leaving: { i: number; job: MessageJob }[] = []
+    for (const [i, job] of jobs.entries()) {
+      const settings = await engine.versionSettings(job.context.journey.id, job.context.journey.version)
+      const gate = await applyDeliveryRules(engine, job, settings, (since) => service.messages.sentTimestamps(job.context.user.id, job.channel, since))
+      if (gate) results[i] = gate.result
+      else leaving.push({ i, job })
     }
-    const attempts = (await service.messages.get(job.id))?.attempts ?? 1
-    const retryAt = out.retryable ? sendRetryAt(attempts, now) : null
-    if (retryAt !== null) return { retryAt }
-    // Channels that report failures get the event, so a wait on `failed` can take the user on.
-    const failed: IngestedEvent[] = CHANNEL_STATUSES[job.channel].some((st) => st === 'failed')
-      ? [{ messageId: `failed:${job.id}`, type: 'track', userId: job.context.user.id, event: `${job.channel}.failed`, properties: { messageId: job.id, reason: out.reason }, timestamp: now, receivedAt: now }]
-      : []
-    await options.onMessageEvent?.('message.failed', payload(job, out.rendered ?? {}, out.reason))
-    return { outcome: { kind: 'message', messageId: job.id, detail: { channel: job.channel, status: 'failed', reason: out.reason, attempts, ...(out.rendered ? { rendered: out.rendered } : {}) } }, events: failed }
+    const outs = await service.sendAll(leaving.map((l) => l.job))
+    const accountEvents: [MessageEventType, MessageEventPayload][] = []
+    leaving.forEach(({ i, job }, k) => {
+      const out = outs[k]
+      if (out === undefined) return
+      if (out.ok) {
+        accountEvents.push(['message.sent', payload(job, out.rendered)])
+        results[i] = {
+          outcome: { kind: 'message', messageId: job.id, detail: { channel: job.channel, status: 'sent', providerId: out.providerId, rendered: out.rendered } },
+          events: [sentEvent(job, now, { providerId: out.providerId, providerMessageId: out.providerMessageId })],
+        }
+        return
+      }
+      const retryAt = out.retryable ? sendRetryAt(out.attempts, now) : null
+      if (retryAt !== null) {
+        results[i] = { retryAt }
+        return
+      }
+      // Channels that report failures get the event, so a wait on `failed` can take the user on.
+      const failed: IngestedEvent[] = CHANNEL_STATUSES[job.channel].some((st) => st === 'failed')
+        ? [{ messageId: `failed:${job.id}`, type: 'track', userId: job.context.user.id, event: `${job.channel}.failed`, properties: { messageId: job.id, reason: out.reason }, timestamp: now, receivedAt: now }]
+        : []
+      accountEvents.push(['message.failed', payload(job, out.rendered ?? {}, out.reason)])
+      results[i] = { outcome: { kind: 'message', messageId: job.id, detail: { channel: job.channel, status: 'failed', reason: out.reason, attempts: out.attempts, ...(out.rendered ? { rendered: out.rendered } : {}) } }, events: failed }
+    })
+    if (accountEvents.length > 0) await options.onMessageEvents?.(accountEvents)
+    return results
   }
 
   /**
@@ -128,7 +151,7 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
 
   return {
     name: 'channels',
-    outbox: { message: send },
+    outbox: { message: sendAll },
     render: {
       // What the provider would be given, as a send records it: recipient and fields after Liquid, checked for the channel.
       message: async (job) => {

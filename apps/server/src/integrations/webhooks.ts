@@ -1,13 +1,14 @@
 import type { Hono } from 'hono'
 import { z } from 'zod'
 import type { Engine } from '@switchyard/engine'
-import type { JourneyEventType, Journey, IngestedEvent } from '@switchyard/schema'
+import type { JourneyEventType, Journey, IngestedEvent, WebhookJob } from '@switchyard/schema'
 import { WebhookAlertView, WebhookDeliveryView, WebhookInput, WebhookPreview, WebhookPreviewInput, WebhookTestResult, WebhookView } from '@switchyard/schema'
 import type { AccountEventArgs, WebhookService } from '@switchyard/webhooks'
 import { jsonBody, validate } from '../body'
 import type { Integration } from '../integrations'
 import type { Metrics } from '../metrics'
 import type { RouteRegistry } from '../openapi'
+import type { HandlerResult } from '../dispatch'
 import { applyDeliveryRules } from './delivery-rules'
 import { unwrap } from './results'
 
@@ -41,10 +42,20 @@ export function webhooksIntegration(service: WebhookService, engine: Engine, met
     webhookIds: async () => new Set((await service.list()).map((w) => w.id)),
     outbox: {
       // The journey's quiet hours apply to its webhook nodes as to its messages (the control group is the engine's).
-      webhook: async (job) => {
-        const gate = await applyDeliveryRules(engine, job, await engine.versionSettings(job.context.journey.id, job.context.journey.version))
-        if (gate) return gate.result
-        unwrap(await service.enqueue(job))
+      // A relay batch is queued for delivery in one transaction.
+      webhook: async (jobs) => {
+        const results: HandlerResult[] = new Array<HandlerResult>(jobs.length)
+        const leaving: { i: number; job: WebhookJob }[] = []
+        for (const [i, job] of jobs.entries()) {
+          const gate = await applyDeliveryRules(engine, job, await engine.versionSettings(job.context.journey.id, job.context.journey.version))
+          if (gate) results[i] = gate.result
+          else leaving.push({ i, job })
+        }
+        const queued = await service.enqueueAll(leaving.map((l) => l.job))
+        leaving.forEach(({ i, job }, k) => {
+          results[i] = queued[k] === 'missing' ? { error: `webhook ${job.webhookId} does not exist` } : undefined
+        })
+        return results
       },
     },
     render: {

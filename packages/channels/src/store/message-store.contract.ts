@@ -34,13 +34,13 @@ export function messageStoreContract(open: () => Promise<MessageStoreUnderTest>)
 
   const sent = async (id: string, at: number, over: Partial<MessageAttempt> = {}, providerMessageId: string | null = `p_${id}`) => {
     setNow(at)
-    await store.begin(attempt(id, over))
-    await store.markSent(id, providerMessageId)
+    await store.begin([attempt(id, over)])
+    await store.finish([{ id, providerMessageId }])
   }
 
   describe('messages', () => {
     it('records an attempt as sending, counts retries of the same id, and keeps when it was first made', async () => {
-      await store.begin(attempt('m1', { content: { text: 'first' } }))
+      await store.begin([attempt('m1', { content: { text: 'first' } })])
       expect(await store.get('m1')).toEqual({
         ...attempt('m1', { content: { text: 'first' } }),
         status: 'sending',
@@ -53,14 +53,30 @@ export function messageStoreContract(open: () => Promise<MessageStoreUnderTest>)
         updatedAt: 1000,
         sentAt: null,
       })
-      await store.markFailed('m1', 'x'.repeat(3000))
+      await store.finish([{ id: 'm1', error: 'x'.repeat(3000) }])
       expect(await store.get('m1')).toMatchObject({ status: 'failed', error: 'x'.repeat(2000) })
       setNow(2000)
-      await store.begin(attempt('m1', { providerId: 'prv_2', recipient: null, content: null }))
+      await store.begin([attempt('m1', { providerId: 'prv_2', recipient: null, content: null })])
       expect(await store.get('m1')).toMatchObject({ status: 'sending', error: null, attempts: 2, providerId: 'prv_2', recipient: null, content: null, createdAt: 1000, updatedAt: 2000 })
-      await store.markSent('m1', 'SM1')
+      await store.finish([{ id: 'm1', providerMessageId: 'SM1' }])
       expect(await store.get('m1')).toMatchObject({ status: 'sent', providerMessageId: 'SM1', sentAt: 2000, updatedAt: 2000 })
       expect(await store.get('m_none')).toBeNull()
+    })
+
+    it('records a batch of attempts and their mixed results, each with its own status, error and provider id', async () => {
+      await store.begin([attempt('b1'), attempt('b2', { recipient: null, content: null }), attempt('b3')])
+      setNow(1500)
+      await store.finish([{ id: 'b1', providerMessageId: 'SM-b1' }, { id: 'b2', error: 'no address' }, { id: 'b3', providerMessageId: null }, { id: 'unknown', providerMessageId: 'x' }])
+      const found = await store.getMany(['b1', 'b2', 'b3', 'unknown'])
+      expect([...found.values()].map((m) => [m.id, m.status, m.providerMessageId, m.error, m.sentAt]).sort()).toEqual([
+        ['b1', 'sent', 'SM-b1', null, 1500],
+        ['b2', 'failed', null, 'no address', null],
+        ['b3', 'sent', null, null, 1500],
+      ])
+      await store.begin([attempt('b2'), attempt('b2')])
+      expect((await store.get('b2'))?.attempts).toBeGreaterThanOrEqual(2)
+      expect(await store.begin([])).toBeUndefined()
+      expect(await store.finish([])).toBeUndefined()
     })
 
     it('finds many messages by our ids, leaving out the unknown', async () => {
@@ -106,7 +122,7 @@ export function messageStoreContract(open: () => Promise<MessageStoreUnderTest>)
       await sent('e', 2500, { channel: 'email' })
       await sent('f', 2600, { userId: 'bob' })
       setNow(4000)
-      await store.begin(attempt('g'))
+      await store.begin([attempt('g')])
       expect(await store.sentTimestamps('ann', 'sms', 2000)).toEqual([3000, 2000])
       expect(await store.sentTimestamps('ann', 'sms', 0)).toEqual([3000, 2000, 1000])
       expect(await store.sentTimestamps('ann', 'whatsapp', 0)).toEqual([])
@@ -142,9 +158,9 @@ export function messageStoreContract(open: () => Promise<MessageStoreUnderTest>)
       await sent('n1', 1000, { recipient: null })
       await sent('x1', 1000, { nodeId: 'm2' })
       await sent('other', 1000, { journeyId: 'j2' })
-      await store.begin(attempt('s1'))
-      await store.begin(attempt('f1'))
-      await store.markFailed('f1', 'no')
+      await store.begin([attempt('s1')])
+      await store.begin([attempt('f1')])
+      await store.finish([{ id: 'f1', error: 'no' }])
       await store.recordActivity([
         { id: 'd1', status: 'delivered', at: 2000 },
         { id: 'd2', status: 'failed', at: 2000 },
@@ -161,9 +177,9 @@ export function messageStoreContract(open: () => Promise<MessageStoreUnderTest>)
 
     it('prunes finished messages created before the cutoff, a batch at a time, never one being sent', async () => {
       await sent('old-sent', 1000)
-      await store.begin(attempt('old-failed'))
-      await store.markFailed('old-failed', 'no')
-      await store.begin(attempt('old-sending'))
+      await store.begin([attempt('old-failed')])
+      await store.finish([{ id: 'old-failed', error: 'no' }])
+      await store.begin([attempt('old-sending')])
       await sent('new-sent', 5000)
       expect(await store.prune(2000, 1)).toBe(1)
       expect(await store.prune(2000, 10)).toBe(1)

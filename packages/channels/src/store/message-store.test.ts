@@ -10,12 +10,12 @@ describe('message retention', () => {
     migrateChannels(db, now)
     const store = createSqliteMessageStore(db, () => now)
     const attempt = (id: string) => ({ id, providerId: 'sandbox', providerKind: 'sandbox', channel: 'sms' as const, userId: 'ann', journeyId: 'j', runId: 'r', nodeId: 'm', recipient: null, content: { text: 'Hi' } })
-    for (const id of ['old-sent', 'old-failed', 'old-sending']) await store.begin(attempt(id))
-    await store.markSent('old-sent', null)
-    await store.markFailed('old-failed', 'no')
+    for (const id of ['old-sent', 'old-failed', 'old-sending']) await store.begin([attempt(id)])
+    await store.finish([{ id: 'old-sent', providerMessageId: null }])
+    await store.finish([{ id: 'old-failed', error: 'no' }])
     now = 5_000
-    await store.begin(attempt('new-sent'))
-    await store.markSent('new-sent', null)
+    await store.begin([attempt('new-sent')])
+    await store.finish([{ id: 'new-sent', providerMessageId: null }])
 
     expect(await store.prune(2_000, 1)).toBe(1)
     expect(await store.prune(2_000, 10)).toBe(1)

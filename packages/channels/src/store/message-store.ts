@@ -19,6 +19,14 @@ export interface MessageAttempt {
   content: Record<string, unknown> | null
 }
 
+/** How one attempt ended. */
+export type MessageResult = { id: string; providerMessageId: string | null } | { id: string; error: string }
+
+/** The last attempt of each id: a batch names a message once, whatever its caller sent. */
+export function lastById<T extends { id: string }>(items: readonly T[]): T[] {
+  return [...new Map(items.map((i) => [i.id, i])).values()]
+}
+
 /** One message Switchyard sent (or tried to), as recorded in `channel_messages`. */
 export interface SentMessage extends MessageAttempt {
   status: MessageStatus
@@ -165,10 +173,10 @@ export interface MessageStore {
   list(filter: MessageFilter): Promise<SentMessage[]>
   /** When the user was sent messages on the channel since `sinceMs`, newest first. */
   sentTimestamps(userId: string, channel: Channel, sinceMs: number): Promise<number[]>
-  /** Records an attempt as `sending` (a retry of the same id counts one more attempt). */
-  begin(attempt: MessageAttempt): Promise<void>
-  markSent(id: string, providerMessageId: string | null): Promise<void>
-  markFailed(id: string, error: string): Promise<void>
+  /** Records a batch's attempts as `sending`, in one transaction (a retry of the same id counts one more attempt). */
+  begin(attempts: readonly MessageAttempt[]): Promise<void>
+  /** Records how a batch's attempts ended, in one transaction: sent (with the provider's id) or failed (with why). */
+  finish(results: readonly MessageResult[]): Promise<void>
   /** Keeps the furthest status each message reached: a late `delivered` does not undo `clicked`. */
   recordActivity(records: readonly ActivityRecord[]): Promise<void>
   /** Delivery figures of a journey's messages, per node id. */

@@ -1,8 +1,8 @@
 import type { Pool } from 'pg'
 import { z } from 'zod'
-import { StoredContent, figuresFrom, firstByProviderId, furthestActivity, rankSql, toMessage, type MessageStore } from './message-store'
+import { StoredContent, figuresFrom, firstByProviderId, furthestActivity, lastById, rankSql, toMessage, type MessageAttempt, type MessageStore } from './message-store'
 
-/** `channel_messages` on PostgreSQL; each method is one statement, so one transaction. */
+/** `channel_messages` on PostgreSQL; each method is one statement (a batch's rows through `unnest`), so one transaction. */
 export function createPostgresMessageStore(pool: Pool, now: () => number): MessageStore {
   const rows = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rows
 
@@ -47,23 +47,46 @@ export function createPostgresMessageStore(pool: Pool, now: () => number): Messa
       )
       return z.array(z.object({ sent_at: z.number() })).parse(found).map((r) => r.sent_at)
     },
-    async begin(a) {
+    async begin(attempts) {
+      const list = lastById(attempts)
+      if (list.length === 0) return
+      const col = <K extends keyof MessageAttempt>(k: K) => list.map((a) => a[k])
       await pool.query(
         `INSERT INTO channel_messages (id, provider_id, provider_kind, channel, user_id, journey_id, run_id, node_id, recipient,
            content, status, attempts, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'sending', 1, $11, $11)
+         SELECT u.*, 'sending', 1, $11, $11
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS u
          ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id, provider_kind = excluded.provider_kind,
            recipient = excluded.recipient, content = excluded.content, status = 'sending', error = NULL,
            attempts = channel_messages.attempts + 1, updated_at = excluded.updated_at`,
-        [a.id, a.providerId, a.providerKind, a.channel, a.userId, a.journeyId, a.runId, a.nodeId, a.recipient, a.content === null ? null : StoredContent.encode(a.content), now()],
+        [
+          col('id'),
+          col('providerId'),
+          col('providerKind'),
+          col('channel'),
+          col('userId'),
+          col('journeyId'),
+          col('runId'),
+          col('nodeId'),
+          col('recipient'),
+          list.map((a) => (a.content === null ? null : StoredContent.encode(a.content))),
+          now(),
+        ],
       )
     },
-    async markSent(id, providerMessageId) {
-      const at = now()
-      await pool.query(`UPDATE channel_messages SET status = 'sent', provider_message_id = $1, error = NULL, sent_at = $2, updated_at = $2 WHERE id = $3`, [providerMessageId, at, id])
-    },
-    async markFailed(id, error) {
-      await pool.query(`UPDATE channel_messages SET status = 'failed', error = $1, updated_at = $2 WHERE id = $3`, [error.slice(0, 2000), now(), id])
+    async finish(results) {
+      const list = lastById(results)
+      if (list.length === 0) return
+      await pool.query(
+        `UPDATE channel_messages AS m SET
+           status = CASE WHEN u.error IS NULL THEN 'sent' ELSE 'failed' END,
+           provider_message_id = CASE WHEN u.error IS NULL THEN u.pid ELSE m.provider_message_id END,
+           sent_at = CASE WHEN u.error IS NULL THEN $4 ELSE m.sent_at END,
+           error = u.error, updated_at = $4
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, pid, error)
+         WHERE m.id = u.id`,
+        [list.map((r) => r.id), list.map((r) => ('error' in r ? null : r.providerMessageId)), list.map((r) => ('error' in r ? r.error.slice(0, 2000) : null)), now()],
+      )
     },
     async recordActivity(records) {
       const latest = furthestActivity(records)

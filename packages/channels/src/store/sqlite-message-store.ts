@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3'
 import { z } from 'zod'
 import { StoredContent, figuresFrom, firstByProviderId, furthestActivity, rankSql, toMessage, type MessageStore } from './message-store'
 
-/** `channel_messages` on the server's SQLite file; every write is one IMMEDIATE transaction. */
+/** `channel_messages` on the server's SQLite file; every write, a batch's included, is one IMMEDIATE transaction. */
 export function createSqliteMessageStore(db: Database, now: () => number): MessageStore {
   const selectOne = db.prepare('SELECT * FROM channel_messages WHERE id = ?')
   const selectMany = db.prepare('SELECT * FROM channel_messages WHERE id IN (SELECT value FROM json_each(?))')
@@ -70,20 +70,21 @@ export function createSqliteMessageStore(db: Database, now: () => number): Messa
       return db.prepare(sql).all(...params).map(toMessage)
     },
     sentTimestamps: async (userId, channel, sinceMs) => z.array(z.number()).parse(selectSent.all(userId, channel, sinceMs)),
-    async begin(a) {
-      write(() => {
-        upsert.run({ ...a, content: a.content === null ? null : StoredContent.encode(a.content), at: now() })
-      })
-    },
-    async markSent(id, providerMessageId) {
+    async begin(attempts) {
+      if (attempts.length === 0) return
       const at = now()
       write(() => {
-        sent.run(providerMessageId, at, at, id)
+        for (const a of attempts) upsert.run({ ...a, content: a.content === null ? null : StoredContent.encode(a.content), at })
       })
     },
-    async markFailed(id, error) {
+    async finish(results) {
+      if (results.length === 0) return
+      const at = now()
       write(() => {
-        failed.run(error.slice(0, 2000), now(), id)
+        for (const r of results) {
+          if ('error' in r) failed.run(r.error.slice(0, 2000), at, r.id)
+          else sent.run(r.providerMessageId, at, at, r.id)
+        }
       })
     },
     async recordActivity(records) {
