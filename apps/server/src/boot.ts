@@ -8,7 +8,7 @@ import { openBackend, type Backend } from './backend'
 import { createSecretBox, loadSecretKey } from '@switchyard/secrets'
 import { createApp } from './app'
 import type { Config } from './config'
-import { OutboxDispatcher } from './dispatch'
+import { outboxRelay } from './relay'
 import { createServices } from './services'
 import type { Logger } from './log'
 import { Metrics } from './metrics'
@@ -62,7 +62,8 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
     ...(backend.kind === 'postgres' ? { health: () => ({ role: config.role, partitions: opened.partitionsHeld() }) } : {}),
   })
   const runner = new EngineRunner(engine, { onError: (e) => log.error('engine loop failed', { error: e instanceof Error ? e.stack : String(e) }) })
-  const dispatcher = new OutboxDispatcher(engine, handlers, log)
+  // On SQLite every commit is this process's own and wakes the relay; on PostgreSQL other processes' rows are looked for every second.
+  const dispatcher = outboxRelay(engine, handlers, log, { maxIdleMs: backend.kind === 'postgres' ? 1000 : 60_000 })
   const retention = opened.retention(config.retention, log, integrations)
 
   let draining = false

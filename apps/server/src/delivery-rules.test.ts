@@ -2,13 +2,13 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Engine, SqliteEngineStore, openDatabase } from '@switchyard/engine'
+import { Engine, SqliteEngineStore, openDatabase, type OutboxRelay } from '@switchyard/engine'
 import { createChannelService } from '@switchyard/channels'
 import { createSecretBox } from '@switchyard/secrets'
 import type { JourneySettingsInput } from '@switchyard/schema'
 import { createWebhookService } from '@switchyard/webhooks'
 import { action, edge, exit, FakeClock, graph, journeyInput, trigger, webhook, WebhookSink } from '@switchyard/testkit'
-import { OutboxDispatcher } from './dispatch'
+import { outboxRelay } from './relay'
 import { channelsIntegration } from './integrations/channels'
 import { webhooksIntegration } from './integrations/webhooks'
 import { silentLogger } from './log'
@@ -23,7 +23,7 @@ async function setup(settings: JourneySettingsInput, at: string) {
   const engine = await Engine.open({ store: new SqliteEngineStore(db, clock.now()), clock })
   const channels = await createChannelService({ backend: { kind: 'sqlite', db }, secretBox: createSecretBox('a-test-secret-key-0123'), clock })
   const integration = channelsIntegration(channels, engine)
-  const dispatcher = new OutboxDispatcher(engine, integration.outbox ?? {}, silentLogger)
+  const dispatcher = outboxRelay(engine, integration.outbox ?? {}, silentLogger)
   const j = await engine.createJourney(
     journeyInput('Promo', graph([trigger('t', 'Browsed'), action('m', 'sms', { text: 'Sale!' }), exit('x')], [edge('t', 'next', 'm'), edge('m', 'next', 'x')]), { reentry: 'always', ...settings }),
   )
@@ -97,7 +97,7 @@ async function webhookSetup(settings: JourneySettingsInput, at: string) {
   const webhooks = await createWebhookService({ backend: { kind: 'sqlite', db }, secretBox: createSecretBox('a-test-secret-key-0123'), clock, workspace: 'acme', allowPrivate: ['127.0.0.0/8'] })
   const created = await webhooks.create({ name: 'Call centre', url: `${await sink.start()}/hook`, encoding: 'json' })
   if (!created.ok) throw new Error(created.message)
-  const dispatcherOf = (e: Engine) => new OutboxDispatcher(e, webhooksIntegration(webhooks, e, new Metrics()).outbox ?? {}, silentLogger)
+  const dispatcherOf = (e: Engine) => outboxRelay(e, webhooksIntegration(webhooks, e, new Metrics()).outbox ?? {}, silentLogger)
   const j = await engine.createJourney(
     journeyInput('Cart webhook', graph([trigger('t', 'add_to_cart'), webhook('hook', created.value.id), exit('x')], [edge('t', 'next', 'hook'), edge('hook', 'next', 'x')]), { reentry: 'always', ...settings }),
   )
@@ -108,7 +108,7 @@ async function webhookSetup(settings: JourneySettingsInput, at: string) {
     await engine.runUntilIdle()
   }
   /** The dispatcher's pass, then the webhook service's: what is due now leaves. */
-  const deliver = async (dispatcher: OutboxDispatcher) => {
+  const deliver = async (dispatcher: OutboxRelay) => {
     await dispatcher.drain()
     await webhooks.tick()
   }

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono'
 import type { IngestedEvent, Journey, JourneyEventType, NodeStats } from '@switchyard/schema'
 import type { EffectRenderer } from '@switchyard/engine'
-import type { OutboxHandlers } from './dispatch'
+import type { OutboxHandlers } from '@switchyard/engine'
 import type { RouteRegistry } from './openapi'
 
 /**

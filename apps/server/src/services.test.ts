@@ -7,7 +7,7 @@ import { createSecretBox } from '@switchyard/secrets'
 import { postgresPerFile } from '@switchyard/storage/testing'
 import { action, edge, exit, FakeClock, graph, journeyInput, trigger, webhook } from '@switchyard/testkit'
 import { createApp } from './app'
-import { OutboxDispatcher } from './dispatch'
+import { outboxRelay } from './relay'
 import { silentLogger } from './log'
 import { Metrics } from './metrics'
 import { RouteRegistry } from './openapi'
@@ -41,7 +41,7 @@ describe('services on a PostgreSQL backend', () => {
     })
     stops.push(() => webhooks.close())
     const app = createApp({ engine, config: { adminToken: null, writeKey: null, workspace: 'acme', webDist: '/nonexistent' }, metrics, log: silentLogger, registry: new RouteRegistry(), integrations, version: 'test' })
-    const dispatcher = new OutboxDispatcher(engine, handlers, silentLogger)
+    const dispatcher = outboxRelay(engine, handlers, silentLogger)
     const request: TestApp['request'] = async (method, path, body) => {
       const res = await app.request(path, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
       const text = await res.text()

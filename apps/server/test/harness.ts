@@ -7,7 +7,7 @@ import { postgresSchemas } from '@switchyard/storage/testing'
 import type { Backend } from '../src/backend'
 import { FakeClock } from '@switchyard/testkit'
 import { createApp } from '../src/app'
-import { OutboxDispatcher } from '../src/dispatch'
+import { outboxRelay } from '../src/relay'
 import { silentLogger, type Logger } from '../src/log'
 import { Metrics } from '../src/metrics'
 import { RouteRegistry } from '../src/openapi'
@@ -79,7 +79,7 @@ export async function testApp(options: { adminToken?: string; writeKey?: string;
     integrations,
     version: 'test',
   })
-  const dispatcher = new OutboxDispatcher(engine, Object.assign({}, ...integrations.map((i) => i.outbox ?? {})), log)
+  const dispatcher = outboxRelay(engine, Object.assign({}, ...integrations.map((i) => i.outbox ?? {})), log)
   return {
     app,
     engine,

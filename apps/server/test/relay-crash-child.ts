@@ -7,7 +7,7 @@ import { Engine, SqliteEngineStore, openDatabase, systemClock } from '@switchyar
 import { createChannelService } from '@switchyard/channels'
 import { createSecretBox } from '@switchyard/secrets'
 import { action, edge, exit, graph, journeyInput, trigger } from '@switchyard/testkit'
-import { OutboxDispatcher } from '../src/dispatch'
+import { outboxRelay } from '../src/relay'
 import { channelsIntegration } from '../src/integrations/channels'
 import { silentLogger } from '../src/log'
 
@@ -15,7 +15,7 @@ const [file, mode] = process.argv.slice(2)
 const db = openDatabase(file ?? '')
 const engine = await Engine.open({ store: new SqliteEngineStore(db), clock: systemClock })
 const channels = await createChannelService({ backend: { kind: 'sqlite', db }, secretBox: createSecretBox('a-test-secret-key-0123'), clock: systemClock })
-const dispatcher = new OutboxDispatcher(engine, channelsIntegration(channels, engine).outbox ?? {}, silentLogger)
+const dispatcher = outboxRelay(engine, channelsIntegration(channels, engine).outbox ?? {}, silentLogger)
 if (mode === 'setup') {
   const j = await engine.createJourney(journeyInput('Promo', graph([trigger('t', 'Browsed'), action('m', 'sms', { text: 'Sale!' }), exit('x')], [edge('t', 'next', 'm'), edge('m', 'next', 'x')])))
   await engine.publish(j.id)

@@ -32,7 +32,7 @@ import { newId } from './ids'
 import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
 import type { AppliedBatch, EngineCounters, JournalEntry, JourneyPatch, JourneyRecord, JourneyVersionRecord, PublishResult, RunRecord } from './records'
-import type { EngineStore, JournalSource, JourneyUserSummary, OutboxClaim, RunKey } from './store'
+import type { EngineCommit, EngineStore, JournalSource, JourneyUserSummary, OutboxClaim, RunKey } from './store'
 import { journeyView, runView, versionView } from './views'
 import { nextVersion } from './publish'
 
@@ -77,6 +77,7 @@ export class Engine {
   /** The catalog as of this stamp (shared stores only). */
   private catalogStamp: string | null = null
   private readonly journal: JournalWriter
+  private readonly outboxListeners = new Set<() => void>()
 
   private constructor(o: EngineOptions) {
     this.store = o.store
@@ -120,6 +121,18 @@ export class Engine {
     return this.journal.onStored(listener)
   }
 
+  /** Called after a commit that queued outbox rows, so a waiting relay wakes at once. */
+  onOutbox(listener: () => void): () => void {
+    this.outboxListeners.add(listener)
+    return () => this.outboxListeners.delete(listener)
+  }
+
+  /** Every batch's one transaction; a batch that queued side effects wakes the relay. */
+  private async commit(c: EngineCommit): Promise<void> {
+    await this.store.commit(c)
+    if (c.outbox.length > 0) for (const l of this.outboxListeners) l()
+  }
+
   /** Another process appended to a shared journal: a waiting runner wakes as for a local ingest. */
   appendedElsewhere(): void {
     this.journal.storedElsewhere()
@@ -143,7 +156,7 @@ export class Engine {
       for (const e of entries) batch.applyEvent(e)
       const last = entries[entries.length - 1]?.seq ?? this.cursor
       // Shared: the entries themselves are marked applied (partitions move on independently).
-      await this.store.commit(shared ? { ...batch.finish(null), appliedSeqs: entries.map((e) => e.seq) } : batch.finish(last))
+      await this.commit(shared ? { ...batch.finish(null), appliedSeqs: entries.map((e) => e.seq) } : batch.finish(last))
       if (!shared) this.cursor = last
       this.counters.eventsApplied += entries.length
       this.journal.applied()
@@ -178,7 +191,7 @@ export class Engine {
   }
 
   private replay(journeyId: string): Promise<void> {
-    return replayHeld(journeyId, { store: this.store, pageSize: this.batchSize, now: this.clock.now(), batchFor: (userIds, now) => this.batchFor(userIds, now) })
+    return replayHeld(journeyId, { store: this.store, pageSize: this.batchSize, now: this.clock.now(), batchFor: (userIds, now) => this.batchFor(userIds, now), commit: (c) => this.commit(c) })
   }
 
   /** From the database; what memory held of the same entries is dropped, so it cannot go stale. */
@@ -201,7 +214,7 @@ export class Engine {
         if (i === half) crashPoint('timer-batch-middle')
         batch.applyTimer(t)
       })
-      await this.store.commit(batch.finish(null))
+      await this.commit(batch.finish(null))
       this.counters.timersFired += timers.length
       this.onApplied?.({ kind: 'timers', since: timers.map((t) => t.dueAt), committedAt: this.clock.now() })
       return timers.length
@@ -300,7 +313,7 @@ export class Engine {
       if (plan === null) await this.store.insertVersion(record, next)
       else {
         const m = await migrationCommit(this.store, plan.waiting, { journeyId: j.id, version, stateKeyOf: compiled.stateKeyOf }, now)
-        await this.store.commit({ ...m.commit, version: { record, journey: next } })
+        await this.commit({ ...m.commit, version: { record, journey: next } })
         migrated = m.outcome
       }
       // Only once stored: a failed commit must not leave a version in memory that the database lacks.
@@ -447,6 +460,11 @@ export class Engine {
     const now = this.clock.now()
     const history = [...s.complete, ...s.defer].flatMap((c) => (c.outcome ? [outcomeRow(c.outcome, now)] : []))
     return this.store.settleOutbox(s.complete.map((c) => c.id), s.defer, history)
+  }
+
+  /** When the soonest outbox row falls due (it may be now), or null when the outbox is empty. */
+  nextOutboxDue(): Promise<number | null> {
+    return this.store.nextOutboxDue()
   }
 
   completeOutbox(ids: string[]): Promise<void> {

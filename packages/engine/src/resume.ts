@@ -1,5 +1,5 @@
 import type { Batch } from './batch'
-import type { EngineStore } from './store'
+import type { EngineCommit, EngineStore } from './store'
 
 /** Held triggers of a paused journey share held_events with runs' events, under this key. */
 export function heldTriggerKey(journeyId: string): string {
@@ -12,6 +12,8 @@ export interface ReplayContext {
   pageSize: number
   now: number
   batchFor(userIds: string[], now: number): Promise<Batch>
+  /** The engine's commit (which wakes the relay when side effects were queued). */
+  commit(c: EngineCommit): Promise<void>
 }
 
 /**
@@ -50,6 +52,6 @@ export async function replayHeld(journeyId: string, ctx: ReplayContext): Promise
     })
     steps.sort((a, b) => a.at - b.at || a.order - b.order)
     for (const s of steps) s.apply()
-    await store.commit(batch.finish(null))
+    await ctx.commit(batch.finish(null))
   }
 }

@@ -1,4 +1,5 @@
 import type { Engine } from './engine'
+import { Sleeper } from './sleeper'
 
 export interface RunnerOptions {
   /** Longest sleep when there is nothing to do, so new timers are noticed. */
@@ -15,7 +16,7 @@ export interface RunnerOptions {
 export class EngineRunner {
   private running = false
   private loop: Promise<void> | null = null
-  private wake: (() => void) | null = null
+  private readonly sleeper = new Sleeper()
   private unsubscribe: (() => void) | null = null
 
   constructor(
@@ -27,7 +28,7 @@ export class EngineRunner {
     if (this.running) return
     this.running = true
     this.engine.setBackPressure(this.options.maxBacklog === undefined ? 50_000 : this.options.maxBacklog)
-    this.unsubscribe = this.engine.onIngest(() => this.wake?.())
+    this.unsubscribe = this.engine.onIngest(() => this.sleeper.wake())
     this.loop = this.run()
   }
 
@@ -36,7 +37,7 @@ export class EngineRunner {
     this.running = false
     this.engine.setBackPressure(null)
     this.unsubscribe?.()
-    this.wake?.()
+    this.sleeper.wake()
     await this.loop
   }
 
@@ -48,7 +49,7 @@ export class EngineRunner {
         worked = (await this.engine.processPending()) + (await this.engine.fireDueTimers())
       } catch (error) {
         this.options.onError?.(error)
-        await this.sleep(1000)
+        await this.sleeper.sleep(1000)
         continue
       }
       if (worked > 0) {
@@ -58,18 +59,7 @@ export class EngineRunner {
       }
       const next = await this.engine.nextTimerDue()
       const wait = next === null ? maxIdle : Math.max(0, Math.min(maxIdle, next - this.engine.clock.now()))
-      await this.sleep(wait)
+      await this.sleeper.sleep(wait)
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms)
-      function done() {
-        clearTimeout(timer)
-        resolve()
-      }
-      this.wake = done
-    })
   }
 }

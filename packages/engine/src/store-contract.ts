@@ -302,6 +302,16 @@ export function engineStoreContract(name: string, open: () => Promise<ContractSt
         expect(await s.outboxPending()).toBe(1)
       })
 
+      it('answers when the soonest row of either kind falls due, null when the outbox is empty', async () => {
+        expect(await s.nextOutboxDue()).toBeNull()
+        await commit({ outbox: [outbox('m1', 'message', 'ann'), outbox('w1', 'webhook', 'bob')] })
+        const [m1, w1] = [...(await s.claimOutbox('message', 10, T0)), ...(await s.claimOutbox('webhook', 10, T0))]
+        await s.settleOutbox([], [{ id: m1!.id, availableAt: T0 + 5000 }, { id: w1!.id, availableAt: T0 + 3000 }], [])
+        expect(await s.nextOutboxDue()).toBe(T0 + 3000)
+        await s.settleOutbox([w1!.id], [], [])
+        expect(await s.nextOutboxDue()).toBe(T0 + 5000)
+      })
+
       it('hands a store its own unsettled claims again (its dispatcher knows what is in flight)', async () => {
         await commit({ outbox: [outbox('m1', 'message', 'ann')] })
         expect((await s.claimOutbox('message', 10, T0)).map((c) => c.id)).toEqual(['m1'])

@@ -15,7 +15,7 @@ import {
 import type { MessageEventPayload } from '@switchyard/webhooks'
 import type { MessageEventType, MessageStats } from '@switchyard/schema'
 import { jsonBody, readBody, validate } from '../body'
-import type { HandlerResult } from '../dispatch'
+import type { HandlerResult } from '@switchyard/engine'
 import { checkReceiptWriteKey } from '../auth'
 import type { AcceptEvents, Integration, MountContext } from '../integrations'
 import { readIngestJson } from '../ingest'

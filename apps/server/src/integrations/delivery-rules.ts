@@ -1,10 +1,10 @@
 import type { Engine } from '@switchyard/engine'
 import { deliveryGate, frequencyCapWindowMs, type DeliveredJob } from '@switchyard/channels'
 import type { JourneySettings } from '@switchyard/schema'
-import type { HandlerResult, JobOutcome } from '../dispatch'
+import type { HandlerResult, RelayOutcome } from '@switchyard/engine'
 
 /** How outcome rows name a job: a message by its id and channel, a webhook by its delivery. */
-function outcomeOf(job: DeliveredJob, detail: Record<string, unknown>): JobOutcome {
+function outcomeOf(job: DeliveredJob, detail: Record<string, unknown>): RelayOutcome {
   return job.kind === 'message'
     ? { kind: 'message', messageId: job.id, detail: { channel: job.channel, ...detail } }
     : { kind: 'webhook', messageId: null, detail: { webhookId: job.webhookId, deliveryId: job.id, ...detail } }

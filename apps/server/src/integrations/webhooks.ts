@@ -8,7 +8,7 @@ import { jsonBody, validate } from '../body'
 import type { Integration } from '../integrations'
 import type { Metrics } from '../metrics'
 import type { RouteRegistry } from '../openapi'
-import type { HandlerResult } from '../dispatch'
+import type { HandlerResult } from '@switchyard/engine'
 import { applyDeliveryRules } from './delivery-rules'
 import { unwrap } from './results'
 

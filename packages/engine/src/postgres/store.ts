@@ -491,6 +491,14 @@ export class PgEngineStore implements EngineStore {
   async deferOutbox(id: string, availableAt: number, history?: HistoryRecord): Promise<void> {
     await this.settleOutbox([], [{ id, availableAt }], history ? [history] : [])
   }
+  async nextOutboxDue(): Promise<number | null> {
+    // One index lookup per kind (outbox_due leads with kind).
+    const r = await this.pool.query<{ t: number | null }>(
+      "SELECT least((SELECT min(available_at) FROM outbox WHERE kind = 'message'), (SELECT min(available_at) FROM outbox WHERE kind = 'webhook')) AS t",
+    )
+    return r.rows[0]?.t ?? null
+  }
+
   async outboxPending(): Promise<number> {
     return count(this.pool, 'SELECT count(*) AS n FROM outbox')
   }

@@ -159,6 +159,10 @@ export class SqliteEngineStore implements EngineStore {
       deferOutbox: p<[number, string]>('UPDATE outbox SET available_at = ?, attempts = attempts + 1 WHERE id = ?'),
       deleteOutbox: p<[string]>('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))'),
       outboxCount: p<[], { n: number }>('SELECT count(*) AS n FROM outbox'),
+      // One index lookup per kind (outbox_due leads with kind).
+      outboxNext: p<[], { t: number | null }>(
+        "SELECT min(t) AS t FROM (SELECT min(available_at) AS t FROM outbox WHERE kind = 'message' UNION ALL SELECT min(available_at) FROM outbox WHERE kind = 'webhook')",
+      ),
       deleteJourneyRows: [
         'DELETE FROM held_events WHERE journey_id = ?',
         'DELETE FROM goal_watches WHERE journey_id = ?',
@@ -380,6 +384,10 @@ export class SqliteEngineStore implements EngineStore {
       })
       .immediate()
   }
+  async nextOutboxDue(): Promise<number | null> {
+    return this.s.outboxNext.get()?.t ?? null
+  }
+
   async outboxPending(): Promise<number> {
     return this.s.outboxCount.get()?.n ?? 0
   }
