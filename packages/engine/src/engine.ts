@@ -31,7 +31,8 @@ import { crashPoint } from './crash'
 import { newId } from './ids'
 import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
-import type { AppliedBatch, EngineCounters, JournalEntry, JourneyPatch, JourneyRecord, JourneyVersionRecord, PublishResult, RunRecord } from './records'
+import { coalesce } from '@switchyard/storage'
+import type { AppliedBatch, EngineCounters, HistoryRecord, JournalEntry, JourneyPatch, JourneyRecord, JourneyVersionRecord, PublishResult, RunRecord } from './records'
 import type { EngineCommit, EngineStore, JournalSource, JourneyUserSummary, OutboxClaim, RunKey } from './store'
 import { journeyView, runView, versionView } from './views'
 import { nextVersion } from './publish'
@@ -481,8 +482,14 @@ export class Engine {
 
   /** Adds a row to a run's history from outside a transition (a delivery attempt, a send result). */
   async recordOutcome(job: OutcomeJob, kind: 'message' | 'webhook', messageId: string | null, detail: Record<string, unknown>): Promise<void> {
-    await this.store.appendHistory([outcomeRow({ job, kind, messageId, detail }, this.clock.now())])
+    await this.appendOutcome(outcomeRow({ job, kind, messageId, detail }, this.clock.now()))
   }
+
+  /** Outcome rows recorded in the same turn (a burst of webhook attempts) share one transaction. */
+  private readonly appendOutcome = coalesce(async (rows: HistoryRecord[]) => {
+    await this.store.appendHistory(rows)
+    return rows.map(() => undefined)
+  })
 
   private async view(j: JourneyRecord): Promise<Journey> {
     return journeyView(j, await this.activeUsers(j.id))

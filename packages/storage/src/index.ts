@@ -3,3 +3,4 @@ export { isPostgresUrl, openPostgres, inTransaction, redactUrl, type PostgresOpt
 export { PartitionLeases, LeaseLostError, LEASE_MIGRATIONS, type LeaseOptions } from './leases'
 export { listen } from './notify'
 export type { StoreBackend } from './backend'
+export { coalesce } from './coalesce'

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { SecretBox } from '@switchyard/secrets'
+import { coalesce } from '@switchyard/storage'
 import type { WebhookAlertView, WebhookAttemptView, WebhookJob } from '@switchyard/schema'
 import { type BreakerOptions, afterAttempt } from './breaker'
 import { deliveryRequest } from './delivery-request'
@@ -9,7 +10,7 @@ import { type RenderTemplate, batchPayload, journeyPayload } from './payload'
 import type { Transport, TransportResult } from './transport'
 import { type Verdict, judge } from './verdict'
 import { toAlertView } from './views'
-import type { BreakerChange, ClaimPlanner, ClaimedUnit as Unit, DeliveryRecord, SettledMember, WebhookRecord, WebhookStore } from './webhook-store'
+import type { BreakerChange, ClaimPlanner, ClaimedUnit as Unit, DeliveryRecord, SettledMember, Settlement, WebhookRecord, WebhookStore } from './webhook-store'
 
 /** What `onAttempt` hears: enough for the server to add a `webhook` row to the user's run history. */
 export interface AttemptEvent {
@@ -57,6 +58,8 @@ export function batchIdOf(deliveryIds: readonly string[]): string {
 
 export function createDispatcher(deps: DispatcherDeps) {
   const { store, clock, log } = deps
+  // The attempts that end in one turn (a burst of answers from a fast endpoint) settle in one transaction.
+  const settleInBatch = coalesce((list: Settlement[]) => store.settleAll(list))
   const inflightByWebhook = new Map<string, number>()
   const running = new Set<Promise<void>>()
   let timer: NodeJS.Timeout | null = null
@@ -189,7 +192,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       return { patch: { state: next.state, pausedUntil: next.pausedUntil, consecutiveFailures: next.consecutiveFailures }, alerts: raised }
     }
     const members = unit.members.map((m) => ({ id: m.id, attempt: m.attempts + 1, status, nextAttemptAt }))
-    const settled = await store.settle({
+    const settled = await settleInBatch({
       webhookId: unit.webhookId,
       batchId: unit.batchId,
       at: now,

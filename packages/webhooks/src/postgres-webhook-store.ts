@@ -13,6 +13,8 @@ import {
   sealedConfigText,
   type ClaimedUnit,
   type NewDelivery,
+  type SettleResult,
+  type Settlement,
   type WebhookPatch,
   type WebhookRecord,
   type WebhookStore,
@@ -53,6 +55,36 @@ export function createPostgresWebhookStore(pool: Pool): WebhookStore {
     return new Set(parseAll(z.object({ id: z.string() }), rows).map((r) => r.id))
   }
   const deliveries = async (c: Queryable, sql: string, params: unknown[]) => parseAll(DeliveryRow, (await c.query(sql, params)).rows)
+
+  /** One settlement inside the caller's transaction (see `WebhookStore.settle`). */
+  const settleOne = async (c: Queryable, s: Settlement): Promise<SettleResult> => {
+    const webhook = await getWebhook(c, s.webhookId, true)
+    if (webhook === null) return null
+    const ids = s.members.map((m) => m.id)
+    await c.query(
+      `INSERT INTO webhook_attempts (delivery_id, attempt, webhook_id, at, status, duration_ms, error)
+       SELECT id, attempt, $3, $4, $5, $6, $7 FROM unnest($1::text[], $2::int[]) AS a(id, attempt)
+       ON CONFLICT (delivery_id, attempt) DO UPDATE SET webhook_id = excluded.webhook_id, at = excluded.at, status = excluded.status,
+         duration_ms = excluded.duration_ms, error = excluded.error`,
+      [ids, s.members.map((m) => m.attempt), s.webhookId, s.at, s.httpStatus, s.durationMs, s.error],
+    )
+    await c.query(
+      `UPDATE webhook_deliveries AS d SET status = u.status, attempts = u.attempt, next_attempt_at = u.next_attempt_at, batch_id = $5,
+         last_status = $6, last_error = $7, updated_at = $8
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[]) AS u(id, status, attempt, next_attempt_at) WHERE d.id = u.id`,
+      [ids, s.members.map((m) => m.status), s.members.map((m) => m.attempt), s.members.map((m) => m.nextAttemptAt), s.batchId, s.httpStatus, s.error, s.at],
+    )
+    const change = s.breaker?.(webhook) ?? null
+    if (change === null) return { webhook, alertIds: [] }
+    await applyPatch(c, webhook.id, change.patch)
+    if (change.alerts.length === 0) return { webhook, alertIds: [] }
+    const inserted = await c.query(
+      `INSERT INTO webhook_alerts (webhook_id, kind, message, at)
+       SELECT $1, kind, message, $4 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS a(kind, message, n) ORDER BY n RETURNING id`,
+      [webhook.id, change.alerts.map((a) => a.kind), change.alerts.map((a) => a.message), s.at],
+    )
+    return { webhook, alertIds: parseAll(z.object({ id: z.number() }), inserted.rows).map((r) => r.id) }
+  }
 
   return {
     async insertWebhook(w) {
@@ -157,34 +189,14 @@ export function createPostgresWebhookStore(pool: Pool): WebhookStore {
         }
         return units
       }),
-    settle: (s) =>
+    settle: (s) => inTransaction(pool, (c) => settleOne(c, s)),
+    settleAll: (list) =>
       inTransaction(pool, async (c) => {
-        const webhook = await getWebhook(c, s.webhookId, true)
-        if (webhook === null) return null
-        const ids = s.members.map((m) => m.id)
-        await c.query(
-          `INSERT INTO webhook_attempts (delivery_id, attempt, webhook_id, at, status, duration_ms, error)
-           SELECT id, attempt, $3, $4, $5, $6, $7 FROM unnest($1::text[], $2::int[]) AS a(id, attempt)
-           ON CONFLICT (delivery_id, attempt) DO UPDATE SET webhook_id = excluded.webhook_id, at = excluded.at, status = excluded.status,
-             duration_ms = excluded.duration_ms, error = excluded.error`,
-          [ids, s.members.map((m) => m.attempt), s.webhookId, s.at, s.httpStatus, s.durationMs, s.error],
-        )
-        await c.query(
-          `UPDATE webhook_deliveries AS d SET status = u.status, attempts = u.attempt, next_attempt_at = u.next_attempt_at, batch_id = $5,
-             last_status = $6, last_error = $7, updated_at = $8
-           FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[]) AS u(id, status, attempt, next_attempt_at) WHERE d.id = u.id`,
-          [ids, s.members.map((m) => m.status), s.members.map((m) => m.attempt), s.members.map((m) => m.nextAttemptAt), s.batchId, s.httpStatus, s.error, s.at],
-        )
-        const change = s.breaker?.(webhook) ?? null
-        if (change === null) return { webhook, alertIds: [] }
-        await applyPatch(c, webhook.id, change.patch)
-        if (change.alerts.length === 0) return { webhook, alertIds: [] }
-        const inserted = await c.query(
-          `INSERT INTO webhook_alerts (webhook_id, kind, message, at)
-           SELECT $1, kind, message, $4 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS a(kind, message, n) ORDER BY n RETURNING id`,
-          [webhook.id, change.alerts.map((a) => a.kind), change.alerts.map((a) => a.message), s.at],
-        )
-        return { webhook, alertIds: parseAll(z.object({ id: z.number() }), inserted.rows).map((r) => r.id) }
+        // Webhook rows are locked in id order, as every process does, so two batches cannot deadlock.
+        const order = list.map((s, i) => ({ s, i })).sort((x, y) => (x.s.webhookId < y.s.webhookId ? -1 : x.s.webhookId > y.s.webhookId ? 1 : x.i - y.i))
+        const out: SettleResult[] = new Array<SettleResult>(list.length)
+        for (const { s, i } of order) out[i] = await settleOne(c, s)
+        return out
       }),
     async replay(id, now) {
       const result = await pool.query(

@@ -12,6 +12,8 @@ import {
   sealedConfigText,
   type ClaimedUnit,
   type NewDelivery,
+  type SettleResult,
+  type Settlement,
   type WebhookPatch,
   type WebhookRecord,
   type WebhookStore,
@@ -80,6 +82,21 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
   }
   const insertDelivery = (d: NewDelivery): boolean =>
     q.insertDelivery.run(d.id, d.webhookId, d.source, StoredJobRecord.encode(d.job), d.now, d.now, d.now).changes > 0
+
+  /** One settlement inside the caller's transaction (see `WebhookStore.settle`). */
+  const settleOne = (s: Settlement): SettleResult => {
+    const webhook = getWebhook(s.webhookId)
+    if (webhook === null) return null
+    for (const m of s.members) {
+      q.insertAttempt.run(m.id, m.attempt, s.webhookId, s.at, s.httpStatus, s.durationMs, s.error)
+      q.settleDelivery.run(m.status, m.attempt, m.nextAttemptAt, s.batchId, s.httpStatus, s.error, s.at, m.id)
+    }
+    const change = s.breaker?.(webhook) ?? null
+    if (change === null) return { webhook, alertIds: [] }
+    applyPatch(webhook.id, change.patch)
+    const alertIds = change.alerts.map((a) => Number(q.insertAlert.run(webhook.id, a.kind, a.message, s.at).lastInsertRowid))
+    return { webhook, alertIds }
+  }
 
   return {
     async insertWebhook(w) {
@@ -152,21 +169,8 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
         return units
       })
     },
-    async settle(s) {
-      return write(() => {
-        const webhook = getWebhook(s.webhookId)
-        if (webhook === null) return null
-        for (const m of s.members) {
-          q.insertAttempt.run(m.id, m.attempt, s.webhookId, s.at, s.httpStatus, s.durationMs, s.error)
-          q.settleDelivery.run(m.status, m.attempt, m.nextAttemptAt, s.batchId, s.httpStatus, s.error, s.at, m.id)
-        }
-        const change = s.breaker?.(webhook) ?? null
-        if (change === null) return { webhook, alertIds: [] }
-        applyPatch(webhook.id, change.patch)
-        const alertIds = change.alerts.map((a) => Number(q.insertAlert.run(webhook.id, a.kind, a.message, s.at).lastInsertRowid))
-        return { webhook, alertIds }
-      })
-    },
+    settle: async (s) => write(() => settleOne(s)),
+    settleAll: async (list) => write(() => list.map(settleOne)),
     replay: async (id, now) => write(() => q.replay.run(now, now, id).changes > 0),
     recover: async (now, claimedBefore) => write(() => q.recover.run(now, now, claimedBefore).changes),
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { sampleJob } from './testing'
-import type { ClaimPlanner, DeliveryRecord, NewDelivery, StoredConfig, WebhookStore } from './webhook-store'
+import type { ClaimPlanner, DeliveryRecord, NewDelivery, StoredConfig, WebhookRecord, WebhookStore } from './webhook-store'
 
 /** What a backend gives each contract test: a store on empty tables, and raw SQL for what the interface cannot write. */
 export interface StoreUnderTest {
@@ -274,6 +274,30 @@ export function webhookStoreContract(open: () => Promise<StoreUnderTest>): void 
       await store.deleteWebhook('wh_1')
       expect(await store.settle({ webhookId: 'wh_1', batchId: null, at: 3000, httpStatus: 200, durationMs: 1, error: null, members: [{ id: 'd1', attempt: 2, status: 'delivered', nextAttemptAt: null }], breaker: null })).toBeNull()
       expect(await store.attemptsOf(['d1'])).toEqual(new Map())
+    })
+
+    it('settles several attempts in one call, each as alone, answering in the order given', async () => {
+      await webhook('wh_2')
+      await webhook('wh_1')
+      for (const [id, hook] of [['a', 'wh_2'], ['b', 'wh_1'], ['c', 'wh_2']] as const) await store.enqueue(delivery(id, hook, 1000))
+      const fail = (webhookId: string, id: string, at: number) => ({
+        webhookId,
+        batchId: null,
+        at,
+        httpStatus: 500,
+        durationMs: 1,
+        error: 'HTTP 500',
+        members: [{ id, attempt: 1, status: 'failed' as const, nextAttemptAt: at + 1000 }],
+        breaker: (w: WebhookRecord) => ({ patch: { consecutiveFailures: w.consecutiveFailures + 1 }, alerts: [] }),
+      })
+      const out = await store.settleAll([fail('wh_2', 'a', 2000), fail('wh_1', 'b', 2001), fail('wh_2', 'c', 2002), fail('wh_none', 'x', 2003)])
+      expect(out.map((r) => r?.webhook.id ?? null)).toEqual(['wh_2', 'wh_1', 'wh_2', null])
+      // The second settlement of wh_2 saw the first one's count: the same as two calls one after the other.
+      expect(out[2]?.webhook.consecutiveFailures).toBe(1)
+      expect((await store.getWebhook('wh_2'))?.consecutiveFailures).toBe(2)
+      expect((await store.getWebhook('wh_1'))?.consecutiveFailures).toBe(1)
+      expect([...(await store.attemptsOf(['a', 'b', 'c'])).keys()].sort()).toEqual(['a', 'b', 'c'])
+      expect(await store.settleAll([])).toEqual([])
     })
 
     it('overwrites an attempt recorded twice under the same number', async () => {

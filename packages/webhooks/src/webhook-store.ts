@@ -242,6 +242,9 @@ export interface Settlement {
  * transaction; where a write depends on what is read, the decision is a callback run inside it
  * (it must not wait), so the read and the write commit together on both backends.
  */
+/** What a settlement answers: the webhook after it and the ids of alerts it raised; null (nothing written) when the webhook was removed. */
+export type SettleResult = { webhook: WebhookRecord; alertIds: number[] } | null
+
 export interface WebhookStore {
   insertWebhook(w: NewWebhook): Promise<void>
   /**
@@ -274,7 +277,9 @@ export interface WebhookStore {
    * Records an attempt on every member, moves them on and applies the breaker's change, in one
    * transaction. Null (and nothing written) when the webhook was removed meanwhile.
    */
-  settle(s: Settlement): Promise<{ webhook: WebhookRecord; alertIds: number[] } | null>
+  settle(s: Settlement): Promise<SettleResult>
+  /** Several settlements in one transaction, each as `settle` would write it, in order; the answers in the same order. */
+  settleAll(list: readonly Settlement[]): Promise<SettleResult[]>
   /** A dead delivery back to pending with a fresh retry budget; false when it is not dead (or absent). */
   replay(id: string, now: number): Promise<boolean>
   /**
