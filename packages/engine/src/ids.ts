@@ -1,7 +1,19 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, randomFillSync } from 'node:crypto'
 
 let lastTime = 0
 let counter = 0
+// Random bytes are drawn 4 KB at a time: one call per 800 ids instead of one each.
+const entropy = Buffer.alloc(4000)
+let used = entropy.length
+
+function randomHex5(): string {
+  if (used + 5 > entropy.length) {
+    randomFillSync(entropy)
+    used = 0
+  }
+  used += 5
+  return entropy.toString('hex', used - 5, used)
+}
 
 /** Sortable ids: time in base36, a per-millisecond counter, then randomness. */
 export function newId(prefix: string, now: number): string {
@@ -12,7 +24,7 @@ export function newId(prefix: string, now: number): string {
   }
   const time = now.toString(36).padStart(9, '0')
   const seq = counter.toString(36).padStart(3, '0')
-  return `${prefix}_${time}${seq}${randomBytes(5).toString('hex')}`
+  return `${prefix}_${time}${seq}${randomHex5()}`
 }
 
 function digest(text: string): string {
