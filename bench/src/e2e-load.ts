@@ -15,11 +15,13 @@ interface Options {
   inFlight: number
   event: string
   tag: string
+  /** Users offered per second (each request at its time, whatever the answers); absent: as fast as `inFlight` allows. */
+  usersPerSecond?: number
 }
 
 const o: Options = JSON.parse(process.argv[2] ?? '{}')
 const target = new URL(o.url)
-const agent = new Agent({ keepAlive: true, maxSockets: o.inFlight })
+const agent = new Agent({ keepAlive: true, maxSockets: o.usersPerSecond ? 64 : o.inFlight })
 
 const events: Record<string, unknown>[] = []
 for (let i = 0; i < o.users; i++) {
@@ -62,7 +64,27 @@ async function main(): Promise<void> {
       else refused++
     }
   }
-  await Promise.all(Array.from({ length: o.inFlight }, lane))
+  // Fixed rate: request i leaves at its time (each carries batchSize / 2 users), answered or not.
+  const paced = async () => {
+    const rate = o.usersPerSecond ?? 0
+    const pending: Promise<void>[] = []
+    for (let i = 0; i < bodies.length; i++) {
+      const due = t0 + (i * (o.batchSize / 2) * 1000) / rate
+      const wait = due - performance.now()
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+      const body = bodies[i] as Buffer
+      const t = performance.now()
+      pending.push(
+        post(body).then((status) => {
+          latencies.push(performance.now() - t)
+          if (status === 200) ok++
+          else refused++
+        }),
+      )
+    }
+    await Promise.all(pending)
+  }
+  await (o.usersPerSecond ? paced() : Promise.all(Array.from({ length: o.inFlight }, lane)))
   const seconds = (performance.now() - t0) / 1000
   latencies.sort((a, b) => a - b)
   const p = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN)

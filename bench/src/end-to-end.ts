@@ -79,7 +79,7 @@ async function startReceiver(): Promise<{ port: number; stop(): void }> {
  * receiver in a third process. Ingest-to-sent latency is read from the database afterwards:
  * the trigger's `received_at` to the message's `sent_at` (the delivery's first attempt's end).
  */
-export async function endToEnd(users: number, variant: EndToEndVariant): Promise<EndToEndResult> {
+export async function endToEnd(users: number, variant: EndToEndVariant, offeredRate?: number): Promise<EndToEndResult> {
   const tmp = tempDir(`e2e-${variant}`)
   const receiver = variant === 'webhook' ? await startReceiver() : null
   const server = await startServer(tmp.file, { ALLOW_PRIVATE_TARGETS: '127.0.0.0/8' })
@@ -97,7 +97,7 @@ export async function endToEnd(users: number, variant: EndToEndVariant): Promise
     const cpu0 = procFigures(server.child.pid).cpuSeconds
 
     let start = Number.NaN
-    const load = runChild<LoadLine>('src/e2e-load.ts', [JSON.stringify({ url: server.url, users, batchSize: BATCH, inFlight: IN_FLIGHT, event: TRIGGER, tag: variant })], (line) => {
+    const load = runChild<LoadLine>('src/e2e-load.ts', [JSON.stringify({ url: server.url, users, batchSize: BATCH, inFlight: IN_FLIGHT, event: TRIGGER, tag: variant, ...(offeredRate ? { usersPerSecond: offeredRate } : {}) })], (line) => {
       const parsed: LoadLine = line.startsWith('{') ? JSON.parse(line) : {}
       if (parsed.start !== undefined) start = parsed.start
     })
@@ -213,6 +213,17 @@ export function rawEndToEnd(users: number): { usersPerSecond: number; seconds: n
 
 export function describeEndToEnd(r: EndToEndResult): string {
   return `${r.usersPerSecondUntilWaiting.toLocaleString('en')} users/s until all waiting (${r.secondsUntilWaiting} s), ${r.acceptedEventsPerSecond.toLocaleString('en')} events/s accepted; ingest-to-sent p50 ${r.latencyMs.p50} / p95 ${r.latencyMs.p95} / p99 ${r.latencyMs.p99} ms; server ${r.serverCpuSeconds} CPU s, ${r.serverPeakRssMb} MB peak RSS; ${r.ratioToRaw} of the raw limit (${r.rawUsersPerSecond.toLocaleString('en')} users/s)`
+}
+
+/**
+ * Ingest-to-sent latency at a fixed offered rate (issue 12: p95 under 250 ms at 5,000 users/s):
+ * the email variant with `users` users offered at `usersPerSecond`, 250 users a request.
+ */
+export async function endToEndAtRate(users: number, usersPerSecond: number): Promise<EndToEndResult & { offeredUsersPerSecond: number }> {
+  progress(`(12) end to end at a fixed rate: ${users.toLocaleString('en')} users offered at ${usersPerSecond.toLocaleString('en')}/s, trigger -> email -> wait`)
+  const r = await endToEnd(users, 'email', usersPerSecond)
+  progress(`  ingest-to-sent p50 ${r.latencyMs.p50} / p95 ${r.latencyMs.p95} / p99 ${r.latencyMs.p99} ms; all sent at ${r.secondsUntilAllSent} s`)
+  return { ...r, offeredUsersPerSecond: usersPerSecond }
 }
 
 /** Both variants, or those named in `only` (E2E_VARIANTS=email,webhook). */

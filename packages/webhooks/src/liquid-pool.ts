@@ -34,6 +34,8 @@ interface Job {
   template: string
   scope: Record<string, unknown>
   limits: LiquidLimits
+  /** Rendered alone: it was in a chunk that overran or crashed, and may be the one at fault. */
+  solo: boolean
   resolve(outcome: LiquidOutcome): void
 }
 
@@ -41,9 +43,13 @@ interface Slot {
   worker: Worker
   /** Set once the thread has loaded liquidjs, so its start-up never counts against a deadline. */
   ready: boolean
-  job: Job | null
+  /** The renders in hand: one message to the thread and one back for all of them. */
+  jobs: Job[] | null
   timer: NodeJS.Timeout | null
 }
+
+/** Renders a thread is given at once: a message each way per chunk instead of per render. */
+const CHUNK = 32
 
 const WORKER_FILE = fileURLToPath(new URL('./liquid-worker.cjs', import.meta.url))
 
@@ -63,7 +69,7 @@ export function createLiquidPool(options: { size?: number } = {}): LiquidPool {
   let closed = false
 
   const spawn = (): Slot => {
-    const slot: Slot = { worker: new Worker(WORKER_FILE), ready: false, job: null, timer: null }
+    const slot: Slot = { worker: new Worker(WORKER_FILE), ready: false, jobs: null, timer: null }
     slot.worker.on('message', (message: unknown) => {
       if (!slot.ready) {
         slot.ready = true
@@ -71,9 +77,9 @@ export function createLiquidPool(options: { size?: number } = {}): LiquidPool {
         pump()
         return
       }
-      const job = slot.job
-      if (job === null || !isOutcome(message, job.id)) return
-      finish(slot, message.ok ? { ok: true, output: message.output } : { ok: false, error: message.error })
+      const jobs = slot.jobs
+      if (jobs === null || !isChunkAnswer(message, jobs)) return
+      finish(slot, message.results.map((r) => (r.ok ? { ok: true, output: r.output } : { ok: false, error: r.error })))
     })
     // A crash (out of memory in the thread, a bug) fails the render in hand and the slot is replaced.
     slot.worker.on('error', () => replace(slot, 'template error: the renderer failed'))
@@ -81,13 +87,13 @@ export function createLiquidPool(options: { size?: number } = {}): LiquidPool {
     return slot
   }
 
-  const finish = (slot: Slot, outcome: LiquidOutcome) => {
-    const job = slot.job
+  const finish = (slot: Slot, outcomes: LiquidOutcome[]) => {
+    const jobs = slot.jobs ?? []
     if (slot.timer !== null) clearTimeout(slot.timer)
-    slot.job = null
+    slot.jobs = null
     slot.timer = null
     slot.worker.unref()
-    job?.resolve(outcome)
+    jobs.forEach((job, i) => job.resolve(outcomes[i] ?? { ok: false, error: 'template error: the renderer gave no answer' }))
     pump()
   }
 
@@ -99,10 +105,12 @@ export function createLiquidPool(options: { size?: number } = {}): LiquidPool {
     slot.worker.removeAllListeners()
     slot.worker.on('error', () => undefined)
     void slot.worker.terminate()
-    const job = slot.job
+    const jobs = slot.jobs ?? []
     if (slot.timer !== null) clearTimeout(slot.timer)
-    slot.job = null
-    job?.resolve({ ok: false, error })
+    slot.jobs = null
+    // A chunk that overran or crashed is rendered again one by one, so only the one at fault fails.
+    if (jobs.length > 1) queue.unshift(...jobs.map((j) => ({ ...j, solo: true })))
+    else jobs[0]?.resolve({ ok: false, error })
     // A thread that died before it was ready would die again: fail what waits rather than loop.
     if (!slot.ready) for (const waiting of queue.splice(0)) waiting.resolve({ ok: false, error })
     pump()
@@ -110,23 +118,34 @@ export function createLiquidPool(options: { size?: number } = {}): LiquidPool {
 
   const pump = () => {
     while (!closed && queue.length > 0) {
-      const slot = slots.find((s) => s.ready && s.job === null)
+      const slot = slots.find((s) => s.ready && s.jobs === null)
       if (slot === undefined) {
         // Start threads for what waits, up to the size; the queue moves when one says it is ready.
         const starting = slots.filter((s) => !s.ready).length
         for (let n = starting; n < queue.length && slots.length < size; n += 1) slots.push(spawn())
         return
       }
-      const job = queue.shift()
-      if (job === undefined) return
-      slot.job = job
+      const first = queue.shift()
+      if (first === undefined) return
+      const jobs = [first]
+      while (!first.solo && jobs.length < CHUNK && queue[0] !== undefined && !queue[0].solo) jobs.push(queue.shift() as Job)
+      slot.jobs = jobs
       slot.worker.ref()
-      slot.timer = setTimeout(() => replace(slot, `template error: rendering took longer than ${job.limits.deadlineMs} ms`), job.limits.deadlineMs)
+      const deadlineMs = Math.max(...jobs.map((j) => j.limits.deadlineMs))
+      slot.timer = setTimeout(() => replace(slot, `template error: rendering took longer than ${deadlineMs} ms`), deadlineMs)
       try {
-        slot.worker.postMessage({ id: job.id, template: job.template, scope: job.scope, limits: job.limits })
+        slot.worker.postMessage({ jobs: jobs.map((j) => ({ id: j.id, template: j.template, scope: j.scope, limits: j.limits })) })
       } catch {
-        // The scope holds something that cannot be copied to the thread (a function).
-        finish(slot, { ok: false, error: 'template error: the template data cannot be rendered' })
+        // A scope holds something that cannot be copied to the thread (a function): alone, it fails; in a chunk, each goes alone.
+        if (jobs.length > 1) {
+          slot.jobs = null
+          if (slot.timer !== null) clearTimeout(slot.timer)
+          slot.timer = null
+          slot.worker.unref()
+          queue.unshift(...jobs.map((j) => ({ ...j, solo: true })))
+          continue
+        }
+        finish(slot, [{ ok: false, error: 'template error: the template data cannot be rendered' }])
       }
     }
   }
@@ -137,7 +156,7 @@ export function createLiquidPool(options: { size?: number } = {}): LiquidPool {
       // Text without a tag or an output renders as itself: no thread needed (most subjects, most bodies' parts).
       if (!template.includes('{{') && !template.includes('{%')) return Promise.resolve(plainText(template, limits))
       return new Promise((resolve) => {
-        queue.push({ id: nextId++, template, scope, limits, resolve })
+        queue.push({ id: nextId++, template, scope, limits, solo: false, resolve })
         pump()
       })
     },
@@ -169,7 +188,16 @@ function plainText(template: string, limits: LiquidLimits): LiquidOutcome {
   return { ok: true, output: template }
 }
 
-function isOutcome(message: unknown, id: number): message is { id: number; ok: true; output: string } | { id: number; ok: false; error: string } {
-  if (typeof message !== 'object' || message === null || !('id' in message) || message.id !== id || !('ok' in message)) return false
-  return message.ok === true ? 'output' in message && typeof message.output === 'string' : 'error' in message && typeof message.error === 'string'
+type WireOutcome = { id: number; ok: true; output: string } | { id: number; ok: false; error: string }
+
+function isWireOutcome(r: unknown): r is WireOutcome {
+  if (typeof r !== 'object' || r === null || !('id' in r) || typeof r.id !== 'number' || !('ok' in r)) return false
+  return r.ok === true ? 'output' in r && typeof r.output === 'string' : 'error' in r && typeof r.error === 'string'
+}
+
+/** The thread's answer to the chunk in hand: one outcome per job, in order. */
+function isChunkAnswer(message: unknown, jobs: readonly Job[]): message is { results: WireOutcome[] } {
+  if (typeof message !== 'object' || message === null || !('results' in message) || !Array.isArray(message.results)) return false
+  const results: unknown[] = message.results
+  return results.length === jobs.length && results.every((r, i) => isWireOutcome(r) && r.id === jobs[i]?.id)
 }

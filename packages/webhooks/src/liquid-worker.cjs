@@ -1,7 +1,7 @@
 'use strict'
 // The Liquid renderer's worker thread (see liquid-pool.ts). Plain CommonJS so Node runs it as it
-// is, under tsx, vitest or node alike. One message in, one message out:
-//   { id, template, scope, limits } -> { id, ok: true, output } | { id, ok: false, error }
+// is, under tsx, vitest or node alike. One message in, one message out, for a chunk of renders:
+//   { jobs: [{ id, template, scope, limits }] } -> { results: [{ id, ok: true, output } | { id, ok: false, error }] }
 // The parent enforces the hard deadline by terminating this thread; the limits here make the
 // ordinary cases fail fast and with a precise reason.
 const { parentPort } = require('node:worker_threads')
@@ -106,8 +106,8 @@ function render(template, scope, limits) {
   }
 }
 
-parentPort.on('message', (job) => {
-  parentPort.postMessage({ id: job.id, ...render(job.template, job.scope, job.limits) })
+parentPort.on('message', (message) => {
+  parentPort.postMessage({ results: message.jobs.map((job) => ({ id: job.id, ...render(job.template, job.scope, job.limits) })) })
 })
 // Loaded: the pool starts counting deadlines from here on.
 parentPort.postMessage({ ready: true })

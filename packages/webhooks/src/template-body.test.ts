@@ -40,6 +40,14 @@ describe('template bodies', () => {
     expect(await render('{{ (1..3) | where_exp: "x", "x > 1" | join: "," }}', {})).toEqual({ ok: true, output: '2,3' })
   })
 
+  it('renders many at once in chunks, and a hostile one among them fails alone at the deadline', async () => {
+    const quadratic = '{% assign big = (1..10000) %}{{ (1..10000) | where_exp: "x", "big contains x" | size }}'
+    const templates = Array.from({ length: 80 }, (_, i) => (i === 37 ? quadratic : `{{ n | plus: ${i} }}`))
+    const results = await Promise.all(templates.map((t) => render(t, { n: 1000 })))
+    expect(results[37]).toEqual({ ok: false, error: 'template error: rendering took longer than 400 ms' })
+    expect(results.filter((_, i) => i !== 37)).toEqual(templates.flatMap((_, i) => (i === 37 ? [] : [{ ok: true, output: String(1000 + i) }])))
+  })
+
   it('caps the output size', async () => {
     expect(await render('{% for i in (1..20000) %}0123456789abcdef{% endfor %}', {})).toEqual({ ok: false, error: 'template output is larger than 262144 characters' })
   })
