@@ -36,7 +36,7 @@ export interface RelayLog {
 }
 
 export interface RelayOptions {
-  /** Jobs claimed per batch and kind. Default 200. */
+  /** Jobs claimed per batch and kind. Default 1,000: the engine's batch (1,000 events) queues up to that many, so the relay keeps up turn for turn. */
   batch?: number
   /** How long a job whose handler failed waits, by the attempts it has had. */
   retryDelay(attempts: number): number
@@ -140,7 +140,7 @@ export class OutboxRelay {
 
   private async pass(kind: OutboxClaim['kind']): Promise<{ claimed: number; done: number }> {
     if (!this.handlers[kind]) return { claimed: 0, done: 0 }
-    const claims = (await this.engine.claimOutbox(kind, this.options.batch ?? 200)).filter((c) => !this.inFlight.has(c.id))
+    const claims = (await this.engine.claimOutbox(kind, this.options.batch ?? 1000)).filter((c) => !this.inFlight.has(c.id))
     if (claims.length === 0) return { claimed: 0, done: 0 }
     crashPoint('after-outbox-commit-before-send')
     const started = performance.now()
