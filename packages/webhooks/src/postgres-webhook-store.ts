@@ -159,7 +159,7 @@ export function createPostgresWebhookStore(pool: Pool): WebhookStore {
     claimDue: (now, planner) =>
       inTransaction(pool, async (c) => {
         const { rows } = await c.query(
-          `SELECT * FROM webhooks WHERE id IN (SELECT DISTINCT webhook_id FROM webhook_deliveries WHERE ${WAITING} AND next_attempt_at <= $1) ORDER BY id`,
+          `SELECT * FROM webhooks w WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_id = w.id AND ${WAITING} AND next_attempt_at <= $1) ORDER BY id`,
           [now],
         )
         const units: ClaimedUnit[] = []

@@ -49,7 +49,11 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
     getDelivery: db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?'),
     deliveriesOf: db.prepare('SELECT * FROM webhook_deliveries WHERE webhook_id = ? ORDER BY created_at DESC, id DESC LIMIT ?'),
     attemptsOf: db.prepare(`SELECT * FROM webhook_attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY delivery_id, attempt`),
-    dueWebhookIds: db.prepare(`SELECT DISTINCT webhook_id FROM webhook_deliveries WHERE ${DUE}`),
+    // Per webhook, one probe of the partial due index: a DISTINCT over the deliveries would walk
+    // every waiting row on each claim (100,000 queued made every tick scan them all).
+    dueWebhookIds: db.prepare(
+      `SELECT w.id AS webhook_id FROM webhooks w WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_id = w.id AND ${DUE})`,
+    ),
     dueOf: db.prepare(`SELECT * FROM webhook_deliveries WHERE webhook_id = ? AND ${DUE} ORDER BY next_attempt_at, created_at, id LIMIT ?`),
     batchMembers: db.prepare(
       `SELECT * FROM webhook_deliveries WHERE batch_id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'failed') ORDER BY created_at, id`,
