@@ -106,7 +106,11 @@ export function createSender(deps: SenderDeps): (jobs: readonly MessageJob[]) =>
     await messages.begin(begun)
 
     const byProvider = new Map<string, typeof ready>()
-    for (const r of ready) byProvider.set(r.provider.id, [...(byProvider.get(r.provider.id) ?? []), r])
+    for (const r of ready) {
+      const group = byProvider.get(r.provider.id)
+      if (group) group.push(r)
+      else byProvider.set(r.provider.id, [r])
+    }
     await Promise.all(
       [...byProvider.values()].map((group) =>
         eachLimited(group, PROVIDER_CONCURRENCY, async ({ i, job, provider, rendered }) => {

@@ -1,16 +1,12 @@
 import type { IngestedEvent, MessageJob, OutboxJob, WebhookJob } from '@switchyard/schema'
 import { crashPoint } from './crash'
 import type { Engine } from './engine'
-import type { OutboxSettlement } from './outcomes'
+import type { JobOutcome, OutboxSettlement } from './outcomes'
 import type { OutboxClaim } from './store'
 import { Sleeper } from './sleeper'
 
-/** A row for the run's history about a job, written by the relay without an outlet. */
-export interface RelayOutcome {
-  kind: 'message' | 'webhook'
-  messageId: string | null
-  detail: Record<string, unknown>
-}
+/** A row for the run's history about a job, as a handler gives it: the relay adds the job. */
+export type RelayOutcome = Omit<JobOutcome, 'job'>
 
 /**
  * A handler's answer for one job: done (void, or with the outcome row and journal events it
