@@ -1,26 +1,20 @@
 import { compileJourney } from '@switchyard/compiler'
 import {
   JourneyInput,
-  JourneySettings,
   fail,
   validateGraph,
   type EngineErrorCode,
   type Failure,
   type IngestedEvent,
   type Journey,
-  type JourneyStats,
-  type HistoryItem,
-  type JourneyVersion,
   type MigratePolicy,
   type NodeReferences,
   type PublishPreview,
   type ValidationIssue,
-  type RunView,
 } from '@switchyard/schema'
 import { Batch } from './batch'
+import { EngineReads } from './engine-reads'
 import { decideDue } from './decisions'
-import { labelledStats } from './stats'
-import { labelsOf, runHistory, runsPage } from './inspection'
 import { outcomeRow, sentEvent, type JobOutcome, type OutboxSettlement, type OutcomeJob, type SentJob } from './outcomes'
 import { JourneyCatalog } from './catalog'
 import { replayHeld } from './resume'
@@ -32,18 +26,12 @@ import { newId } from './ids'
 import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
 import { coalesce } from '@switchyard/storage'
-import type { AppliedBatch, EngineCounters, HistoryRecord, JournalEntry, JourneyPatch, JourneyRecord, JourneyVersionRecord, PublishResult, RunRecord } from './records'
-import type { EngineCommit, EngineStore, JournalSource, JourneyUserSummary, OutboxClaim, RunKey } from './store'
-import { journeyView, runView, versionView } from './views'
+import type { AppliedBatch, EngineCounters, HistoryRecord, JournalEntry, JourneyPatch, JourneyRecord, PublishResult } from './records'
+import type { EngineCommit, EngineStore, OutboxClaim } from './store'
 import { nextVersion } from './publish'
 
 export type { OutcomeJob, JobOutcome, OutboxSettlement } from './outcomes'
-
-/** A page of a user's runs: see `Engine.userRunsPage`. */
-export interface RunsPage {
-  runs: { run: RunView; historyNext: number | null }[]
-  next: RunKey | null
-}
+export { EngineReads, type RunsPage } from './engine-reads'
 
 export interface EngineOptions {
   store: EngineStore
@@ -62,13 +50,10 @@ export interface EngineOptions {
  * (`ingest`), then applied in arrival order by `processPending`; due timers go through the same
  * path (`fireDueTimers`). Each batch commits its snapshots, history, outbox and timers at once.
  */
-export class Engine {
-  /** Reached only through the engine's methods: nothing outside writes around its lock. */
-  private readonly store: EngineStore
+export class Engine extends EngineReads {
   readonly clock: Clock
   readonly workspace: string
   readonly counters: EngineCounters = { eventsAccepted: 0, eventsDuplicate: 0, eventsApplied: 0, timersFired: 0 }
-  private readonly catalog: JourneyCatalog
   private readonly batchSize: number
   private readonly onApplied: ((applied: AppliedBatch) => void) | undefined
   private readonly newId: (prefix: string, now: number) => string
@@ -81,13 +66,12 @@ export class Engine {
   private readonly outboxListeners = new Set<() => void>()
 
   private constructor(o: EngineOptions) {
-    this.store = o.store
+    super(o.store, new JourneyCatalog(o.store))
     this.clock = o.clock
     this.workspace = o.workspace ?? 'default'
     this.batchSize = o.batchSize ?? 1000
     this.onApplied = o.onApplied
     this.newId = o.newId ?? newId
-    this.catalog = new JourneyCatalog(o.store)
     this.journal = new JournalWriter(o.store, () => this.backlog(), (r) => {
       this.counters.eventsAccepted += r.accepted
       this.counters.eventsDuplicate += r.duplicates
@@ -240,10 +224,6 @@ export class Engine {
     return { journalHead: head, appliedSeq: this.cursor, pending: head - this.cursor }
   }
 
-  async nextTimerDue(): Promise<number | null> {
-    return this.store.nextTimerDue()
-  }
-
   // --- journeys -------------------------------------------------------------------------------
 
   async createJourney(input: JourneyInput): Promise<Journey> {
@@ -261,16 +241,6 @@ export class Engine {
     }
     await this.store.insertJourney(j)
     return this.view(j)
-  }
-
-  async getJourney(id: string): Promise<Journey | null> {
-    const j = await this.store.getJourney(id)
-    return j ? this.view(j) : null
-  }
-
-  async listJourneys(): Promise<Journey[]> {
-    const totals = await this.store.activeTotals()
-    return (await this.store.listJourneys()).map((j) => journeyView(j, totals.get(j.id) ?? 0))
   }
 
   async updateJourney(id: string, patch: JourneyPatch): Promise<Journey | null> {
@@ -367,80 +337,6 @@ export class Engine {
     })
   }
 
-  async listVersions(id: string): Promise<JourneyVersion[] | null> {
-    const j = await this.store.getJourney(id)
-    if (!j) return null
-    const counts = await this.store.activeCounts(id)
-    return (await this.store.listVersions(id)).map((v) =>
-      versionView(v, counts.filter((c) => c.version === v.version).reduce((n, c) => n + c.count, 0)),
-    )
-  }
-
-  /** A published version's settings, from the catalog (loaded once, kept for the process). */
-  async versionSettings(journeyId: string, version: number): Promise<JourneySettings | null> {
-    await this.catalog.ensure([{ journeyId, version }])
-    return this.catalog.get(journeyId, version)?.settings ?? null
-  }
-
-  /** A published journey's name, from memory (empty when unknown). */
-  journeyName(id: string): string {
-    return this.catalog.journey(id)?.name ?? ''
-  }
-
-  async getVersion(id: string, version: number): Promise<JourneyVersionRecord | null> {
-    return this.store.getVersion(id, version)
-  }
-
-  // --- inspection -----------------------------------------------------------------------------
-
-  async userRuns(journeyId: string, userId: string): Promise<RunView[]> {
-    const runs = await this.store.runsOf(journeyId, userId)
-    const labels = await labelsOf(this.catalog, runs)
-    return runs.map((r) => runView(r, labels(r)))
-  }
-
-  /**
-   * One page of a user's runs, newest first, each with its first `historyLimit` history items:
-   * bounded reads, however many runs and rows the user has. `next` is where the following page
-   * starts; a run's `historyNext` the row its history goes on after (null: complete).
-   */
-  userRunsPage(journeyId: string, userId: string, o: { before?: RunKey; limit: number; historyLimit: number }): Promise<RunsPage> {
-    return runsPage(this.store, this.catalog, journeyId, userId, o)
-  }
-
-  /** More of a run's history, after the row `afterId`; null when the run does not exist. */
-  runHistoryPage(runId: string, o: { afterId: number; limit: number }): Promise<{ run: RunRecord; history: HistoryItem[]; next: number | null } | null> {
-    return runHistory(this.store, this.catalog, runId, o)
-  }
-
-  async users(journeyId: string, options: { prefix?: string; limit: number }): Promise<JourneyUserSummary[]> {
-    return this.store.usersOf(journeyId, options)
-  }
-
-  async stats(journeyId: string, version?: number): Promise<JourneyStats> {
-    return labelledStats(this.store, this.catalog, journeyId, version)
-  }
-
-  /** A user's stored profile (null: never identified). */
-  async getUser(userId: string): Promise<{ userId: string; traits: Record<string, unknown> } | null> {
-    return this.store.getUser(userId)
-  }
-
-  /** The version each run is on (runs not found are left out). */
-  async runVersions(runIds: readonly string[]): Promise<Map<string, number>> {
-    return new Map([...(await this.store.loadRuns([...runIds])).entries()].map(([id, run]) => [id, run.version]))
-  }
-
-  /** Timers waiting and outbox rows not handed over yet (the metrics' gauges). */
-  async pending(): Promise<{ timers: number; outbox: number }> {
-    return { timers: await this.store.pendingTimerCount(), outbox: await this.store.outboxPending() }
-  }
-
-  /** The journal and profiles, read only: what a backtest replays (`backtestJourney`'s source). */
-  journalSource(): JournalSource {
-    return { readJournal: (after, limit) => this.store.readJournal(after, limit), getUser: (userId) => this.store.getUser(userId) }
-  }
-
   // --- outbox ---------------------------------------------------------------------------------
 
   /** Committed side effects of a kind that are due now. */
@@ -461,11 +357,6 @@ export class Engine {
     const now = this.clock.now()
     const history = [...s.complete, ...s.defer].flatMap((c) => (c.outcome ? [outcomeRow(c.outcome, now)] : []))
     return this.store.settleOutbox(s.complete.map((c) => c.id), s.defer, history)
-  }
-
-  /** When the soonest outbox row falls due (it may be now), or null when the outbox is empty. */
-  nextOutboxDue(): Promise<number | null> {
-    return this.store.nextOutboxDue()
   }
 
   completeOutbox(ids: string[]): Promise<void> {
@@ -491,11 +382,5 @@ export class Engine {
     return rows.map(() => undefined)
   })
 
-  private async view(j: JourneyRecord): Promise<Journey> {
-    return journeyView(j, await this.activeUsers(j.id))
-  }
 
-  private async activeUsers(journeyId: string): Promise<number> {
-    return (await this.store.activeCounts(journeyId)).reduce((n, a) => n + a.count, 0)
-  }
 }
