@@ -1,21 +1,18 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
-import type { IngestedEvent, JourneyStats, OutboxJob } from '@switchyard/schema'
+import type { IngestedEvent, OutboxJob } from '@switchyard/schema'
 import { inTransaction, migratePostgres } from '@switchyard/storage'
-import type { CounterDelta, HistoryRecord, JournalEntry, JourneyRecord, JourneyVersionRecord, RunRecord, TimerRecord, UserRecord } from '../records'
-import type { AppendResult, EngineCommit, EngineStore, HistoryPageRow, JourneyUserSummary, OutboxClaim, RunKey, RunWithHistory, UserState } from '../store'
-import { buildStats } from '../stats'
+import type { CounterDelta, HistoryRecord, JournalEntry, RunRecord, TimerRecord, UserRecord } from '../records'
+import type { AppendResult, EngineCommit, EngineStore, OutboxClaim, UserState } from '../store'
 import { ENGINE_MIGRATIONS } from '../migrations'
 import { DEFAULT_PARTITIONS, partitionOf } from '../partition'
 // Row shapes and mappings, shared with the SQLite store.
 import * as codec from '../rows'
 import { StoredOutboxJob, StoredTraits } from '../stored'
 import { SharedJournal, prepareShared, type PartitionScope } from './shared'
+import { PgJourneyStore, RUN_COLUMNS, bumpMeta, count, type Queryable } from './journeys'
+import { columnsOf, lastByKey, named, recordset, sumCounters } from './rowsets'
 
-type Queryable = pg.Pool | pg.PoolClient
-
-const RUN_COLUMNS =
-  'run_id, journey_id, version, user_id, status, state_key, current_node_id, context, waiting_until, started_at, ended_at'
 const JOURNAL_COLUMNS = 'seq, message_id, type, user_id, payload, "timestamp", received_at'
 /** The names of the values `codec.runColumns` and `codec.historyColumns` give, in their order. */
 const RUN_WRITE_COLUMNS = [...RUN_COLUMNS.split(', '), 'updated_at']
@@ -57,20 +54,19 @@ export interface PgEngineStoreOptions {
  * is a few statements with array parameters, never one per row. The pool is the caller's: `close`
  * leaves it open for the other stores on it.
  */
-export class PgEngineStore implements EngineStore {
+export class PgEngineStore extends PgJourneyStore implements EngineStore {
   readonly kind = 'postgres'
   /** This store's name on the outbox rows it claims. */
   private readonly claimer = randomUUID()
-  readonly partitioned: SharedJournal | undefined
 
   private constructor(
-    readonly pool: pg.Pool,
+    pool: pg.Pool,
     /** The number of partitions the database was created with. */
     readonly partitions: number,
     private readonly claimLeaseMs: number,
     scope: PartitionScope | undefined,
   ) {
-    this.partitioned = scope ? new SharedJournal(pool, scope) : undefined
+    super(pool, scope ? new SharedJournal(pool, scope) : undefined)
   }
 
   /** Migrates the engine's tables (once, whoever starts first) and opens the store. */
@@ -90,13 +86,6 @@ export class PgEngineStore implements EngineStore {
 
   private partition(userId: string): number {
     return partitionOf(userId, this.partitions)
-  }
-
-  /** Shared: `AND <column> = ANY($n)` over the partitions this process holds; alone: nothing. */
-  private scoped(column: string, params: unknown[]): string {
-    if (!this.partitioned) return ''
-    params.push(this.partitioned.heldPartitions())
-    return ` AND ${column} = ANY($${params.length}::smallint[])`
   }
 
   async appendEventGroups(groups: readonly IngestedEvent[][]): Promise<AppendResult[]> {
@@ -193,12 +182,6 @@ export class PgEngineStore implements EngineStore {
     for (const row of entered.rows) out.get(row.user_id)?.enteredJourneys.add(row.journey_id)
     for (const w of watches.rows) out.get(w.user_id)?.goalWatches.push(codec.goalWatchFromRow(w))
     return out
-  }
-
-  async loadRuns(runIds: string[]): Promise<Map<string, RunRecord>> {
-    if (runIds.length === 0) return new Map()
-    const r = await this.pool.query<codec.RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ANY($1::text[])`, [runIds])
-    return new Map(r.rows.map((row) => [row.run_id, codec.runFromRow(row)]))
   }
 
   async getUser(userId: string): Promise<UserRecord | null> {
@@ -338,135 +321,6 @@ export class PgEngineStore implements EngineStore {
     )
   }
 
-  async insertJourney(j: JourneyRecord): Promise<void> {
-    await this.pool.query(
-      'INSERT INTO journeys (id, name, status, graph, settings, version, published_hash, updated_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-      [j.id, ...codec.journeyColumns(j), j.createdAt],
-    )
-  }
-  async updateJourney(j: JourneyRecord): Promise<void> {
-    await updateJourneyRow(this.pool, j)
-  }
-  async getJourney(id: string): Promise<JourneyRecord | null> {
-    const r = await this.pool.query<codec.JourneyRow>('SELECT * FROM journeys WHERE id = $1', [id])
-    const row = r.rows[0]
-    return row ? codec.journeyFromRow(row) : null
-  }
-  async listJourneys(): Promise<JourneyRecord[]> {
-    return (await this.pool.query<codec.JourneyRow>('SELECT * FROM journeys ORDER BY created_at DESC, id')).rows.map(codec.journeyFromRow)
-  }
-  async deleteJourney(id: string): Promise<void> {
-    await inTransaction(this.pool, async (q) => {
-      for (const table of ['held_events', 'goal_watches', 'timers', 'node_counters', 'history', 'runs', 'entered_journeys', 'journey_versions']) {
-        await q.query(`DELETE FROM ${table} WHERE journey_id = $1`, [id])
-      }
-      await q.query('DELETE FROM journeys WHERE id = $1', [id])
-      await bumpMeta(q, 'catalog_version')
-    })
-  }
-  async insertVersion(v: JourneyVersionRecord, j: JourneyRecord): Promise<void> {
-    await inTransaction(this.pool, (q) => this.writeVersion(q, v, j))
-  }
-  private async writeVersion(q: Queryable, v: JourneyVersionRecord, j: JourneyRecord): Promise<void> {
-    await q.query('INSERT INTO journey_versions (journey_id, version, graph, settings, machine, hash, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-      v.journeyId,
-      v.version,
-      ...codec.versionColumns(v),
-    ])
-    await updateJourneyRow(q, j)
-  }
-  async getVersion(journeyId: string, version: number): Promise<JourneyVersionRecord | null> {
-    const r = await this.pool.query<codec.VersionRow>('SELECT * FROM journey_versions WHERE journey_id = $1 AND version = $2', [journeyId, version])
-    const row = r.rows[0]
-    return row ? codec.versionFromRow(row) : null
-  }
-  async listVersions(journeyId: string): Promise<JourneyVersionRecord[]> {
-    return (await this.pool.query<codec.VersionRow>('SELECT * FROM journey_versions WHERE journey_id = $1 ORDER BY version', [journeyId])).rows.map(codec.versionFromRow)
-  }
-  async publishedJourneys(): Promise<{ journey: JourneyRecord; latest: JourneyVersionRecord }[]> {
-    const r = await this.pool.query<codec.PublishedRow>(
-      `SELECT j.*, v.machine AS v_machine, v.graph AS v_graph, v.settings AS v_settings, v.hash AS v_hash, v.published_at AS v_published_at
-       FROM journeys j JOIN journey_versions v ON v.journey_id = j.id AND v.version = j.version WHERE j.version IS NOT NULL`,
-    )
-    return r.rows.map(codec.publishedFromRow)
-  }
-
-  async runsOf(journeyId: string, userId: string): Promise<RunWithHistory[]> {
-    const runs = await this.pool.query<codec.RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE journey_id = $1 AND user_id = $2 ORDER BY started_at DESC, run_id DESC`, [
-      journeyId,
-      userId,
-    ])
-    if (runs.rows.length === 0) return []
-    const history = await this.pool.query<codec.HistoryRow>('SELECT * FROM history WHERE run_id = ANY($1::text[]) ORDER BY id', [runs.rows.map((r) => r.run_id)])
-    const byRun = new Map<string, HistoryRecord[]>()
-    for (const row of history.rows) {
-      const list = byRun.get(row.run_id) ?? []
-      list.push(codec.historyFromRow(row))
-      byRun.set(row.run_id, list)
-    }
-    return runs.rows.map((row) => ({ ...codec.runFromRow(row), history: byRun.get(row.run_id) ?? [] }))
-  }
-  async runsPage(journeyId: string, userId: string, o: { before?: RunKey; limit: number }): Promise<RunRecord[]> {
-    const r = await this.pool.query<codec.RunRow>(
-      `SELECT ${RUN_COLUMNS} FROM runs WHERE journey_id = $1 AND user_id = $2 AND (started_at, run_id) < ($3, $4)
-       ORDER BY started_at DESC, run_id DESC LIMIT $5`,
-      [journeyId, userId, o.before?.startedAt ?? Number.MAX_SAFE_INTEGER, o.before?.runId ?? '', o.limit],
-    )
-    return r.rows.map(codec.runFromRow)
-  }
-  async historyPage(runId: string, o: { afterId: number; limit: number }): Promise<HistoryPageRow[]> {
-    const r = await this.pool.query<codec.HistoryRow & { id: number }>('SELECT * FROM history WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT $3', [runId, o.afterId, o.limit])
-    return r.rows.map((row) => ({ id: row.id, record: codec.historyFromRow(row) }))
-  }
-  async usersOf(journeyId: string, o: { prefix?: string; limit: number }): Promise<JourneyUserSummary[]> {
-    const r = await this.pool.query<{ user_id: string; runs: number; last: number; run_id: string }>(
-      `SELECT user_id, count(*)::int AS runs, max(updated_at) AS last, max(run_id) AS run_id FROM runs
-       WHERE journey_id = $1 AND starts_with(user_id, $2) GROUP BY user_id ORDER BY last DESC, user_id LIMIT $3`,
-      [journeyId, o.prefix ?? '', o.limit],
-    )
-    const latest = await this.loadRuns(r.rows.map((row) => row.run_id))
-    return r.rows.map((row) => {
-      const run = latest.get(row.run_id)
-      return { userId: row.user_id, runs: row.runs, status: run?.status ?? 'completed', currentNodeId: run?.currentNodeId ?? null, lastActivityAt: row.last }
-    })
-  }
-  async activeTotals(): Promise<Map<string, number>> {
-    const r = await this.pool.query<{ journey_id: string; n: number }>(`SELECT journey_id, count(*)::int AS n FROM runs WHERE status = 'active' GROUP BY journey_id`)
-    return new Map(r.rows.map((row) => [row.journey_id, row.n]))
-  }
-  async activeCounts(journeyId: string): Promise<{ version: number; nodeId: string | null; count: number }[]> {
-    const r = await this.pool.query<{ version: number; node_id: string | null; n: number }>(
-      `SELECT version, current_node_id AS node_id, count(*)::int AS n FROM runs WHERE journey_id = $1 AND status = 'active' GROUP BY version, current_node_id`,
-      [journeyId],
-    )
-    return r.rows.map((row) => ({ version: row.version, nodeId: row.node_id, count: row.n }))
-  }
-  async activeRuns(journeyId: string): Promise<RunRecord[]> {
-    const r = await this.pool.query<codec.RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE journey_id = $1 AND status = 'active' ORDER BY started_at, run_id`, [journeyId])
-    return r.rows.map(codec.runFromRow)
-  }
-  async counters(journeyId: string, version?: number): Promise<CounterDelta[]> {
-    const r = await this.pool.query<{ version: number; node_id: string; metric: string; count: number }>(
-      'SELECT version, node_id, metric, count FROM node_counters WHERE journey_id = $1 AND ($2::int IS NULL OR version = $2)',
-      [journeyId, version ?? null],
-    )
-    return r.rows.map((row) => ({ journeyId, version: row.version, nodeId: row.node_id, metric: row.metric, delta: row.count }))
-  }
-  async stats(journeyId: string, version?: number): Promise<JourneyStats> {
-    return buildStats(await this.counters(journeyId, version), (await this.activeCounts(journeyId)).filter((a) => version === undefined || a.version === version))
-  }
-  async heldEvents(journeyId: string, limit: number): Promise<{ runId: string; seq: number }[]> {
-    const params: unknown[] = [journeyId, limit]
-    const scope = this.scoped('j.partition', params)
-    const r = await this.pool.query<{ run_id: string; seq: number }>(
-      scope === ''
-        ? 'SELECT run_id, seq FROM held_events WHERE journey_id = $1 ORDER BY seq LIMIT $2'
-        : `SELECT h.run_id, h.seq FROM held_events h JOIN journal j ON j.seq = h.seq WHERE h.journey_id = $1${scope} ORDER BY h.seq LIMIT $2`,
-      params,
-    )
-    return r.rows.map((row) => ({ runId: row.run_id, seq: row.seq }))
-  }
-
   /**
    * Rows due now, soonest and oldest first. A row this store claimed comes back to it until it is
    * settled (its dispatcher tracks what is in flight, as on SQLite); other stores skip it for the
@@ -529,60 +383,4 @@ async function insertHistory(q: Queryable, rows: readonly HistoryRecord[]): Prom
      ORDER BY h.ordinality`,
     [recordset(rows.map((h) => named(HISTORY_COLUMNS, codec.historyColumns(h))))],
   )
-}
-
-async function updateJourneyRow(q: Queryable, j: JourneyRecord): Promise<void> {
-  await q.query('UPDATE journeys SET name = $1, status = $2, graph = $3, settings = $4, version = $5, published_hash = $6, updated_at = $7 WHERE id = $8', [
-    ...codec.journeyColumns(j),
-    j.id,
-  ])
-  // Other processes reload their journeys when this moves (a status, a new version, an edit).
-  await bumpMeta(q, 'catalog_version')
-}
-
-/** Counters in engine_meta other processes watch (the catalog's version, the publish epoch). */
-async function bumpMeta(q: Queryable, key: 'catalog_version' | 'publish_epoch'): Promise<void> {
-  await q.query(`UPDATE engine_meta SET value = (value::bigint + 1)::text WHERE key = $1`, [key])
-}
-
-async function count(q: Queryable, sql: string): Promise<number> {
-  return (await q.query<{ n: number }>(sql)).rows[0]?.n ?? 0
-}
-
-/**
- * Wide rows of JSON text go to the database as one JSON array read by `json_populate_recordset`
- * with the table's own row type: one native `JSON.stringify` costs the process less than escaping
- * every value into array literals for `unnest` (measured on the Netcore bench: 0.08 against 0.10
- * CPU seconds per 1,000 events, for a little more on the database's side).
- */
-function recordset(rows: readonly Record<string, unknown>[]): string {
-  return JSON.stringify(rows)
-}
-
-function named(columns: readonly string[], values: readonly unknown[]): Record<string, unknown> {
-  const row: Record<string, unknown> = {}
-  columns.forEach((c, i) => (row[c] = values[i]))
-  return row
-}
-
-/** Rows of column values -> one array per column, for `unnest`. */
-function columnsOf(rows: readonly (readonly unknown[])[], width: number): unknown[][] {
-  const columns: unknown[][] = Array.from({ length: width }, () => [])
-  for (const row of rows) for (let i = 0; i < width; i++) columns[i]!.push(row[i])
-  return columns
-}
-
-function lastByKey<T>(items: readonly T[], key: (item: T) => string): Iterable<T> {
-  return new Map(items.map((item) => [key(item), item])).values()
-}
-
-function sumCounters(deltas: readonly CounterDelta[]): CounterDelta[] {
-  const sums = new Map<string, CounterDelta>()
-  for (const d of deltas) {
-    const k = `${d.journeyId}\u0000${d.version}\u0000${d.nodeId}\u0000${d.metric}`
-    const s = sums.get(k)
-    if (s) s.delta += d.delta
-    else sums.set(k, { ...d })
-  }
-  return [...sums.values()]
 }
