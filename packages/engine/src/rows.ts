@@ -275,3 +275,6 @@ export function publishedFromRow(row: PublishedRow): { journey: JourneyRecord; l
   })
   return { journey, latest }
 }
+
+/** The columns of a run row, in the order `runFromRow` reads them (both stores select these). */
+export const RUN_COLUMNS = 'run_id, journey_id, version, user_id, status, state_key, current_node_id, context, waiting_until, started_at, ended_at'

@@ -5,12 +5,10 @@ import type { CounterDelta, HistoryRecord, JourneyRecord, JourneyVersionRecord, 
 import type { HistoryPageRow, JourneyUserSummary, RunKey, RunWithHistory } from '../store'
 import { buildStats } from '../stats'
 import * as codec from '../rows'
+import { RUN_COLUMNS } from '../rows'
 import type { SharedJournal } from './shared'
 
 export type Queryable = pg.Pool | pg.PoolClient
-
-export const RUN_COLUMNS =
-  'run_id, journey_id, version, user_id, status, state_key, current_node_id, context, waiting_until, started_at, ended_at'
 
 /**
  * The PostgreSQL store's journeys, their versions, and what inspection and stats read: everything

@@ -8,9 +8,10 @@ import { ENGINE_MIGRATIONS } from '../migrations'
 import { DEFAULT_PARTITIONS, partitionOf } from '../partition'
 // Row shapes and mappings, shared with the SQLite store.
 import * as codec from '../rows'
+import { RUN_COLUMNS } from '../rows'
 import { StoredOutboxJob, StoredTraits } from '../stored'
 import { SharedJournal, prepareShared, type PartitionScope } from './shared'
-import { PgJourneyStore, RUN_COLUMNS, bumpMeta, count, type Queryable } from './journeys'
+import { PgJourneyStore, bumpMeta, count, type Queryable } from './journeys'
 import { columnsOf, lastByKey, named, recordset, sumCounters } from './rowsets'
 
 const JOURNAL_COLUMNS = 'seq, message_id, type, user_id, payload, "timestamp", received_at'
