@@ -5,8 +5,6 @@ import {
   evaluateCondition,
   inControlGroup,
   parseActivityEventName,
-  readPath,
-  type DeliveryContext,
 } from '@switchyard/schema'
 import { JOURNEY_NODE, type LoadedVersion, type JourneyCatalog } from './catalog'
 import { historyDetail } from './history-detail'
@@ -15,11 +13,9 @@ import { heldTriggerKey } from './resume'
 import { toJourneyActions } from './interpret'
 import { deliveryIdFor, messageIdFor, newId } from './ids'
 import { storedEvent } from './machines'
+import { deliveryContext, trackEvent, untilTime, type TrackEvent } from './step-inputs'
 import type { GoalWatch, HistoryRecord, JournalEntry, RunContext, RunRecord, TimerRecord } from './records'
 import { emptyCommit, type EngineCommit, type UserState } from './store'
-
-type TrackEvent = Extract<MachineEvent, { type: 'track' }>
-
 
 export interface BatchOptions {
   now: number
@@ -282,7 +278,7 @@ export class Batch {
             id,
             kind: 'message',
             createdAt: now,
-            job: { kind: 'message', id, channel: p.channel, providerId: p.providerId, message: p.message, context: this.deliveryContext(run, loaded, user, p.nodeId), createdAt: now },
+            job: { kind: 'message', id, channel: p.channel, providerId: p.providerId, message: p.message, context: deliveryContext(run, loaded, user, p.nodeId, this.o), createdAt: now },
           })
           this.history(run, { nodeId: p.nodeId, kind: 'message', outlet: p.outlet, messageId: id, detail: { channel: p.channel, status: 'queued' } })
           this.leftBy(loaded, p.nodeId, p.outlet)
@@ -290,7 +286,7 @@ export class Batch {
         }
         case 'scheduleTimer': {
           const p = action.params
-          const dueAt = 'afterMs' in p ? now + p.afterMs : this.untilTime(p.until, run, user)
+          const dueAt = 'afterMs' in p ? now + p.afterMs : untilTime(p.until, run, user, now)
           this.commit.timersSet.push({ runId: run.runId, nodeId: p.nodeId, journeyId: run.journeyId, userId: run.userId, dueAt })
           run.waitingUntil = dueAt
           break
@@ -317,7 +313,7 @@ export class Batch {
               params: p.params,
               customParams: p.customParams,
               body: p.body,
-              context: this.deliveryContext(run, loaded, user, p.nodeId),
+              context: deliveryContext(run, loaded, user, p.nodeId, this.o),
               createdAt: now,
             },
           })
@@ -386,32 +382,4 @@ export class Batch {
   private leftBy(loaded: LoadedVersion, nodeId: string, outlet: string | null): void {
     if (outlet !== null) this.count(loaded.journeyId, loaded.version, nodeId, `outlet:${outlet}`)
   }
-
-  /** `delay.until`: a date in the event or the profile plus an offset; a missing date ends the delay at once. */
-  private untilTime(until: { path: string; offsetMs: number }, run: RunRecord, user: UserState): number {
-    const value = readPath({ event: run.context.event, user: { id: user.userId, traits: user.traits } }, until.path)
-    const base = typeof value === 'number' ? (value < 1e11 ? value * 1000 : value) : typeof value === 'string' ? Date.parse(value) : Number.NaN
-    return Number.isNaN(base) ? this.o.now : base + until.offsetMs
-  }
-
-  private deliveryContext(run: RunRecord, loaded: LoadedVersion, user: UserState, nodeId: string): DeliveryContext {
-    const event = run.context.event
-    const message = run.context.message
-    const activity = event ? parseActivityEventName(event.name) : null
-    const status = activity && message && event?.properties.messageId === message.id ? activity.status : null
-    return {
-      workspace: this.o.workspace,
-      journey: { id: run.journeyId, name: this.o.catalog.journey(run.journeyId)?.name ?? '', version: loaded.version },
-      runId: run.runId,
-      nodeId,
-      user: { id: user.userId, traits: user.traits },
-      event: event ? { ...event } : null,
-      message: message ? { id: message.id, channel: message.channel, status } : null,
-    }
-  }
-}
-
-/** The machine's view of a journal entry that is a track call. */
-function trackEvent(e: JournalEntry): TrackEvent {
-  return { type: 'track', name: e.event ?? '', properties: e.properties ?? {}, messageId: e.messageId, timestamp: new Date(e.timestamp).toISOString() }
 }
