@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { fail, ok, type Failure, type Result, type WebhookErrorCode, type WebhookInput } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
 import type { StoredConfig } from './webhook-store'
 
@@ -66,4 +67,44 @@ export function deliveryFingerprint(config: StoredConfig, secretBox: SecretBox):
   } catch {
     return null
   }
+}
+
+const keptNothing = (field: 'headers' | 'query', name: string): Failure<WebhookErrorCode> => {
+  const message = `${field === 'headers' ? 'The header' : 'The query parameter'} ${name} has no stored value to keep; give its value.`
+  return fail('webhook.invalid', message, [{ path: `${field}.${name}`, message }])
+}
+
+/** The stored config from validated input, sealing secrets; `previous` supplies kept secrets on update. */
+export function storedConfig(input: WebhookInput, previous: StoredConfig | null, secretBox: SecretBox): Result<StoredConfig, WebhookErrorCode> {
+  let auth: StoredConfig['auth'] = null
+  if (input.auth !== undefined) {
+    const kept = previous?.auth?.passwordSealed
+    const passwordSealed = input.auth.password !== undefined ? secretBox.seal(input.auth.password) : kept
+    if (passwordSealed === undefined) {
+      return fail('webhook.invalid', 'Give a password.', [{ path: 'auth.password', message: 'Give a password.' }])
+    }
+    auth = { username: input.auth.username, passwordSealed }
+  }
+  const headers = sealValues(input.headers, previous?.headersSealed ?? {}, secretBox, true)
+  if (!headers.ok) return keptNothing('headers', headers.name)
+  const query = sealValues(input.query, previous?.querySealed ?? {}, secretBox, false)
+  if (!query.ok) return keptNothing('query', query.name)
+  const signingSecretSealed =
+    input.signingSecret === undefined
+      ? (previous?.signingSecretSealed ?? null)
+      : input.signingSecret === null
+        ? null
+        : secretBox.seal(input.signingSecret)
+  return ok({
+    v: 2,
+    url: input.url,
+    encoding: input.encoding,
+    auth,
+    headersSealed: headers.sealed,
+    querySealed: query.sealed,
+    timeoutMs: input.timeoutMs,
+    retry: input.retry,
+    signingSecretSealed,
+    events: [...new Set(input.events)],
+  })
 }

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
 import {
-  type DeliveryContext,
   type Failure,
   type Result,
   type WebhookAlertView,
@@ -22,10 +21,10 @@ import type { z } from 'zod'
 import { type AccountEventArgs, accountEventBody, subscribes } from './account-events'
 import { type Resolver, createAddressGuard } from './address-guard'
 import { DEFAULT_BREAKER, type BreakerOptions } from './breaker'
-import { deliveryRequest, endpointUrl } from './delivery-request'
+import { endpointUrl } from './delivery-request'
 import { type AttemptEvent, type WebhookCrashPoint, createDispatcher } from './dispatcher'
-import { deliveryFingerprint, maskValues, sealValues } from './config-secrets'
-import { openEndpoint } from './endpoint'
+import { deliveryFingerprint, maskValues, storedConfig } from './config-secrets'
+import { sendTestRequest } from './endpoint-test'
 import { type WebhookLogger, silentLogger } from './log'
 import { WEBHOOK_MIGRATIONS, migrate } from './migrations'
 import { encodePayload, journeyPayload } from './payload'
@@ -34,7 +33,7 @@ import { type Transport, createTransport } from './transport'
 import { toAlertView, toDeliveryView, toWebhookView } from './views'
 import { createPostgresWebhookStore } from './postgres-webhook-store'
 import { createSqliteWebhookStore } from './sqlite-webhook-store'
-import { REARM, type NewDelivery, type StoredConfig, type WebhookPatch, type WebhookStore } from './webhook-store'
+import { REARM, type NewDelivery, type WebhookPatch, type WebhookStore } from './webhook-store'
 
 export interface WebhookServiceOptions {
   /** The server's database (its SQLite file or a PostgreSQL pool); the service keeps to tables prefixed `webhook`. */
@@ -81,16 +80,6 @@ export interface EnqueueResult {
   /** True when a delivery with this id already existed: nothing was added. */
   duplicate: boolean
 }
-
-const TEST_CONTEXT = (workspace: string, now: number): DeliveryContext => ({
-  workspace,
-  journey: { id: 'test', name: 'Test journey', version: 1 },
-  runId: 'test',
-  nodeId: 'test',
-  user: { id: 'test@example.com', traits: { EMAIL: 'test@example.com', FIRSTNAME: 'Test' } },
-  event: { name: 'email.delivered', properties: {}, timestamp: new Date(now).toISOString(), messageId: 'test' },
-  message: { id: 'test', channel: 'email', status: 'delivered' },
-})
 
 /** Migrates the webhooks tables of a backend and answers its store. */
 export async function openWebhookStore(backend: StoreBackend, now: number): Promise<WebhookStore> {
@@ -148,50 +137,10 @@ export async function createWebhookService(options: WebhookServiceOptions) {
     )
   const notFound = (id: string): Failure<WebhookErrorCode> => fail('webhook.not_found', `No webhook with id ${id}.`)
 
-  const keptNothing = (field: 'headers' | 'query', name: string): Failure<WebhookErrorCode> => {
-    const message = `${field === 'headers' ? 'The header' : 'The query parameter'} ${name} has no stored value to keep; give its value.`
-    return fail('webhook.invalid', message, [{ path: `${field}.${name}`, message }])
-  }
-
-  /** The stored config from validated input, sealing secrets; `previous` supplies kept secrets on update. */
-  function toConfig(input: WebhookInput, previous: StoredConfig | null): Result<StoredConfig, WebhookErrorCode> {
-    let auth: StoredConfig['auth'] = null
-    if (input.auth !== undefined) {
-      const kept = previous?.auth?.passwordSealed
-      const passwordSealed = input.auth.password !== undefined ? secretBox.seal(input.auth.password) : kept
-      if (passwordSealed === undefined) {
-        return fail('webhook.invalid', 'Give a password.', [{ path: 'auth.password', message: 'Give a password.' }])
-      }
-      auth = { username: input.auth.username, passwordSealed }
-    }
-    const headers = sealValues(input.headers, previous?.headersSealed ?? {}, secretBox, true)
-    if (!headers.ok) return keptNothing('headers', headers.name)
-    const query = sealValues(input.query, previous?.querySealed ?? {}, secretBox, false)
-    if (!query.ok) return keptNothing('query', query.name)
-    const signingSecretSealed =
-      input.signingSecret === undefined
-        ? (previous?.signingSecretSealed ?? null)
-        : input.signingSecret === null
-          ? null
-          : secretBox.seal(input.signingSecret)
-    return ok({
-      v: 2,
-      url: input.url,
-      encoding: input.encoding,
-      auth,
-      headersSealed: headers.sealed,
-      querySealed: query.sealed,
-      timeoutMs: input.timeoutMs,
-      retry: input.retry,
-      signingSecretSealed,
-      events: [...new Set(input.events)],
-    })
-  }
-
   async function create(raw: unknown): Promise<Result<WebhookView, WebhookErrorCode>> {
     const parsed = WebhookInput.safeParse(raw)
     if (!parsed.success) return invalid(parsed.error)
-    const config = toConfig(parsed.data, null)
+    const config = storedConfig(parsed.data, null, secretBox)
     if (!config.ok) return config
     const id = `wh_${randomUUID()}`
     const now = clock.now()
@@ -203,7 +152,7 @@ export async function createWebhookService(options: WebhookServiceOptions) {
     const parsed = WebhookInput.safeParse(raw)
     if (!parsed.success) return invalid(parsed.error)
     const changed = await store.changeWebhook(id, (existing): { patch: WebhookPatch | null; answer: Result<null, WebhookErrorCode> } => {
-      const config = toConfig(parsed.data, existing.config)
+      const config = storedConfig(parsed.data, existing.config, secretBox)
       if (!config.ok) return { patch: null, answer: config }
       const before = deliveryFingerprint(existing.config, secretBox)
       // A change to what delivery sends makes the last test say nothing.
@@ -257,35 +206,7 @@ export async function createWebhookService(options: WebhookServiceOptions) {
   async function test(id: string): Promise<Result<WebhookTestResult, WebhookErrorCode>> {
     const record = await store.getWebhook(id)
     if (record === null) return notFound(id)
-    const opened = openEndpoint(record, secretBox)
-    const now = clock.now()
-    let result: WebhookTestResult
-    if (!opened.ok) {
-      result = { ok: false, status: null, durationMs: 0, error: opened.error }
-    } else {
-      const sample = await journeyPayload(
-        {
-          id: `test_${randomUUID()}`,
-          params: ['user.traits.EMAIL', 'user.traits.FIRSTNAME'],
-          customParams: { test: 'true' },
-          context: TEST_CONTEXT(workspace, now),
-          createdAt: now,
-          body: { kind: 'activity' },
-        },
-        record.name,
-        renderer.render,
-      )
-      const text = sample.ok ? sample.text : '{}'
-      const sent = await transport.send(deliveryRequest(opened.endpoint, text, `test_${randomUUID()}`, Math.floor(now / 1000)))
-      if (sent.kind === 'response') {
-        const passed = sent.status >= 200 && sent.status < 300
-        result = passed
-          ? { ok: true, status: sent.status, durationMs: sent.durationMs }
-          : { ok: false, status: sent.status, durationMs: sent.durationMs, error: `HTTP ${sent.status}` }
-      } else {
-        result = { ok: false, status: null, durationMs: sent.durationMs, error: sent.error }
-      }
-    }
+    const result = await sendTestRequest(record, { secretBox, transport, render: renderer.render, workspace, now: clock.now() })
     const passed = result.ok
     const tested = deliveryFingerprint(record.config, secretBox)
     await store.changeWebhook(id, (current) => {
