@@ -20,7 +20,7 @@ import { checkReceiptWriteKey } from '../auth'
 import type { AcceptEvents, Integration, MountContext } from '../integrations'
 import { readIngestJson } from '../ingest'
 import type { RouteRegistry } from '../openapi'
-import { applyDeliveryRules } from './delivery-rules'
+import { gateBatch } from './delivery-rules'
 import { unwrap } from './results'
 
 const MB = 1024 * 1024
@@ -99,14 +99,7 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
    */
   async function sendAll(jobs: readonly MessageJob[]): Promise<HandlerResult[]> {
     const now = engine.clock.now()
-    const results: HandlerResult[] = new Array<HandlerResult>(jobs.length)
-    const leaving: { i: number; job: MessageJob }[] = []
-    for (const [i, job] of jobs.entries()) {
-      const settings = await engine.versionSettings(job.context.journey.id, job.context.journey.version)
-      const gate = await applyDeliveryRules(engine, job, settings, (since) => service.messages.sentTimestamps(job.context.user.id, job.channel, since))
-      if (gate) results[i] = gate.result
-      else leaving.push({ i, job })
-    }
+    const { results, leaving } = await gateBatch(engine, jobs, (job, since) => service.messages.sentTimestamps(job.context.user.id, job.channel, since))
     const outs = await service.sendAll(leaving.map((l) => l.job))
     const accountEvents: [MessageEventType, MessageEventPayload][] = []
     leaving.forEach(({ i, job }, k) => {

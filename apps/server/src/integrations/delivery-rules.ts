@@ -15,7 +15,7 @@ function outcomeOf(job: DeliveredJob, detail: Record<string, unknown>): RelayOut
  * Otherwise the handler's answer: a hold keeps the outbox row until the window ends and records
  * when and why in the same transaction; a skip completes the job, its outcome written with the rest of the relay batch.
  */
-export async function applyDeliveryRules(
+async function applyDeliveryRules(
   engine: Engine,
   job: DeliveredJob,
   settings: JourneySettings | null,
@@ -34,4 +34,25 @@ export async function applyDeliveryRules(
     case 'skip':
       return { result: { outcome: outcomeOf(job, { status: 'skipped', rule: d.rule, reason: d.reason }) } }
   }
+}
+
+/**
+ * The rules over a relay batch: each job held or skipped gets its answer in `results` (at its
+ * index); the jobs that may leave now are in `leaving`, with their index, for the caller to send
+ * and answer. Settings come from the engine's memory; sends a cap counts are read only when one applies.
+ */
+export async function gateBatch<J extends DeliveredJob>(
+  engine: Engine,
+  jobs: readonly J[],
+  sentTimestamps?: (job: J, sinceMs: number) => Promise<readonly number[]>,
+): Promise<{ results: HandlerResult[]; leaving: { i: number; job: J }[] }> {
+  const results: HandlerResult[] = new Array<HandlerResult>(jobs.length)
+  const leaving: { i: number; job: J }[] = []
+  for (const [i, job] of jobs.entries()) {
+    const settings = await engine.versionSettings(job.context.journey.id, job.context.journey.version)
+    const gate = await applyDeliveryRules(engine, job, settings, sentTimestamps && ((since) => sentTimestamps(job, since)))
+    if (gate) results[i] = gate.result
+    else leaving.push({ i, job })
+  }
+  return { results, leaving }
 }

@@ -1,15 +1,14 @@
 import type { Hono } from 'hono'
 import { z } from 'zod'
 import type { Engine } from '@switchyard/engine'
-import type { JourneyEventType, Journey, IngestedEvent, WebhookJob } from '@switchyard/schema'
+import type { JourneyEventType, Journey, IngestedEvent } from '@switchyard/schema'
 import { WebhookAlertView, WebhookDeliveryView, WebhookInput, WebhookPreview, WebhookPreviewInput, WebhookTestResult, WebhookView } from '@switchyard/schema'
 import type { AccountEventArgs, WebhookService } from '@switchyard/webhooks'
 import { jsonBody, validate } from '../body'
 import type { Integration } from '../integrations'
 import type { Metrics } from '../metrics'
 import type { RouteRegistry } from '../openapi'
-import type { HandlerResult } from '@switchyard/engine'
-import { applyDeliveryRules } from './delivery-rules'
+import { gateBatch } from './delivery-rules'
 import { unwrap } from './results'
 
 const Limit = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) })
@@ -44,13 +43,7 @@ export function webhooksIntegration(service: WebhookService, engine: Engine, met
       // The journey's quiet hours apply to its webhook nodes as to its messages (the control group is the engine's).
       // A relay batch is queued for delivery in one transaction.
       webhook: async (jobs) => {
-        const results: HandlerResult[] = new Array<HandlerResult>(jobs.length)
-        const leaving: { i: number; job: WebhookJob }[] = []
-        for (const [i, job] of jobs.entries()) {
-          const gate = await applyDeliveryRules(engine, job, await engine.versionSettings(job.context.journey.id, job.context.journey.version))
-          if (gate) results[i] = gate.result
-          else leaving.push({ i, job })
-        }
+        const { results, leaving } = await gateBatch(engine, jobs)
         const queued = await service.enqueueAll(leaving.map((l) => l.job))
         leaving.forEach(({ i, job }, k) => {
           results[i] = queued[k] === 'missing' ? { error: `webhook ${job.webhookId} does not exist` } : undefined
