@@ -87,12 +87,21 @@ export function createLiquidPool(options: { size?: number } = {}): LiquidPool {
     return slot
   }
 
-  const finish = (slot: Slot, outcomes: LiquidOutcome[]) => {
+  /** Takes the renders out of a slot, which is free again; answers them. */
+  const release = (slot: Slot): Job[] => {
     const jobs = slot.jobs ?? []
     if (slot.timer !== null) clearTimeout(slot.timer)
     slot.jobs = null
     slot.timer = null
     slot.worker.unref()
+    return jobs
+  }
+
+  /** Renders of a chunk that failed as a whole go back to the front of the queue, to be rendered one by one. */
+  const requeueAlone = (jobs: readonly Job[]) => queue.unshift(...jobs.map((j) => ({ ...j, solo: true })))
+
+  const finish = (slot: Slot, outcomes: LiquidOutcome[]) => {
+    const jobs = release(slot)
     jobs.forEach((job, i) => job.resolve(outcomes[i] ?? { ok: false, error: 'template error: the renderer gave no answer' }))
     pump()
   }
@@ -105,11 +114,9 @@ export function createLiquidPool(options: { size?: number } = {}): LiquidPool {
     slot.worker.removeAllListeners()
     slot.worker.on('error', () => undefined)
     void slot.worker.terminate()
-    const jobs = slot.jobs ?? []
-    if (slot.timer !== null) clearTimeout(slot.timer)
-    slot.jobs = null
+    const jobs = release(slot)
     // A chunk that overran or crashed is rendered again one by one, so only the one at fault fails.
-    if (jobs.length > 1) queue.unshift(...jobs.map((j) => ({ ...j, solo: true })))
+    if (jobs.length > 1) requeueAlone(jobs)
     else jobs[0]?.resolve({ ok: false, error })
     // A thread that died before it was ready would die again: fail what waits rather than loop.
     if (!slot.ready) for (const waiting of queue.splice(0)) waiting.resolve({ ok: false, error })
@@ -138,11 +145,7 @@ export function createLiquidPool(options: { size?: number } = {}): LiquidPool {
       } catch {
         // A scope holds something that cannot be copied to the thread (a function): alone, it fails; in a chunk, each goes alone.
         if (jobs.length > 1) {
-          slot.jobs = null
-          if (slot.timer !== null) clearTimeout(slot.timer)
-          slot.timer = null
-          slot.worker.unref()
-          queue.unshift(...jobs.map((j) => ({ ...j, solo: true })))
+          requeueAlone(release(slot))
           continue
         }
         finish(slot, [{ ok: false, error: 'template error: the template data cannot be rendered' }])
