@@ -2,13 +2,14 @@ import { chmodSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { serve, type ServerType } from '@hono/node-server'
-import { Engine, EngineRunner, JOURNAL_CHANNEL, systemClock, type Clock } from '@switchyard/engine'
+import { Engine, JOURNAL_CHANNEL, systemClock, type Clock } from '@switchyard/engine'
 import { listen } from '@switchyard/storage'
 import { openBackend, type Backend } from './backend'
 import { createSecretBox, loadSecretKey } from '@switchyard/secrets'
 import { createApp } from './app'
 import type { Config } from './config'
-import { outboxRelay } from './relay'
+import { EngineThread } from './engine-link'
+import { startWork, type Work } from './work'
 import { createServices } from './services'
 import type { Logger } from './log'
 import { Metrics } from './metrics'
@@ -25,15 +26,24 @@ export interface Running {
   stop(): Promise<void>
 }
 
+export interface BootOptions {
+  /** The engine thread died (SQLite): by default the process exits, so its supervisor restarts it with nothing lost. */
+  onEngineThreadFailed?: (reason: string) => void
+}
+
 /**
  * Opens the database and starts everything one process runs: HTTP, the engine loop, the timer
- * scheduler and the outbox dispatcher. `stop()` closes them in the order that loses nothing.
+ * scheduler and the outbox relay; on SQLite the last three run on the engine thread unless
+ * ENGINE_THREAD=main, or a test's clock is not the system's. `stop()` closes them in the order
+ * that loses nothing.
  */
-export async function boot(config: Config, log: Logger, clock: Clock = systemClock): Promise<Running> {
+export async function boot(config: Config, log: Logger, clock: Clock = systemClock, options: BootOptions = {}): Promise<Running> {
   const opened = await openBackend(config, clock, log)
   const { backend, store } = opened
-  const engine = await Engine.open({ store, clock, workspace: config.workspace })
-  const works = config.role !== 'api'
+  const thread = backend.kind === 'sqlite' && config.engineThread === 'worker' && clock === systemClock ? new EngineThread(config, log, options.onEngineThreadFailed ?? (() => process.exit(1))) : null
+  const engine = await Engine.open({ store, clock, workspace: config.workspace, ...(thread ? { elsewhere: thread } : {}) })
+  // On the engine thread's side, the main thread only ingests and reads.
+  const works = config.role !== 'api' && thread === null
   const keyFile = join(config.dataDir, 'secret.key')
   const secretBox = createSecretBox(loadSecretKey(config.secretKey ?? undefined, keyFile))
   if (existsSync(keyFile)) chmodSync(keyFile, 0o600)
@@ -61,10 +71,12 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
     role: config.role,
     ...(backend.kind === 'postgres' ? { health: () => ({ role: config.role, partitions: opened.partitionsHeld() }) } : {}),
   })
-  const runner = new EngineRunner(engine, { onError: (e) => log.error('engine loop failed', { error: e instanceof Error ? e.stack : String(e) }) })
-  // On SQLite every commit is this process's own and wakes the relay; on PostgreSQL other processes' rows are looked for every second.
-  const dispatcher = outboxRelay(engine, handlers, log, { maxIdleMs: backend.kind === 'postgres' ? 1000 : 60_000 })
-  const retention = opened.retention(config.retention, log, integrations)
+  if (thread) {
+    thread.attach(engine, metrics)
+    // Back-pressure waits here, where events arrive, on the backlog the thread reports.
+    engine.setBackPressure(50_000)
+    await thread.start()
+  }
 
   let draining = false
   // While draining, every answer closes its connection, so keep-alive clients let go.
@@ -81,13 +93,11 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   // On a shared database, appends by any process wake this one's runner (LISTEN/NOTIFY).
   const listening = works && backend.kind === 'postgres' ? listen(config.databaseUrl, JOURNAL_CHANNEL, () => engine.appendedElsewhere(), (e) => log.warn('journal notifications lost; polling meanwhile', { error: String(e) })) : null
-  if (works) {
-    runner.start()
-    dispatcher.start()
-    retention.start()
-    for (const i of integrations) i.start?.()
-  }
-  log.info('switchyard started', { url: `http://${host}:${port}`, database: opened.describe, workspace: config.workspace, role: config.role })
+  // On SQLite every commit is this process's own and wakes the relay; on PostgreSQL other processes' rows are looked for every second.
+  const work: Work | null = works
+    ? startWork({ engine, handlers, integrations, retention: opened.retention(config.retention, log, integrations), log, relayMaxIdleMs: backend.kind === 'postgres' ? 1000 : 60_000 })
+    : null
+  log.info('switchyard started', { url: `http://${host}:${port}`, database: opened.describe, workspace: config.workspace, role: config.role, engineThread: thread !== null })
 
   let stopping: Promise<void> | null = null
   return {
@@ -108,12 +118,8 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
         await closed
         clearTimeout(grace)
         await listening?.stop()
-        if (works) {
-          await retention.stop()
-          await runner.stop()
-          await dispatcher.stop()
-          for (const i of integrations) await i.stop?.()
-        }
+        await work?.stop()
+        await thread?.stop()
         await engine.close()
         await opened.close()
         log.info('switchyard stopped')

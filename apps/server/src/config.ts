@@ -36,6 +36,12 @@ export interface Config {
   retention: RetentionPolicy
   /** `info` by default: one line per batch of sends; `debug` adds one per message. */
   logLevel: LogLevel
+  /**
+   * SQLite: `worker` (default) applies the journal, fires timers and delivers on a second thread
+   * with its own connection, so a live journey does not slow ingestion; `main` does all of it on
+   * the HTTP thread. PostgreSQL scales with processes instead (ROLE).
+   */
+  engineThread: 'worker' | 'main'
 }
 
 export class ConfigError extends Error {}
@@ -89,6 +95,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   }
   const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase()
   if (!isLogLevel(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not “${env.LOG_LEVEL ?? ''}”.`)
+  const engineThreadText = (env.ENGINE_THREAD ?? '').trim().toLowerCase()
+  if (engineThreadText !== '' && engineThreadText !== 'worker' && engineThreadText !== 'main') {
+    throw new ConfigError(`ENGINE_THREAD must be "worker" (apply and deliver on a second thread) or "main" (everything on one), not “${env.ENGINE_THREAD ?? ''}”.`)
+  }
+  const ownFile = database === 'sqlite' && sqlitePath !== ':memory:' && !sqlitePath.endsWith('/:memory:')
+  if (engineThreadText === 'worker' && !ownFile) {
+    throw new ConfigError('ENGINE_THREAD=worker needs a SQLite file the two threads can share; on PostgreSQL run ROLE=api and ROLE=worker processes instead.')
+  }
+  const engineThread = engineThreadText === 'main' || !ownFile ? 'main' : 'worker'
   const retention: RetentionPolicy = {
     journalMs: duration(env, 'JOURNAL_RETENTION', '30d'),
     historyMs: duration(env, 'HISTORY_RETENTION', '180d'),
@@ -112,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     sqliteSynchronous: synchronous,
     retention,
     logLevel,
+    engineThread,
     alertEmails: (env.ALERT_EMAIL ?? '').split(',').map((s) => s.trim()).filter((s) => s.includes('@')),
   }
 }

@@ -29,9 +29,11 @@ import { coalesce } from '@switchyard/storage'
 import type { AppliedBatch, EngineCounters, HistoryRecord, JournalEntry, JourneyPatch, JourneyRecord, PublishResult } from './records'
 import type { EngineCommit, EngineStore, OutboxClaim } from './store'
 import { nextVersion } from './publish'
+import type { AppliedCounts, AppliedElsewhere } from './elsewhere'
 
 export type { OutcomeJob, JobOutcome, OutboxSettlement } from './outcomes'
 export { EngineReads, type RunsPage } from './engine-reads'
+export type { AppliedCounts, AppliedElsewhere } from './elsewhere'
 
 export interface EngineOptions {
   store: EngineStore
@@ -43,6 +45,8 @@ export interface EngineOptions {
   onApplied?: (applied: AppliedBatch) => void
   /** Where run ids come from; a simulation passes a counter so the same input gives the same answer. */
   newId?: (prefix: string, now: number) => string
+  /** Another thread applies this journal (see AppliedElsewhere); this engine then only ingests and reads. */
+  elsewhere?: AppliedElsewhere
 }
 
 /**
@@ -64,6 +68,9 @@ export class Engine extends EngineReads {
   private catalogStamp: string | null = null
   private readonly journal: JournalWriter
   private readonly outboxListeners = new Set<() => void>()
+  private readonly elsewhere: AppliedElsewhere | null
+  /** Journeys were changed by another engine on the same database: reload before the next batch. */
+  private catalogStale = false
 
   private constructor(o: EngineOptions) {
     super(o.store, new JourneyCatalog(o.store))
@@ -72,10 +79,11 @@ export class Engine extends EngineReads {
     this.batchSize = o.batchSize ?? 1000
     this.onApplied = o.onApplied
     this.newId = o.newId ?? newId
+    this.elsewhere = o.elsewhere ?? null
     this.journal = new JournalWriter(o.store, () => this.backlog(), (r) => {
       this.counters.eventsAccepted += r.accepted
       this.counters.eventsDuplicate += r.duplicates
-    })
+    }, this.elsewhere === null)
   }
 
   static async open(o: EngineOptions): Promise<Engine> {
@@ -123,6 +131,24 @@ export class Engine extends EngineReads {
     this.journal.storedElsewhere()
   }
 
+  /** The engine that applies this journal elsewhere finished a batch: counters and held writers follow. */
+  appliedElsewhere(applied: AppliedCounts): void {
+    this.counters.eventsAccepted += applied.accepted
+    this.counters.eventsDuplicate += applied.duplicates
+    this.counters.eventsApplied += applied.events
+    this.counters.timersFired += applied.timers
+    this.journal.applied()
+  }
+
+  /** Another engine on this database created or edited journeys: the catalog is read again before the next batch. */
+  journeysChangedElsewhere(): void {
+    this.catalogStale = true
+  }
+
+  private appliesHere(): void {
+    if (this.elsewhere !== null) throw new Error('This engine only ingests: its journal is applied on the engine thread.')
+  }
+
   // --- events ---------------------------------------------------------------------------------
 
   /** Appends events to the journal (group commit); durable when the promise resolves. Duplicates are ignored. */
@@ -132,6 +158,7 @@ export class Engine extends EngineReads {
 
   /** Applies the next batch of journal events; returns how many were applied. */
   processPending(limit: number = this.batchSize): Promise<number> {
+    this.appliesHere()
     return this.lock.run(async () => {
       const shared = this.store.partitioned
       await this.syncShared()
@@ -164,6 +191,10 @@ export class Engine extends EngineReads {
    * is replayed here (the process that resumed them may hold none of those users).
    */
   private async syncShared(): Promise<void> {
+    if (this.catalogStale) {
+      this.catalogStale = false
+      await this.catalog.reload()
+    }
     const shared = this.store.partitioned
     if (!shared) return
     const stamp = await shared.catalogStamp()
@@ -188,6 +219,7 @@ export class Engine extends EngineReads {
 
   /** Fires timers due by now (overdue ones first); returns how many fired. */
   fireDueTimers(limit: number = this.batchSize): Promise<number> {
+    this.appliesHere()
     return this.lock.run(async () => {
       await this.syncShared()
       const now = this.clock.now()
@@ -221,7 +253,8 @@ export class Engine extends EngineReads {
       const pending = await this.store.partitioned.unappliedCount()
       return { journalHead: head, appliedSeq: head - pending, pending }
     }
-    return { journalHead: head, appliedSeq: this.cursor, pending: head - this.cursor }
+    const applied = this.elsewhere === null ? this.cursor : await this.store.appliedSeq()
+    return { journalHead: head, appliedSeq: applied, pending: head - applied }
   }
 
   // --- journeys -------------------------------------------------------------------------------
@@ -240,6 +273,7 @@ export class Engine extends EngineReads {
       updatedAt: now,
     }
     await this.store.insertJourney(j)
+    this.elsewhere?.journeysChanged()
     return this.view(j)
   }
 
@@ -254,7 +288,10 @@ export class Engine extends EngineReads {
       updatedAt: this.clock.now(),
     }
     await this.store.updateJourney(next)
-    if (next.name !== j.name) this.catalog.setJourney(next)
+    if (next.name !== j.name) {
+      this.catalog.setJourney(next)
+      this.elsewhere?.journeysChanged()
+    }
     return this.view(next)
   }
 
@@ -269,6 +306,7 @@ export class Engine extends EngineReads {
    * With `migrate`, runs waiting on older versions move or exit as it says (see migrate/).
    */
   async publish(id: string, references: NodeReferences = {}, migrate?: MigratePolicy): Promise<PublishResult | Failure<'migration.invalid_map'> | null> {
+    if (this.elsewhere) return this.thenReload(this.elsewhere.publish(id, references, migrate))
     return this.lock.run(async () => {
       const j = await this.store.getJourney(id)
       if (!j) return null
@@ -305,6 +343,7 @@ export class Engine extends EngineReads {
   }
 
   async setPaused(id: string, paused: boolean): Promise<Journey | Failure<EngineErrorCode> | null> {
+    if (this.elsewhere) return this.thenReload(this.elsewhere.setPaused(id, paused))
     const result = await this.lock.run(async () => {
       const j = await this.store.getJourney(id)
       if (!j) return null
@@ -321,6 +360,7 @@ export class Engine extends EngineReads {
   }
 
   async deleteJourney(id: string, options: { exitUsers: boolean }): Promise<{ ok: true } | Failure<EngineErrorCode> | null> {
+    if (this.elsewhere) return this.thenReload(this.elsewhere.deleteJourney(id, options))
     return this.lock.run(async () => {
       const j = await this.store.getJourney(id)
       if (!j) return null
@@ -335,6 +375,13 @@ export class Engine extends EngineReads {
       this.catalog.forget(id)
       return { ok: true }
     })
+  }
+
+  /** After a journey write done by the applier: this side's catalog (names, versions for reads) is read again. */
+  private async thenReload<T>(done: Promise<T>): Promise<T> {
+    const result = await done
+    await this.lock.run(() => this.catalog.reload())
+    return result
   }
 
   // --- outbox ---------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ export class JournalWriter {
     private readonly backlog: () => number,
     /** Told what each commit stored, entries included. */
     private readonly stored: (r: IngestResult & { stored: JournalEntry[] }) => void,
+    /** False when another engine applies the journal: nothing here would take what is kept. */
+    private readonly keepRecent = true,
   ) {}
 
   write(events: IngestedEvent[]): Promise<IngestResult> {
@@ -126,7 +128,7 @@ export class JournalWriter {
       const result = results[i] ?? { accepted: 0, duplicates: g.events.length, stored: [] }
       accepted += result.accepted
       // A shared store's events may belong to another process's partitions: they are read back there.
-      if (!this.store.partitioned && this.recent.size < RECENT_MAX) for (const e of result.stored) this.recent.set(e.seq, e)
+      if (this.keepRecent && !this.store.partitioned && this.recent.size < RECENT_MAX) for (const e of result.stored) this.recent.set(e.seq, e)
       this.stored(result)
       g.resolve({ accepted: result.accepted, duplicates: result.duplicates })
     })

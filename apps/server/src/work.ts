@@ -1,0 +1,47 @@
+import { EngineRunner, type Engine, type OutboxHandlers } from '@switchyard/engine'
+import type { Integrations } from './integrations'
+import type { Logger } from './log'
+import { outboxRelay } from './relay'
+import type { RetentionTask } from './retention'
+
+export interface WorkOptions {
+  engine: Engine
+  handlers: OutboxHandlers
+  integrations: Integrations
+  retention: RetentionTask
+  log: Logger
+  /** Longest sleep of the relay with nothing claimable: short where other processes commit outbox rows too. */
+  relayMaxIdleMs: number
+  /** Journal backlog at which ingestion waits; null when ingestion runs on another thread and waits there. */
+  maxBacklog?: number | null
+}
+
+export interface Work {
+  stop(): Promise<void>
+}
+
+/**
+ * What a process (or the engine thread) does besides HTTP: apply the journal and fire timers
+ * (the runner), hand committed side effects to their senders (the relay), prune old rows, and
+ * run the integrations' own loops (the webhook dispatcher). `stop()` ends them in the order that
+ * loses nothing.
+ */
+export function startWork(o: WorkOptions): Work {
+  const runner = new EngineRunner(o.engine, {
+    ...(o.maxBacklog !== undefined ? { maxBacklog: o.maxBacklog } : {}),
+    onError: (e) => o.log.error('engine loop failed', { error: e instanceof Error ? e.stack : String(e) }),
+  })
+  const relay = outboxRelay(o.engine, o.handlers, o.log, { maxIdleMs: o.relayMaxIdleMs })
+  runner.start()
+  relay.start()
+  o.retention.start()
+  for (const i of o.integrations) i.start?.()
+  return {
+    async stop() {
+      await o.retention.stop()
+      await runner.stop()
+      await relay.stop()
+      for (const i of o.integrations) await i.stop?.()
+    },
+  }
+}
