@@ -33,17 +33,16 @@ export interface BootOptions {
 
 /**
  * Opens the database and starts everything one process runs: HTTP, the engine loop, the timer
- * scheduler and the outbox relay; on SQLite the last three run on the engine thread unless
- * ENGINE_THREAD=main, or a test's clock is not the system's. `stop()` closes them in the order
- * that loses nothing.
+ * scheduler and the outbox relay. On SQLite the engine loop and timers run on the engine thread
+ * unless ENGINE_THREAD=main, or a test's clock is not the system's. `stop()` closes them in the
+ * order that loses nothing.
  */
 export async function boot(config: Config, log: Logger, clock: Clock = systemClock, options: BootOptions = {}): Promise<Running> {
   const opened = await openBackend(config, clock, log)
   const { backend, store } = opened
   const thread = backend.kind === 'sqlite' && config.engineThread === 'worker' && clock === systemClock ? new EngineThread(config, log, options.onEngineThreadFailed ?? (() => process.exit(1))) : null
   const engine = await Engine.open({ store, clock, workspace: config.workspace, ...(thread ? { elsewhere: thread } : {}) })
-  // On the engine thread's side, the main thread only ingests and reads.
-  const works = config.role !== 'api' && thread === null
+  const works = config.role !== 'api'
   const keyFile = join(config.dataDir, 'secret.key')
   const secretBox = createSecretBox(loadSecretKey(config.secretKey ?? undefined, keyFile))
   if (existsSync(keyFile)) chmodSync(keyFile, 0o600)
@@ -72,7 +71,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
     ...(backend.kind === 'postgres' ? { health: () => ({ role: config.role, partitions: opened.partitionsHeld() }) } : {}),
   })
   if (thread) {
-    thread.attach(engine, metrics)
+    thread.attach(engine)
     // Back-pressure waits here, where events arrive, on the backlog the thread reports.
     engine.setBackPressure(50_000)
     await thread.start()
@@ -95,7 +94,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   const listening = works && backend.kind === 'postgres' ? listen(config.databaseUrl, JOURNAL_CHANNEL, () => engine.appendedElsewhere(), (e) => log.warn('journal notifications lost; polling meanwhile', { error: String(e) })) : null
   // On SQLite every commit is this process's own and wakes the relay; on PostgreSQL other processes' rows are looked for every second.
   const work: Work | null = works
-    ? startWork({ engine, handlers, integrations, retention: opened.retention(config.retention, log, integrations), log, relayMaxIdleMs: backend.kind === 'postgres' ? 1000 : 60_000 })
+    ? startWork({ engine, handlers, integrations, retention: opened.retention(config.retention, log, integrations), log, relayMaxIdleMs: backend.kind === 'postgres' ? 1000 : 60_000, applies: thread === null })
     : null
   log.info('switchyard started', { url: `http://${host}:${port}`, database: opened.describe, workspace: config.workspace, role: config.role, engineThread: thread !== null })
 
@@ -118,8 +117,8 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
         await closed
         clearTimeout(grace)
         await listening?.stop()
-        await work?.stop()
         await thread?.stop()
+        await work?.stop()
         await engine.close()
         await opened.close()
         log.info('switchyard stopped')

@@ -3,7 +3,6 @@ import type { AppliedCounts, AppliedElsewhere, Engine, PublishResult } from '@sw
 import type { EngineErrorCode, Failure, Journey, MigratePolicy, NodeReferences } from '@switchyard/schema'
 import type { Config } from './config'
 import type { Logger, LogLevel } from './log'
-import type { Metrics } from './metrics'
 
 export interface EngineThreadData {
   config: Config
@@ -20,7 +19,7 @@ export type ToEngineThread = { type: 'ingested' } | { type: 'journeys' } | { typ
 export type FromEngineThread =
   | { type: 'ready' }
   | { type: 'applied'; counts: AppliedCounts }
-  | { type: 'deliveries'; counts: Record<string, number> }
+  | { type: 'outbox' }
   | { type: 'log'; level: LogLevel; msg: string; fields: Record<string, unknown> }
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: string }
@@ -29,15 +28,15 @@ export type FromEngineThread =
 
 /**
  * The main thread's side of the engine thread (see engine-thread.ts): starts it, wakes it when
- * events are stored, hands it the journey writes that touch runs, and follows its counts. It is
- * the main engine's `elsewhere`, so that engine only ingests and reads.
+ * events are stored, hands it the journey writes that touch runs, follows its counts and wakes the
+ * relay when it commits outbox rows. It is the main engine's `elsewhere`, so that engine ingests,
+ * reads and relays but never applies.
  */
 export class EngineThread implements AppliedElsewhere {
   private worker: Worker | null = null
   private readonly calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   private nextCall = 1
   private engine: Engine | null = null
-  private metrics: Metrics | null = null
   private stopping = false
   private stopped: Promise<void> = Promise.resolve()
 
@@ -83,8 +82,8 @@ export class EngineThread implements AppliedElsewhere {
         case 'applied':
           this.engine?.appliedElsewhere(m.counts)
           return
-        case 'deliveries':
-          this.metrics?.setDeliveriesElsewhere(m.counts)
+        case 'outbox':
+          this.engine?.outboxElsewhere()
           return
         case 'log':
           log[m.level](m.msg, m.fields)
@@ -110,10 +109,9 @@ export class EngineThread implements AppliedElsewhere {
     return started
   }
 
-  /** The main engine: its stored events wake the thread, the thread's counts become its counts. */
-  attach(engine: Engine, metrics: Metrics): void {
+  /** The main engine: its stored events wake the thread; the thread's counts and outbox rows reach it. */
+  attach(engine: Engine): void {
     this.engine = engine
-    this.metrics = metrics
     engine.onIngest(() => this.send({ type: 'ingested' }))
   }
 

@@ -1,21 +1,15 @@
-import { join } from 'node:path'
 import { parentPort, workerData } from 'node:worker_threads'
-import { Engine, SqliteEngineStore, SqliteRetention, openDatabase, systemClock, type AppliedCounts, type EngineCounters } from '@switchyard/engine'
-import { createSecretBox, loadSecretKey } from '@switchyard/secrets'
+import { Engine, EngineRunner, SqliteEngineStore, openDatabase, systemClock, type AppliedCounts, type EngineCounters } from '@switchyard/engine'
 import { checkLiquid } from '@switchyard/webhooks'
-import type { Config } from './config'
 import { LOG_LEVELS, type Logger, type LogLevel } from './log'
-import { Metrics } from './metrics'
-import { RetentionTask } from './retention'
-import { createServices } from './services'
-import { startWork } from './work'
 import type { EngineThreadData, FromEngineThread, ToEngineThread } from './engine-link'
 
 /**
- * The engine thread: on SQLite the server applies the journal, fires timers and delivers here,
- * on its own connection to the same file, while the main thread parses, validates, appends and
- * answers. Messages between the two carry batches: "events were stored", "a batch was applied"
- * (with counts), journey writes that touch runs, log records and delivery counts.
+ * The engine thread: on SQLite the server applies the journal and fires timers here, on its own
+ * connection to the same file, while the main thread parses, validates, appends, answers and
+ * relays side effects. Messages between the two carry batches: "events were stored", "a batch was
+ * applied" (with counts), "outbox rows were committed", journey writes that touch runs, and log
+ * records.
  */
 const port = parentPort
 if (port === null) throw new Error('engine-thread.ts runs as a worker thread')
@@ -23,34 +17,18 @@ const post = (m: FromEngineThread) => port.postMessage(m)
 const { config } = workerData as EngineThreadData
 
 const log = forwardingLogger(config.logLevel)
-process.on('uncaughtException', (error) => {
-  post({ type: 'fatal', error: error.stack ?? String(error) })
-})
+process.on('uncaughtException', (error) => post({ type: 'fatal', error: error.stack ?? String(error) }))
 
 const db = openDatabase(config.sqlitePath, { synchronous: config.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL' })
 const store = new SqliteEngineStore(db, systemClock.now())
 let reported: EngineCounters = { eventsAccepted: 0, eventsDuplicate: 0, eventsApplied: 0, timersFired: 0 }
 const engine = await Engine.open({ store, clock: systemClock, workspace: config.workspace, onApplied: () => report() })
-const metrics = new Metrics()
-const secretBox = createSecretBox(loadSecretKey(config.secretKey ?? undefined, join(config.dataDir, 'secret.key')))
-const { integrations, handlers } = await createServices({
-  backend: { kind: 'sqlite', db, path: config.sqlitePath },
-  engine,
-  secretBox,
-  clock: systemClock,
-  workspace: config.workspace,
-  allowPrivateTargets: config.allowPrivateTargets,
-  alertEmails: config.alertEmails,
-  metrics,
-  log,
-})
-const retention = new RetentionTask(new SqliteRetention(store, config.retention), config.retention, systemClock, log, integrations)
-const work = startWork({ engine, handlers, integrations, retention, log, relayMaxIdleMs: 60_000, maxBacklog: null })
-// Sends' `<channel>.sent` events are accepted here; delivery counts change between batches too.
-const reporting = setInterval(() => report(), 1000)
-let deliveriesSent = ''
+engine.onOutbox(() => post({ type: 'outbox' }))
+// Back-pressure is the main thread's, where events arrive.
+const runner = new EngineRunner(engine, { maxBacklog: null, onError: (e) => log.error('engine loop failed', { error: e instanceof Error ? e.stack : String(e) }) })
+runner.start()
 
-/** What changed since the last report: counters as deltas, delivery counts whole. */
+/** What changed since the last report, as deltas. */
 function report(): void {
   const c = engine.counters
   const delta: AppliedCounts = {
@@ -61,11 +39,6 @@ function report(): void {
   }
   reported = { ...c }
   if (delta.accepted + delta.duplicates + delta.events + delta.timers > 0) post({ type: 'applied', counts: delta })
-  const deliveries = JSON.stringify([...metrics.deliveries])
-  if (deliveries !== deliveriesSent) {
-    deliveriesSent = deliveries
-    post({ type: 'deliveries', counts: Object.fromEntries(metrics.deliveries) })
-  }
 }
 
 port.on('message', (m: ToEngineThread) => {
@@ -102,9 +75,9 @@ async function answer(id: number, run: () => Promise<unknown>): Promise<void> {
   }
 }
 
+/** The batch in hand commits; what is not applied stays in the journal for the next start. */
 async function stop(): Promise<void> {
-  clearInterval(reporting)
-  await work.stop()
+  await runner.stop()
   report()
   await engine.close()
   db.close()
@@ -114,9 +87,9 @@ async function stop(): Promise<void> {
 /** Records go to the main thread's logger, so they are written where and as the server's own are. */
 function forwardingLogger(level: LogLevel): Logger {
   const min = LOG_LEVELS.indexOf(level)
-  const at = (l: LogLevel) => (LOG_LEVELS.indexOf(l) < min ? () => {} : (msg: string, fields: Record<string, unknown> = {}) => post({ type: 'log', level: l, msg, fields: JSON.parse(JSON.stringify(fields)) as Record<string, unknown> }))
+  const at = (l: LogLevel) =>
+    LOG_LEVELS.indexOf(l) < min ? () => {} : (msg: string, fields: Record<string, unknown> = {}) => post({ type: 'log', level: l, msg, fields: JSON.parse(JSON.stringify(fields)) as Record<string, unknown> })
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
 }
 
 post({ type: 'ready' })
-export type { Config }

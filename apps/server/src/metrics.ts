@@ -4,16 +4,10 @@ import type { DatabaseSizes, Engine } from '@switchyard/engine'
 export class Metrics {
   readonly httpRequests = new Map<string, number>()
   readonly deliveries = new Map<string, number>()
-  /** Delivery counts of the engine thread, which delivers on SQLite (its whole counts, as last reported). */
-  private deliveriesElsewhere: Record<string, number> = {}
 
   countRequest(status: number): void {
     const key = `${Math.floor(status / 100)}xx`
     this.httpRequests.set(key, (this.httpRequests.get(key) ?? 0) + 1)
-  }
-
-  setDeliveriesElsewhere(counts: Record<string, number>): void {
-    this.deliveriesElsewhere = counts
   }
 
   countDelivery(outcome: string): void {
@@ -48,7 +42,7 @@ export class Metrics {
       'switchyard_webhook_deliveries_total',
       'counter',
       'Webhook delivery attempts by outcome.',
-      [...sum(this.deliveries, this.deliveriesElsewhere)].map(([outcome, n]) => [`{outcome="${outcome}"}`, n]),
+      [...this.deliveries].map(([outcome, n]) => [`{outcome="${outcome}"}`, n]),
     )
     metric(
       'switchyard_http_requests_total',
@@ -58,10 +52,4 @@ export class Metrics {
     )
     return `${lines.join('\n')}\n`
   }
-}
-
-function sum(here: ReadonlyMap<string, number>, elsewhere: Record<string, number>): Map<string, number> {
-  const out = new Map(here)
-  for (const [k, n] of Object.entries(elsewhere)) out.set(k, (out.get(k) ?? 0) + n)
-  return out
 }

@@ -12,8 +12,8 @@ export interface WorkOptions {
   log: Logger
   /** Longest sleep of the relay with nothing claimable: short where other processes commit outbox rows too. */
   relayMaxIdleMs: number
-  /** Journal backlog at which ingestion waits; null when ingestion runs on another thread and waits there. */
-  maxBacklog?: number | null
+  /** False when the engine thread applies the journal and fires timers (SQLite); this side then relays and prunes. */
+  applies: boolean
 }
 
 export interface Work {
@@ -21,25 +21,22 @@ export interface Work {
 }
 
 /**
- * What a process (or the engine thread) does besides HTTP: apply the journal and fire timers
- * (the runner), hand committed side effects to their senders (the relay), prune old rows, and
- * run the integrations' own loops (the webhook dispatcher). `stop()` ends them in the order that
- * loses nothing.
+ * What a process does besides HTTP: apply the journal and fire timers (the runner, unless the
+ * engine thread does), hand committed side effects to their senders (the relay), prune old rows,
+ * and run the integrations' own loops (the webhook dispatcher). `stop()` ends them in the order
+ * that loses nothing.
  */
 export function startWork(o: WorkOptions): Work {
-  const runner = new EngineRunner(o.engine, {
-    ...(o.maxBacklog !== undefined ? { maxBacklog: o.maxBacklog } : {}),
-    onError: (e) => o.log.error('engine loop failed', { error: e instanceof Error ? e.stack : String(e) }),
-  })
+  const runner = o.applies ? new EngineRunner(o.engine, { onError: (e) => o.log.error('engine loop failed', { error: e instanceof Error ? e.stack : String(e) }) }) : null
   const relay = outboxRelay(o.engine, o.handlers, o.log, { maxIdleMs: o.relayMaxIdleMs })
-  runner.start()
+  runner?.start()
   relay.start()
   o.retention.start()
   for (const i of o.integrations) i.start?.()
   return {
     async stop() {
       await o.retention.stop()
-      await runner.stop()
+      await runner?.stop()
       await relay.stop()
       for (const i of o.integrations) await i.stop?.()
     },

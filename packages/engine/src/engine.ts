@@ -140,13 +140,18 @@ export class Engine extends EngineReads {
     this.journal.applied()
   }
 
+  /** The engine that applies this journal elsewhere committed outbox rows: a waiting relay here wakes. */
+  outboxElsewhere(): void {
+    for (const l of this.outboxListeners) l()
+  }
+
   /** Another engine on this database created or edited journeys: the catalog is read again before the next batch. */
   journeysChangedElsewhere(): void {
     this.catalogStale = true
   }
 
-  private appliesHere(): void {
-    if (this.elsewhere !== null) throw new Error('This engine only ingests: its journal is applied on the engine thread.')
+  private appliedHere(): Promise<number> | null {
+    return this.elsewhere === null ? null : Promise.reject(new Error('This engine only ingests: its journal is applied on the engine thread.'))
   }
 
   // --- events ---------------------------------------------------------------------------------
@@ -158,7 +163,8 @@ export class Engine extends EngineReads {
 
   /** Applies the next batch of journal events; returns how many were applied. */
   processPending(limit: number = this.batchSize): Promise<number> {
-    this.appliesHere()
+    const refused = this.appliedHere()
+    if (refused) return refused
     return this.lock.run(async () => {
       const shared = this.store.partitioned
       await this.syncShared()
@@ -219,7 +225,8 @@ export class Engine extends EngineReads {
 
   /** Fires timers due by now (overdue ones first); returns how many fired. */
   fireDueTimers(limit: number = this.batchSize): Promise<number> {
-    this.appliesHere()
+    const refused = this.appliedHere()
+    if (refused) return refused
     return this.lock.run(async () => {
       await this.syncShared()
       const now = this.clock.now()
