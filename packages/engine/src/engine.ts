@@ -13,9 +13,8 @@ import {
   type ValidationIssue,
 } from '@switchyard/schema'
 import { Batch } from './batch'
-import { EngineReads } from './engine-reads'
+import { EngineOutbox } from './engine-outbox'
 import { decideDue } from './decisions'
-import { outcomeRow, sentEvent, type JobOutcome, type OutboxSettlement, type OutcomeJob, type SentJob } from './outcomes'
 import { JourneyCatalog } from './catalog'
 import { replayHeld } from './resume'
 import { migrationCommit, type MigrationOutcome } from './migrate/apply'
@@ -25,14 +24,14 @@ import { crashPoint } from './crash'
 import { newId } from './ids'
 import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
-import { coalesce } from '@switchyard/storage'
-import type { AppliedBatch, EngineCounters, HistoryRecord, JournalEntry, JourneyPatch, JourneyRecord, PublishResult } from './records'
-import type { EngineCommit, EngineStore, OutboxClaim } from './store'
+import type { AppliedBatch, EngineCounters, JournalEntry, JourneyPatch, JourneyRecord, PublishResult } from './records'
+import type { EngineCommit, EngineStore } from './store'
 import { nextVersion } from './publish'
 import type { AppliedCounts, AppliedElsewhere } from './elsewhere'
 
 export type { OutcomeJob, JobOutcome, OutboxSettlement } from './outcomes'
 export { EngineReads, type RunsPage } from './engine-reads'
+export { EngineOutbox } from './engine-outbox'
 export type { AppliedCounts, AppliedElsewhere } from './elsewhere'
 
 export interface EngineOptions {
@@ -54,7 +53,7 @@ export interface EngineOptions {
  * (`ingest`), then applied in arrival order by `processPending`; due timers go through the same
  * path (`fireDueTimers`). Each batch commits its snapshots, history, outbox and timers at once.
  */
-export class Engine extends EngineReads {
+export class Engine extends EngineOutbox {
   readonly clock: Clock
   readonly workspace: string
   readonly counters: EngineCounters = { eventsAccepted: 0, eventsDuplicate: 0, eventsApplied: 0, timersFired: 0 }
@@ -67,7 +66,6 @@ export class Engine extends EngineReads {
   /** The catalog as of this stamp (shared stores only). */
   private catalogStamp: string | null = null
   private readonly journal: JournalWriter
-  private readonly outboxListeners = new Set<() => void>()
   private readonly elsewhere: AppliedElsewhere | null
   /** Journeys were changed by another engine on the same database: reload before the next batch. */
   private catalogStale = false
@@ -114,16 +112,10 @@ export class Engine extends EngineReads {
     return this.journal.onStored(listener)
   }
 
-  /** Called after a commit that queued outbox rows, so a waiting relay wakes at once. */
-  onOutbox(listener: () => void): () => void {
-    this.outboxListeners.add(listener)
-    return () => this.outboxListeners.delete(listener)
-  }
-
   /** Every batch's one transaction; a batch that queued side effects wakes the relay. */
   private async commit(c: EngineCommit): Promise<void> {
     await this.store.commit(c)
-    if (c.outbox.length > 0) for (const l of this.outboxListeners) l()
+    if (c.outbox.length > 0) this.outboxQueued()
   }
 
   /** Another process appended to a shared journal: a waiting runner wakes as for a local ingest. */
@@ -138,11 +130,6 @@ export class Engine extends EngineReads {
     this.counters.eventsApplied += applied.events
     this.counters.timersFired += applied.timers
     this.journal.applied()
-  }
-
-  /** The engine that applies this journal elsewhere committed outbox rows: a waiting relay here wakes. */
-  outboxElsewhere(): void {
-    for (const l of this.outboxListeners) l()
   }
 
   /** Another engine on this database created or edited journeys: the catalog is read again before the next batch. */
@@ -390,51 +377,4 @@ export class Engine extends EngineReads {
     await this.lock.run(() => this.catalog.reload())
     return result
   }
-
-  // --- outbox ---------------------------------------------------------------------------------
-
-  /** Committed side effects of a kind that are due now. */
-  claimOutbox(kind: OutboxClaim['kind'], limit: number): Promise<OutboxClaim[]> {
-    return this.store.claimOutbox(kind, limit, this.clock.now())
-  }
-
-  /**
-   * Keeps an outbox row until `availableAt`. With `outcome` (a hold and its reason), the run's
-   * history gets that row in the same transaction, so a held job is never held unrecorded.
-   */
-  deferOutbox(id: string, availableAt: number, outcome?: JobOutcome): Promise<void> {
-    return this.store.deferOutbox(id, availableAt, outcome && outcomeRow(outcome, this.clock.now()))
-  }
-
-  /** A relay batch's outcomes, written in one transaction (see `OutboxSettlement`). */
-  settleOutbox(s: OutboxSettlement): Promise<void> {
-    const now = this.clock.now()
-    const history = [...s.complete, ...s.defer].flatMap((c) => (c.outcome ? [outcomeRow(c.outcome, now)] : []))
-    return this.store.settleOutbox(s.complete.map((c) => c.id), s.defer, history)
-  }
-
-  completeOutbox(ids: string[]): Promise<void> {
-    return this.store.completeOutbox(ids)
-  }
-
-  /**
-   * A provider accepted a message: `<channel>.sent` goes into the journal like any event, with
-   * an id derived from the message id so a repeated report is stored once.
-   */
-  async messageSent(job: SentJob, extra: Record<string, unknown> = {}): Promise<void> {
-    await this.ingest([sentEvent(job, this.clock.now(), extra)])
-  }
-
-  /** Adds a row to a run's history from outside a transition (a delivery attempt, a send result). */
-  async recordOutcome(job: OutcomeJob, kind: 'message' | 'webhook', messageId: string | null, detail: Record<string, unknown>): Promise<void> {
-    await this.appendOutcome(outcomeRow({ job, kind, messageId, detail }, this.clock.now()))
-  }
-
-  /** Outcome rows recorded in the same turn (a burst of webhook attempts) share one transaction. */
-  private readonly appendOutcome = coalesce(async (rows: HistoryRecord[]) => {
-    await this.store.appendHistory(rows)
-    return rows.map(() => undefined)
-  })
-
-
 }
