@@ -87,6 +87,10 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(s))
   })
+  // Idle keep-alive connections stay open longer than a load balancer's usual 60 s, so a client
+  // never reuses one at the moment the server closes it (Node's default is 5 s: a client idle that
+  // long, as while a large journey is published on the engine thread, could race the close).
+  if ('keepAliveTimeout' in server) server.keepAliveTimeout = 65_000
   const address = server.address()
   const port = address !== null && typeof address === 'object' ? address.port : config.port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
