@@ -50,8 +50,8 @@ export class EngineThread implements AppliedElsewhere {
   ) {}
 
   /**
-   * Starts the thread once the main thread has migrated the database, and resolves once it runs
-   * (its runner, relay and integrations started).
+   * Starts the thread once the main thread has migrated the database, and resolves once its
+   * runner runs.
    */
   start(): Promise<void> {
     const { log, onFailed } = this
@@ -69,7 +69,11 @@ export class EngineThread implements AppliedElsewhere {
     })
     let stoppedNow = () => {}
     this.stopped = new Promise((resolve) => (stoppedNow = resolve))
+    let failed = false
     const fail = (reason: string) => {
+      // A fatal report is followed by the thread's exit: one failure, told once.
+      if (failed) return
+      failed = true
       failedEarly(new Error(`The engine thread did not start: ${reason}`))
       for (const c of this.calls.values()) c.reject(new Error(`The engine thread stopped: ${reason}`))
       this.calls.clear()
