@@ -37,9 +37,9 @@ export interface Config {
   /** `info` by default: one line per batch of sends; `debug` adds one per message. */
   logLevel: LogLevel
   /**
-   * SQLite: `worker` (default) applies the journal, fires timers and delivers on a second thread
-   * with its own connection, so a live journey does not slow ingestion; `main` does all of it on
-   * the HTTP thread. PostgreSQL scales with processes instead (ROLE).
+   * SQLite: `worker` (default) applies the journal and fires timers on a second thread with its
+   * own connection, so a live journey does not slow ingestion; `main` does it on the HTTP thread
+   * too. PostgreSQL scales with processes instead (ROLE).
    */
   engineThread: 'worker' | 'main'
 }
@@ -97,7 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   if (!isLogLevel(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not “${env.LOG_LEVEL ?? ''}”.`)
   const engineThreadText = (env.ENGINE_THREAD ?? '').trim().toLowerCase()
   if (engineThreadText !== '' && engineThreadText !== 'worker' && engineThreadText !== 'main') {
-    throw new ConfigError(`ENGINE_THREAD must be "worker" (apply and deliver on a second thread) or "main" (everything on one), not “${env.ENGINE_THREAD ?? ''}”.`)
+    throw new ConfigError(`ENGINE_THREAD must be "worker" (apply events and fire timers on a second thread) or "main" (everything on one), not “${env.ENGINE_THREAD ?? ''}”.`)
   }
   const ownFile = database === 'sqlite' && sqlitePath !== ':memory:' && !sqlitePath.endsWith('/:memory:')
   if (engineThreadText === 'worker' && !ownFile) {

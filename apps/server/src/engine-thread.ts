@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { Engine, EngineRunner, SqliteEngineStore, openDatabase, systemClock, type AppliedCounts, type EngineCounters } from '@switchyard/engine'
+import { Engine, SqliteEngineStore, openDatabase, systemClock } from '@switchyard/engine'
 import { checkLiquid } from '@switchyard/webhooks'
-import { LOG_LEVELS, type Logger, type LogLevel } from './log'
+import { levelledLogger } from './log'
+import { engineRunner } from './runner'
 import type { EngineThreadData, FromEngineThread, ToEngineThread } from './engine-link'
 
 /**
@@ -16,30 +17,23 @@ if (port === null) throw new Error('engine-thread.ts runs as a worker thread')
 const post = (m: FromEngineThread) => port.postMessage(m)
 const { config } = workerData as EngineThreadData
 
-const log = forwardingLogger(config.logLevel)
+// Records go to the main thread's logger, so they are written where and as the server's own are.
+const log = levelledLogger(config.logLevel, (level, msg, fields) => post({ type: 'log', level, msg, fields: JSON.parse(JSON.stringify(fields)) as Record<string, unknown> }))
 process.on('uncaughtException', (error) => post({ type: 'fatal', error: error.stack ?? String(error) }))
 
 const db = openDatabase(config.sqlitePath, { synchronous: config.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL' })
 const store = new SqliteEngineStore(db, systemClock.now())
-let reported: EngineCounters = { eventsAccepted: 0, eventsDuplicate: 0, eventsApplied: 0, timersFired: 0 }
-const engine = await Engine.open({ store, clock: systemClock, workspace: config.workspace, onApplied: () => report() })
+// Each batch's count reaches the main thread's counters (and its back-pressure).
+const engine = await Engine.open({
+  store,
+  clock: systemClock,
+  workspace: config.workspace,
+  onApplied: (a) => post({ type: 'applied', counts: a.kind === 'events' ? { events: a.since.length, timers: 0 } : { events: 0, timers: a.since.length } }),
+})
 engine.onOutbox(() => post({ type: 'outbox' }))
 // Back-pressure is the main thread's, where events arrive.
-const runner = new EngineRunner(engine, { maxBacklog: null, onError: (e) => log.error('engine loop failed', { error: e instanceof Error ? e.stack : String(e) }) })
+const runner = engineRunner(engine, log, null)
 runner.start()
-
-/** What changed since the last report, as deltas. */
-function report(): void {
-  const c = engine.counters
-  const delta: AppliedCounts = {
-    accepted: c.eventsAccepted - reported.eventsAccepted,
-    duplicates: c.eventsDuplicate - reported.eventsDuplicate,
-    events: c.eventsApplied - reported.eventsApplied,
-    timers: c.timersFired - reported.timersFired,
-  }
-  reported = { ...c }
-  if (delta.accepted + delta.duplicates + delta.events + delta.timers > 0) post({ type: 'applied', counts: delta })
-}
 
 port.on('message', (m: ToEngineThread) => {
   switch (m.type) {
@@ -78,18 +72,9 @@ async function answer(id: number, run: () => Promise<unknown>): Promise<void> {
 /** The batch in hand commits; what is not applied stays in the journal for the next start. */
 async function stop(): Promise<void> {
   await runner.stop()
-  report()
   await engine.close()
   db.close()
   post({ type: 'stopped' })
-}
-
-/** Records go to the main thread's logger, so they are written where and as the server's own are. */
-function forwardingLogger(level: LogLevel): Logger {
-  const min = LOG_LEVELS.indexOf(level)
-  const at = (l: LogLevel) =>
-    LOG_LEVELS.indexOf(l) < min ? () => {} : (msg: string, fields: Record<string, unknown> = {}) => post({ type: 'log', level: l, msg, fields: JSON.parse(JSON.stringify(fields)) as Record<string, unknown> })
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
 }
 
 post({ type: 'ready' })

@@ -14,14 +14,16 @@ export function isLogLevel(value: string): value is LogLevel {
   return LOG_LEVELS.some((l) => l === value)
 }
 
-/** Writes records at `level` and above; the ones below cost one comparison. */
-export function jsonLogger(write: (line: string) => void = (l) => process.stdout.write(`${l}\n`), level: LogLevel = 'info'): Logger {
+/** Hands records at `level` and above to `emit`; the ones below cost one comparison. */
+export function levelledLogger(level: LogLevel, emit: (level: LogLevel, msg: string, fields: Record<string, unknown>) => void): Logger {
   const min = LOG_LEVELS.indexOf(level)
-  const at = (l: LogLevel) =>
-    LOG_LEVELS.indexOf(l) < min
-      ? () => {}
-      : (msg: string, fields: Record<string, unknown> = {}) => write(JSON.stringify({ time: new Date().toISOString(), level: l, msg, ...fields }))
+  const at = (l: LogLevel) => (LOG_LEVELS.indexOf(l) < min ? () => {} : (msg: string, fields: Record<string, unknown> = {}) => emit(l, msg, fields))
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
+}
+
+/** Writes records at `level` and above as JSON lines. */
+export function jsonLogger(write: (line: string) => void = (l) => process.stdout.write(`${l}\n`), level: LogLevel = 'info'): Logger {
+  return levelledLogger(level, (l, msg, fields) => write(JSON.stringify({ time: new Date().toISOString(), level: l, msg, ...fields })))
 }
 
 export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }

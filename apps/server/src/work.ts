@@ -1,4 +1,5 @@
-import { EngineRunner, type Engine, type OutboxHandlers } from '@switchyard/engine'
+import type { Engine, OutboxHandlers } from '@switchyard/engine'
+import { engineRunner } from './runner'
 import type { Integrations } from './integrations'
 import type { Logger } from './log'
 import { outboxRelay } from './relay'
@@ -27,7 +28,7 @@ export interface Work {
  * that loses nothing.
  */
 export function startWork(o: WorkOptions): Work {
-  const runner = o.applies ? new EngineRunner(o.engine, { onError: (e) => o.log.error('engine loop failed', { error: e instanceof Error ? e.stack : String(e) }) }) : null
+  const runner = o.applies ? engineRunner(o.engine, o.log) : null
   const relay = outboxRelay(o.engine, o.handlers, o.log, { maxIdleMs: o.relayMaxIdleMs })
   runner?.start()
   relay.start()

@@ -15,11 +15,8 @@ export interface AppliedElsewhere {
   journeysChanged(): void
 }
 
-/** What the applier counted since its last report, so this side's counters (and back-pressure) follow. */
+/** What one of the applier's batches applied, so this side's counters (and back-pressure) follow. */
 export interface AppliedCounts {
-  /** Events the applier itself appended (a send's `<channel>.sent`). */
-  accepted: number
-  duplicates: number
   events: number
   timers: number
 }

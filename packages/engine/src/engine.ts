@@ -78,10 +78,13 @@ export class Engine extends EngineOutbox {
     this.onApplied = o.onApplied
     this.newId = o.newId ?? newId
     this.elsewhere = o.elsewhere ?? null
+    // Stored entries are kept for this engine's batches only where it applies them: not when another
+    // engine applies the journal, nor on a shared store, whose events may be another process's partitions'.
+    const keepRecent = this.elsewhere === null && !o.store.partitioned
     this.journal = new JournalWriter(o.store, () => this.backlog(), (r) => {
       this.counters.eventsAccepted += r.accepted
       this.counters.eventsDuplicate += r.duplicates
-    }, this.elsewhere === null)
+    }, keepRecent)
   }
 
   static async open(o: EngineOptions): Promise<Engine> {
@@ -125,8 +128,6 @@ export class Engine extends EngineOutbox {
 
   /** The engine that applies this journal elsewhere finished a batch: counters and held writers follow. */
   appliedElsewhere(applied: AppliedCounts): void {
-    this.counters.eventsAccepted += applied.accepted
-    this.counters.eventsDuplicate += applied.duplicates
     this.counters.eventsApplied += applied.events
     this.counters.timersFired += applied.timers
     this.journal.applied()

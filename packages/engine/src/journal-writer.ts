@@ -35,7 +35,7 @@ export class JournalWriter {
     private readonly backlog: () => number,
     /** Told what each commit stored, entries included. */
     private readonly stored: (r: IngestResult & { stored: JournalEntry[] }) => void,
-    /** False when another engine applies the journal: nothing here would take what is kept. */
+    /** Whether stored entries are kept for this engine's batches (false when none here would take them). */
     private readonly keepRecent = true,
   ) {}
 
@@ -127,8 +127,7 @@ export class JournalWriter {
     group.forEach((g, i) => {
       const result = results[i] ?? { accepted: 0, duplicates: g.events.length, stored: [] }
       accepted += result.accepted
-      // A shared store's events may belong to another process's partitions: they are read back there.
-      if (this.keepRecent && !this.store.partitioned && this.recent.size < RECENT_MAX) for (const e of result.stored) this.recent.set(e.seq, e)
+      if (this.keepRecent && this.recent.size < RECENT_MAX) for (const e of result.stored) this.recent.set(e.seq, e)
       this.stored(result)
       g.resolve({ accepted: result.accepted, duplicates: result.duplicates })
     })
