@@ -2,7 +2,7 @@ import { chmodSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { serve, type ServerType } from '@hono/node-server'
-import { Engine, JOURNAL_CHANNEL, systemClock, type Clock } from '@switchyard/engine'
+import { DEFAULT_MAX_BACKLOG, Engine, JOURNAL_CHANNEL, systemClock, type Clock } from '@switchyard/engine'
 import { listen } from '@switchyard/storage'
 import { openBackend, type Backend } from './backend'
 import { createSecretBox, loadSecretKey } from '@switchyard/secrets'
@@ -73,7 +73,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   if (thread) {
     thread.attach(engine)
     // Back-pressure waits here, where events arrive, on the backlog the thread reports.
-    engine.setBackPressure(50_000)
+    engine.setBackPressure(DEFAULT_MAX_BACKLOG)
     await thread.start()
   }
 

@@ -1,6 +1,9 @@
 import type { Engine } from './engine'
 import { Sleeper } from './sleeper'
 
+/** Unapplied journal events at which ingestion waits for the engine, unless told otherwise. */
+export const DEFAULT_MAX_BACKLOG = 50_000
+
 export interface RunnerOptions {
   /** Longest sleep when there is nothing to do, so new timers are noticed. */
   maxIdleMs?: number
@@ -27,7 +30,7 @@ export class EngineRunner {
   start(): void {
     if (this.running) return
     this.running = true
-    this.engine.setBackPressure(this.options.maxBacklog === undefined ? 50_000 : this.options.maxBacklog)
+    this.engine.setBackPressure(this.options.maxBacklog === undefined ? DEFAULT_MAX_BACKLOG : this.options.maxBacklog)
     this.unsubscribe = this.engine.onIngest(() => this.sleeper.wake())
     this.loop = this.run()
   }
