@@ -176,8 +176,10 @@ describe('numbers on the canvas', () => {
     expect(await card.getByTestId('figure-bounced').textContent()).toBe('0')
     expect(await card.getByTestId('figure-clicked-rate').textContent()).toContain('50%')
     // Outlets: counts and shares; the goal on the journey bar.
-    await expect.poll(() => page.getByTestId('edge-share-w-matched-yes').textContent()).toBe('50%')
-    await expect.poll(() => page.getByTestId('goal-converted').textContent()).toBe('1')
+    // The goal event is applied after the click; on a loaded machine (PostgreSQL, CI) the canvas can
+    // need more than expect.poll's default second to show it, as the card's figures above.
+    await expect.poll(() => page.getByTestId('edge-share-w-matched-yes').textContent(), { timeout: 15_000 }).toBe('50%')
+    await expect.poll(() => page.getByTestId('goal-converted').textContent(), { timeout: 15_000 }).toBe('1')
     // "Here now" on the wait lists bo, who has not clicked.
     await canvas.nodeEl('w').getByTestId('node-here-now').click()
     await page.getByTestId('users-at').waitFor()
