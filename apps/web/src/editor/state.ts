@@ -63,6 +63,8 @@ export interface EditorState {
   usersAt: string | null
   path: RunPath | null
   tab: PanelTab
+  /** The user picked a tab since the editor opened: loading the journey keeps it. */
+  tabPicked: boolean
   notice: { kind: 'error' | 'info'; text: string; at: number } | null
   sampleData: string
 }
@@ -91,6 +93,7 @@ export const initial = {
   usersAt: null,
   path: null,
   tab: 'journey' as const,
+  tabPicked: false,
   notice: null,
   sampleData: SAMPLE_DATA,
 } satisfies Omit<EditorState, 'webhooks'>

@@ -84,6 +84,20 @@ describe('editor store', () => {
     expect(s.issues.byEdge.e).toHaveLength(1)
   })
 
+  it('keeps a tab picked while the journey was loading, and opens the Step tab otherwise', () => {
+    const withStep = { ...journey, graph: { nodes: [{ id: 't', type: 'trigger' as const, position: { x: 0, y: 0 }, data: { event: 'a' } }], edges: [] } }
+    editor.reset()
+    editor.load(withStep)
+    expect(useEditor.getState().tab).toBe('node')
+    editor.reset()
+    editor.setTab('test')
+    editor.load(withStep)
+    expect(useEditor.getState().tab).toBe('test')
+    editor.reset()
+    editor.load(journey)
+    expect(useEditor.getState().tab).toBe('journey')
+  })
+
   it('keeps how many runs the inspector asked for while it follows the same user', () => {
     const run = { runId: 'r1', version: 1, status: 'active' as const, currentNodeId: null, waitingUntil: null, startedAt: '2025-01-01T00:00:00Z', endedAt: null, history: [] }
     editor.inspect('ann', [run], 0, { limit: 40, more: true })

@@ -34,7 +34,9 @@ export const editor = {
       serverIssues: journey.issues,
       localIssues: null,
       issues: indexIssues(journey.issues),
-      tab: nodes.length === 0 ? 'journey' : 'node',
+      // A tab clicked while the journey was still on its way stays open.
+      tab: s.tabPicked ? s.tab : nodes.length === 0 ? 'journey' : 'node',
+      tabPicked: s.tabPicked,
     })
   },
   reset(): void {
@@ -105,7 +107,7 @@ export const editor = {
     set({ inspection: null, path })
   },
   setTab(tab: PanelTab): void {
-    set({ tab })
+    set({ tab, tabPicked: true })
   },
   setSampleData(sampleData: string): void {
     set({ sampleData })
