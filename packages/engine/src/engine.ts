@@ -24,8 +24,8 @@ import { crashPoint } from './crash'
 import { newId } from './ids'
 import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
-import type { AppliedBatch, EngineCounters, JournalEntry, JourneyPatch, JourneyRecord, PublishResult } from './records'
-import type { EngineCommit, EngineStore } from './store'
+import type { AppliedBatch, EngineCounters, JournalEntry, JourneyPatch, JourneyRecord, PublishResult, RunRecord } from './records'
+import { emptyCommit, type EngineCommit, type EngineStore } from './store'
 import { nextVersion } from './publish'
 import type { AppliedCounts, AppliedElsewhere } from './elsewhere'
 
@@ -316,9 +316,13 @@ export class Engine extends EngineOutbox {
       let migrated: MigrationOutcome | undefined
       if (plan === null) await this.store.insertVersion(record, next)
       else {
-        const m = await migrationCommit(this.store, plan.waiting, { journeyId: j.id, version, stateKeyOf: compiled.stateKeyOf }, now)
-        await this.commit({ ...m.commit, version: { record, journey: next } })
-        migrated = m.outcome
+        const target = { journeyId: j.id, version, stateKeyOf: compiled.stateKeyOf }
+        const migrate = (runs: RunRecord[]) => {
+          const m = migrationCommit(runs, plan.waiting, target, now)
+          migrated = m.outcome
+          return m.commit
+        }
+        await this.commit({ ...emptyCommit(), version: { record, journey: next, migrate } })
       }
       // Only once stored: a failed commit must not leave a version in memory that the database lacks.
       this.catalog.addVersion(record, compiled)

@@ -1,4 +1,5 @@
 import type { Engine } from './engine'
+import { StaleBatchError } from './postgres/shared'
 import { Sleeper } from './sleeper'
 
 /** Unapplied journal events at which ingestion waits for the engine, unless told otherwise. */
@@ -51,6 +52,9 @@ export class EngineRunner {
       try {
         worked = (await this.engine.processPending()) + (await this.engine.fireDueTimers())
       } catch (error) {
+        // Another process published or deleted a journey while this batch was in hand: it was
+        // dropped, and is read again at once against the new catalog. Not a failure.
+        if (error instanceof StaleBatchError) continue
         this.options.onError?.(error)
         await this.sleeper.sleep(1000)
         continue

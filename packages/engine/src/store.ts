@@ -46,8 +46,14 @@ export interface EngineCommit {
   goalWatchesCleared: string[]
   /** A user's first entry into a journey: kept after their runs are deleted, for `reentry: never`. */
   entered: { userId: string; journeyId: string }[]
-  /** A publish that migrates runs: the new version commits with them, so a failure publishes nothing. */
-  version?: { record: JourneyVersionRecord; journey: JourneyRecord }
+  /**
+   * A publish: the new version commits with what it changes, so a failure publishes nothing. With
+   * `migrate`, the store reads the journey's active runs inside the transaction (on PostgreSQL after
+   * taking the publish epoch, which holds every other process's batch) and writes the commit
+   * `migrate` makes of them in place of this one's other fields: no batch can commit between the
+   * read and the write and have its changes written over.
+   */
+  version?: { record: JourneyVersionRecord; journey: JourneyRecord; migrate?: (activeRuns: RunRecord[]) => EngineCommit }
 }
 
 export function emptyCommit(): EngineCommit {

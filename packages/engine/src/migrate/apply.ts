@@ -1,5 +1,6 @@
 import type { WaitingGroup } from '@switchyard/schema'
-import { emptyCommit, type EngineCommit, type EngineStore } from '../store'
+import type { RunRecord } from '../records'
+import { emptyCommit, type EngineCommit } from '../store'
 
 export interface MigrationOutcome {
   moved: number
@@ -17,16 +18,17 @@ export interface MigrationTarget {
 }
 
 /**
- * The commit that moves or exits the active runs of older versions as the plan says; the caller
- * commits it (with the new version) in one transaction: all of them or none. A moved run keeps
+ * The commit that moves or exits the journey's active runs of older versions as the plan says; the
+ * store calls it with the runs it read inside the publish's transaction (`EngineCommit.version`),
+ * so all of them move or none, and none from a stale read. A moved run keeps
  * its id and its timer's due time (under the new node id when mapped), takes the new version's
  * state for its node, and gets a `migrated` history item.
  */
-export async function migrationCommit(store: EngineStore, plan: readonly WaitingGroup[], target: MigrationTarget, now: number): Promise<{ commit: EngineCommit; outcome: MigrationOutcome }> {
+export function migrationCommit(activeRuns: readonly RunRecord[], plan: readonly WaitingGroup[], target: MigrationTarget, now: number): { commit: EngineCommit; outcome: MigrationOutcome } {
   const decided = new Map(plan.map((g) => [key(g.version, g.nodeId), g]))
   const commit = emptyCommit()
   const outcome: MigrationOutcome = { moved: 0, exited: 0, kept: 0 }
-  for (const run of await store.activeRuns(target.journeyId)) {
+  for (const run of activeRuns) {
     const group = run.version < target.version && run.currentNodeId !== null ? decided.get(key(run.version, run.currentNodeId)) : undefined
     const from = run.currentNodeId
     if (group === undefined || from === null || group.action === 'keep') {

@@ -54,6 +54,9 @@ export abstract class PgJourneyStore {
   }
   async deleteJourney(id: string): Promise<void> {
     await inTransaction(this.pool, async (q) => {
+      // As a publish does: a batch another process loaded before this is dropped, not committed
+      // over the deletion (which would leave runs of a journey that no longer exists).
+      await bumpMeta(q, 'publish_epoch')
       for (const table of ['held_events', 'goal_watches', 'timers', 'node_counters', 'history', 'runs', 'entered_journeys', 'journey_versions']) {
         await q.query(`DELETE FROM ${table} WHERE journey_id = $1`, [id])
       }
@@ -139,8 +142,7 @@ export abstract class PgJourneyStore {
     return r.rows.map((row) => ({ version: row.version, nodeId: row.node_id, count: row.n }))
   }
   async activeRuns(journeyId: string): Promise<RunRecord[]> {
-    const r = await this.pool.query<codec.RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE journey_id = $1 AND status = 'active' ORDER BY started_at, run_id`, [journeyId])
-    return r.rows.map(codec.runFromRow)
+    return activeRunsOf(this.pool, journeyId)
   }
   async counters(journeyId: string, version?: number): Promise<CounterDelta[]> {
     const r = await this.pool.query<{ version: number; node_id: string; metric: string; count: number }>(
@@ -163,6 +165,11 @@ export abstract class PgJourneyStore {
     )
     return r.rows.map((row) => ({ runId: row.run_id, seq: row.seq }))
   }
+}
+
+export async function activeRunsOf(q: Queryable, journeyId: string): Promise<RunRecord[]> {
+  const r = await q.query<codec.RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE journey_id = $1 AND status = 'active' ORDER BY started_at, run_id`, [journeyId])
+  return r.rows.map(codec.runFromRow)
 }
 
 export async function updateJourneyRow(q: Queryable, j: JourneyRecord): Promise<void> {

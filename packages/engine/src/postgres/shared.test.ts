@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { LeaseLostError, PartitionLeases } from '@switchyard/storage'
-import { FakeClock, loadExample } from '@switchyard/testkit'
+import { FakeClock, days, edge, exit, graph, journeyInput, loadExample, trigger, waitEvent } from '@switchyard/testkit'
 import { Engine, PgEngineStore } from '../index'
 import { path, publish, track } from '../../test/harness'
 import { postgresForTests } from '../../test/postgres'
 import { partitionOf } from '../partition'
+import { emptyCommit } from '../store'
+import { StaleBatchError } from './shared'
 
 const postgres = postgresForTests('shared')
 const PARTITIONS = 8
@@ -22,14 +24,15 @@ async function cluster() {
   const a = await worker('a')
   const b = await worker('b')
   const none = { held: () => new Map<number, number>(), fence: async () => undefined }
-  const apiStore = await PgEngineStore.open(await postgres.pool(schema), clock.now(), { partitions: PARTITIONS, scope: none })
+  const apiPool = await postgres.pool(schema)
+  const apiStore = await PgEngineStore.open(apiPool, clock.now(), { partitions: PARTITIONS, scope: none })
   const api = await Engine.open({ store: apiStore, clock, workspace: 'acme' })
   const tick = async () => {
     for (const w of [a, b]) await w.leases.tick()
     for (const w of [a, b]) await w.leases.tick()
   }
   await tick()
-  return { clock, a, b, api, tick }
+  return { clock, a, b, api, apiPool, tick }
 }
 
 const users = Array.from({ length: 40 }, (_, i) => `user-${i}`)
@@ -79,5 +82,55 @@ describe('processes sharing PostgreSQL', () => {
     await c.api.setPaused(id, false)
     for (const w of [c.a, c.b]) await w.engine.runUntilIdle()
     for (const u of users) expect(await path(c.api, id, u)).toEqual(['entered:t>next', 'entered:w', 'event:w>matched', 'webhook:h>next', 'completed:x1'])
+  })
+
+  it('a migrating publish reads the runs it moves after every batch in flight committed, and writes none of them over', async () => {
+    const c = await cluster()
+    const waiting = graph([trigger('t', 'signed_up'), waitEvent('wait', 'purchase', days(2)), exit('out')], [edge('t', 'next', 'wait'), edge('wait', 'timeout', 'out'), edge('wait', 'matched', 'out')])
+    const j = await c.api.createJourney(journeyInput('Sign-ups', waiting))
+    await c.api.publish(j.id)
+    await c.api.ingest(users.map((u) => track(u, 'signed_up')))
+    for (const w of [c.a, c.b]) await w.engine.runUntilIdle()
+    // A worker's batch in flight, as its commit runs: the epoch read FOR SHARE, then one run ended.
+    const worker = await c.apiPool.connect()
+    const ended = (await c.api.userRuns(j.id, users[0]!))[0]!.runId
+    try {
+      await worker.query('BEGIN')
+      await worker.query(`SELECT value FROM engine_meta WHERE key = 'publish_epoch' FOR SHARE`)
+      await worker.query(`UPDATE runs SET status = 'completed', current_node_id = 'out', ended_at = 1 WHERE run_id = $1`, [ended])
+      const publishing = c.api.publish(j.id, {}, { policy: 'move', onRemoved: 'keep' })
+      // The publish waits for that batch: its session shows as waiting on a lock.
+      const blocked = async () => (await c.apiPool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE engine_meta%'`)).rows[0]?.n ?? 0
+      for (let i = 0; i < 500 && (await blocked()) === 0; i++) await new Promise((resolve) => setImmediate(resolve))
+      expect(await blocked()).toBe(1)
+      await worker.query('COMMIT')
+      expect(await publishing).toMatchObject({ ok: true, version: 2, migrated: { moved: users.length - 1, exited: 0, kept: 0 } })
+    } finally {
+      worker.release()
+    }
+    const [run] = await c.api.userRuns(j.id, users[0]!)
+    expect(run).toMatchObject({ status: 'completed', version: 1 })
+    expect(run?.history.map((h) => h.kind)).not.toContain('migrated')
+    expect((await c.api.userRuns(j.id, users[1]!))[0]).toMatchObject({ status: 'active', version: 2 })
+  })
+
+  it('a batch loaded before a journey was deleted is dropped, not committed over the deletion', async () => {
+    const c = await cluster()
+    const id = await publish(c.api, loadExample('several-actions', 'wh_1'))
+    await c.api.ingest(users.map((u) => track(u, 'App Launched')))
+    for (const w of [c.a, c.b]) await w.engine.runUntilIdle()
+    await c.api.ingest(users.map((u) => track(u, 'Notification Viewed')))
+    // a reads its catalog and epoch for the next batch; the journey is deleted before it commits.
+    const held = c.a.store.partitioned!
+    await held.catalogStamp()
+    await expect(c.api.deleteJourney(id, { exitUsers: true })).resolves.toEqual({ ok: true })
+    const rows = await c.apiPool.query<{ n: number }>('SELECT count(*)::int AS n FROM runs WHERE journey_id = $1', [id])
+    expect(rows.rows[0]?.n).toBe(0)
+    const q = await c.apiPool.connect()
+    try {
+      await expect(held.guard(q, { ...emptyCommit(), appliedSeqs: [] }, (u) => partitionOf(u, PARTITIONS))).rejects.toThrow(StaleBatchError)
+    } finally {
+      q.release()
+    }
   })
 })

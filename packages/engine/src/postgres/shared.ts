@@ -32,7 +32,10 @@ const JOURNAL_COLUMNS = 'j.seq, j.message_id, j.type, j.user_id, j.payload, j."t
 export class SharedJournal implements PartitionedJournal {
   /** Partition of each entry handed out and not yet committed, for the commit's fence. */
   private readonly pendingPartitions = new Map<number, number>()
-  /** The publish epoch the current batch was loaded under. */
+  /**
+   * The publish epoch read with the catalog's stamp before each batch: the batch's commit checks
+   * it did not move, so a batch whose catalog or runs predate a publish or a deletion is dropped.
+   */
   loadedEpoch: string | null = null
 
   constructor(
@@ -72,9 +75,12 @@ export class SharedJournal implements PartitionedJournal {
   }
 
   async catalogStamp(): Promise<string> {
-    const r = await this.pool.query<{ value: string }>(`SELECT value FROM engine_meta WHERE key = 'catalog_version'`)
+    // One read for both: the epoch can then never be newer than the catalog the batch applies.
+    const r = await this.pool.query<{ key: string; value: string }>(`SELECT key, value FROM engine_meta WHERE key IN ('catalog_version', 'publish_epoch')`)
+    const meta = new Map(r.rows.map((row) => [row.key, row.value]))
+    this.loadedEpoch = meta.get('publish_epoch') ?? '0'
     const held = [...this.scope.held()].sort((a, b) => a[0] - b[0]).map(([p, e]) => `${p}.${e}`)
-    return `${r.rows[0]?.value ?? '0'}|${held.join(',')}`
+    return `${meta.get('catalog_version') ?? '0'}|${held.join(',')}`
   }
 
   /**

@@ -11,7 +11,7 @@ import * as codec from '../rows'
 import { RUN_COLUMNS } from '../rows'
 import { StoredOutboxJob, StoredTraits } from '../stored'
 import { SharedJournal, prepareShared, type PartitionScope } from './shared'
-import { PgJourneyStore, bumpMeta, count, type Queryable } from './journeys'
+import { PgJourneyStore, activeRunsOf, bumpMeta, count, type Queryable } from './journeys'
 import { columnsOf, lastByKey, named, recordset, sumCounters } from './rowsets'
 
 const JOURNAL_COLUMNS = 'seq, message_id, type, user_id, payload, "timestamp", received_at'
@@ -160,12 +160,6 @@ export class PgEngineStore extends PgJourneyStore implements EngineStore {
     for (const userId of userIds) out.set(userId, { userId, traits: {}, activeRuns: [], enteredJourneys: new Set(), goalWatches: [] })
     if (userIds.length === 0) return out
     const ids = [userIds]
-    const shared = this.partitioned
-    if (shared) {
-      // The publish epoch this batch is loaded under: its commit checks it did not move.
-      const epoch = await this.pool.query<{ value: string }>(`SELECT value FROM engine_meta WHERE key = 'publish_epoch'`)
-      shared.loadedEpoch = epoch.rows[0]?.value ?? '0'
-    }
     const [users, runs, entered, watches] = await Promise.all([
       this.pool.query<codec.UserRow>('SELECT user_id, traits FROM users WHERE user_id = ANY($1::text[])', ids),
       this.pool.query<codec.RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE status = 'active' AND user_id = ANY($1::text[])`, ids),
@@ -222,14 +216,18 @@ export class PgEngineStore extends PgJourneyStore implements EngineStore {
     return count(this.pool, 'SELECT count(*) AS n FROM timers')
   }
 
-  async commit(c: EngineCommit): Promise<void> {
+  async commit(given: EngineCommit): Promise<void> {
     await inTransaction(this.pool, async (q) => {
       const shared = this.partitioned
+      const v = given.version
       // A publish that moves runs may touch any partition: it moves the epoch instead, so batches
-      // other processes loaded before it are dropped rather than written over it.
-      if (c.version) await bumpMeta(q, 'publish_epoch')
-      else if (shared) await shared.guard(q, c, (userId) => this.partition(userId))
-      if (c.version) await this.writeVersion(q, c.version.record, c.version.journey)
+      // other processes loaded before it are dropped rather than written over it. Their commits
+      // read the epoch FOR SHARE before writing, so from here until this commits none can write,
+      // and the runs a migration reads next include every batch committed before.
+      if (v) await bumpMeta(q, 'publish_epoch')
+      else if (shared) await shared.guard(q, given, (userId) => this.partition(userId))
+      const c = v?.migrate ? v.migrate(await activeRunsOf(q, v.record.journeyId)) : given
+      if (v) await this.writeVersion(q, v.record, v.journey)
       if (c.users.size > 0) {
         const users = [...c.users.values()]
         await q.query(

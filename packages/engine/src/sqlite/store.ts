@@ -131,11 +131,13 @@ export class SqliteEngineStore implements EngineStore {
     this.commitSync(c)
   }
 
-  commitSync(c: EngineCommit): void {
+  commitSync(given: EngineCommit): void {
     const s = this.s
     this.db
       .transaction(() => {
-        if (c.version) this.writeVersion(c.version.record, c.version.journey)
+        const v = given.version
+        const c = v?.migrate ? v.migrate(s.activeRunsOf.all(v.record.journeyId).map(runFromRow)) : given
+        if (v) this.writeVersion(v.record, v.journey)
         for (const u of c.users.values()) s.upsertUser.run(u.userId, StoredTraits.encode(u.traits), Date.now())
         for (const r of c.runs.values()) s.upsertRun.run(...runColumns(r))
         for (const h of c.history) s.insertHistory.run(...historyColumns(h))
