@@ -39,6 +39,11 @@ export interface DispatcherDeps {
   batchSize: number
   breaker: BreakerOptions
   random: () => number
+  /**
+   * The shortest wait between looks while deliveries are due but none could start (an endpoint at
+   * its concurrency, a paused or disabled webhook). Otherwise the dispatcher is woken: by an
+   * enqueue or a finished send, and by a timer set for the soonest delivery due.
+   */
   pollIntervalMs: number
   /** Claims older than this are taken back every minute (processes sharing one database); null: never. */
   staleClaimMs: number | null
@@ -47,6 +52,12 @@ export interface DispatcherDeps {
   /** The reliability harness's crash points (a no-op unless armed by the environment). */
   crashPoint?: ((point: WebhookCrashPoint) => void) | undefined
 }
+
+/** The longest sleep with nothing due, alone on the database: every enqueue here wakes the dispatcher. */
+const IDLE_MAX_MS = 60_000
+/** The same with other processes on the database, which enqueue and fail without telling this one. */
+const SHARED_IDLE_MAX_MS = 1_000
+const RECLAIM_EVERY_MS = 5_000
 
 export type WebhookCrashPoint = 'webhook-before-send' | 'webhook-after-send-before-mark'
 
@@ -276,21 +287,48 @@ export function createDispatcher(deps: DispatcherDeps) {
     return promise
   }
 
+  /** Counts every schedule, so a look that ends can tell whether a sooner one was asked for meanwhile. */
+  let scheduled = 0
   function schedule(delayMs: number): void {
     if (!started) return
     if (timer !== null) clearTimeout(timer)
+    scheduled++
     timer = setTimeout(() => {
       timer = null
-      tick().catch((err: unknown) => log({ level: 'error', msg: 'webhook tick failed', error: errorText(err) }))
-      schedule(deps.pollIntervalMs)
+      void look()
     }, delayMs)
   }
 
-  /** Claims due deliveries, starts them within each endpoint's concurrency, and resolves when those finish. */
+  /** One look: starts what is due; with nothing started, sleeps until the soonest delivery falls due. */
+  async function look(): Promise<void> {
+    const asked = scheduled
+    let wait = deps.pollIntervalMs
+    try {
+      // Each started send looks again when it ends.
+      if ((await startDue()).length > 0) return
+      wait = await idleWait()
+    } catch (err) {
+      log({ level: 'error', msg: 'webhook tick failed', error: errorText(err) })
+    }
+    if (scheduled === asked) schedule(wait)
+  }
+
+  /**
+   * Until the soonest waiting delivery is due (not sooner than the poll interval, for deliveries due
+   * that could not start), and at most a minute; a few seconds when processes share the database,
+   * whose enqueues and claims left by a stopped process this one is not told of.
+   */
+  async function idleWait(): Promise<number> {
+    const longest = deps.staleClaimMs === null ? IDLE_MAX_MS : SHARED_IDLE_MAX_MS
+    const due = await store.nextDue()
+    if (due === null) return longest
+    return Math.min(longest, Math.max(deps.pollIntervalMs, due - clock.now()))
+  }
+
   // How often this process looks for claims a stopped process left (PostgreSQL).
-  const RECLAIM_EVERY_MS = 5_000
   let nextReclaimAt = 0
-  async function tick(): Promise<void> {
+  /** Claims due deliveries and starts them within each endpoint's concurrency; answers the sends started. */
+  async function startDue(): Promise<Promise<void>[]> {
     const now = clock.now()
     if (deps.staleClaimMs !== null && now >= nextReclaimAt) {
       nextReclaimAt = now + RECLAIM_EVERY_MS
@@ -298,18 +336,23 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (taken > 0) log({ level: 'warn', msg: `re-queued ${taken} webhook deliveries a stopped process had claimed` })
     }
     const units = await claim(now)
-    await Promise.all(units.map(run))
+    return units.map(run)
+  }
+
+  /** Claims due deliveries, starts them within each endpoint's concurrency, and resolves when those finish. */
+  async function tick(): Promise<void> {
+    await Promise.all(await startDue())
   }
 
   return {
     tick,
-    /** Polls for due deliveries until `stop()`; a finished send or an enqueue polls at once. */
+    /** Looks for due deliveries until `stop()`: at once after an enqueue or a finished send, else when the next falls due. */
     start(): void {
       if (started) return
       started = true
       schedule(0)
     },
-    /** Stops polling and waits for the requests in flight. */
+    /** Stops looking and waits for the requests in flight. */
     async stop(): Promise<void> {
       started = false
       if (timer !== null) clearTimeout(timer)

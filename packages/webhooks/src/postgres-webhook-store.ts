@@ -213,6 +213,15 @@ export function createPostgresWebhookStore(pool: Pool): WebhookStore {
       )
       return result.rowCount ?? 0
     },
+    async nextDue() {
+      // One probe of the partial due index per webhook.
+      const { rows } = await pool.query<{ due: string | null }>(
+        `SELECT min(d.next_attempt_at) AS due FROM webhooks w
+         CROSS JOIN LATERAL (SELECT next_attempt_at FROM webhook_deliveries WHERE webhook_id = w.id AND ${WAITING} ORDER BY next_attempt_at LIMIT 1) d`,
+      )
+      const due = rows[0]?.due
+      return due === null || due === undefined ? null : Number(due)
+    },
 
     async alertNotified(id, at) {
       await pool.query('UPDATE webhook_alerts SET notified_at = $1 WHERE id = $2', [at, id])

@@ -68,6 +68,11 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
        WHERE id = ? AND status = 'dead'`,
     ),
     recover: db.prepare(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'delivering' AND updated_at <= ?`),
+    // Two probes of the (status, next_attempt_at) index.
+    nextDue: db.prepare<[], { due: number | null }>(
+      `SELECT min(due) AS due FROM (SELECT min(next_attempt_at) AS due FROM webhook_deliveries WHERE status = 'pending'
+       UNION ALL SELECT min(next_attempt_at) FROM webhook_deliveries WHERE status = 'failed')`,
+    ),
     insertAttempt: db.prepare(
       `INSERT OR REPLACE INTO webhook_attempts (delivery_id, attempt, webhook_id, at, status, duration_ms, error) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
@@ -177,6 +182,7 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
     settleAll: async (list) => write(() => list.map(settleOne)),
     replay: async (id, now) => write(() => q.replay.run(now, now, id).changes > 0),
     recover: async (now, claimedBefore) => write(() => q.recover.run(now, now, claimedBefore).changes),
+    nextDue: async () => q.nextDue.get()?.due ?? null,
 
     async alertNotified(id, at) {
       write(() => q.alertNotified.run(at, id))

@@ -322,6 +322,18 @@ export function webhookStoreContract(open: () => Promise<StoreUnderTest>): void 
       expect(await store.replay('d_none', 2600)).toBe(false)
     })
 
+    it('tells when the soonest waiting delivery falls due, over every webhook, leaving out those in flight', async () => {
+      expect(await store.nextDue()).toBeNull()
+      await webhook('wh_1')
+      await webhook('wh_2')
+      await store.enqueue(delivery('d1', 'wh_1', 5000))
+      await store.enqueue(delivery('d2', 'wh_2', 3000))
+      expect(await store.nextDue()).toBe(3000)
+      await store.claimDue(3000, { limit: () => 1, plan: (w, due) => [{ webhookId: w.id, batchId: null, members: [...due] }] })
+      expect((await store.getDelivery('d2'))?.status).toBe('delivering')
+      expect(await store.nextDue()).toBe(5000)
+    })
+
     it('puts claims a previous process left in flight back in the queue, due now', async () => {
       await webhook('wh_1')
       await store.enqueue(delivery('d1', 'wh_1', 1000))

@@ -287,6 +287,8 @@ export interface WebhookStore {
    * back to the queue, due now; answers how many.
    */
   recover(now: number, claimedBefore: number): Promise<number>
+  /** When the soonest waiting (pending or failed) delivery falls due, whatever its webhook's state; null when none waits. */
+  nextDue(): Promise<number | null>
 
   alertNotified(id: number, at: number): Promise<void>
   /** Newest first; all webhooks' when `webhookId` is null. */
