@@ -315,7 +315,7 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   /**
    * Until the soonest waiting delivery is due (not sooner than the poll interval, for deliveries due
-   * that could not start), and at most a minute; a few seconds when processes share the database,
+   * that could not start), and at most a minute; a second when processes share the database,
    * whose enqueues and claims left by a stopped process this one is not told of.
    */
   async function idleWait(): Promise<number> {
