@@ -8,7 +8,10 @@ import type { EngineStore } from './store'
 /** Pseudo node ids under which journey-wide counters are kept (entries, users, conversions). */
 export const JOURNEY_NODE = '$journey'
 
-/** One published version, ready to run: compiled once, cached for the life of the process. */
+/**
+ * One published version, ready to run: compiled once, cached for the life of the process. In a
+ * catalog that only reads (`compileOnUse`), `compiled`, `machine` and `stepper` are made on first use.
+ */
 export interface LoadedVersion {
   journeyId: string
   version: number
@@ -61,7 +64,15 @@ export class JourneyCatalog {
   private pendingDecisions: PendingDecision[] = []
   private unsavedFixed: FixedOutlet[] = []
 
-  constructor(private readonly store: EngineStore) {}
+  /**
+   * `compileOnUse`: for an engine whose journal another engine applies (the HTTP thread beside the
+   * engine thread). Its reads need the versions' graphs, labels and settings, never their machines,
+   * so it does not compile each version a second time, and keeps no trigger index.
+   */
+  constructor(
+    private readonly store: EngineStore,
+    private readonly compileOnUse = false,
+  ) {}
 
   /** Journeys that are live now. */
   liveJourneyIds(): string[] {
@@ -95,20 +106,29 @@ export class JourneyCatalog {
     const existing = this.versions.get(key)
     if (existing) return existing
     const graph = Graph.parse(v.graph)
-    const compiled = compiledNow ?? recompile(v, graph)
-    const machine = createJourneyMachine(compiled.machine)
+    let compiled = compiledNow
+    let machine: JourneyMachine | undefined
+    let stepper: JourneyStepper | undefined
     const loaded: LoadedVersion = {
       journeyId: v.journeyId,
       version: v.version,
       settings: v.settings,
-      compiled,
-      machine,
-      stepper: new JourneyStepper(machine, compiled.machine),
+      get compiled() {
+        return (compiled ??= recompile(v, graph))
+      },
+      get machine() {
+        return (machine ??= createJourneyMachine(loaded.compiled.machine))
+      },
+      get stepper() {
+        return (stepper ??= new JourneyStepper(loaded.machine, loaded.compiled.machine))
+      },
       nodes: new Map(graph.nodes.map((n) => [n.id, n])),
       publishedAt: v.publishedAt,
       labels: nodeLabels(v.graph.nodes),
       fixed: dict<string>(),
     }
+    // An engine that applies compiles at load: a stored machine its compiler disagrees with stops it here.
+    if (!this.compileOnUse) void loaded.stepper
     this.versions.set(key, loaded)
     for (const node of graph.nodes) {
       const dueAt = decisionDue(node.type, node, v.publishedAt)
@@ -184,6 +204,7 @@ export class JourneyCatalog {
   }
 
   private reindex(): void {
+    if (this.compileOnUse) return
     const index = new Map<string, LoadedVersion[]>()
     for (const [id, j] of this.journeys) {
       // Paused journeys stay indexed: their triggers are held and applied on resume.

@@ -28,10 +28,23 @@ async function pair() {
     const c = applier.engine.counters
     ingester.appliedElsewhere({ events: c.eventsApplied - before.eventsApplied, timers: c.timersFired - before.timersFired })
   }
-  return { clock, applier: applier.engine, ingester, apply }
+  return { clock, applier: applier.engine, ingester, apply, file: applier.file, toApplier }
 }
 
 describe.skipIf(TEST_STORE === 'postgres')('an engine whose journal is applied elsewhere', () => {
+  it('reads published versions without compiling them: a stored machine the compiler disagrees with stops an applier at open, not the reading side', async () => {
+    const { clock, ingester, apply, file, toApplier } = await pair()
+    const j = await ingester.createJourney(loadExample('netcore-cart-rcs', 'wh_cc'))
+    await ingester.publish(j.id)
+    await ingester.ingest([identify('ann', { FIRSTNAME: 'Ann' }), track('ann', 'add_to_cart')])
+    await apply()
+    openDatabase(file).prepare("UPDATE journey_versions SET hash = 'not-what-it-compiles-to'").run()
+    await expect(Engine.open({ store: new SqliteEngineStore(openDatabase(file), clock.now()), clock, workspace: 'acme' })).rejects.toThrow(/compiles to hash/)
+    const reader = await Engine.open({ store: new SqliteEngineStore(openDatabase(file), clock.now()), clock, workspace: 'acme', elsewhere: toApplier })
+    expect((await reader.getJourney(j.id))?.status).toBe('live')
+    expect((await reader.userRuns(j.id, 'ann'))[0]?.currentNodeId).toBe('wait')
+  })
+
   it('only ingests and reads: the applier runs what it stored, and journey writes that touch runs go to the applier', async () => {
     const { applier, ingester, apply } = await pair()
     await expect(ingester.processPending()).rejects.toThrow(/engine thread/)
