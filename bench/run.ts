@@ -183,24 +183,36 @@ async function endToEndRows(): Promise<void> {
   )
 }
 
+/** The last results.json, which a one-figure run merges into. */
+function previousResults(): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(REPO, 'bench/results.json'), 'utf8'))
+}
+
 /**
- * `pnpm bench end-to-end`: figure 12 alone (E2E_USERS to change N), merged into results.json
- * under `endToEnd`; the README's table is left to full runs.
+ * The end of a one-figure run: its rows replace that figure's rows of the last table where they
+ * stood (or join at the end) and the others keep their numbers; written to results.json with
+ * `entry`, printed, and put in the README's table with this figure's own date.
  */
-async function endToEndMain(): Promise<void> {
-  const file = join(REPO, 'bench/results.json')
-  const previous: Record<string, unknown> = JSON.parse(readFileSync(file, 'utf8'))
-  await endToEndRows()
-  // Figure 12's rows replace the last run's where they stood in the table; the others keep their numbers.
-  const before: { figure?: unknown }[] = Array.isArray(previous.table) ? previous.table : []
-  const isOurs = (r: { figure?: unknown }) => typeof r.figure === 'string' && r.figure.startsWith('12.')
+function finishFigure(previous: Record<string, unknown>, figure: number, entry: Record<string, unknown>, readmeNote: string): void {
+  const before: Row[] = Array.isArray(previous.table) ? previous.table : []
+  const isOurs = (r: Row) => typeof r.figure === 'string' && r.figure.startsWith(`${figure}.`)
   const at = before.findIndex(isOurs)
   const kept = before.filter((r) => !isOurs(r))
   const table = at < 0 ? [...kept, ...rows] : [...kept.slice(0, at), ...rows, ...kept.slice(at)]
-  writeFileSync(file, `${JSON.stringify({ ...previous, endToEnd: results.endToEnd, table }, null, 2)}\n`)
-  rows.splice(0, rows.length, ...(table as typeof rows))
-  printTable(null, 'Figure 12 measured now, the others kept')
-  if (!quick) updateReadme(null, 'Figure 12: `pnpm bench end-to-end`')
+  writeFileSync(join(REPO, 'bench/results.json'), `${JSON.stringify({ ...previous, ...entry, table }, null, 2)}\n`)
+  rows.splice(0, rows.length, ...table)
+  printTable(null, `Figure ${figure} measured now, the others kept`)
+  if (!quick) updateReadme(null, readmeNote)
+}
+
+/**
+ * `pnpm bench end-to-end`: figure 12 alone (E2E_USERS to change N), merged into results.json
+ * under `endToEnd` and into the README's table.
+ */
+async function endToEndMain(): Promise<void> {
+  const previous = previousResults()
+  await endToEndRows()
+  finishFigure(previous, 12, { endToEnd: results.endToEnd }, 'Figure 12: `pnpm bench end-to-end`')
 }
 
 /**
@@ -208,19 +220,13 @@ async function endToEndMain(): Promise<void> {
  * beside the other figures of the last full run, which keep their own numbers and date.
  */
 async function simulationMain(): Promise<void> {
-  const file = join(REPO, 'bench/results.json')
-  const previous: Record<string, unknown> = JSON.parse(readFileSync(file, 'utf8'))
+  const previous = previousResults()
   await simulationFigures()
-  const kept = Array.isArray(previous.table) ? previous.table.filter((r: { figure?: unknown }) => typeof r.figure === 'string' && !r.figure.startsWith('11.')) : []
-  const table = [...rows, ...kept]
-  writeFileSync(file, `${JSON.stringify({ ...previous, simulation: { ...(results.simulation as object), at: new Date().toISOString(), loadAverage: loadavg() }, table }, null, 2)}\n`)
-  rows.splice(0, rows.length, ...table)
-  printTable(null)
-  if (!quick) updateReadme(null)
+  finishFigure(previous, 11, { simulation: { ...(results.simulation as object), at: new Date().toISOString(), loadAverage: loadavg() } }, 'Figure 11: `pnpm bench simulation`')
 }
 
 /** Puts the table between the README's bench markers, so the README shows the latest run. */
-function updateReadme(seconds: number | null, figure = 'Figure 11: `pnpm bench simulation`'): void {
+function updateReadme(seconds: number | null, figure = ''): void {
   const file = join(REPO, 'README.md')
   const text = readFileSync(file, 'utf8')
   const start = '<!-- bench:start -->'
@@ -246,7 +252,7 @@ function updateReadme(seconds: number | null, figure = 'Figure 11: `pnpm bench s
   writeFileSync(file, `${text.slice(0, from + start.length)}\n${note}\n\n${table.join('\n')}\n${text.slice(to)}`)
 }
 
-function printTable(seconds: number | null, note = 'Figure 11 measured now, the others kept'): void {
+function printTable(seconds: number | null, note = ''): void {
   const header = ['figure', 'target', 'measured', 'result']
   const body = rows.map((r) => [r.figure, r.target, r.measured, r.pass === null ? '' : r.pass ? 'pass' : 'FAIL'])
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)))
@@ -262,8 +268,7 @@ function printTable(seconds: number | null, note = 'Figure 11 measured now, the 
  * into results.json under `postgres` and into the README's table.
  */
 async function postgresMain(): Promise<void> {
-  const file = join(REPO, 'bench/results.json')
-  const previous: Record<string, unknown> = JSON.parse(readFileSync(file, 'utf8'))
+  const previous = previousResults()
   const users = Number(process.env.PG_USERS ?? 25_000 * scale)
   const waiting = Number(process.env.PG_WAITING ?? 1_000_000 * scale)
   progress(`(13) PostgreSQL: ${n(users)} users on the Netcore journey, 1 worker process`)
@@ -279,12 +284,7 @@ async function postgresMain(): Promise<void> {
   row('13. PostgreSQL, takeover after a SIGKILL', '< 15 s', `${two.takeoverMs === null ? 'none within 60 s' : `${round(two.takeoverMs / 1000, 1)} s`}`, two.takeoverMs !== null && two.takeoverMs < 15_000)
   row(`13. PostgreSQL, timers, ${n(wait.users)} waiting, ${n(wait.timers.fired)} due over 60 s`, 'lateness p99 < 1 s', `p50 ${wait.timers.p50} / p99 ${wait.timers.p99} ms (max ${wait.timers.max})`, wait.timers.p99 < 1000)
   row('13. PostgreSQL, bytes per waiting run', '<= 2 KB', `${n(wait.bytesPerWaitingRun)} bytes (runs + timers with indexes; + ${n(wait.bytesPerUserProfile)} per profile)`, wait.bytesPerWaitingRun <= 2048)
-  const kept = Array.isArray(previous.table) ? previous.table.filter((r: { figure?: unknown }) => typeof r.figure === 'string' && !r.figure.startsWith('13.')) : []
-  const table = [...kept, ...rows]
-  writeFileSync(file, `${JSON.stringify({ ...previous, postgres: { oneWorker: one, twoWorkers: two, waiting: wait, at: new Date().toISOString(), loadAverage: loadavg() }, table }, null, 2)}\n`)
-  rows.splice(0, rows.length, ...table)
-  printTable(null, 'Figure 13 measured now, the others kept')
-  if (!quick) updateReadme(null, 'Figure 13: `pnpm bench postgres`')
+  finishFigure(previous, 13, { postgres: { oneWorker: one, twoWorkers: two, waiting: wait, at: new Date().toISOString(), loadAverage: loadavg() } }, 'Figure 13: `pnpm bench postgres`')
 }
 
 /** `pnpm bench soak`: steady load with one-minute retention; sizes over time to bench/soak.svg. */

@@ -71,7 +71,7 @@ export class Engine extends EngineOutbox {
   private catalogStale = false
 
   private constructor(o: EngineOptions) {
-    super(o.store, new JourneyCatalog(o.store, o.elsewhere !== undefined && o.elsewhere !== null))
+    super(o.store, new JourneyCatalog(o.store, Boolean(o.elsewhere)))
     this.clock = o.clock
     this.workspace = o.workspace ?? 'default'
     this.batchSize = o.batchSize ?? 1000

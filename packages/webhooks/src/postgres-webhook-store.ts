@@ -215,12 +215,11 @@ export function createPostgresWebhookStore(pool: Pool): WebhookStore {
     },
     async nextDue() {
       // One probe of the partial due index per webhook.
-      const { rows } = await pool.query<{ due: string | null }>(
+      const { rows } = await pool.query<{ due: number | null }>(
         `SELECT min(d.next_attempt_at) AS due FROM webhooks w
          CROSS JOIN LATERAL (SELECT next_attempt_at FROM webhook_deliveries WHERE webhook_id = w.id AND ${WAITING} ORDER BY next_attempt_at LIMIT 1) d`,
       )
-      const due = rows[0]?.due
-      return due === null || due === undefined ? null : Number(due)
+      return rows[0]?.due ?? null
     },
 
     async alertNotified(id, at) {
