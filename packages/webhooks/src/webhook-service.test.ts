@@ -307,6 +307,25 @@ describe('account-level webhooks', () => {
     expect(await s.emitAccountEvents([])).toEqual([])
   })
 
+  it('queues nothing for events no enabled webhook subscribes to, and a disabled one gets none', async () => {
+    const { service: s } = await service()
+    const orders = await s.create({ name: 'Orders', url: 'https://orders.example.com/hook', events: ['track:Order Placed'] })
+    const off = await s.create({ name: 'Off', url: 'https://off.example.com/hook', events: ['track:*'], enabled: false })
+    if (!orders.ok || !off.ok) throw new Error('create failed')
+    const track = (messageId: string, event: string) => ({ messageId, userId: 'jane@example.com', event, properties: {}, timestamp: 0 })
+    expect(await s.emitAccountEvents([['track:Page Viewed', track('m-1', 'Page Viewed')]])).toEqual([[]])
+    const ids = await s.emitAccountEvents([
+      ['track:Page Viewed', track('m-2', 'Page Viewed')],
+      ['track:Order Placed', track('m-3', 'Order Placed')],
+    ])
+    expect(ids.map((list) => list.length)).toEqual([0, 1])
+    const queued = async (webhookId: string) => {
+      const list = await s.deliveries(webhookId)
+      return list.ok ? list.value.length : -1
+    }
+    expect([await queued(orders.value.id), await queued(off.value.id)]).toEqual([1, 0])
+  })
+
   it('sends journey lifecycle, track and message events to the endpoints subscribed to them', async () => {
     const receiver = await startReceiver()
     receivers.push(receiver)

@@ -33,7 +33,7 @@ import { type Transport, createTransport } from './transport'
 import { toAlertView, toDeliveryView, toWebhookView } from './views'
 import { createPostgresWebhookStore } from './postgres-webhook-store'
 import { createSqliteWebhookStore } from './sqlite-webhook-store'
-import { REARM, type NewDelivery, type WebhookPatch, type WebhookStore } from './webhook-store'
+import { REARM, type NewDelivery, type WebhookRecord, type WebhookPatch, type WebhookStore } from './webhook-store'
 
 export interface WebhookServiceOptions {
   /** The server's database (its SQLite file or a PostgreSQL pool); the service keeps to tables prefixed `webhook`. */
@@ -260,18 +260,32 @@ export async function createWebhookService(options: WebhookServiceOptions) {
    */
   async function emitAccountEvents(events: readonly AccountEventArgs[]): Promise<string[][]> {
     if (events.length === 0) return []
+    const perEvent: string[][] = events.map(() => [])
+    const receives = (webhook: WebhookRecord, type: string) => webhook.enabled && webhook.state !== 'disabled' && subscribes(webhook.config.events, type)
+    // Most accounts subscribe to few of these events, or none: a read with nothing to queue
+    // spares the write transaction and every body. A webhook created while this runs gets the
+    // events after it, as it would have had it been created a moment later.
+    const types = [...new Set(events.map(([type]) => type))]
+    if (!(await store.listWebhooks()).some((webhook) => types.some((type) => receives(webhook, type)))) return perEvent
     const now = clock.now()
-    const prepared = events.map((args) => {
-      const [type] = args
-      const eventId = type.startsWith('track:') || type.startsWith('message.') ? `${type}:${messageIdOf(args)}` : randomUUID()
-      return { type, eventId, body: accountEventBody(args, workspace, now) }
-    })
-    const perEvent: string[][] = prepared.map(() => [])
+    const bodies = new Map<number, { eventId: string; body: Record<string, unknown> }>()
+    const prepared = (i: number) => {
+      let p = bodies.get(i)
+      if (p === undefined) {
+        const args = events[i] as AccountEventArgs
+        const [type] = args
+        const eventId = type.startsWith('track:') || type.startsWith('message.') ? `${type}:${messageIdOf(args)}` : randomUUID()
+        p = { eventId, body: accountEventBody(args, workspace, now) }
+        bodies.set(i, p)
+      }
+      return p
+    }
     await store.enqueueFor((webhooks) => {
       const out: NewDelivery[] = []
-      prepared.forEach(({ type, eventId, body }, i) => {
+      events.forEach(([type], i) => {
         for (const webhook of webhooks) {
-          if (!webhook.enabled || webhook.state === 'disabled' || !subscribes(webhook.config.events, type)) continue
+          if (!receives(webhook, type)) continue
+          const { eventId, body } = prepared(i)
           const id = `evt_${createHash('sha256').update(`${eventId}\n${webhook.id}`).digest('base64url').slice(0, 32)}`
           out.push({ id, webhookId: webhook.id, source: 'account', job: { kind: 'account', type, eventId, body }, now })
           perEvent[i]?.push(id)
