@@ -105,4 +105,16 @@ describe('versioned records in the engine store', () => {
     trip(StoredTraits, before.user.traits)
     trip(StoredMachineRecord, { compilerVersion: COMPILER_VERSION, machine: compiled.machine })
   })
+
+  it('refuses a current outbox job whose top level is not a job, naming the record', async () => {
+    const { before } = await waitingAnn()
+    const job = before.outbox[0]?.job
+    if (!job) throw new Error('fixture incomplete')
+    const { context: _context, ...withoutContext } = job
+    for (const broken of [withoutContext, { ...job, kind: 'sms' }, { ...job, id: 7 }, { ...job, context: { ...job.context, user: { id: 'ann' } } }]) {
+      expect(() => StoredOutboxJob.decode(`{"$v":1,"value":${JSON.stringify(broken)}}`)).toThrow('cannot read stored outbox job v1: does not have the shape of this version')
+    }
+    // A row from before the envelope is version 1 too.
+    expect(() => StoredOutboxJob.decode(JSON.stringify({ ...job, createdAt: 'yesterday' }))).toThrow('cannot read stored outbox job v1: does not have the shape of this version')
+  })
 })
