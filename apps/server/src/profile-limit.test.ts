@@ -40,6 +40,24 @@ describe('a profile merged from identifies', () => {
     expect(Object.keys((await t.store.getUser('cid'))?.traits ?? {})).toEqual(['a', 'b', 'c'])
   })
 
+  it('grows by small identifies up to the limit: the stored size decides when the profile must be read', async () => {
+    const t = await testApp()
+    const trait = 'y'.repeat(1536)
+    let accepted = 0
+    for (let i = 0; i < 60; i++) {
+      const res = await t.request('POST', '/v1/identify', { userId: 'dee', traits: { [`k${String(i).padStart(2, '0')}`]: trait } })
+      if (res.status !== 200) {
+        expect(res.json.error.code).toBe('profile.too_large')
+        break
+      }
+      accepted++
+      await t.engine.runUntilIdle()
+    }
+    const entry = Buffer.byteLength(JSON.stringify({ k00: trait })) - 1
+    expect(accepted).toBe(Math.floor((MAX_PROFILE_BYTES - 1) / entry))
+    expect(Buffer.byteLength(JSON.stringify((await t.store.getUser('dee'))?.traits))).toBeLessThanOrEqual(MAX_PROFILE_BYTES)
+  })
+
   it('counts every identify of a batch, and refuses the whole batch', async () => {
     const t = await testApp()
     const batch = ['a', 'b', 'c'].map((key) => ({ type: 'identify', userId: 'bob', traits: { [key]: blob(25) } }))

@@ -29,9 +29,17 @@ export function createProfileLimit(engine: Engine) {
   return {
     /** Checks the events; `forget` undoes what was remembered when storing them then fails. */
     async check(events: readonly IngestedEvent[]): Promise<{ forget(): void }> {
+      const identifies = events.filter((e): e is IngestedEvent & { traits: Record<string, unknown> } => e.type === 'identify' && e.traits !== undefined)
+      if (identifies.length === 0) return NOTHING_TO_FORGET
+      // A merge weighs at most the stored profile plus the traits merged into it. Users whose bound
+      // stays under what is remembered need neither their profile read nor a merge: one read of
+      // the stored sizes serves the request, and profiles are read only near the limit.
+      const bound = new Map<string, number>()
+      for (const e of identifies) bound.set(e.userId, (bound.get(e.userId) ?? 0) + Buffer.byteLength(JSON.stringify(e.traits)))
+      const stored = await engine.profileBytes([...bound.keys()].filter((userId) => !remembered.has(userId)))
       const merged = new Map<string, Record<string, unknown>>()
-      for (const e of events) {
-        if (e.type !== 'identify' || e.traits === undefined) continue
+      for (const e of identifies) {
+        if (!remembered.has(e.userId) && (stored.get(e.userId) ?? 0) + (bound.get(e.userId) ?? 0) <= REMEMBER_ABOVE_BYTES) continue
         const before = merged.get(e.userId) ?? remembered.get(e.userId) ?? (await engine.getUser(e.userId))?.traits ?? {}
         merged.set(e.userId, { ...before, ...e.traits })
       }

@@ -93,6 +93,11 @@ export abstract class EngineReads {
     return this.store.getUser(userId)
   }
 
+  /** Bytes each user's stored profile takes, at least its traits' JSON (users never identified are left out): one read for a batch. */
+  async profileBytes(userIds: readonly string[]): Promise<Map<string, number>> {
+    return this.store.profileBytes(userIds)
+  }
+
   /** The version each run is on (runs not found are left out). */
   async runVersions(runIds: readonly string[]): Promise<Map<string, number>> {
     return new Map([...(await this.store.loadRuns([...runIds])).entries()].map(([id, run]) => [id, run.version]))

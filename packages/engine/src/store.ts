@@ -147,6 +147,8 @@ export interface EngineStore {
   loadUsers(userIds: string[]): Promise<Map<string, UserState>>
   loadRuns(runIds: string[]): Promise<Map<string, RunRecord>>
   getUser(userId: string): Promise<UserRecord | null>
+  /** Bytes each stored profile takes, as stored (at least its traits' JSON); users never identified are left out. */
+  profileBytes(userIds: readonly string[]): Promise<Map<string, number>>
 
   // Timers.
   dueTimers(now: number, limit: number): Promise<TimerRecord[]>

@@ -185,6 +185,12 @@ export class PgEngineStore extends PgJourneyStore implements EngineStore {
     return row ? codec.userFromRow(row) : null
   }
 
+  async profileBytes(userIds: readonly string[]): Promise<Map<string, number>> {
+    if (userIds.length === 0) return new Map()
+    const r = await this.pool.query<{ user_id: string; bytes: number }>('SELECT user_id, octet_length(traits) AS bytes FROM users WHERE user_id = ANY($1::text[])', [userIds])
+    return new Map(r.rows.map((row) => [row.user_id, Number(row.bytes)]))
+  }
+
   async dueTimers(now: number, limit: number): Promise<TimerRecord[]> {
     const params: unknown[] = [now, limit]
     const r = await this.pool.query<codec.TimerRow>(

@@ -25,6 +25,7 @@ export function prepareStatements(db: Database.Database) {
     markEntered: p<[string, string]>('INSERT OR IGNORE INTO entered_journeys (user_id, journey_id) VALUES (?, ?)'),
     runsByIds: p<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id IN (SELECT value FROM json_each(?))`),
     getUser: p<[string], UserRow>('SELECT user_id, traits FROM users WHERE user_id = ?'),
+    profileBytes: p<[string], { user_id: string; bytes: number }>('SELECT user_id, length(CAST(traits AS BLOB)) AS bytes FROM users WHERE user_id IN (SELECT value FROM json_each(?))'),
     upsertUser: p<[string, string, number]>(
       'INSERT INTO users (user_id, traits, updated_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET traits = excluded.traits, updated_at = excluded.updated_at',
     ),

@@ -114,6 +114,11 @@ export class SqliteEngineStore implements EngineStore {
     return row ? userFromRow(row) : null
   }
 
+  async profileBytes(userIds: readonly string[]): Promise<Map<string, number>> {
+    if (userIds.length === 0) return new Map()
+    return new Map(this.s.profileBytes.all(JSON.stringify(userIds)).map((r) => [r.user_id, r.bytes]))
+  }
+
   async dueTimers(now: number, limit: number): Promise<TimerRecord[]> {
     return this.s.dueTimers.all(now, limit).map(timerFromRow)
   }

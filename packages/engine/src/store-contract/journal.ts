@@ -109,6 +109,11 @@ export function journalContract({ current, commit, runsMap }: ContractSection): 
         goalWatchesSet: [watch('r1', 'j1', 'ann')],
       })
       expect(await s.getUser('ann')).toEqual({ userId: 'ann', traits: { plan: 'pro' } })
+      const bytes = (await s.profileBytes(['ann', 'bob'])).get('ann') ?? 0
+      expect([...(await s.profileBytes(['ann', 'bob'])).keys()]).toEqual(['ann'])
+      expect(bytes).toBeGreaterThanOrEqual(Buffer.byteLength(JSON.stringify({ plan: 'pro' })))
+      expect(bytes).toBeLessThan(64)
+      expect((await s.profileBytes([])).size).toBe(0)
       expect((await s.loadRuns(['r1'])).get('r1')).toEqual(run)
       const history = (await s.runsOf('j1', 'ann'))[0]?.history
       expect(history?.map((h) => h.kind)).toEqual(['entered', 'message'])
