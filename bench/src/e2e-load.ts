@@ -17,6 +17,8 @@ interface Options {
   tag: string
   /** Users offered per second (each request at its time, whatever the answers); absent: as fast as `inFlight` allows. */
   usersPerSecond?: number
+  /** The first user's number (`e2e-<n>`); default 0. */
+  firstUser?: number
 }
 
 const o: Options = JSON.parse(process.argv[2] ?? '{}')
@@ -24,7 +26,7 @@ const target = new URL(o.url)
 const agent = new Agent({ keepAlive: true, maxSockets: o.usersPerSecond ? 64 : o.inFlight })
 
 const events: Record<string, unknown>[] = []
-for (let i = 0; i < o.users; i++) {
+for (let i = o.firstUser ?? 0; i < (o.firstUser ?? 0) + o.users; i++) {
   const userId = `e2e-${i}`
   events.push({ type: 'identify', userId, traits: { email: `u${i}@example.com`, name: `U${i}` }, messageId: `${o.tag}-i-${i}` })
   events.push({ type: 'track', userId, event: o.event, properties: { plan: 'trial' }, messageId: `${o.tag}-t-${i}` })
