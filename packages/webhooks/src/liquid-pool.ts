@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import { renderSimple } from './liquid-simple'
 
 /** The bounds of one render. All of them apply inside the worker; `deadlineMs` is enforced from outside. */
 export interface LiquidLimits {
@@ -158,6 +159,9 @@ export function createLiquidPool(options: { size?: number } = {}): LiquidPool {
       if (closed) return Promise.resolve({ ok: false, error: 'template error: the renderer is closed' })
       // Text without a tag or an output renders as itself: no thread needed (most subjects, most bodies' parts).
       if (!template.includes('{{') && !template.includes('{%')) return Promise.resolve(plainText(template, limits))
+      // Text and `{{ a.b }}` outputs of plain values render here: nothing in them can run long.
+      const simple = renderSimple(template, scope, limits)
+      if (simple !== null) return Promise.resolve(simple)
       return new Promise((resolve) => {
         queue.push({ id: nextId++, template, scope, limits, solo: false, resolve })
         pump()
