@@ -4,3 +4,4 @@ export { PartitionLeases, LeaseLostError, LEASE_MIGRATIONS, type LeaseOptions } 
 export { listen } from './notify'
 export type { StoreBackend } from './backend'
 export { coalesce } from './coalesce'
+export { costBoundedCache } from './read-cache'
