@@ -3,7 +3,7 @@
  * to stderr, one table to stdout, every number to bench/results.json.
  * BENCH_QUICK=1 shrinks every size tenfold for a smoke run (its figures are not comparable).
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -138,10 +138,16 @@ async function main(): Promise<void> {
   results.suiteSeconds = seconds
   results.machine = { loadAverage: loadavg(), cpus: cpus().length, model: cpus()[0]?.model ?? '', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, quick }
   results.at = new Date().toISOString()
+  // Figure 13 needs PostgreSQL and has a command of its own (`pnpm bench postgres`): its last
+  // rows and numbers stay, as a one-figure run keeps the others'.
+  const previous = existsSync(join(REPO, 'bench/results.json')) ? previousResults() : {}
+  const postgresRows: Row[] = Array.isArray(previous.table) ? previous.table.filter((r: Row) => r.figure.startsWith('13.')) : []
+  rows.push(...postgresRows)
+  if (previous.postgres !== undefined) results.postgres = previous.postgres
   results.table = rows
   writeFileSync(join(REPO, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
   printTable(seconds)
-  if (!quick) updateReadme(seconds)
+  if (!quick) updateReadme(seconds, '', postgresRows.length > 0 ? ['Figure 13:'] : [])
 }
 
 /** (11) Simulation and backtest speed, through the real server's HTTP API. */
@@ -226,7 +232,7 @@ async function simulationMain(): Promise<void> {
 }
 
 /** Puts the table between the README's bench markers, so the README shows the latest run. */
-function updateReadme(seconds: number | null, figure = ''): void {
+function updateReadme(seconds: number | null, figure = '', keepSentences: readonly string[] = []): void {
   const file = join(REPO, 'README.md')
   const text = readFileSync(file, 'utf8')
   const start = '<!-- bench:start -->'
@@ -248,7 +254,10 @@ function updateReadme(seconds: number | null, figure = ''): void {
   const note =
     seconds === null
       ? [...old.split(/ (?=Figure \d+: )/).filter((sentence) => !sentence.startsWith(own)), `${figure}, ${stamp}, load average ${load}.`].join(' ')
-      : `Run of ${stamp}, ${seconds} s in all; load average at the end ${load} (other work shared the machine).`
+      : [
+          `Run of ${stamp}, ${seconds} s in all; load average at the end ${load} (other work shared the machine).`,
+          ...old.split(/ (?=Figure \d+: )/).filter((sentence) => keepSentences.some((k) => sentence.startsWith(k))),
+        ].join(' ')
   writeFileSync(file, `${text.slice(0, from + start.length)}\n${note}\n\n${table.join('\n')}\n${text.slice(to)}`)
 }
 
