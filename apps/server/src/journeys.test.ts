@@ -81,6 +81,26 @@ describe('journey lifecycle over HTTP', () => {
     expect(renamed.json.graph.nodes).toHaveLength(input.graph.nodes.length)
   })
 
+  it('keeps a journey publishable when its draft is saved while it publishes', async () => {
+    // A save read the row, a publish wrote version n, the save wrote the whole row back with
+    // version n - 1, and every later publish failed on the version's key (found by the fuzz test).
+    const t = await testApp()
+    const { id } = (await t.request('POST', '/api/journeys', loadExample('inaction', 'wh'))).json
+    const rounds = 24
+    const statuses: number[] = []
+    for (let lag = 0; lag < rounds; lag++) {
+      const publish = t.request('POST', `/api/journeys/${id}/publish`)
+      // The save starts a little later each round, so it lands at every point of the publish.
+      for (let i = 0; i < lag; i++) await Promise.resolve()
+      const save = t.request('PUT', `/api/journeys/${id}`, { name: `Edit ${lag}` })
+      for (const answer of await Promise.all([publish, save])) statuses.push(answer.status)
+    }
+    expect(statuses.filter((s) => s !== 200)).toEqual([])
+    const versions = (await t.request('GET', `/api/journeys/${id}/versions`)).json.versions as { version: number }[]
+    expect(versions.map((v) => v.version).sort((a, b) => a - b)).toEqual(Array.from({ length: rounds }, (_, i) => i + 1))
+    expect((await t.request('GET', `/api/journeys/${id}`)).json).toMatchObject({ name: `Edit ${rounds - 1}`, status: 'live', version: rounds })
+  })
+
   it('pauses and resumes, duplicates, lists versions and deletes', async () => {
     const t = await testApp()
     const { id } = (await t.request('POST', '/api/journeys', loadExample('inaction', 'wh'))).json

@@ -275,14 +275,17 @@ export class Engine extends EngineOutbox {
   async updateJourney(id: string, patch: JourneyPatch): Promise<Journey | null> {
     const j = await this.store.getJourney(id)
     if (!j) return null
-    const next: JourneyRecord = {
+    const edited: JourneyRecord = {
       ...j,
       name: patch.name ?? j.name,
       graph: patch.graph ?? j.graph,
       settings: patch.settings ?? j.settings,
       updatedAt: this.clock.now(),
     }
-    await this.store.updateJourney(next)
+    // Not under the lock (on SQLite a publish may be running on the engine thread): only the
+    // draft's columns are written, and the row is read back for its status and version as they are now.
+    await this.store.updateDraft(edited)
+    const next = (await this.store.getJourney(id)) ?? edited
     if (next.name !== j.name) {
       this.catalog.setJourney(next)
       this.elsewhere?.journeysChanged()
@@ -348,7 +351,7 @@ export class Engine extends EngineOutbox {
       if (!j) return null
       if (j.version === null) return fail('journey.not_published', 'Publish the journey before pausing or resuming it.')
       const next: JourneyRecord = { ...j, status: paused ? 'paused' : 'live', updatedAt: this.clock.now() }
-      await this.store.updateJourney(next)
+      await this.store.updateStatus(next)
       this.catalog.setJourney(next)
       // Shared: each process replays its own partitions' held events when it sees the change.
       if (!paused && !this.store.partitioned) await this.replay(id)

@@ -222,6 +222,16 @@ export function historyColumns(h: HistoryRecord): [string, string, number, strin
   return [h.runId, h.journeyId, h.at, h.nodeId, h.kind, h.outlet, h.messageId, h.detail === null ? null : StoredHistoryDetail.encode(h.detail)]
 }
 
+/** `name, graph, settings, updated_at` of a journey row: what a draft edit writes. */
+export function draftColumns(j: JourneyRecord): [string, string, string, number] {
+  return [j.name, StoredGraph.encode(j.graph), StoredSettings.encode(j.settings), j.updatedAt]
+}
+
+/** `status, version, published_hash, updated_at` of a journey row: what a publish writes. */
+export function publishedColumns(j: JourneyRecord): [string, number | null, string | null, number] {
+  return [j.status, j.version, j.publishedDraftHash, j.updatedAt]
+}
+
 /** `name, status, graph, settings, version, published_hash, updated_at` of a journey row. */
 export function journeyColumns(j: JourneyRecord): [string, string, string, string, number | null, string | null, number] {
   return [j.name, j.status, StoredGraph.encode(j.graph), StoredSettings.encode(j.settings), j.version, j.publishedDraftHash, j.updatedAt]

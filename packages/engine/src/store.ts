@@ -159,7 +159,13 @@ export interface EngineStore {
 
   // Journeys.
   insertJourney(journey: JourneyRecord): Promise<void>
-  updateJourney(journey: JourneyRecord): Promise<void>
+  /**
+   * A draft edit: writes the journey's name, graph and settings (and `updatedAt`) only, so an
+   * edit read before a concurrent publish or pause cannot put back the version or status it read.
+   */
+  updateDraft(journey: JourneyRecord): Promise<void>
+  /** A pause or resume: writes the journey's status (and `updatedAt`) only. */
+  updateStatus(journey: JourneyRecord): Promise<void>
   getJourney(id: string): Promise<JourneyRecord | null>
   listJourneys(): Promise<JourneyRecord[]>
   deleteJourney(id: string): Promise<void>

@@ -41,8 +41,11 @@ export abstract class PgJourneyStore {
       [j.id, ...codec.journeyColumns(j), j.createdAt],
     )
   }
-  async updateJourney(j: JourneyRecord): Promise<void> {
-    await updateJourneyRow(this.pool, j)
+  async updateDraft(j: JourneyRecord): Promise<void> {
+    await updateJourneyRow(this.pool, j, 'draft')
+  }
+  async updateStatus(j: JourneyRecord): Promise<void> {
+    await updateJourneyRow(this.pool, j, 'status')
   }
   async getJourney(id: string): Promise<JourneyRecord | null> {
     const r = await this.pool.query<codec.JourneyRow>('SELECT * FROM journeys WHERE id = $1', [id])
@@ -73,7 +76,7 @@ export abstract class PgJourneyStore {
       v.version,
       ...codec.versionColumns(v),
     ])
-    await updateJourneyRow(q, j)
+    await updateJourneyRow(q, j, 'published')
   }
   async getVersion(journeyId: string, version: number): Promise<JourneyVersionRecord | null> {
     const r = await this.pool.query<codec.VersionRow>('SELECT * FROM journey_versions WHERE journey_id = $1 AND version = $2', [journeyId, version])
@@ -172,11 +175,24 @@ export async function activeRunsOf(q: Queryable, journeyId: string): Promise<Run
   return r.rows.map(codec.runFromRow)
 }
 
-export async function updateJourneyRow(q: Queryable, j: JourneyRecord): Promise<void> {
-  await q.query('UPDATE journeys SET name = $1, status = $2, graph = $3, settings = $4, version = $5, published_hash = $6, updated_at = $7 WHERE id = $8', [
-    ...codec.journeyColumns(j),
-    j.id,
-  ])
+/**
+ * Writes one part of a journey row, each owned by one action: a draft edit (name, graph,
+ * settings), a publish (status, version, published hash) or a pause (status). A whole-row write
+ * from an edit read before a concurrent publish put the old version back, and every later publish
+ * of that journey failed on the version's key.
+ */
+export async function updateJourneyRow(q: Queryable, j: JourneyRecord, part: 'draft' | 'published' | 'status'): Promise<void> {
+  switch (part) {
+    case 'draft':
+      await q.query('UPDATE journeys SET name = $1, graph = $2, settings = $3, updated_at = $4 WHERE id = $5', [...codec.draftColumns(j), j.id])
+      break
+    case 'published':
+      await q.query('UPDATE journeys SET status = $1, version = $2, published_hash = $3, updated_at = $4 WHERE id = $5', [...codec.publishedColumns(j), j.id])
+      break
+    case 'status':
+      await q.query('UPDATE journeys SET status = $1, updated_at = $2 WHERE id = $3', [j.status, j.updatedAt, j.id])
+      break
+  }
   // Other processes reload their journeys when this moves (a status, a new version, an edit).
   await bumpMeta(q, 'catalog_version')
 }

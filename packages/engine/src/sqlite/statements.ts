@@ -60,9 +60,10 @@ export function prepareStatements(db: Database.Database) {
     insertJourney: p<[string, string, string, string, string, number | null, string | null, number, number]>(
       'INSERT INTO journeys (id, name, status, graph, settings, version, published_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    updateJourney: p<[string, string, string, string, number | null, string | null, number, string]>(
-      'UPDATE journeys SET name = ?, status = ?, graph = ?, settings = ?, version = ?, published_hash = ?, updated_at = ? WHERE id = ?',
-    ),
+    // A journey row is written in parts, each by what owns it: a draft edit, a publish, a pause.
+    updateDraft: p<[string, string, string, number, string]>('UPDATE journeys SET name = ?, graph = ?, settings = ?, updated_at = ? WHERE id = ?'),
+    updatePublished: p<[string, number | null, string | null, number, string]>('UPDATE journeys SET status = ?, version = ?, published_hash = ?, updated_at = ? WHERE id = ?'),
+    updateStatus: p<[string, number, string]>('UPDATE journeys SET status = ?, updated_at = ? WHERE id = ?'),
     getJourney: p<[string], JourneyRow>('SELECT * FROM journeys WHERE id = ?'),
     listJourneys: p<[], JourneyRow>('SELECT * FROM journeys ORDER BY created_at DESC, id'),
     insertVersion: p<[string, number, string, string, string, string, number]>(

@@ -6,6 +6,7 @@ import { buildStats } from '../stats'
 import { migrateSqlite } from '@switchyard/storage'
 import { ENGINE_MIGRATIONS } from '../migrations'
 import {
+  draftColumns,
   goalWatchColumns,
   goalWatchFromRow,
   historyColumns,
@@ -16,6 +17,7 @@ import {
   journeyColumns,
   journeyFromRow,
   outboxClaimFromRow,
+  publishedColumns,
   publishedFromRow,
   runColumns,
   runFromRow,
@@ -164,8 +166,11 @@ export class SqliteEngineStore implements EngineStore {
     const [name, status, graph, settings, version, hash, updatedAt] = journeyColumns(j)
     this.s.insertJourney.run(j.id, name, status, graph, settings, version, hash, j.createdAt, updatedAt)
   }
-  async updateJourney(j: JourneyRecord): Promise<void> {
-    this.s.updateJourney.run(...journeyColumns(j), j.id)
+  async updateDraft(j: JourneyRecord): Promise<void> {
+    this.s.updateDraft.run(...draftColumns(j), j.id)
+  }
+  async updateStatus(j: JourneyRecord): Promise<void> {
+    this.s.updateStatus.run(j.status, j.updatedAt, j.id)
   }
   async getJourney(id: string): Promise<JourneyRecord | null> {
     const row = this.s.getJourney.get(id)
@@ -182,7 +187,7 @@ export class SqliteEngineStore implements EngineStore {
   }
   private writeVersion(v: JourneyVersionRecord, j: JourneyRecord): void {
     this.s.insertVersion.run(v.journeyId, v.version, ...versionColumns(v))
-    this.s.updateJourney.run(...journeyColumns(j), j.id)
+    this.s.updatePublished.run(...publishedColumns(j), j.id)
   }
   async getVersion(journeyId: string, version: number): Promise<JourneyVersionRecord | null> {
     const row = this.s.getVersion.get(journeyId, version)

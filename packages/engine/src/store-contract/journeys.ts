@@ -16,7 +16,7 @@ export function journeysContract({ current, commit, runsMap }: ContractSection):
       const b = journey('b', 'live', T0 + 1)
       await s.insertJourney(a)
       await s.insertJourney(b)
-      await s.updateJourney({ ...a, name: 'renamed', updatedAt: T0 + 5 })
+      await s.updateDraft({ ...a, name: 'renamed', updatedAt: T0 + 5 })
       expect((await s.listJourneys()).map((j) => j.id)).toEqual(['b', 'a'])
       expect(await s.getJourney('a')).toEqual({ ...a, name: 'renamed', updatedAt: T0 + 5 })
       expect(await s.getJourney('missing')).toBeNull()
@@ -27,6 +27,19 @@ export function journeysContract({ current, commit, runsMap }: ContractSection):
       expect(await s.getVersion('b', 1)).toEqual(version('b', 1))
       expect(await s.getVersion('b', 3)).toBeNull()
       expect(await s.publishedJourneys()).toEqual([{ journey: { ...b, version: 2 }, latest: version('b', 2) }])
+    })
+
+    it('writes a draft edit, a publish and a pause each to their own columns, so a stale record puts nothing back', async () => {
+      const a = journey('a', 'draft', T0)
+      await s.insertJourney(a)
+      // The edit and the pause below both carry the row as read before this publish (`a`).
+      await s.insertVersion(version('a', 1), { ...a, status: 'live', version: 1, publishedDraftHash: 'h1', updatedAt: T0 + 1 })
+      await s.updateDraft({ ...a, name: 'edited', settings: { reentry: 'never' }, updatedAt: T0 + 2 })
+      await s.updateStatus({ ...a, status: 'paused', updatedAt: T0 + 3 })
+      expect(await s.getJourney('a')).toEqual({ ...a, name: 'edited', settings: { reentry: 'never' }, status: 'paused', version: 1, publishedDraftHash: 'h1', updatedAt: T0 + 3 })
+      // The next publish finds version 1 stored and writes version 2.
+      await s.insertVersion(version('a', 2), { ...a, status: 'live', version: 2, publishedDraftHash: 'h2', updatedAt: T0 + 4 })
+      expect(await s.getJourney('a')).toMatchObject({ name: 'edited', status: 'live', version: 2, publishedDraftHash: 'h2' })
     })
 
     it('deletes a journey with everything of it and nothing of another', async () => {
