@@ -25,7 +25,7 @@ import { newId } from './ids'
 import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
 import type { AppliedBatch, EngineCounters, JournalEntry, JourneyPatch, JourneyRecord, PublishResult, RunRecord } from './records'
-import { emptyCommit, type EngineCommit, type EngineStore } from './store'
+import { VersionTakenError, emptyCommit, type EngineCommit, type EngineStore } from './store'
 import { nextVersion } from './publish'
 import type { AppliedCounts, AppliedElsewhere } from './elsewhere'
 
@@ -33,6 +33,9 @@ export type { OutcomeJob, JobOutcome, OutboxSettlement } from './outcomes'
 export { EngineReads, type RunsPage } from './engine-reads'
 export { EngineOutbox } from './engine-outbox'
 export type { AppliedCounts, AppliedElsewhere } from './elsewhere'
+
+/** How many times a publish takes the next version number when another process took its own. */
+const PUBLISH_ATTEMPTS = 5
 
 export interface EngineOptions {
   store: EngineStore
@@ -305,6 +308,18 @@ export class Engine extends EngineOutbox {
    */
   async publish(id: string, references: NodeReferences = {}, migrate?: MigratePolicy): Promise<PublishResult | Failure<'migration.invalid_map'> | null> {
     if (this.elsewhere) return this.thenReload(this.elsewhere.publish(id, references, migrate))
+    // Processes sharing PostgreSQL can publish one journey at once: the one that finds its version
+    // number taken reads the journey again and takes the next.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.publishOnce(id, references, migrate)
+      } catch (error) {
+        if (!(error instanceof VersionTakenError) || attempt >= PUBLISH_ATTEMPTS) throw error
+      }
+    }
+  }
+
+  private publishOnce(id: string, references: NodeReferences, migrate: MigratePolicy | undefined): Promise<PublishResult | Failure<'migration.invalid_map'> | null> {
     return this.lock.run(async () => {
       const j = await this.store.getJourney(id)
       if (!j) return null

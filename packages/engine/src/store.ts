@@ -212,3 +212,17 @@ export interface EngineStore {
 
 /** What a backtest reads of a live engine: its journal and its users' profiles, nothing it could write. */
 export type JournalSource = Pick<EngineStore, 'readJournal' | 'getUser'>
+
+/**
+ * A publish found its version number taken: another process sharing the database published the
+ * same journey first. The publish reads the journey again and takes the next number.
+ */
+export class VersionTakenError extends Error {
+  constructor(
+    readonly journeyId: string,
+    readonly version: number,
+  ) {
+    super(`version ${version} of journey ${journeyId} was published by another process first`)
+    this.name = 'VersionTakenError'
+  }
+}

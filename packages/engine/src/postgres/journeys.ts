@@ -2,7 +2,7 @@ import type pg from 'pg'
 import type { JourneyStats } from '@switchyard/schema'
 import { inTransaction } from '@switchyard/storage'
 import type { CounterDelta, HistoryRecord, JourneyRecord, JourneyVersionRecord, RunRecord } from '../records'
-import type { HistoryPageRow, JourneyUserSummary, RunKey, RunWithHistory } from '../store'
+import { VersionTakenError, type HistoryPageRow, type JourneyUserSummary, type RunKey, type RunWithHistory } from '../store'
 import { buildStats } from '../stats'
 import * as codec from '../rows'
 import { RUN_COLUMNS } from '../rows'
@@ -71,11 +71,16 @@ export abstract class PgJourneyStore {
     await inTransaction(this.pool, (q) => this.writeVersion(q, v, j))
   }
   protected async writeVersion(q: Queryable, v: JourneyVersionRecord, j: JourneyRecord): Promise<void> {
-    await q.query('INSERT INTO journey_versions (journey_id, version, graph, settings, machine, hash, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-      v.journeyId,
-      v.version,
-      ...codec.versionColumns(v),
-    ])
+    try {
+      await q.query('INSERT INTO journey_versions (journey_id, version, graph, settings, machine, hash, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        v.journeyId,
+        v.version,
+        ...codec.versionColumns(v),
+      ])
+    } catch (error) {
+      if (isUniqueViolation(error, 'journey_versions_pkey')) throw new VersionTakenError(v.journeyId, v.version)
+      throw error
+    }
     await updateJourneyRow(q, j, 'published')
   }
   async getVersion(journeyId: string, version: number): Promise<JourneyVersionRecord | null> {
@@ -204,4 +209,9 @@ export async function bumpMeta(q: Queryable, key: 'catalog_version' | 'publish_e
 
 export async function count(q: Queryable, sql: string): Promise<number> {
   return (await q.query<{ n: number }>(sql)).rows[0]?.n ?? 0
+}
+
+/** A PostgreSQL unique violation (SQLSTATE 23505) of `constraint`. */
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505' && 'constraint' in error && error.constraint === constraint
 }

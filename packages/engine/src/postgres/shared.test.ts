@@ -114,6 +114,15 @@ describe('processes sharing PostgreSQL', () => {
     expect((await c.api.userRuns(j.id, users[1]!))[0]).toMatchObject({ status: 'active', version: 2 })
   })
 
+  it('two processes publishing one journey at once each make a version of their own', async () => {
+    const c = await cluster()
+    const { id } = await c.api.createJourney(journeyInput('Twice', loadExample('single-action', 'wh_1').graph))
+    const answers = []
+    for (let round = 0; round < 5; round++) answers.push(...(await Promise.all([c.api.publish(id), c.a.engine.publish(id)])))
+    expect(answers.map((a) => a !== null && 'version' in a && a.ok)).toEqual(Array.from({ length: 10 }, () => true))
+    expect((await c.api.listVersions(id))?.map((v) => v.version)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1))
+  })
+
   it('a batch loaded before a journey was deleted is dropped, not committed over the deletion', async () => {
     const c = await cluster()
     const id = await publish(c.api, loadExample('several-actions', 'wh_1'))
