@@ -3,7 +3,8 @@ import { initialTransition, transition } from 'xstate'
 import { compileJourney, type MachineEvent } from '@switchyard/compiler'
 import { validateGraph } from '@switchyard/schema'
 import { EXAMPLE_NAMES, loadExample } from '@switchyard/testkit'
-import { createJourneyMachine, JourneyStepper } from './machines'
+import { messageIdFor } from './ids'
+import { createJourneyMachine, JourneyStepper, planInitial } from './machines'
 import type { RunContext } from './records'
 
 const user = { id: 'ann', traits: { country: 'Canada', FIRSTNAME: 'Ann' } }
@@ -51,6 +52,7 @@ describe('JourneyStepper', () => {
       const [a0, aa0] = initialTransition(machine, start)
       const [b0, ba0] = stepper.initial(start)
       expect(b0.value).toEqual(a0.value)
+      expect(b0.status).toEqual(a0.status)
       expect(b0.context).toEqual(a0.context)
       expect(ba0.map((x) => [x.type, x.params])).toEqual(aa0.map((x) => [x.type, x.params]))
       const messageId = a0.context.message?.id ?? 'none'
@@ -68,4 +70,32 @@ describe('JourneyStepper', () => {
       }
     })
   }
+
+  it('plans the first macrostep of a journey that starts without guards, and answers each run as xstate does', () => {
+    const compiledOf = (name: (typeof EXAMPLE_NAMES)[number]) => {
+      const result = validateGraph(loadExample(name, 'wh').graph)
+      if (!result.ok) throw new Error('invalid example')
+      return compileJourney(result.graph)
+    }
+    // A start that waits after a message is planned (its message id is each run's own); one that
+    // ends at once, or passes a condition or a split first, is left to xstate.
+    const netcore = compiledOf('netcore-cart-rcs')
+    expect(planInitial(netcore.machine)).toEqual({ value: 'wait', messages: [{ nodeId: 'rcs', channel: 'rcs' }] })
+    expect(planInitial(compiledOf('single-action').machine)).toBeNull()
+    expect(planInitial(compiledOf('ab-test-split').machine)).toBeNull()
+    expect(planInitial(compiledOf('actions-with-user-properties').machine)).toBeNull()
+
+    const machine = createJourneyMachine(netcore.machine)
+    const planned = new JourneyStepper(machine, netcore.machine)
+    const xstateOnly = new JourneyStepper(machine, netcore.machine, false)
+    for (const [runId, control] of [['run_0mx90c1k2000a1b2c3d4e5', false], ['run_0mx90c1k2001a1b2c3d4e5', true], ['run_other', false]] as const) {
+      const start = { ...input(netcore.trigger.event), runId, control }
+      const [a, aa] = xstateOnly.initial(start)
+      const [b, ba] = planned.initial(start)
+      expect([b.value, b.status]).toEqual([a.value, a.status])
+      expect(b.context).toEqual(a.context)
+      expect(b.context.message?.id).toBe(messageIdFor(runId, 'rcs'))
+      expect(ba.map((x) => [x.type, x.params])).toEqual(aa.map((x) => [x.type, x.params]))
+    }
+  })
 })
