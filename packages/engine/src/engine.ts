@@ -1,4 +1,3 @@
-import { compileJourney } from '@switchyard/compiler'
 import {
   JourneyInput,
   fail,
@@ -17,25 +16,21 @@ import { EngineOutbox } from './engine-outbox'
 import { decideDue } from './decisions'
 import { JourneyCatalog } from './catalog'
 import { replayHeld } from './resume'
-import { migrationCommit, type MigrationOutcome } from './migrate/apply'
 import { previewMigration } from './migrate/preview'
 import type { Clock } from './clock'
 import { crashPoint } from './crash'
 import { newId } from './ids'
 import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
-import type { AppliedBatch, EngineCounters, JournalEntry, JourneyPatch, JourneyRecord, PublishResult, RunRecord } from './records'
-import { VersionTakenError, emptyCommit, type EngineCommit, type EngineStore } from './store'
-import { nextVersion } from './publish'
+import type { AppliedBatch, EngineCounters, JournalEntry, JourneyPatch, JourneyRecord, PublishResult } from './records'
+import type { EngineCommit, EngineStore } from './store'
+import { publishJourney, retryOnVersionTaken } from './publish'
 import type { AppliedCounts, AppliedElsewhere } from './elsewhere'
 
 export type { OutcomeJob, JobOutcome, OutboxSettlement } from './outcomes'
 export { EngineReads, type RunsPage } from './engine-reads'
 export { EngineOutbox } from './engine-outbox'
 export type { AppliedCounts, AppliedElsewhere } from './elsewhere'
-
-/** How many times a publish takes the next version number when another process took its own. */
-const PUBLISH_ATTEMPTS = 5
 
 export interface EngineOptions {
   store: EngineStore
@@ -308,46 +303,8 @@ export class Engine extends EngineOutbox {
    */
   async publish(id: string, references: NodeReferences = {}, migrate?: MigratePolicy): Promise<PublishResult | Failure<'migration.invalid_map'> | null> {
     if (this.elsewhere) return this.thenReload(this.elsewhere.publish(id, references, migrate))
-    // Processes sharing PostgreSQL can publish one journey at once: the one that finds its version
-    // number taken reads the journey again and takes the next.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.publishOnce(id, references, migrate)
-      } catch (error) {
-        if (!(error instanceof VersionTakenError) || attempt >= PUBLISH_ATTEMPTS) throw error
-      }
-    }
-  }
-
-  private publishOnce(id: string, references: NodeReferences, migrate: MigratePolicy | undefined): Promise<PublishResult | Failure<'migration.invalid_map'> | null> {
-    return this.lock.run(async () => {
-      const j = await this.store.getJourney(id)
-      if (!j) return null
-      const result = validateGraph(j.graph, { ...references, settings: j.settings })
-      if (!result.ok) return { ok: false, issues: result.issues }
-      const plan = migrate === undefined ? null : await previewMigration(this.store, j, j.graph, migrate)
-      if (plan !== null && !('diff' in plan)) return plan
-      const compiled = compileJourney(result.graph)
-      const now = this.clock.now()
-      const { record, next } = nextVersion(j, compiled, now)
-      const version = record.version
-      let migrated: MigrationOutcome | undefined
-      if (plan === null) await this.store.insertVersion(record, next)
-      else {
-        const target = { journeyId: j.id, version, stateKeyOf: compiled.stateKeyOf }
-        const migrate = (runs: RunRecord[]) => {
-          const m = migrationCommit(runs, plan.waiting, target, now)
-          migrated = m.outcome
-          return m.commit
-        }
-        await this.commit({ ...emptyCommit(), version: { record, journey: next, migrate } })
-      }
-      // Only once stored: a failed commit must not leave a version in memory that the database lacks.
-      this.catalog.addVersion(record, compiled)
-      this.catalog.setJourney(next)
-      const older = (await this.store.activeCounts(j.id)).filter((a) => a.version < version).reduce((n, a) => n + a.count, 0)
-      return { ok: true, version, activeUsersOnOlderVersions: older, ...(migrated ? { migrated } : {}) }
-    })
+    const deps = { store: this.store, catalog: this.catalog, now: () => this.clock.now(), commit: (c: EngineCommit) => this.commit(c) }
+    return retryOnVersionTaken(() => this.lock.run(() => publishJourney(deps, id, references, migrate)))
   }
 
   /** What `publish` would change: the diff and where waiting users would go; the draft's issues when it cannot be published. */
