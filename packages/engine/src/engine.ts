@@ -281,9 +281,8 @@ export class Engine extends EngineOutbox {
       updatedAt: this.clock.now(),
     }
     // Not under the lock (on SQLite a publish may be running on the engine thread): only the
-    // draft's columns are written, and the row is read back for its status and version as they are now.
-    await this.store.updateDraft(edited)
-    const next = (await this.store.getJourney(id)) ?? edited
+    // draft's columns are written, and the answer is the row as it stands, status and version included.
+    const next = (await this.store.updateDraft(edited)) ?? edited
     if (next.name !== j.name) {
       this.catalog.setJourney(next)
       this.elsewhere?.journeysChanged()

@@ -162,8 +162,9 @@ export interface EngineStore {
   /**
    * A draft edit: writes the journey's name, graph and settings (and `updatedAt`) only, so an
    * edit read before a concurrent publish or pause cannot put back the version or status it read.
+   * Answers the whole row as it stands after the write (null when the journey is gone).
    */
-  updateDraft(journey: JourneyRecord): Promise<void>
+  updateDraft(journey: JourneyRecord): Promise<JourneyRecord | null>
   /** A pause or resume: writes the journey's status (and `updatedAt`) only. */
   updateStatus(journey: JourneyRecord): Promise<void>
   getJourney(id: string): Promise<JourneyRecord | null>

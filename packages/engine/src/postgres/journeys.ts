@@ -41,8 +41,12 @@ export abstract class PgJourneyStore {
       [j.id, ...codec.journeyColumns(j), j.createdAt],
     )
   }
-  async updateDraft(j: JourneyRecord): Promise<void> {
-    await updateJourneyRow(this.pool, j, 'draft')
+  async updateDraft(j: JourneyRecord): Promise<JourneyRecord | null> {
+    const r = await this.pool.query<codec.JourneyRow>('UPDATE journeys SET name = $1, graph = $2, settings = $3, updated_at = $4 WHERE id = $5 RETURNING *', [...codec.draftColumns(j), j.id])
+    // Other processes reload their journeys when this moves.
+    await bumpMeta(this.pool, 'catalog_version')
+    const row = r.rows[0]
+    return row ? codec.journeyFromRow(row) : null
   }
   async updateStatus(j: JourneyRecord): Promise<void> {
     await updateJourneyRow(this.pool, j, 'status')
@@ -181,16 +185,13 @@ export async function activeRunsOf(q: Queryable, journeyId: string): Promise<Run
 }
 
 /**
- * Writes one part of a journey row, each owned by one action: a draft edit (name, graph,
- * settings), a publish (status, version, published hash) or a pause (status). A whole-row write
- * from an edit read before a concurrent publish put the old version back, and every later publish
- * of that journey failed on the version's key.
+ * Writes the part of a journey row a publish (status, version, published hash) or a pause (status)
+ * owns; a draft edit writes its own (`updateDraft`). A whole-row write from an edit read before a
+ * concurrent publish put the old version back, and every later publish of that journey failed on
+ * the version's key.
  */
-export async function updateJourneyRow(q: Queryable, j: JourneyRecord, part: 'draft' | 'published' | 'status'): Promise<void> {
+export async function updateJourneyRow(q: Queryable, j: JourneyRecord, part: 'published' | 'status'): Promise<void> {
   switch (part) {
-    case 'draft':
-      await q.query('UPDATE journeys SET name = $1, graph = $2, settings = $3, updated_at = $4 WHERE id = $5', [...codec.draftColumns(j), j.id])
-      break
     case 'published':
       await q.query('UPDATE journeys SET status = $1, version = $2, published_hash = $3, updated_at = $4 WHERE id = $5', [...codec.publishedColumns(j), j.id])
       break

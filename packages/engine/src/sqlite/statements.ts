@@ -61,7 +61,7 @@ export function prepareStatements(db: Database.Database) {
       'INSERT INTO journeys (id, name, status, graph, settings, version, published_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     // A journey row is written in parts, each by what owns it: a draft edit, a publish, a pause.
-    updateDraft: p<[string, string, string, number, string]>('UPDATE journeys SET name = ?, graph = ?, settings = ?, updated_at = ? WHERE id = ?'),
+    updateDraft: p<[string, string, string, number, string], JourneyRow>('UPDATE journeys SET name = ?, graph = ?, settings = ?, updated_at = ? WHERE id = ? RETURNING *'),
     updatePublished: p<[string, number | null, string | null, number, string]>('UPDATE journeys SET status = ?, version = ?, published_hash = ?, updated_at = ? WHERE id = ?'),
     updateStatus: p<[string, number, string]>('UPDATE journeys SET status = ?, updated_at = ? WHERE id = ?'),
     getJourney: p<[string], JourneyRow>('SELECT * FROM journeys WHERE id = ?'),

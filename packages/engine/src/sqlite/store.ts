@@ -166,8 +166,9 @@ export class SqliteEngineStore implements EngineStore {
     const [name, status, graph, settings, version, hash, updatedAt] = journeyColumns(j)
     this.s.insertJourney.run(j.id, name, status, graph, settings, version, hash, j.createdAt, updatedAt)
   }
-  async updateDraft(j: JourneyRecord): Promise<void> {
-    this.s.updateDraft.run(...draftColumns(j), j.id)
+  async updateDraft(j: JourneyRecord): Promise<JourneyRecord | null> {
+    const row = this.s.updateDraft.get(...draftColumns(j), j.id)
+    return row ? journeyFromRow(row) : null
   }
   async updateStatus(j: JourneyRecord): Promise<void> {
     this.s.updateStatus.run(j.status, j.updatedAt, j.id)
