@@ -24,7 +24,8 @@ export function costBoundedCache<V>(load: (key: string) => Promise<V>, opts: { n
         const keep = Math.min(maxMs, (finished - started) * factor)
         done.delete(key)
         if (keep > 0) {
-          if (done.size >= maxKeys) done.delete(done.keys().next().value as string)
+          const oldest = done.keys().next()
+          if (done.size >= maxKeys && !oldest.done) done.delete(oldest.value)
           done.set(key, { value, until: finished + keep })
         }
         return value
