@@ -19,4 +19,18 @@ describe('NUL characters', () => {
     expect(journey.status).toBe(400)
     expect(journey.text).toContain('NUL')
   })
+
+  it('in the ids of activity and receipts: a 400 or an unknown message, never a failed journal write', async () => {
+    const t = await testApp()
+    const activity = await t.request('POST', '/v1/activity', { userId: 'ann', channel: 'email', status: 'opened', messageId: 'm\u0000' })
+    expect(activity).toMatchObject({ status: 400, json: { error: { code: 'activity.invalid' } } })
+    expect(activity.text).toContain('NUL')
+    expect((await t.request('POST', '/v1/activity', { userId: 'a\u0000', channel: 'email', status: 'opened', messageId: 'm' })).status).toBe(400)
+    const provider = await t.request('POST', '/api/channels', { name: 'Receipts', channel: 'email', kind: 'sandbox', config: {} })
+    const receipt = await t.request('POST', `/v1/receipts/push/${provider.json.id}`, { events: [{ switchyard_message_id: 'm\u0000', message_id: '\u0000', event: 'MESSAGE_DELIVERED' }] })
+    expect(receipt).toMatchObject({ status: 400, json: { error: { code: 'receipt.unknown_message' } } })
+    const emit = await t.request('POST', '/api/channels/sandbox/emit', { messageId: 'm\u0000', status: 'delivered' })
+    expect(emit).toMatchObject({ status: 404, json: { error: { code: 'message.not_found' } } })
+    expect(await t.store.readJournal(0, 10)).toEqual([])
+  })
 })

@@ -6,7 +6,7 @@ export const MAX_BATCH_BYTES = 500 * 1024
 
 /** Ids, names and event names are stored as text columns, which hold no NUL character on PostgreSQL: refused on every backend. */
 export const noNul = (s: string) => !s.includes('\u0000')
-const NO_NUL = 'must not contain a NUL character (\\u0000)'
+export const NO_NUL = 'must not contain a NUL character (\\u0000)'
 const Id = z.union([z.string().min(1).max(512).refine(noNul, NO_NUL), z.number().finite()]).transform((v) => String(v))
 const Timestamp = z.union([z.string(), z.number(), z.date()]).optional()
 const JsonObject = z.record(z.string(), z.unknown())

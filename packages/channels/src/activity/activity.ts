@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ACTIVITY_STATUSES, activityEventName, CHANNEL_STATUSES, Channel, fail, isStatusOf, ok, own, type ActivityStatus, type ChannelErrorCode, type Result } from '@switchyard/schema'
+import { ACTIVITY_STATUSES, activityEventName, CHANNEL_STATUSES, Channel, fail, isStatusOf, NO_NUL, noNul, ok, own, type ActivityStatus, type ChannelErrorCode, type Result } from '@switchyard/schema'
 
 /** The statuses a receipt may report: every status but `sent`, which the engine records itself. */
 export const RECEIPT_STATUSES = ['delivered', 'opened', 'clicked', 'bounced', 'failed'] as const satisfies readonly ActivityStatus[]
@@ -109,10 +109,10 @@ function dateMs(ms: number): number | null {
 }
 
 const ActivityBody = z.object({
-  userId: z.union([z.string().trim().min(1).max(512), z.number().finite()]).transform((v) => String(v)),
+  userId: z.union([z.string().trim().min(1).max(512).refine(noNul, NO_NUL), z.number().finite()]).transform((v) => String(v)),
   channel: z.string().min(1).max(50),
   status: z.string().min(1).max(50),
-  messageId: z.string().trim().min(1).max(512),
+  messageId: z.string().trim().min(1).max(512).refine(noNul, NO_NUL),
   timestamp: z.union([z.string(), z.number()]).optional(),
 })
 

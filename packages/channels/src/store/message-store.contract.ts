@@ -102,6 +102,14 @@ export function messageStoreContract(open: () => Promise<MessageStoreUnderTest>)
       expect(await store.byProviderMessageIds([])).toEqual(new Map())
     })
 
+    it('finds nothing by an id with a NUL in it (receipts name ids from outside) instead of failing', async () => {
+      await sent('a', 1000, {}, 'SM-a')
+      expect(await store.get('a\u0000')).toBeNull()
+      expect([...(await store.getMany(['a', 'a\u0000', '\u0000'])).keys()]).toEqual(['a'])
+      expect([...(await store.byProviderMessageIds(['SM-a\u0000', 'SM-a'])).keys()]).toEqual(['SM-a'])
+      expect(await store.byProviderMessageIds(['\u0000'], 'prv_1')).toEqual(new Map())
+    })
+
     it('lists newest first, by user and channel, within the limit', async () => {
       await sent('a', 1000)
       await sent('b', 2000, { channel: 'email' })

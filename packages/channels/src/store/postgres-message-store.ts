@@ -1,3 +1,4 @@
+import { noNul } from '@switchyard/schema'
 import type { Pool } from 'pg'
 import { z } from 'zod'
 import { StoredContent, figuresFrom, firstByProviderId, furthestActivity, lastById, rankSql, toMessage, type MessageAttempt, type MessageStore } from './message-store'
@@ -5,18 +6,25 @@ import { StoredContent, figuresFrom, firstByProviderId, furthestActivity, lastBy
 /** `channel_messages` on PostgreSQL; each method is one statement (a batch's rows through `unnest`), so one transaction. */
 export function createPostgresMessageStore(pool: Pool, now: () => number): MessageStore {
   const rows = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rows
+  // A text parameter with a NUL is refused by PostgreSQL itself; no stored id has one (ours never
+  // do, a provider's with one could not have been written), so a lookup by it finds nothing.
+  // Receipts and activity name ids from outside: such an id is an unknown message, not a 500.
+  const storable = (ids: readonly string[]) => ids.filter(noNul)
 
   return {
     async get(id) {
+      if (!noNul(id)) return null
       const [row] = await rows('SELECT * FROM channel_messages WHERE id = $1', [id])
       return row === undefined ? null : toMessage(row)
     },
-    async getMany(ids) {
+    async getMany(all) {
+      const ids = storable(all)
       if (ids.length === 0) return new Map()
       const found = (await rows('SELECT * FROM channel_messages WHERE id = ANY($1::text[])', [ids])).map(toMessage)
       return new Map(found.map((m) => [m.id, m]))
     },
-    async byProviderMessageIds(pids, providerId) {
+    async byProviderMessageIds(all, providerId) {
+      const pids = storable(all)
       if (pids.length === 0) return new Map()
       return firstByProviderId(
         providerId === undefined
