@@ -11,6 +11,13 @@ export interface IngestResult {
   duplicates: number
 }
 
+/** One caller's events, waiting for the commit that holds them. */
+interface Pending {
+  events: IngestedEvent[]
+  resolve: (r: IngestResult) => void
+  reject: (error: unknown) => void
+}
+
 /**
  * The journal's front door. Calls made while the event loop is busy share one transaction (group
  * commit): many concurrent requests cost one commit instead of one each, and each caller hears
@@ -18,7 +25,7 @@ export interface IngestResult {
  * backlog of unapplied events is at the limit.
  */
 export class JournalWriter {
-  private queue: { events: IngestedEvent[]; resolve: (r: IngestResult) => void; reject: (error: unknown) => void }[] = []
+  private queue: Pending[] = []
   private readonly listeners = new Set<() => void>()
   private readonly waiters = new Set<() => void>()
   private backPressure: { limit: number; maxWaitMs: number } | null = null
@@ -115,12 +122,22 @@ export class JournalWriter {
   private async flush(): Promise<void> {
     const group = this.queue
     this.queue = []
+    await this.append(group)
+  }
+
+  /**
+   * Appends the writers' events in one transaction. When it fails with several writers in it, each
+   * writer's events are tried again on their own, so one bad event (one the backend refuses) fails
+   * only the request that sent it, not the others that happened to share its transaction.
+   */
+  private async append(group: Pending[]): Promise<void> {
     let results: AppendResult[]
     try {
       results = await this.store.appendEventGroups(group.map((g) => g.events))
       crashPoint('after-journal-insert')
     } catch (error) {
-      for (const g of group) g.reject(error)
+      if (group.length === 1) group[0]?.reject(error)
+      else for (const g of group) await this.append([g])
       return
     }
     let accepted = 0

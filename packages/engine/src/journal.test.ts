@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import type { IngestedEvent } from '@switchyard/schema'
 import { openTestEngine, publish, send, track } from '../test/harness'
 import { loadExample } from '@switchyard/testkit'
+import { JournalWriter } from './journal-writer'
+import type { EngineStore } from './store'
 
 describe('the journal', () => {
   it('hands the engine exactly the entries a read of the database gives back', async () => {
@@ -34,5 +36,28 @@ describe('the journal', () => {
     await send(t.engine, track('cid', 'App Launched'))
     for (const user of ['ann', 'bob', 'cid']) expect(await t.engine.userRuns(id, user)).toHaveLength(1)
     expect((await t.engine.lag()).pending).toBe(0)
+  })
+})
+
+describe('the journal writer', () => {
+  it('fails only the caller whose events the store refuses, not the others sharing its transaction', async () => {
+    const t = await openTestEngine()
+    // Stands in for a value one backend refuses (PostgreSQL text and a NUL): the whole group's insert fails.
+    const refusing: EngineStore = Object.create(t.store, {
+      appendEventGroups: {
+        value: async (groups: IngestedEvent[][]) => {
+          if (groups.some((g) => g.some((e) => e.userId === 'refused'))) throw new Error('invalid byte sequence')
+          return t.store.appendEventGroups(groups)
+        },
+      },
+    })
+    const seen: number[] = []
+    const writer = new JournalWriter(refusing, () => 0, (r) => void seen.push(r.accepted))
+    const now = t.clock.now()
+    const answers = await Promise.allSettled([writer.write([track('ann', 'A', {}, now)]), writer.write([track('refused', 'A', {}, now)]), writer.write([track('bob', 'A', {}, now), track('bob', 'B', {}, now)])])
+    expect(answers.map((a) => a.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    expect(answers[2]).toMatchObject({ value: { accepted: 2, duplicates: 0 } })
+    expect((await t.store.readJournal(0, 10)).map((e) => e.userId)).toEqual(['ann', 'bob', 'bob'])
+    expect(seen).toEqual([1, 2])
   })
 })
