@@ -283,3 +283,40 @@ export function excerpt(body: Uint8Array | undefined, max = 300): string {
   const s = Buffer.from(body).toString('utf8')
   return s.length <= max ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, max))}… (${body.byteLength} bytes)`
 }
+
+/** Each string in `v` (values and keys), with a NUL put into it, one at a time. */
+export function withNulEach(v: Json): Json[] {
+  const out: Json[] = []
+  const walk = (node: Json, rebuild: (replacement: Json) => Json) => {
+    if (typeof node === 'string') out.push(rebuild(`${node}\u0000`))
+    else if (Array.isArray(node)) node.forEach((item, i) => walk(item, (r) => rebuild(node.map((x, j) => (j === i ? r : x)))))
+    else if (node !== null && typeof node === 'object') {
+      for (const [k, item] of Object.entries(node)) {
+        walk(item, (r) => rebuild({ ...node, [k]: r }))
+        out.push(rebuild(Object.fromEntries(Object.entries(node).map(([k2, x]) => [k2 === k ? `${k}\u0000` : k2, x]))))
+      }
+    }
+  }
+  walk(v, (r) => r)
+  return out
+}
+
+/**
+ * Deterministic cases for every route that takes a JSON body: its known and generated valid
+ * bodies with a NUL put into one string or key at a time, sent with the right credentials to the
+ * seeded ids. PostgreSQL refuses a NUL in text, so each must be refused with a 4xx before storage.
+ */
+export function nulCases(routes: Route[], ctx: FuzzContext, examples: Record<string, Json[]>): FuzzCase[] {
+  const rng = prng(1)
+  const cases: FuzzCase[] = []
+  for (const route of routes.filter((r) => r.method === 'POST' || r.method === 'PUT')) {
+    const key = `${route.method} ${route.path}`
+    const path = route.path.replace(/\{([A-Za-z]+)\}/g, (_m, name: string) => encodeURIComponent((ctx.ids[`${route.path.split('/')[2]}.${name}`] ?? ctx.ids[name] ?? ['none'])[0] ?? 'none'))
+    const auth: Record<string, string> = route.auth === 'admin' ? { authorization: `Bearer ${ctx.adminToken}` } : route.auth === 'writeKey' ? { authorization: `Bearer ${ctx.writeKey}` } : {}
+    const bodies = [...(examples[key] ?? []), ...(route.body ? [sample(route.body, route.body, rng, ctx)] : [])]
+    for (const body of bodies) {
+      for (const bad of withNulEach(body)) cases.push({ method: route.method, path, headers: { ...auth, 'content-type': 'application/json' }, body: text(JSON.stringify(bad)), chunked: false, route: key, label: 'nul' })
+    }
+  }
+  return cases
+}

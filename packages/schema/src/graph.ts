@@ -72,8 +72,10 @@ export type JourneySettings = z.infer<typeof JourneySettings>
 export type JourneySettingsInput = z.input<typeof JourneySettings>
 
 export const JOURNEY_NAME_MAX = 200
+/** A journey's name, wherever one is given: on create, on a draft edit, on a copy. */
+export const JourneyName = z.string().trim().min(1, 'Give the journey a name.').max(JOURNEY_NAME_MAX).refine(noNul, 'A journey name must not contain a NUL character (\\u0000).')
 export const JourneyInput = z.object({
-  name: z.string().trim().min(1, 'Give the journey a name.').max(JOURNEY_NAME_MAX).refine(noNul, 'A journey name must not contain a NUL character (\\u0000).'),
+  name: JourneyName,
   graph: DraftGraph.default({ nodes: [], edges: [] }),
   settings: JourneySettings.default({ reentry: 'afterExit' }),
 })

@@ -9,6 +9,7 @@ export const ISSUE_CODES = [
   'trigger.multiple',
   'node.duplicate_id',
   'node.reserved_id',
+  'node.invalid_id',
   'node.unknown_type',
   'node.invalid_data',
   'node.unreachable',

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { noNul } from './events'
 
 /**
  * What every node kind shares. The kinds themselves, one module each, and their registry live in
@@ -13,4 +14,4 @@ import { z } from 'zod'
 export const Outlet = z.string().min(1)
 export type Outlet = z.infer<typeof Outlet>
 
-export const EventName = z.string().trim().min(1, 'Give the name of the event.').max(200)
+export const EventName = z.string().trim().min(1, 'Give the name of the event.').max(200).refine(noNul, 'An event name must not contain a NUL character (\\u0000): no event with one is accepted.')

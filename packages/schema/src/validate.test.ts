@@ -92,6 +92,11 @@ const CASES = {
     input: () => graph([trigger(), exit('__proto__')], [edge('t', '__proto__')]),
     expect: { nodeId: '__proto__' },
   },
+  'node.invalid_id': {
+    when: 'a step id holds a NUL character, which PostgreSQL text cannot store',
+    input: () => graph([trigger(), exit('x\u0000')], [edge('t', 'x\u0000')]),
+    expect: { nodeId: 'x\u0000' },
+  },
   'node.unknown_type': {
     when: 'a step is of an unknown kind',
     input: () => graph([trigger(), step('s', 'sendFax')], [edge('t', 's')]),

@@ -85,6 +85,10 @@ export function validateGraph(input: unknown, options: ValidateOptions = {}): Va
       add('node.duplicate_id', `Two steps share the id ${quote(id)}: delete one of them and add it again.`, { nodeId: id })
       continue
     }
+    if (id.includes('\u0000')) {
+      // Node ids are stored in text columns (a run's step, its history, its timers), which hold no NUL on PostgreSQL.
+      add('node.invalid_id', `The id of step number ${i + 1} holds a NUL character (\\u0000): give the step an id without it.`, { nodeId: id })
+    }
     if (id === '__proto__') {
       // Node ids are keys of stats and run maps, and JSON readers (zod among them) drop this key.
       add('node.reserved_id', `The id ${quote(id)} is reserved: give the step another id.`, { nodeId: id })

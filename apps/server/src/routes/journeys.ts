@@ -11,7 +11,7 @@ import {
   JourneyVersion,
   RunHistoryPage,
   UserJourneyView,
-  JOURNEY_NAME_MAX,
+  JourneyName,
   validateGraph,
   type JourneyEventType,
   type ValidationIssue,
@@ -26,12 +26,12 @@ import { ApiError, notFound } from '../errors'
 const JourneyWithIssues = Journey.extend({ issues: z.array(Issue) })
 /** Explicit optional fields: a PUT that sends only the name must not reset the graph or settings. */
 const JourneyPatch = z.object({
-  name: z.string().trim().min(1, 'Give the journey a name.').max(JOURNEY_NAME_MAX).optional(),
+  name: JourneyName.optional(),
   graph: DraftGraph.optional(),
   settings: JourneySettings.optional(),
 })
 const ValidateBody = z.object({ graph: z.unknown(), settings: JourneySettings.optional() })
-const DuplicateBody = z.object({ name: z.string().trim().min(1).max(JOURNEY_NAME_MAX).optional() }).default({})
+const DuplicateBody = z.object({ name: JourneyName.optional() }).default({})
 const StatsQuery = z.object({ version: z.coerce.number().int().positive().optional() })
 const UsersQuery = z.object({ prefix: z.string().max(512).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
 const UsersAnswer = z.object({
