@@ -118,6 +118,24 @@ describe('a period after a date-time property', () => {
   })
 })
 
+describe('a date-time property no stored time can hold', () => {
+  it('ends the delay at once for a date past what a Date holds, keeps whole milliseconds, and never stops the engine', async () => {
+    const id = await publish(t.engine, loadExample('date-time-property', 'wh_1'))
+    const now = t.clock.now()
+    const fractional = now - DAY + 0.7
+    const odd: [string, unknown][] = [['frac', fractional], ['huge', 1e300], ['tiny', -1e300], ['max', '+275760-09-13T00:00:00Z'], ['word', 'soon']]
+    await send(t.engine, ...odd.map(([user, purchasedAt]) => track(user, 'Charged', { purchasedAt })), track('ann', 'Charged', { purchasedAt: new Date(now).toISOString() }))
+    expect((await t.engine.lag()).pending).toBe(0)
+    const [frac] = await t.engine.userRuns(id, 'frac')
+    expect(frac?.waitingUntil).toBe(new Date(Math.round(fractional) + 3 * DAY).toISOString())
+    const [ann] = await t.engine.userRuns(id, 'ann')
+    expect(ann?.waitingUntil).toBe(new Date(now + 3 * DAY).toISOString())
+    await t.engine.runUntilIdle()
+    // The max date plus the 3-day offset is past a Date's range: like a missing date, the delay ends at once.
+    for (const user of ['huge', 'tiny', 'max', 'word']) expect(await path(t.engine, id, user)).toEqual(['entered:t>next', 'entered:d', 'timeout:d>next', 'webhook:h>next', 'completed:x'])
+  })
+})
+
 describe('actions filtered by user properties', () => {
   it('starts only users whose profile matches, using traits from identify', async () => {
     const id = await publish(t.engine, loadExample('actions-with-user-properties', 'wh_1'))

@@ -23,7 +23,8 @@ export const MIN_DURATION_MS = 1_000
 export const MAX_DURATION_MS = 365 * 86_400_000
 
 export function durationMs(d: Duration): number {
-  return d.amount * UNIT_MS[d.unit]
+  // Whole milliseconds: due times are stored as integers (BIGINT on PostgreSQL), and 1.0001 seconds is not one.
+  return Math.round(d.amount * UNIT_MS[d.unit])
 }
 
 export function isDurationInRange(d: Duration): boolean {
