@@ -1,6 +1,7 @@
 import { noNul } from './events'
 import { z } from 'zod'
 import { Channel } from './channels'
+import { HEADER_NAME, HEADER_VALUE, HeaderValue, headerValueProblem } from './http-header'
 
 /**
  * Channel providers as `/api/channels` accepts and answers them. Secrets (SMTP password, HTTP
@@ -26,7 +27,7 @@ export type SmtpConfigInput = z.input<typeof SmtpConfig>
 
 export const HttpAuth = z.discriminatedUnion('type', [
   z.object({ type: z.literal('basic'), username: z.string().min(1).max(512), password: Secret.optional() }),
-  z.object({ type: z.literal('bearer'), token: Secret.optional() }),
+  z.object({ type: z.literal('bearer'), token: Secret.regex(HEADER_VALUE, headerValueProblem('The bearer token')).optional() }),
 ])
 export type HttpAuth = z.infer<typeof HttpAuth>
 
@@ -37,14 +38,14 @@ function isHttpUrl(value: string): boolean {
 }
 
 export const HTTP_METHODS = ['POST', 'PUT', 'PATCH'] as const
-export const HttpHeaderName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'Not a valid header name.')
+export const HttpHeaderName = z.string().regex(HEADER_NAME, 'Not a valid header name.')
 
 export const HttpConfig = z.object({
   url: z.string().trim().max(2048).refine(isHttpUrl, 'Give an http:// or https:// URL.'),
   method: z.enum(HTTP_METHODS).default('POST'),
   auth: HttpAuth.optional(),
   /** Header values are treated as secrets (API keys often travel in headers). */
-  headers: z.record(HttpHeaderName, z.string().max(8192)).optional(),
+  headers: z.record(HttpHeaderName, HeaderValue('A header value', 8192)).optional(),
   /** A Liquid template for the request body; `Content-Type` defaults to application/json. */
   body: z.string().min(1, 'Give the request body template.').max(65_536),
   /** Where the provider's message id is: a dot path into its JSON answer (`sid`, `messages.0.id`) or `header:X-Message-Id`. */

@@ -1,3 +1,4 @@
+import { HEADER_NAME, HEADER_VALUE, headerValueProblem } from './http-header'
 import { noNul } from './events'
 import { z } from 'zod'
 import { ActivityStatus, Channel } from './channels'
@@ -27,10 +28,8 @@ export const RESERVED_WEBHOOK_HEADERS = [
   'webhook-signature',
 ] as const
 
-/** RFC 9110 token: the characters a header name may hold. */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-/** No CR, LF or NUL: anything else would let a value smuggle another header or request. */
-const HEADER_VALUE = /^[^\r\n\0]*$/
+/** No CR, LF or NUL in a basic auth username (it is sent base64-encoded, so any other character is fine). */
+const NO_LINE_BREAK = /^[^\r\n\0]*$/
 
 export const WebhookHeaders = z.record(z.string(), z.string()).superRefine((headers, ctx) => {
   const seen = new Set<string>()
@@ -45,7 +44,7 @@ export const WebhookHeaders = z.record(z.string(), z.string()).superRefine((head
     }
     seen.add(lower)
     if (!HEADER_VALUE.test(value)) {
-      ctx.addIssue({ code: 'custom', path: [name], message: `The header ${name} contains a line break.` })
+      ctx.addIssue({ code: 'custom', path: [name], message: headerValueProblem(`The header ${name}`) })
     }
     if (value.length > 8192) {
       ctx.addIssue({ code: 'custom', path: [name], message: `The header ${name} is longer than 8192 characters.` })
@@ -72,7 +71,7 @@ export const WebhookBasicAuthInput = z.object({
     .min(1, 'Give a username.')
     .max(256)
     .refine((u) => !u.includes(':'), 'A basic auth username cannot contain ":".')
-    .refine((u) => HEADER_VALUE.test(u), 'The username contains a line break.'),
+    .refine((u) => NO_LINE_BREAK.test(u), 'The username contains a line break.'),
   /**
    * Required when a webhook is created. On update, leaving it out keeps the stored password: the
    * API never returns it, so a client cannot send it back.
