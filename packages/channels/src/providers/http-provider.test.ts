@@ -130,7 +130,8 @@ describe('generic HTTP provider', () => {
     for (const channel of ['email', 'sms', 'app_push', 'web_push', 'whatsapp', 'rcs'] as const) {
       const { svc } = await serviceWith(channel, { url: `${base}/ok/${channel}`, body: '{"to":{{ to | json }},"m":{{ message | json }}}' })
       const job = makeJob(channel, SAMPLE_MESSAGES[channel])
-      expect(await svc.send(job)).toMatchObject({ ok: true, providerMessageId: null })
+      const sent = await svc.send(job)
+      expect(sent, JSON.stringify(sent)).toMatchObject({ ok: true, providerMessageId: null })
       const hit = hits.find((h) => h.headers['idempotency-key'] === job.id)
       expect(hit?.path).toBe(`/ok/${channel}`)
       expect(JSON.parse(hit?.body ?? '{}')).toMatchObject({ m: { id: job.id, channel } })
