@@ -37,12 +37,6 @@ interface Job {
   limits: LiquidLimits
   /** Rendered alone: it was in a chunk that overran or crashed, and may be the one at fault. */
   solo: boolean
-  /**
-   * It overran or crashed alone once already. The deadline is wall-clock, so a thread starved of
-   * CPU by a busy machine can pass it on a harmless template: a render gets a second thread
-   * before it fails (a template at fault costs its deadline twice more, then fails).
-   */
-  retried?: boolean
   resolve(outcome: LiquidOutcome): void
 }
 
@@ -68,7 +62,7 @@ const WORKER_FILE = fileURLToPath(new URL('./liquid-worker.cjs', import.meta.url
  * the process alive while idle. A render waits in a queue for a free thread; its deadline counts
  * from when it starts.
  */
-export function createLiquidPool(options: { size?: number; /** The thread's script; tests give one that stalls. */ workerFile?: string } = {}): LiquidPool {
+export function createLiquidPool(options: { size?: number } = {}): LiquidPool {
   const size = Math.max(1, options.size ?? 2)
   const slots: Slot[] = []
   const queue: Job[] = []
@@ -76,7 +70,7 @@ export function createLiquidPool(options: { size?: number; /** The thread's scri
   let closed = false
 
   const spawn = (): Slot => {
-    const slot: Slot = { worker: new Worker(options.workerFile ?? WORKER_FILE), ready: false, jobs: null, timer: null }
+    const slot: Slot = { worker: new Worker(WORKER_FILE), ready: false, jobs: null, timer: null }
     slot.worker.on('message', (message: unknown) => {
       if (!slot.ready) {
         slot.ready = true
@@ -123,10 +117,8 @@ export function createLiquidPool(options: { size?: number; /** The thread's scri
     void slot.worker.terminate()
     const jobs = release(slot)
     // A chunk that overran or crashed is rendered again one by one, so only the one at fault fails.
-    const [only] = jobs
     if (jobs.length > 1) requeueAlone(jobs)
-    else if (only !== undefined && !only.retried && slot.ready) queue.unshift({ ...only, solo: true, retried: true })
-    else only?.resolve({ ok: false, error })
+    else jobs[0]?.resolve({ ok: false, error })
     // A thread that died before it was ready would die again: fail what waits rather than loop.
     if (!slot.ready) for (const waiting of queue.splice(0)) waiting.resolve({ ok: false, error })
     pump()

@@ -30,9 +30,8 @@ describe('template bodies', () => {
     const result = await render(template, {})
     expect(result.ok).toBe(false)
     // The 1 s target is measured by `pnpm bench` (figure 9); on a loaded CI machine a replaced
-    // thread can take a while to start, and a render that overran alone gets a second thread
-    // (a starved thread is not the template's fault), so this only bounds the cut-off generously.
-    expect(performance.now() - started).toBeLessThan(5000)
+    // thread can take a while to start, so this only bounds the cut-off generously.
+    expect(performance.now() - started).toBeLessThan(3000)
   })
 
   it('still renders after a thread was cut off at the deadline', async () => {
