@@ -6,6 +6,7 @@ import {
   IdentifyCall,
   MAX_EVENT_BYTES,
   TrackCall,
+  storableTime,
   type IngestedEvent,
 } from '@switchyard/schema'
 import { checkBodyWriteKey } from './auth'
@@ -53,9 +54,6 @@ export async function readIngestJson(c: Context, limit: number, label: string, w
   return raw
 }
 
-/** The range of a JavaScript Date: a time past it has no ISO form, and the engine writes every time as one. */
-const MAX_DATE_MS = 8.64e15
-
 function toMs(value: unknown, field: string): number | null {
   if (value === undefined || value === null) return null
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN
@@ -63,9 +61,9 @@ function toMs(value: unknown, field: string): number | null {
 }
 
 function inDateRange(ms: number, field: string): number {
-  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) throw new ApiError('event.invalid_timestamp', `“${field}” is not a date: use an ISO 8601 time such as 2026-01-05T09:00:00Z.`)
-  // Whole milliseconds: times are integer columns (5e-324 would be refused by PostgreSQL's BIGINT).
-  return Math.round(ms)
+  const stored = storableTime(ms)
+  if (stored === null) throw new ApiError('event.invalid_timestamp', `“${field}” is not a date: use an ISO 8601 time such as 2026-01-05T09:00:00Z.`)
+  return stored
 }
 
 /**

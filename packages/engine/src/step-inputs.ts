@@ -1,6 +1,6 @@
 // What a run's steps read from a batch's inputs: an event as the machine sees it, a delay's end, a delivery's context.
 import type { MachineEvent } from '@switchyard/compiler'
-import { parseActivityEventName, readPath, type DeliveryContext } from '@switchyard/schema'
+import { parseActivityEventName, readPath, storableTime, type DeliveryContext } from '@switchyard/schema'
 import type { JourneyCatalog, LoadedVersion } from './catalog'
 import type { JournalEntry, RunRecord } from './records'
 import type { UserState } from './store'
@@ -12,9 +12,6 @@ export function trackEvent(e: JournalEntry): TrackEvent {
   return { type: 'track', name: e.event ?? '', properties: e.properties ?? {}, messageId: e.messageId, timestamp: new Date(e.timestamp).toISOString() }
 }
 
-/** Past ±8.64e15 ms a Date cannot be written (`toISOString` throws), so neither can a run's history. */
-const DATE_LIMIT_MS = 8.64e15
-
 /**
  * `delay.until`: a date in the event or the profile plus an offset, in whole milliseconds (times
  * are stored as integers). A missing date, or one no Date can hold (1e300, a year past 275760),
@@ -23,8 +20,7 @@ const DATE_LIMIT_MS = 8.64e15
 export function untilTime(until: { path: string; offsetMs: number }, run: RunRecord, user: UserState, now: number): number {
   const value = readPath({ event: run.context.event, user: { id: user.userId, traits: user.traits } }, until.path)
   const base = typeof value === 'number' ? (value < 1e11 ? value * 1000 : value) : typeof value === 'string' ? Date.parse(value) : Number.NaN
-  const at = Math.round(base + until.offsetMs)
-  return Number.isFinite(at) && Math.abs(at) <= DATE_LIMIT_MS ? at : now
+  return storableTime(base + until.offsetMs) ?? now
 }
 
 export function deliveryContext(run: RunRecord, loaded: LoadedVersion, user: UserState, nodeId: string, o: { workspace: string; catalog: JourneyCatalog }): DeliveryContext {

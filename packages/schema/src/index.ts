@@ -1,5 +1,6 @@
 export * from './channels'
 export * from './duration'
+export * from './time'
 export * from './dict'
 export * from './condition'
 export * from './nodes'

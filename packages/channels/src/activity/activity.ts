@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ACTIVITY_STATUSES, activityEventName, CHANNEL_STATUSES, Channel, fail, isStatusOf, NO_NUL, noNul, ok, own, type ActivityStatus, type ChannelErrorCode, type Result } from '@switchyard/schema'
+import { ACTIVITY_STATUSES, activityEventName, CHANNEL_STATUSES, Channel, fail, isStatusOf, NO_NUL, noNul, ok, own, storableTime, type ActivityStatus, type ChannelErrorCode, type Result } from '@switchyard/schema'
 
 /** The statuses a receipt may report: every status but `sent`, which the engine records itself. */
 export const RECEIPT_STATUSES = ['delivered', 'opened', 'clicked', 'bounced', 'failed'] as const satisfies readonly ActivityStatus[]
@@ -94,18 +94,13 @@ export function statusFromName(name: string): ActivityStatus | null {
 
 /** ISO string, numeric string, or number (seconds below 1e11, else milliseconds). */
 export function parseTimestamp(value: unknown): number | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return dateMs(value < 1e11 ? Math.round(value * 1000) : Math.round(value))
+  if (typeof value === 'number' && Number.isFinite(value)) return storableTime(value < 1e11 ? value * 1000 : value)
   if (typeof value === 'string' && value.trim() !== '') {
     if (/^\d+(\.\d+)?$/.test(value.trim())) return parseTimestamp(Number(value))
     const t = Date.parse(value)
     return Number.isNaN(t) ? null : t
   }
   return null
-}
-
-/** Null past the range of a Date (±8.64e15 ms), where `toISOString` throws: 1e308 is finite. */
-function dateMs(ms: number): number | null {
-  return Math.abs(ms) <= 8.64e15 ? ms : null
 }
 
 const ActivityBody = z.object({
