@@ -50,11 +50,7 @@ it(`answers ${COUNT} generated and mutated requests without a 5xx, a crash or a 
 
   const covered = new Set(outcomes.map((o) => o.c.route))
   expect(routes.filter((r) => !covered.has(`${r.method} ${r.path}`))).toEqual([])
-  const byClass: Record<string, number> = {}
-  for (const o of outcomes) {
-    const key = o.error ? 'failed' : `${Math.floor(o.status / 100)}xx`
-    byClass[key] = (byClass[key] ?? 0) + 1
-  }
+  const byClass = countByClass(outcomes)
   const slowest = outcomes.reduce((a, b) => (b.ms > a.ms ? b : a))
   console.log(`fuzz: ${outcomes.length} requests over ${routes.length} routes, ${JSON.stringify(byClass)}, slowest ${Math.round(slowest.ms)} ms (${slowest.c.method} ${slowest.c.path.slice(0, 80)}, ${slowest.c.label})`)
 
@@ -89,8 +85,7 @@ it('answers a NUL in each string and key of every route\'s body without a 5xx (P
   const routes = routesOf(await (await fetch(`${url}/openapi.json`)).json())
   const cases = nulCases(routes, ctx, examples(ctx))
   const outcomes = await runAll(url, cases)
-  const byClass: Record<string, number> = {}
-  for (const o of outcomes) byClass[o.error ? 'failed' : `${Math.floor(o.status / 100)}xx`] = (byClass[o.error ? 'failed' : `${Math.floor(o.status / 100)}xx`] ?? 0) + 1
+  const byClass = countByClass(outcomes)
   console.log(`fuzz: ${outcomes.length} NUL cases over ${new Set(cases.map((c) => c.route)).size} routes, ${JSON.stringify(byClass)}`)
   const bad = outcomes.filter((o) => o.status >= 500 || o.error !== undefined)
   for (const o of bad.slice(0, 10)) console.log(`fuzz: ${o.error ?? o.status} ${o.c.method} ${o.c.path} body ${excerpt(o.c.body)}`)
@@ -126,6 +121,16 @@ it('refuses at publish every journey holding a NUL the engine could not store, a
   expect(health.json.pendingEvents).toBe(0)
   expect(log.errors.map((e) => `${String(e.msg)} ${String(e.error ?? '').slice(0, 200)}`)).toEqual([])
 })
+
+/** Answers by class (`2xx`, `4xx`, `5xx`) and requests that got none (`failed`), for the report. */
+function countByClass(outcomes: readonly Outcome[]): Record<string, number> {
+  const byClass: Record<string, number> = {}
+  for (const o of outcomes) {
+    const key = o.error ? 'failed' : `${Math.floor(o.status / 100)}xx`
+    byClass[key] = (byClass[key] ?? 0) + 1
+  }
+  return byClass
+}
 
 /**
  * Sends the cases `CONCURRENCY` at a time, timing each one, on keep-alive connections opened now:

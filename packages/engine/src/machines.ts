@@ -12,6 +12,9 @@ export { storedEvent }
 
 const noop = () => {}
 
+/** A run context that belongs to no run: the stepper's own actor, and the sample run a plan is taken from. */
+const NO_RUN: RunContext = { runId: '', journeyId: '', version: 0, userId: '', event: null, message: null, control: false, user: { id: '', traits: {} } }
+
 /** What `rememberMessage` keeps: the message of this action node, by the id its send will have. */
 function rememberedMessage(runId: string, params: { nodeId: string; channel: Channel }): NonNullable<RunContext['message']> {
   return { nodeId: params.nodeId, channel: params.channel, id: messageIdFor(runId, params.nodeId) }
@@ -70,7 +73,7 @@ export class JourneyStepper {
     /** False computes every run's first macrostep with xstate (the tests compare the two). */
     private readonly planned = true,
   ) {
-    const self = createActor(machine, { input: { runId: '', journeyId: '', version: 0, userId: '', event: null, message: null, control: false, user: { id: '', traits: {} } } })
+    const self = createActor(machine, { input: NO_RUN })
     this.scope = {
       self,
       id: '',
@@ -115,8 +118,7 @@ export class JourneyStepper {
   private makePlan(): InitialPlan | null {
     const path = planInitial(this.json)
     if (path === null) return null
-    const sample: RunContext = { runId: 'run_sample', journeyId: '', version: 0, userId: '', event: null, message: null, control: false, user: { id: '', traits: {} } }
-    const [snapshot, actions] = this.xstateInitial(sample)
+    const [snapshot, actions] = this.xstateInitial({ ...NO_RUN, runId: 'run_sample' })
     if (snapshot.status !== 'active' || snapshot.value !== path.value) return null
     return { value: path.value, messages: path.messages, actions: actions.map((a) => ({ type: a.type, params: a.params })) }
   }

@@ -5,6 +5,7 @@ import type { IssueCode, ValidationIssue } from './issues'
 import { durationRangeProblem, isNodeType, kindOf, NODE_KINDS, NODE_TYPES } from './kinds'
 import type { JourneyNode, NodeReferences, NodeType } from './kinds'
 import { checkNode } from './validate-nodes'
+import { noNul } from './events'
 import { describeStep, nodeLabels } from './labels'
 import { isRecord, listAnd, listOr, own, quote } from './validate-read'
 import { analyseStructure, channelsIn, NO_ACTION_BIT } from './validate-structure'
@@ -85,7 +86,7 @@ export function validateGraph(input: unknown, options: ValidateOptions = {}): Va
       add('node.duplicate_id', `Two steps share the id ${quote(id)}: delete one of them and add it again.`, { nodeId: id })
       continue
     }
-    if (id.includes('\u0000')) {
+    if (!noNul(id)) {
       // Node ids are stored in text columns (a run's step, its history, its timers), which hold no NUL on PostgreSQL.
       add('node.invalid_id', `The id of step number ${i + 1} holds a NUL character (\\u0000): give the step an id without it.`, { nodeId: id })
     }
