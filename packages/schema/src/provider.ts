@@ -1,7 +1,7 @@
 import { noNul } from './events'
 import { z } from 'zod'
 import { Channel } from './channels'
-import { HEADER_NAME, HEADER_VALUE, HeaderValue, headerValueProblem } from './http-header'
+import { HEADER_NAME, HeaderValue } from './http-header'
 
 /**
  * Channel providers as `/api/channels` accepts and answers them. Secrets (SMTP password, HTTP
@@ -27,7 +27,7 @@ export type SmtpConfigInput = z.input<typeof SmtpConfig>
 
 export const HttpAuth = z.discriminatedUnion('type', [
   z.object({ type: z.literal('basic'), username: z.string().min(1).max(512), password: Secret.optional() }),
-  z.object({ type: z.literal('bearer'), token: Secret.regex(HEADER_VALUE, headerValueProblem('The bearer token')).optional() }),
+  z.object({ type: z.literal('bearer'), token: HeaderValue('The bearer token', 4096).min(1).optional() }),
 ])
 export type HttpAuth = z.infer<typeof HttpAuth>
 
