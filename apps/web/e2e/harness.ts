@@ -62,7 +62,12 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()))
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()))
   const url = `http://127.0.0.1:${port}`
+  let stopping = false
   const exited = new Promise<void>((res) => child.once('exit', () => res()))
+  // A server that dies under a test takes every later test with it: say why, with its last words.
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`The e2e server exited (code ${code}, signal ${signal}) during the tests; its last output:\n${output.slice(-4000)}`)
+  })
   const deadline = Date.now() + 60_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`The server exited before it was ready:\n${output}`)
@@ -82,6 +87,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     url,
     logs: () => output,
     stop: async () => {
+      stopping = true
       if (child.exitCode === null) {
         child.kill('SIGTERM')
         const t = setTimeout(() => child.kill('SIGKILL'), 5000)
