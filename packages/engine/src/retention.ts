@@ -13,7 +13,7 @@ export interface RetentionPolicy {
 export interface RetentionOptions {
   /** Rows deleted per transaction (journal, dedupe keys; history counts runs a tenth of it). */
   batchSize?: number
-  /** SQLite: pages given back to the file system per step of `incremental_vacuum`. */
+  /** SQLite: pages given back to the file system per step of `incremental_vacuum` (default: 1 MB's worth). */
   vacuumPages?: number
   /** Hears how long each step held the write lock (the bench's distribution). */
   onStep?: (ms: number) => void

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { openDatabase, WAL_SIZE_LIMIT_BYTES } from './open'
+import { CHECKPOINT_BYTES, openDatabase, PAGE_SIZE_BYTES, WAL_SIZE_LIMIT_BYTES } from './open'
 
 const INCREMENTAL = 2
 
@@ -13,6 +13,25 @@ describe('openDatabase', () => {
     expect(db.pragma('auto_vacuum', { simple: true })).toBe(INCREMENTAL)
     expect(db.pragma('journal_size_limit', { simple: true })).toBe(WAL_SIZE_LIMIT_BYTES)
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('page_size', { simple: true })).toBe(PAGE_SIZE_BYTES)
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(CHECKPOINT_BYTES / PAGE_SIZE_BYTES)
+    db.close()
+  })
+
+  it('keeps the page size of a WAL file made before, and checkpoints it after the same number of bytes', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'sy-open-')), 'wal-4k.db')
+    const old = new Database(path)
+    old.pragma('page_size = 4096')
+    old.pragma('auto_vacuum = INCREMENTAL')
+    old.pragma('journal_mode = WAL')
+    old.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)')
+    old.prepare('INSERT INTO t (body) VALUES (?)').run('kept')
+    old.close()
+
+    const db = openDatabase(path)
+    expect(db.pragma('page_size', { simple: true })).toBe(4096)
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(CHECKPOINT_BYTES / 4096)
+    expect(db.prepare('SELECT body FROM t').pluck().get()).toBe('kept')
     db.close()
   })
 

@@ -2,6 +2,10 @@ import { performance } from 'node:perf_hooks'
 import type { SqliteEngineStore } from './store'
 import { parseHistoryMark, yieldToEventLoop, type Retention, type RetentionOptions, type RetentionPass, type RetentionPolicy } from '../retention'
 import { StoredHistoryMark } from '../stored'
+import { pageSize } from './open'
+
+/** What one step of `incremental_vacuum` gives back by default (1 MB: a few milliseconds). */
+const VACUUM_STEP_BYTES = 1024 * 1024
 
 /**
  * Deletes what the retention policy lets go, in small transactions with the event loop free
@@ -23,7 +27,7 @@ export class SqliteRetention implements Retention {
     o: RetentionOptions = {},
   ) {
     this.batchSize = o.batchSize ?? 1000
-    this.vacuumPages = o.vacuumPages ?? 256
+    this.vacuumPages = o.vacuumPages ?? Math.max(1, Math.round(VACUUM_STEP_BYTES / pageSize(store.db)))
     this.onStep = o.onStep
     const db = store.db
     const p = <P extends unknown[], R = unknown>(sql: string) => db.prepare<P, R>(sql)
