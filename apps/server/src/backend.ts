@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type Database from 'better-sqlite3'
 import type { Pool } from 'pg'
-import { PgEngineStore, PgRetention, SqliteEngineStore, SqliteRetention, openDatabase, postgresMaintenance, sqliteMaintenance, type BackendMaintenance, type Clock, type EngineStore, type PartitionScope, type RetentionPolicy } from '@switchyard/engine'
+import { PgEngineStore, PgRetention, SqliteEngineStore, SqliteRetention, ThreadWriteLock, openDatabase, postgresMaintenance, sqliteMaintenance, type BackendMaintenance, type Clock, type EngineStore, type PartitionScope, type RetentionPolicy } from '@switchyard/engine'
 import { PartitionLeases, openPostgres, redactUrl } from '@switchyard/storage'
 import type { Config } from './config'
 import type { Integrations } from './integrations'
@@ -15,7 +15,7 @@ import { lockSqliteFile } from './sqlite-lock'
  * PostgreSQL database that several processes share. Every store is built from it in one place.
  */
 export type Backend =
-  | { kind: 'sqlite'; db: Database.Database; path: string }
+  | { kind: 'sqlite'; db: Database.Database; path: string; writeLock: ThreadWriteLock }
   | { kind: 'postgres'; pool: Pool; url: string }
 
 export interface OpenedBackend {
@@ -37,10 +37,12 @@ export async function openBackend(config: Config, clock: Clock, log: Logger): Pr
   const release = lockSqliteFile(config.sqlitePath)
   try {
     ownerOnly(config.sqlitePath)
-    const db = openDatabase(config.sqlitePath, { synchronous: config.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL' })
+    // Shared with the engine thread, which writes to the same file through its own connection.
+    const writeLock = new ThreadWriteLock()
+    const db = openDatabase(config.sqlitePath, { synchronous: config.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL', writeLock })
     const store = new SqliteEngineStore(db, clock.now())
     return {
-      backend: { kind: 'sqlite', db, path: config.sqlitePath },
+      backend: { kind: 'sqlite', db, path: config.sqlitePath, writeLock },
       store,
       maintenance: sqliteMaintenance(db),
       retention: (policy, log, integrations) => new RetentionTask(new SqliteRetention(store, policy), policy, clock, log, integrations),

@@ -40,7 +40,7 @@ export interface BootOptions {
 export async function boot(config: Config, log: Logger, clock: Clock = systemClock, options: BootOptions = {}): Promise<Running> {
   const opened = await openBackend(config, clock, log)
   const { backend, store } = opened
-  const thread = backend.kind === 'sqlite' && config.engineThread === 'worker' && clock === systemClock ? new EngineThread(config, log, options.onEngineThreadFailed ?? (() => process.exit(1))) : null
+  const thread = backend.kind === 'sqlite' && config.engineThread === 'worker' && clock === systemClock ? new EngineThread(config, backend.writeLock.buffer, log, options.onEngineThreadFailed ?? (() => process.exit(1))) : null
   const engine = await Engine.open({ store, clock, workspace: config.workspace, ...(thread ? { elsewhere: thread } : {}) })
   const works = config.role !== 'api'
   const keyFile = join(config.dataDir, 'secret.key')

@@ -9,6 +9,8 @@ const YOUNG_GENERATION_MB = 64
 export interface EngineThreadData {
   config: Config
   entry: string
+  /** The main thread's ThreadWriteLock buffer: the two connections take turns without sleeping. */
+  writeLock: SharedArrayBuffer
 }
 
 type Call =
@@ -44,6 +46,7 @@ export class EngineThread implements AppliedElsewhere {
 
   constructor(
     private readonly config: Config,
+    private readonly writeLock: SharedArrayBuffer,
     private readonly log: Logger,
     /** The thread died on its own: nothing more is applied or delivered until the process restarts. */
     private readonly onFailed: (reason: string) => void,
@@ -55,7 +58,7 @@ export class EngineThread implements AppliedElsewhere {
    */
   start(): Promise<void> {
     const { log, onFailed } = this
-    const data: EngineThreadData = { config: this.config, entry: new URL('./engine-thread.ts', import.meta.url).href }
+    const data: EngineThreadData = { config: this.config, writeLock: this.writeLock, entry: new URL('./engine-thread.ts', import.meta.url).href }
     // A batch allocates a user's state, machine snapshots and rows and drops them at commit: a
     // young generation of 64 MB (V8's default is 16) cut the thread's GC time by a third and its
     // busy time by a tenth at 30,000 users (`BENCH_PROFILE=<dir> pnpm bench end-to-end`).

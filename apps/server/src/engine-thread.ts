@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { Engine, SqliteEngineStore, openDatabase, systemClock } from '@switchyard/engine'
+import { Engine, SqliteEngineStore, ThreadWriteLock, openDatabase, systemClock } from '@switchyard/engine'
 import { checkLiquid } from '@switchyard/webhooks'
 import { levelledLogger } from './log'
 import { engineRunner } from './runner'
@@ -15,13 +15,13 @@ import type { EngineThreadData, FromEngineThread, ToEngineThread } from './engin
 const port = parentPort
 if (port === null) throw new Error('engine-thread.ts runs as a worker thread')
 const post = (m: FromEngineThread) => port.postMessage(m)
-const { config } = workerData as EngineThreadData
+const { config, writeLock } = workerData as EngineThreadData
 
 // Records go to the main thread's logger, so they are written where and as the server's own are.
 const log = levelledLogger(config.logLevel, (level, msg, fields) => post({ type: 'log', level, msg, fields: JSON.parse(JSON.stringify(fields)) as Record<string, unknown> }))
 process.on('uncaughtException', (error) => post({ type: 'fatal', error: error.stack ?? String(error) }))
 
-const db = openDatabase(config.sqlitePath, { synchronous: config.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL' })
+const db = openDatabase(config.sqlitePath, { synchronous: config.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL', writeLock: new ThreadWriteLock(writeLock) })
 const store = new SqliteEngineStore(db, systemClock.now())
 // Each batch's count reaches the main thread's counters (and its back-pressure).
 const engine = await Engine.open({

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Hono } from 'hono'
-import { DEFAULT_PARTITIONS, Engine, PgEngineStore, SqliteEngineStore, everyPartition, openDatabase, type EngineStore } from '@switchyard/engine'
+import { DEFAULT_PARTITIONS, Engine, PgEngineStore, SqliteEngineStore, ThreadWriteLock, everyPartition, openDatabase, type EngineStore } from '@switchyard/engine'
 import { postgresSchemas } from '@switchyard/storage/testing'
 import type { Backend } from '../src/backend'
 import { FakeClock } from '@switchyard/testkit'
@@ -48,8 +48,9 @@ async function openBackend(dbFile: string | undefined, now: number): Promise<{ b
     return { backend: { kind: 'postgres', pool, url: '' }, store, exec: async (sql) => void (await pool.query(sql)) }
   }
   const path = dbFile ?? join(mkdtempSync(join(tmpdir(), 'sy-server-')), 'switchyard.db')
-  const db = openDatabase(path)
-  return { backend: { kind: 'sqlite', db, path }, store: new SqliteEngineStore(db, now), exec: async (sql) => void db.exec(sql) }
+  const writeLock = new ThreadWriteLock()
+  const db = openDatabase(path, { writeLock })
+  return { backend: { kind: 'sqlite', db, path, writeLock }, store: new SqliteEngineStore(db, now), exec: async (sql) => void db.exec(sql) }
 }
 
 /**

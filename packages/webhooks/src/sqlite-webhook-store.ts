@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3'
+import { whenWritable } from '@switchyard/storage'
 import { z } from 'zod'
 import {
   AlertRow,
@@ -27,7 +28,11 @@ const DUE = `status IN ('pending', 'failed') AND next_attempt_at <= ?`
  */
 export function createSqliteWebhookStore(db: Database): WebhookStore {
   const parseOne = <T>(schema: z.ZodType<T>, row: unknown): T | null => (row === undefined ? null : schema.parse(row))
-  const write = <T>(fn: () => T): T => db.transaction(fn).immediate()
+  // Awaits another thread's commit without blocking this thread's event loop (see ThreadWriteLock).
+  const write = async <T>(fn: () => T): Promise<T> => {
+    await whenWritable(db)
+    return db.transaction(fn).immediate()
+  }
 
   const q = {
     insertWebhook: db.prepare(
@@ -109,7 +114,7 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
 
   return {
     async insertWebhook(w) {
-      write(() => q.insertWebhook.run(w.id, w.name, JSON.stringify(w.config), w.enabled ? 1 : 0, w.now, w.now))
+      await write(() => q.insertWebhook.run(w.id, w.name, JSON.stringify(w.config), w.enabled ? 1 : 0, w.now, w.now))
     },
     async changeWebhook(id, decide) {
       return write(() => {
@@ -185,7 +190,7 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
     nextDue: async () => q.nextDue.get()?.due ?? null,
 
     async alertNotified(id, at) {
-      write(() => q.alertNotified.run(at, id))
+      await write(() => q.alertNotified.run(at, id))
     },
     alerts: async (webhookId, limit) => parseAll(AlertRow, webhookId === null ? q.allAlerts.all(limit) : q.alertsOf.all(webhookId, limit)),
   }

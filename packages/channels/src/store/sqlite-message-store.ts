@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3'
+import { whenWritable } from '@switchyard/storage'
 import { z } from 'zod'
 import { StoredContent, figuresFrom, firstByProviderId, furthestActivity, rankSql, toMessage, type MessageStore } from './message-store'
 
@@ -41,7 +42,11 @@ export function createSqliteMessageStore(db: Database, now: () => number): Messa
   const prune = db.prepare(
     `DELETE FROM channel_messages WHERE id IN (SELECT id FROM channel_messages WHERE created_at < ? AND status <> 'sending' ORDER BY created_at LIMIT ?)`,
   )
-  const write = (fn: () => void): void => db.transaction(fn).immediate()
+  // Awaits another thread's commit without blocking this thread's event loop (see ThreadWriteLock).
+  const write = async (fn: () => void): Promise<void> => {
+    await whenWritable(db)
+    db.transaction(fn).immediate()
+  }
 
   return {
     get: async (id) => {
@@ -73,14 +78,14 @@ export function createSqliteMessageStore(db: Database, now: () => number): Messa
     async begin(attempts) {
       if (attempts.length === 0) return
       const at = now()
-      write(() => {
+      await write(() => {
         for (const a of attempts) upsert.run({ ...a, content: a.content === null ? null : StoredContent.encode(a.content), at })
       })
     },
     async finish(results) {
       if (results.length === 0) return
       const at = now()
-      write(() => {
+      await write(() => {
         for (const r of results) {
           if ('error' in r) failed.run(r.error.slice(0, 2000), at, r.id)
           else sent.run(r.providerMessageId, at, at, r.id)
@@ -89,7 +94,7 @@ export function createSqliteMessageStore(db: Database, now: () => number): Messa
     },
     async recordActivity(records) {
       const at = now()
-      write(() => {
+      await write(() => {
         for (const r of furthestActivity(records)) activity.run({ status: r.status, at: r.at, now: at, id: r.id })
       })
     },

@@ -1,10 +1,13 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { guardWrites, type ThreadWriteLock } from '@switchyard/storage'
 
 export interface OpenOptions {
   /** `FULL` survives power loss; `NORMAL` (default) survives a crash of the process. */
   synchronous?: 'NORMAL' | 'FULL'
+  /** Shared with the other threads of this process that write to the same file (see ThreadWriteLock). */
+  writeLock?: ThreadWriteLock
 }
 
 /** The WAL is cut back to this size after each checkpoint, so it does not keep its peak size. */
@@ -37,6 +40,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database.
   db.pragma('cache_size = -65536')
   db.pragma('temp_store = MEMORY')
   db.pragma(`wal_autocheckpoint = ${Math.round(CHECKPOINT_BYTES / pageSize(db))}`)
+  if (options.writeLock) guardWrites(db, options.writeLock)
   return db
 }
 

@@ -3,7 +3,7 @@ import type { IngestedEvent, JourneyStats, OutboxJob } from '@switchyard/schema'
 import type { CounterDelta, HistoryRecord, JournalEntry, JourneyRecord, JourneyVersionRecord, RunRecord, TimerRecord, UserRecord } from '../records'
 import type { AppendResult, EngineCommit, EngineStore, HistoryPageRow, JourneyUserSummary, OutboxClaim, RunKey, RunWithHistory, UserState } from '../store'
 import { buildStats } from '../stats'
-import { migrateSqlite } from '@switchyard/storage'
+import { migrateSqlite, whenWritable } from '@switchyard/storage'
 import { ENGINE_MIGRATIONS } from '../migrations'
 import {
   draftColumns,
@@ -58,6 +58,7 @@ export class SqliteEngineStore implements EngineStore {
   }
 
   async appendEventGroups(groups: readonly IngestedEvent[][]): Promise<AppendResult[]> {
+    await whenWritable(this.db)
     return this.appendEventGroupsSync(groups)
   }
 
@@ -135,31 +136,39 @@ export class SqliteEngineStore implements EngineStore {
   }
 
   async commit(c: EngineCommit): Promise<void> {
+    await whenWritable(this.db)
     this.commitSync(c)
   }
 
   commitSync(given: EngineCommit): void {
-    const s = this.s
+    const v = given.version
+    // Rows are encoded before the write lock is taken, so the other thread writing to this file
+    // waits only for the statements. A migrating publish reads the runs it moves inside the lock.
+    const ready = v?.migrate ? null : encodeCommit(given)
     this.db
       .transaction(() => {
-        const v = given.version
-        const c = v?.migrate ? v.migrate(s.activeRunsOf.all(v.record.journeyId).map(runFromRow)) : given
+        const rows = ready ?? encodeCommit(v?.migrate ? v.migrate(this.s.activeRunsOf.all(v.record.journeyId).map(runFromRow)) : given)
         if (v) this.writeVersion(v.record, v.journey)
-        for (const u of c.users.values()) s.upsertUser.run(u.userId, StoredTraits.encode(u.traits), Date.now())
-        for (const r of c.runs.values()) s.upsertRun.run(...runColumns(r))
-        for (const h of c.history) s.insertHistory.run(...historyColumns(h))
-        for (const o of c.outbox) s.insertOutbox.run(o.id, o.kind, StoredOutboxJob.encode(o.job), o.createdAt)
-        for (const t of c.timersCleared) s.clearTimer.run(t.runId, t.nodeId)
-        for (const t of c.timersSet) s.setTimer.run(t.runId, t.nodeId, t.journeyId, t.userId, t.dueAt)
-        for (const k of c.counters) s.bumpCounter.run(k.journeyId, k.version, k.nodeId, k.metric, k.delta)
-        for (const h of c.held) s.hold.run(h.runId, h.journeyId, h.seq)
-        for (const h of c.heldReleased) s.release.run(h.runId, h.seq)
-        for (const e of c.entered) s.markEntered.run(e.userId, e.journeyId)
-        for (const w of c.goalWatchesSet) s.setWatch.run(...goalWatchColumns(w))
-        for (const runId of c.goalWatchesCleared) s.clearWatch.run(runId)
-        if (c.appliedSeq !== null) s.setMeta.run('applied_seq', String(c.appliedSeq))
+        this.writeCommit(rows)
       })
       .immediate()
+  }
+
+  private writeCommit(c: EncodedCommit): void {
+    const s = this.s
+    for (const u of c.users) s.upsertUser.run(...u)
+    for (const r of c.runs) s.upsertRun.run(...r)
+    for (const h of c.history) s.insertHistory.run(...h)
+    for (const o of c.outbox) s.insertOutbox.run(...o)
+    for (const t of c.timersCleared) s.clearTimer.run(t.runId, t.nodeId)
+    for (const t of c.timersSet) s.setTimer.run(t.runId, t.nodeId, t.journeyId, t.userId, t.dueAt)
+    for (const k of c.counters) s.bumpCounter.run(k.journeyId, k.version, k.nodeId, k.metric, k.delta)
+    for (const h of c.held) s.hold.run(h.runId, h.journeyId, h.seq)
+    for (const h of c.heldReleased) s.release.run(h.runId, h.seq)
+    for (const e of c.entered) s.markEntered.run(e.userId, e.journeyId)
+    for (const w of c.goalWatchesSet) s.setWatch.run(...w)
+    for (const runId of c.goalWatchesCleared) s.clearWatch.run(runId)
+    if (c.appliedSeq !== null) s.setMeta.run('applied_seq', String(c.appliedSeq))
   }
 
   async insertJourney(j: JourneyRecord): Promise<void> {
@@ -258,6 +267,7 @@ export class SqliteEngineStore implements EngineStore {
     if (ids.length > 0) this.s.deleteOutbox.run(JSON.stringify(ids))
   }
   async deferOutbox(id: string, availableAt: number, history?: HistoryRecord): Promise<void> {
+    await whenWritable(this.db)
     this.db
       .transaction(() => {
         this.s.deferOutbox.run(availableAt, id)
@@ -273,6 +283,7 @@ export class SqliteEngineStore implements EngineStore {
     return this.s.outboxCount.get()?.n ?? 0
   }
   async settleOutbox(complete: readonly string[], defer: readonly { id: string; availableAt: number }[], history: readonly HistoryRecord[]): Promise<void> {
+    await whenWritable(this.db)
     this.db
       .transaction(() => {
         if (complete.length > 0) this.s.deleteOutbox.run(JSON.stringify(complete))
@@ -282,6 +293,28 @@ export class SqliteEngineStore implements EngineStore {
       .immediate()
   }
   async appendHistory(rows: HistoryRecord[]): Promise<void> {
+    await whenWritable(this.db)
     this.db.transaction(() => rows.forEach((h) => this.s.insertHistory.run(...historyColumns(h)))).immediate()
+  }
+}
+
+/** A commit with its JSON columns encoded: what the write transaction only has to run. */
+interface EncodedCommit extends Pick<EngineCommit, 'timersCleared' | 'timersSet' | 'counters' | 'held' | 'heldReleased' | 'entered' | 'goalWatchesCleared' | 'appliedSeq'> {
+  users: [string, string, number][]
+  runs: ReturnType<typeof runColumns>[]
+  history: ReturnType<typeof historyColumns>[]
+  outbox: [string, string, string, number][]
+  goalWatchesSet: ReturnType<typeof goalWatchColumns>[]
+}
+
+function encodeCommit(c: EngineCommit): EncodedCommit {
+  const now = Date.now()
+  return {
+    ...c,
+    users: [...c.users.values()].map((u) => [u.userId, StoredTraits.encode(u.traits), now]),
+    runs: [...c.runs.values()].map(runColumns),
+    history: c.history.map(historyColumns),
+    outbox: c.outbox.map((o) => [o.id, o.kind, StoredOutboxJob.encode(o.job), o.createdAt]),
+    goalWatchesSet: c.goalWatchesSet.map(goalWatchColumns),
   }
 }
