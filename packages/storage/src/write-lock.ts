@@ -12,8 +12,8 @@ const WAIT_LIMIT_MS = 5000
  * connection write at a time, and a connection that finds the file locked sleeps in steps of 1,
  * 2, 5, 10 ms and more before it tries again: with the main thread and the engine thread both
  * writing all the time, the engine thread spent 15% of an end-to-end run asleep in
- * `BEGIN IMMEDIATE` after the lock was already free. Here a thread that must wait is woken the
- * moment the other commits (`Atomics.notify`).
+ * `BEGIN IMMEDIATE`, part of it after the lock was free again. Here a thread that must wait is
+ * woken the moment the other commits (`Atomics.notify`).
  *
  * A thread that can do other work meanwhile (the main thread, with requests to parse) awaits
  * `whenWritable(db)` before it writes, so it does not block its event loop while the other thread
