@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { Engine, SqliteEngineStore, ThreadWriteLock, openDatabase, systemClock } from '@switchyard/engine'
+import { Engine, SqliteEngineStore, openDatabase, systemClock } from '@switchyard/engine'
+import { ThreadWriteLock } from '@switchyard/storage'
 import { checkLiquid } from '@switchyard/webhooks'
 import { levelledLogger } from './log'
 import { engineRunner } from './runner'

@@ -15,8 +15,8 @@ const WAIT_LIMIT_MS = 5000
  * `BEGIN IMMEDIATE`, part of it after the lock was free again. Here a thread that must wait is
  * woken the moment the other commits (`Atomics.notify`).
  *
- * A thread that can do other work meanwhile (the main thread, with requests to parse) awaits
- * `whenWritable(db)` before it writes, so it does not block its event loop while the other thread
+ * A thread that can do other work meanwhile (the main thread, with requests to parse) writes
+ * through `writeTransaction(db, fn)`, which awaits the lock's release first, so it does not block its event loop while the other thread
  * commits; the transaction then takes the lock without waiting, or briefly.
  *
  * Only a hint: SQLite still arbitrates. A thread that waited WAIT_LIMIT_MS (the other died holding
@@ -84,6 +84,15 @@ const locks = new WeakMap<Database.Database, ThreadWriteLock>()
 /** Resolves when `db`'s next write transaction will not have to wait for another thread (at once without a ThreadWriteLock). */
 export async function whenWritable(db: Database.Database): Promise<void> {
   await locks.get(db)?.whenFree()
+}
+
+/**
+ * `fn` in one IMMEDIATE transaction, once another thread's commit is over: how an async store
+ * writes, so that its thread goes on with other work instead of blocking while it waits.
+ */
+export async function writeTransaction<T>(db: Database.Database, fn: () => T): Promise<T> {
+  await whenWritable(db)
+  return db.transaction(fn).immediate()
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3'
-import { whenWritable } from '@switchyard/storage'
+import { writeTransaction } from '@switchyard/storage'
 import { z } from 'zod'
 import {
   AlertRow,
@@ -28,11 +28,8 @@ const DUE = `status IN ('pending', 'failed') AND next_attempt_at <= ?`
  */
 export function createSqliteWebhookStore(db: Database): WebhookStore {
   const parseOne = <T>(schema: z.ZodType<T>, row: unknown): T | null => (row === undefined ? null : schema.parse(row))
-  // Awaits another thread's commit without blocking this thread's event loop (see ThreadWriteLock).
-  const write = async <T>(fn: () => T): Promise<T> => {
-    await whenWritable(db)
-    return db.transaction(fn).immediate()
-  }
+  // Waits for another thread's commit without blocking this thread's event loop (see ThreadWriteLock).
+  const write = <T>(fn: () => T): Promise<T> => writeTransaction(db, fn)
 
   const q = {
     insertWebhook: db.prepare(

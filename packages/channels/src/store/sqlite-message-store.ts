@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3'
-import { whenWritable } from '@switchyard/storage'
+import { writeTransaction } from '@switchyard/storage'
 import { z } from 'zod'
 import { StoredContent, figuresFrom, firstByProviderId, furthestActivity, rankSql, toMessage, type MessageStore } from './message-store'
 
@@ -42,11 +42,8 @@ export function createSqliteMessageStore(db: Database, now: () => number): Messa
   const prune = db.prepare(
     `DELETE FROM channel_messages WHERE id IN (SELECT id FROM channel_messages WHERE created_at < ? AND status <> 'sending' ORDER BY created_at LIMIT ?)`,
   )
-  // Awaits another thread's commit without blocking this thread's event loop (see ThreadWriteLock).
-  const write = async (fn: () => void): Promise<void> => {
-    await whenWritable(db)
-    db.transaction(fn).immediate()
-  }
+  // Waits for another thread's commit without blocking this thread's event loop (see ThreadWriteLock).
+  const write = <T>(fn: () => T): Promise<T> => writeTransaction(db, fn)
 
   return {
     get: async (id) => {

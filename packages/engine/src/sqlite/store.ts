@@ -3,7 +3,7 @@ import type { IngestedEvent, JourneyStats, OutboxJob } from '@switchyard/schema'
 import type { CounterDelta, HistoryRecord, JournalEntry, JourneyRecord, JourneyVersionRecord, RunRecord, TimerRecord, UserRecord } from '../records'
 import type { AppendResult, EngineCommit, EngineStore, HistoryPageRow, JourneyUserSummary, OutboxClaim, RunKey, RunWithHistory, UserState } from '../store'
 import { buildStats } from '../stats'
-import { migrateSqlite, whenWritable } from '@switchyard/storage'
+import { migrateSqlite, writeTransaction } from '@switchyard/storage'
 import { ENGINE_MIGRATIONS } from '../migrations'
 import {
   draftColumns,
@@ -57,28 +57,19 @@ export class SqliteEngineStore implements EngineStore {
     if (this.db.open) this.db.close()
   }
 
-  async appendEventGroups(groups: readonly IngestedEvent[][]): Promise<AppendResult[]> {
-    await whenWritable(this.db)
-    return this.appendEventGroupsSync(groups)
-  }
-
-  appendEventGroupsSync(groups: readonly IngestedEvent[][]): AppendResult[] {
-    const results: AppendResult[] = []
-    this.db
-      .transaction(() => {
-        for (const events of groups) {
-          const stored: JournalEntry[] = []
-          for (const e of events) {
-            if (this.dedupeKeys && this.s.dedupeKeyExists.get(e.messageId) !== undefined) continue
-            const r = this.s.insertEvent.run(e.messageId, e.type, e.userId, journalPayload(e), e.timestamp, e.receivedAt)
-            // The entry as journalFromRow would read it back: the payload's fields, or absent.
-            if (r.changes === 1) stored.push(journalFields(e, Number(r.lastInsertRowid)))
-          }
-          results.push({ accepted: stored.length, duplicates: events.length - stored.length, stored })
+  appendEventGroups(groups: readonly IngestedEvent[][]): Promise<AppendResult[]> {
+    return writeTransaction(this.db, () =>
+      groups.map((events) => {
+        const stored: JournalEntry[] = []
+        for (const e of events) {
+          if (this.dedupeKeys && this.s.dedupeKeyExists.get(e.messageId) !== undefined) continue
+          const r = this.s.insertEvent.run(e.messageId, e.type, e.userId, journalPayload(e), e.timestamp, e.receivedAt)
+          // The entry as journalFromRow would read it back: the payload's fields, or absent.
+          if (r.changes === 1) stored.push(journalFields(e, Number(r.lastInsertRowid)))
         }
-      })
-      .immediate()
-    return results
+        return { accepted: stored.length, duplicates: events.length - stored.length, stored }
+      }),
+    )
   }
 
   async readJournal(afterSeq: number, limit: number): Promise<JournalEntry[]> {
@@ -135,23 +126,16 @@ export class SqliteEngineStore implements EngineStore {
     return this.s.timerCount.get()?.n ?? 0
   }
 
-  async commit(c: EngineCommit): Promise<void> {
-    await whenWritable(this.db)
-    this.commitSync(c)
-  }
-
-  commitSync(given: EngineCommit): void {
+  async commit(given: EngineCommit): Promise<void> {
     const v = given.version
     // Rows are encoded before the write lock is taken, so the other thread writing to this file
     // waits only for the statements. A migrating publish reads the runs it moves inside the lock.
     const ready = v?.migrate ? null : encodeCommit(given)
-    this.db
-      .transaction(() => {
-        const rows = ready ?? encodeCommit(v?.migrate ? v.migrate(this.s.activeRunsOf.all(v.record.journeyId).map(runFromRow)) : given)
-        if (v) this.writeVersion(v.record, v.journey)
-        this.writeCommit(rows)
-      })
-      .immediate()
+    await writeTransaction(this.db, () => {
+      const rows = ready ?? encodeCommit(v?.migrate ? v.migrate(this.s.activeRunsOf.all(v.record.journeyId).map(runFromRow)) : given)
+      if (v) this.writeVersion(v.record, v.journey)
+      this.writeCommit(rows)
+    })
   }
 
   private writeCommit(c: EncodedCommit): void {
@@ -190,10 +174,10 @@ export class SqliteEngineStore implements EngineStore {
     return this.s.listJourneys.all().map(journeyFromRow)
   }
   async deleteJourney(id: string): Promise<void> {
-    this.db.transaction(() => this.s.deleteJourneyRows.forEach((st) => st.run(id))).immediate()
+    await writeTransaction(this.db, () => this.s.deleteJourneyRows.forEach((st) => st.run(id)))
   }
   async insertVersion(v: JourneyVersionRecord, j: JourneyRecord): Promise<void> {
-    this.db.transaction(() => this.writeVersion(v, j)).immediate()
+    await writeTransaction(this.db, () => this.writeVersion(v, j))
   }
   private writeVersion(v: JourneyVersionRecord, j: JourneyRecord): void {
     this.s.insertVersion.run(v.journeyId, v.version, ...versionColumns(v))
@@ -267,13 +251,10 @@ export class SqliteEngineStore implements EngineStore {
     if (ids.length > 0) this.s.deleteOutbox.run(JSON.stringify(ids))
   }
   async deferOutbox(id: string, availableAt: number, history?: HistoryRecord): Promise<void> {
-    await whenWritable(this.db)
-    this.db
-      .transaction(() => {
-        this.s.deferOutbox.run(availableAt, id)
-        if (history) this.s.insertHistory.run(...historyColumns(history))
-      })
-      .immediate()
+    await writeTransaction(this.db, () => {
+      this.s.deferOutbox.run(availableAt, id)
+      if (history) this.s.insertHistory.run(...historyColumns(history))
+    })
   }
   async nextOutboxDue(): Promise<number | null> {
     return this.s.outboxNext.get()?.t ?? null
@@ -283,18 +264,14 @@ export class SqliteEngineStore implements EngineStore {
     return this.s.outboxCount.get()?.n ?? 0
   }
   async settleOutbox(complete: readonly string[], defer: readonly { id: string; availableAt: number }[], history: readonly HistoryRecord[]): Promise<void> {
-    await whenWritable(this.db)
-    this.db
-      .transaction(() => {
-        if (complete.length > 0) this.s.deleteOutbox.run(JSON.stringify(complete))
-        for (const d of defer) this.s.deferOutbox.run(d.availableAt, d.id)
-        for (const h of history) this.s.insertHistory.run(...historyColumns(h))
-      })
-      .immediate()
+    await writeTransaction(this.db, () => {
+      if (complete.length > 0) this.s.deleteOutbox.run(JSON.stringify(complete))
+      for (const d of defer) this.s.deferOutbox.run(d.availableAt, d.id)
+      for (const h of history) this.s.insertHistory.run(...historyColumns(h))
+    })
   }
   async appendHistory(rows: HistoryRecord[]): Promise<void> {
-    await whenWritable(this.db)
-    this.db.transaction(() => rows.forEach((h) => this.s.insertHistory.run(...historyColumns(h)))).immediate()
+    await writeTransaction(this.db, () => rows.forEach((h) => this.s.insertHistory.run(...historyColumns(h))))
   }
 }
 
