@@ -138,7 +138,10 @@ async function main(): Promise<number> {
   if (got.doubleFired.length > 0) failures.push(`${got.doubleFired.length} timers fired twice`)
   if (hooks.missing.length > 0) failures.push(`${hooks.missing.length} webhooks never delivered, e.g. ${hooks.missing.slice(0, 3).join(', ')}`)
   if (hooks.unknownIds.length > 0) failures.push(`${hooks.unknownIds.length} webhook-ids match no delivery (unstable ids)`)
-  if (hooks.duplicates.unexplained > 0) failures.push(`${hooks.duplicates.unexplained} duplicate webhooks with no kill or 5xx to explain them`)
+  if (hooks.duplicates.unexplained > 0) {
+    writeFileSync(join(dir, 'unexplained-webhooks.json'), JSON.stringify({ repeats: hooks.unexplained, deaths: server.deaths }, null, 2))
+    failures.push(`${hooks.duplicates.unexplained} duplicate webhooks with no kill, 5xx or unanswered attempt to explain them (arrivals and attempts in ${join(dir, 'unexplained-webhooks.json')})`)
+  }
   if (randomKills() < form.randomKills) failures.push(`only ${randomKills()} random kills`)
   for (const point of CRASH_POINTS) if (!byCause[point]) say(`note: crash point ${point} did not fire in this run`)
 
@@ -173,7 +176,7 @@ async function main(): Promise<number> {
   say(`events: ${results.events.distinct} distinct, ${results.events.sentIncludingResends} sent with resends, ${results.events.acknowledged} acknowledged, ${results.events.stored} stored, lost ${results.events.lost}, stored twice ${results.events.storedTwice}`)
   say(`users: ${results.outcomes.equalToReference}/${results.outcomes.compared} equal to the reference (${results.outcomes.runs} runs); timers: ${results.timers.timeoutsFired} timeouts, ${results.timers.firedTwice} fired twice, ${results.timers.left} left`)
   say(
-    `webhooks: ${hooks.delivered}/${hooks.deliveries} delivered in ${hooks.requests} requests; duplicates ${hooks.duplicates.total} (${hooks.duplicates.retryAfter5xx} retries after a 503, ${hooks.duplicates.inFlightAtKill} in flight at a kill, ${hooks.duplicates.unexplained} unexplained)`,
+    `webhooks: ${hooks.delivered}/${hooks.deliveries} delivered in ${hooks.requests} requests; duplicates ${hooks.duplicates.total} (${hooks.duplicates.retryAfter5xx} retries after a 503, ${hooks.duplicates.retryAfterNoAnswer} after an unanswered attempt, ${hooks.duplicates.inFlightAtKill} in flight at a kill, ${hooks.duplicates.unexplained} unexplained)`,
   )
   say(failures.length === 0 ? `PASS in ${results.durationS} s` : `FAIL:\n  ${failures.join('\n  ')}`)
   return failures.length === 0 ? 0 : 1

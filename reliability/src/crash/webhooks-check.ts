@@ -24,7 +24,17 @@ export interface WebhookFigures {
   missing: string[]
   /** webhook-id values that match no delivery or batch: an id changed between attempts. */
   unknownIds: string[]
-  duplicates: { total: number; retryAfter5xx: number; inFlightAtKill: number; unexplained: number }
+  duplicates: { total: number; retryAfter5xx: number; retryAfterNoAnswer: number; inFlightAtKill: number; unexplained: number }
+  /** Each unexplained repeat's arrivals and the attempts the server recorded for it, kept to read after a failing run. */
+  unexplained: { webhookId: string; arrivals: Arrival[]; attempts: RecordedAttempt[] }[]
+}
+
+interface RecordedAttempt {
+  delivery_id: string
+  attempt: number
+  at: number
+  status: number | null
+  error: string | null
 }
 
 /** Every delivery a run queued arrived at least once, under one stable id; every repeat has a reason. */
@@ -52,13 +62,31 @@ export async function checkWebhooks(target: string, arrivals: Arrival[], deaths:
     }
     const known = new Set(rows.flatMap((r) => (r.batch_id === null ? [r.id] : [r.id, r.batch_id])))
     const unknownIds = [...byHeader.keys()].filter((id) => !known.has(id))
-    const duplicates = { total: 0, retryAfter5xx: 0, inFlightAtKill: 0, unexplained: 0 }
+    const duplicates = { total: 0, retryAfter5xx: 0, retryAfterNoAnswer: 0, inFlightAtKill: 0, unexplained: 0 }
+    const unexplained: WebhookFigures['unexplained'] = []
+    // Attempts the server recorded without an answer (its timeout ran out, or the connection broke
+    // after the request left): the receiver may have answered 200 all the same, and the retry that
+    // follows is the at-least-once contract, not a duplicate to explain.
+    const attempts = await db.all<RecordedAttempt>(
+      "SELECT a.delivery_id, a.attempt, a.at, a.status, a.error FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.source = 'journey'",
+    )
+    const attemptsByHeader = new Map<string, RecordedAttempt[]>()
+    for (const a of attempts) {
+      const row = byId.get(a.delivery_id)
+      if (!row) continue
+      const header = row.batch_id ?? row.id
+      attemptsByHeader.set(header, [...(attemptsByHeader.get(header) ?? []), a])
+    }
+    // One count per attempt of a header (a batch's members each record the same attempt).
+    const noAnswer = (header: string) => new Set((attemptsByHeader.get(header) ?? []).filter((a) => a.status === null).map((a) => a.attempt)).size
     // Attempts the server recorded per webhook-id; an arrival beyond them was sent but never recorded.
     const recorded = new Map<string, number>()
     for (const r of rows) recorded.set(r.batch_id ?? r.id, Math.max(recorded.get(r.batch_id ?? r.id) ?? 0, r.attempts))
     for (const [header, list] of byHeader) {
       list.sort((a, b) => a.at - b.at)
       let unrecorded = list.length - (recorded.get(header) ?? 0)
+      let unanswered = noAnswer(header)
+      let odd = false
       for (let i = 1; i < list.length; i++) {
         const prev = list[i - 1]
         const cur = list[i]
@@ -68,8 +96,15 @@ export async function checkWebhooks(target: string, arrivals: Arrival[], deaths:
         else if (unrecorded > 0 && deaths.some((d) => d.at >= prev.at - IN_FLIGHT_MS && d.at <= cur.at)) {
           duplicates.inFlightAtKill++
           unrecorded--
-        } else duplicates.unexplained++
+        } else if (unanswered > 0) {
+          duplicates.retryAfterNoAnswer++
+          unanswered--
+        } else {
+          duplicates.unexplained++
+          odd = true
+        }
       }
+      if (odd) unexplained.push({ webhookId: header, arrivals: list, attempts: attemptsByHeader.get(header) ?? [] })
     }
     return {
       deliveries: rows.length,
@@ -79,6 +114,7 @@ export async function checkWebhooks(target: string, arrivals: Arrival[], deaths:
       missing,
       unknownIds,
       duplicates,
+      unexplained,
     }
   } finally {
     await db.close()

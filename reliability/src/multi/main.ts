@@ -147,7 +147,10 @@ async function main(): Promise<number> {
     if (got.doubleFired.length > 0) failures.push(`${got.doubleFired.length} timers fired twice`)
     if (hooks.missing.length > 0) failures.push(`${hooks.missing.length} webhooks never delivered`)
     if (undelivered > 0) failures.push(`${undelivered} webhook deliveries still waiting 120 s after the load`)
-    if (hooks.duplicates.unexplained > 0) failures.push(`${hooks.duplicates.unexplained} duplicate webhooks with no kill or 5xx to explain them`)
+    if (hooks.duplicates.unexplained > 0) {
+      writeFileSync(join(dir, 'unexplained-webhooks.json'), JSON.stringify({ repeats: hooks.unexplained, deaths }, null, 2))
+      failures.push(`${hooks.duplicates.unexplained} duplicate webhooks with no kill, 5xx or unanswered attempt to explain them (arrivals and attempts in ${join(dir, 'unexplained-webhooks.json')})`)
+    }
 
     const results = {
       seed,
@@ -169,7 +172,7 @@ async function main(): Promise<number> {
     writeFileSync(RESULTS, `${JSON.stringify({ ...all, multiProcess: results }, null, 2)}\n`)
     say(`events: ${results.events.distinct} distinct, ${results.events.acknowledged} acknowledged, ${results.events.stored} stored, lost ${results.events.lost}, stored twice ${results.events.storedTwice}, out of order ${results.events.reordered}`)
     say(`users: ${results.outcomes.equalToReference}/${results.outcomes.compared} equal to the reference (${results.outcomes.runs} runs); timers: ${results.timers.timeoutsFired} timeouts, ${results.timers.firedTwice} fired twice`)
-    say(`webhooks: ${hooks.delivered}/${hooks.deliveries} delivered in ${hooks.requests} requests; duplicates ${hooks.duplicates.total} (${hooks.duplicates.retryAfter5xx} after a 503, ${hooks.duplicates.inFlightAtKill} in flight at the kill, ${hooks.duplicates.unexplained} unexplained)`)
+    say(`webhooks: ${hooks.delivered}/${hooks.deliveries} delivered in ${hooks.requests} requests; duplicates ${hooks.duplicates.total} (${hooks.duplicates.retryAfter5xx} after a 503, ${hooks.duplicates.retryAfterNoAnswer} after an unanswered attempt, ${hooks.duplicates.inFlightAtKill} in flight at the kill, ${hooks.duplicates.unexplained} unexplained)`)
     say(failures.length === 0 ? `PASS in ${results.durationS} s` : `FAIL:\n  ${failures.join('\n  ')}`)
     return failures.length === 0 ? 0 : 1
   } finally {
