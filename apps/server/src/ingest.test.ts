@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { BatchItem } from '@switchyard/schema'
+import { plainBatchItem } from './ingest'
 import { loadExample } from '@switchyard/testkit'
 import { testApp } from '../test/harness'
 
@@ -132,5 +134,59 @@ describe('write key', () => {
     expect((await t.request('POST', '/v1/batch', { batch: [{ type: 'track', userId: 'a', event: 'x' }], writeKey: 'wk_secret' })).status).toBe(200)
     expect((await t.request('POST', '/v1/batch', { batch: [{ type: 'track', userId: 'a', event: 'x' }], writeKey: 'nope' })).status).toBe(401)
     expect((await t.engine.lag()).journalHead).toBe(3)
+  })
+})
+
+describe('the fast batch item check', () => {
+  // What ingestion reads of an item; the schema's answer and the fast check's must agree on it.
+  const read = (x: BatchItem) => ({
+    type: x.type,
+    userId: x.userId,
+    anonymousId: x.anonymousId,
+    messageId: x.messageId,
+    timestamp: x.timestamp,
+    sentAt: x.sentAt,
+    originalTimestamp: x.originalTimestamp,
+    context: x.context,
+    integrations: x.integrations,
+    ...(x.type === 'track' ? { event: x.event, properties: x.properties } : { traits: x.traits }),
+  })
+  const items: unknown[] = [
+    { type: 'track', userId: 'ann', event: '  Signed Up ', properties: { plan: 'pro' }, messageId: 'm1' },
+    { type: 'track', anonymousId: 42, event: 'x', timestamp: 1767225600000, sentAt: '2026-01-01T00:00:00Z', context: { ip: '1.2.3.4' } },
+    { type: 'identify', userId: 7, traits: { email: 'a@example.com' }, originalTimestamp: '2026-01-01T00:00:00Z', integrations: { All: true } },
+    { type: 'identify', userId: 'bo' },
+    // Refused by the schema: each must come back null from the fast check, so the schema answers.
+    { type: 'track', userId: 'ann', event: '   ' },
+    { type: 'track', userId: 'ann', event: 'x'.repeat(201) },
+    { type: 'track', userId: '', event: 'x' },
+    { type: 'track', userId: 'a\u0000b', event: 'x' },
+    { type: 'track', userId: 'ann', event: 'x', messageId: '' },
+    { type: 'track', userId: 'ann', event: 'x', properties: [1, 2] },
+    { type: 'track', userId: 'ann', event: 'x', properties: null },
+    { type: 'track', userId: 'ann', event: 'x', timestamp: true },
+    { type: 'identify', userId: 'ann', traits: 'a string' },
+    { type: 'page', userId: 'ann' },
+    { type: 'track', userId: Number.NaN, event: 'x' },
+    'not an object',
+    null,
+    [{ type: 'track' }],
+  ]
+  it('answers what the schema answers, or leaves the item to the schema', () => {
+    let vouched = 0
+    for (const item of items) {
+      const fast = plainBatchItem(item)
+      const schema = BatchItem.safeParse(item)
+      if (fast === null) continue
+      vouched++
+      expect(schema.success, JSON.stringify(item)).toBe(true)
+      if (schema.success) expect(read(fast)).toEqual(read(schema.data))
+    }
+    expect(vouched).toBe(4)
+  })
+
+  it('leaves an object that carries an own __proto__ key to the schema', () => {
+    expect(plainBatchItem(JSON.parse('{"type":"track","userId":"ann","event":"x","__proto__":{"admin":true}}'))).toBeNull()
+    expect(plainBatchItem(JSON.parse('{"type":"track","userId":"ann","event":"x","properties":{"__proto__":{"admin":true}}}'))).toBeNull()
   })
 })

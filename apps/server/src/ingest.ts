@@ -74,14 +74,18 @@ export function normaliseCall(raw: unknown, type: 'track' | 'identify', received
   return type === 'track' ? trackEvent(validate(TrackCall, raw, 'event'), receivedAt, batchSentAt) : identifyEvent(validate(IdentifyCall, raw, 'event'), receivedAt, batchSentAt)
 }
 
+// Built as literals, not by spreading \`common\`: on Node 20 \`{ ...o, key }\` takes V8's slow path,
+// about a microsecond an object, and these run for every event ingested.
 function trackEvent(call: TrackCall, receivedAt: number, batchSentAt: unknown): IngestedEvent {
   const properties: Record<string, unknown> = call.properties ?? {}
-  return { ...common(call, receivedAt, batchSentAt), type: 'track', event: call.event, properties }
+  const c = common(call, receivedAt, batchSentAt)
+  return { messageId: c.messageId, userId: c.userId, timestamp: c.timestamp, receivedAt, context: c.context, type: 'track', event: call.event, properties }
 }
 
 function identifyEvent(call: IdentifyCall, receivedAt: number, batchSentAt: unknown): IngestedEvent {
   const traits: Record<string, unknown> = call.traits ?? {}
-  return { ...common(call, receivedAt, batchSentAt), type: 'identify', traits }
+  const c = common(call, receivedAt, batchSentAt)
+  return { messageId: c.messageId, userId: c.userId, timestamp: c.timestamp, receivedAt, context: c.context, type: 'identify', traits }
 }
 
 function common(call: TrackCall | IdentifyCall, receivedAt: number, batchSentAt: unknown) {
@@ -91,7 +95,7 @@ function common(call: TrackCall | IdentifyCall, receivedAt: number, batchSentAt:
   const sentAt = toMs(call.sentAt ?? batchSentAt, 'sentAt')
   // The clock-skew correction can leave the range of a date even when both times are in it.
   const at = inDateRange(timestamp === null ? receivedAt : sentAt === null ? timestamp : receivedAt - (sentAt - timestamp), 'timestamp')
-  return { messageId: call.messageId ?? randomUUID(), userId, timestamp: at, receivedAt, context: call.context }
+  return { messageId: call.messageId ?? randomUUID(), userId, timestamp: at, context: call.context }
 }
 
 /**
@@ -106,12 +110,60 @@ export function normaliseBatch(items: unknown[], receivedAt: number, sentAt: unk
       if (measure && Buffer.byteLength(JSON.stringify(item) ?? '') > MAX_EVENT_BYTES) {
         throw new ApiError('payload.too_large', `The event is over 32 KB: the limit is 32 KB per event.`)
       }
-      // One validation per item: the batch item schema is the track or identify call plus its type.
-      const typed = validate(BatchItem, item, 'event')
+      // One validation per item: the batch item schema is the track or identify call plus its
+      // type. An item the fast check vouches for skips the schema; any other gets its answer.
+      const typed = plainBatchItem(item) ?? validate(BatchItem, item, 'event')
       return typed.type === 'track' ? trackEvent(typed, receivedAt, sentAt) : identifyEvent(typed, receivedAt, sentAt)
     } catch (error) {
       if (error instanceof ApiError) throw new ApiError(error.code, `Batch item ${index}: ${error.message}`, { index, ...(error.details === undefined ? {} : { issues: error.details }) })
       throw error
     }
   })
+}
+
+type BatchItemOut = ReturnType<typeof BatchItem.parse>
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype && !Object.hasOwn(v, '__proto__')
+const optionalObject = (v: unknown): boolean => v === undefined || isPlainObject(v)
+const optionalTime = (v: unknown): boolean => v === undefined || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))
+const plainText = (v: string): boolean => v.length >= 1 && v.length <= 512 && !v.includes('\u0000')
+/** An id as the schema gives it (a string, or a finite number as text); `false` when the schema must judge. */
+const plainId = (v: unknown): string | undefined | false =>
+  v === undefined ? undefined : typeof v === 'string' ? (plainText(v) ? v : false) : typeof v === 'number' && Number.isFinite(v) ? String(v) : false
+
+/**
+ * The batch item the `BatchItem` schema would answer, for the items a client usually sends (JSON
+ * objects with text or number ids, text or number times, object properties): the schema copies
+ * every object it checks, which made it half of a batch's ingestion CPU. Answers null for
+ * anything it does not vouch for, and the schema then decides, with its error. Only the fields
+ * ingestion reads are set; the schema's test (`ingest.test.ts`) holds the two to the same answers.
+ */
+export function plainBatchItem(item: unknown): BatchItemOut | null {
+  if (!isPlainObject(item)) return null
+  const { type } = item
+  if (type !== 'track' && type !== 'identify') return null
+  const userId = plainId(item.userId)
+  const anonymousId = plainId(item.anonymousId)
+  if (userId === false || anonymousId === false) return null
+  const { messageId, timestamp, sentAt, originalTimestamp, context, integrations } = item
+  if (messageId !== undefined && (typeof messageId !== 'string' || !plainText(messageId))) return null
+  if (!optionalTime(timestamp) || !optionalTime(sentAt) || !optionalTime(originalTimestamp)) return null
+  if (!optionalObject(context) || !optionalObject(integrations)) return null
+  // Literals: see trackEvent. The checks above narrowed what the casts say.
+  const times = timestamp as string | number | undefined
+  const sent = sentAt as string | number | undefined
+  const original = originalTimestamp as string | number | undefined
+  const ctx = context as Record<string, unknown> | undefined
+  const integ = integrations as Record<string, unknown> | undefined
+  if (type === 'identify') {
+    const { traits } = item
+    if (!optionalObject(traits)) return null
+    return { type, userId, anonymousId, messageId, timestamp: times, sentAt: sent, originalTimestamp: original, context: ctx, integrations: integ, traits: traits as Record<string, unknown> | undefined }
+  }
+  const { event, properties } = item
+  if (typeof event !== 'string' || !optionalObject(properties)) return null
+  const name = event.trim()
+  if (name.length < 1 || name.length > 200 || name.includes('\u0000')) return null
+  return { type, userId, anonymousId, messageId, timestamp: times, sentAt: sent, originalTimestamp: original, context: ctx, integrations: integ, event: name, properties: properties as Record<string, unknown> | undefined }
 }
