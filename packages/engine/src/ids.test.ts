@@ -18,6 +18,17 @@ describe('message and delivery ids', () => {
     expect(runs.map((run) => deliveryIdFor(run, 'hook')).sort()).toEqual(runs.map((run) => deliveryIdFor(run, 'hook')))
   })
 
+  it('are derived from run and node alone, whatever was asked just before (the last one is remembered)', () => {
+    // Pinned: the ids of runs already stored must stay what they were.
+    const run = 'run_mitxw8g0000a1b2c3d4e5f'
+    const id = 'msg_mitxw8g0000aamYWzotHxDsdNjVAlPRK7a'
+    expect(messageIdFor(run, 'send')).toBe(id)
+    expect(messageIdFor(run, 'send')).toBe(id)
+    expect(deliveryIdFor(run, 'send')).toBe(`dlv_${id.slice(4)}`)
+    expect(messageIdFor('run_mitxw8g0000a1b2c3d4e6f', 'send')).not.toBe(id)
+    expect(messageIdFor(run, 'send')).toBe(id)
+  })
+
   it('keep the digest alone for runs named otherwise', () => {
     expect(messageIdFor('r1', 'send')).toMatch(/^msg_[A-Za-z0-9_-]{22}$/)
     expect(messageIdFor(`run_${'z'.repeat(30)}`, 'send')).toMatch(/^msg_[A-Za-z0-9_-]{22}$/)

@@ -43,12 +43,26 @@ function sortablePrefix(runId: string): string {
   return SORTABLE_RUN_ID.test(runId) ? runId.slice(4, 16) : ''
 }
 
+// The last id made: a new run asks for its message's id twice in a row (when the machine
+// remembers the message and when the outbox job is queued), and a SHA-256 costs microseconds.
+let lastKey = ''
+let lastId = ''
+
+function derivedId(prefix: 'msg' | 'dlv', runId: string, nodeId: string): string {
+  const key = `${prefix}\u0000${runId}\u0000${nodeId}`
+  if (key !== lastKey) {
+    lastId = `${prefix}_${sortablePrefix(runId)}${digest(`${runId}\u0000${nodeId}`)}`
+    lastKey = key
+  }
+  return lastId
+}
+
 /** A run visits each node at most once (graphs are acyclic), so run + node names a message. */
 export function messageIdFor(runId: string, nodeId: string): string {
-  return `msg_${sortablePrefix(runId)}${digest(`${runId}\u0000${nodeId}`)}`
+  return derivedId('msg', runId, nodeId)
 }
 
 /** The delivery id of a webhook node, the same across every retry and restart. */
 export function deliveryIdFor(runId: string, nodeId: string): string {
-  return `dlv_${sortablePrefix(runId)}${digest(`${runId}\u0000${nodeId}`)}`
+  return derivedId('dlv', runId, nodeId)
 }
