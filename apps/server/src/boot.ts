@@ -11,7 +11,7 @@ import type { Config } from './config'
 import { EngineThread } from './engine-link'
 import { startWork, type Work } from './work'
 import { createServices } from './services'
-import type { Logger } from './log'
+import { setAsideLine, type Logger } from './log'
 import { Metrics } from './metrics'
 import { RouteRegistry } from './openapi'
 import { finishReceiving } from './unread-body'
@@ -41,7 +41,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   const opened = await openBackend(config, clock, log)
   const { backend, store } = opened
   const thread = backend.kind === 'sqlite' && config.engineThread === 'worker' && clock === systemClock ? new EngineThread(config, backend.writeLock.buffer, log, options.onEngineThreadFailed ?? (() => process.exit(1))) : null
-  const engine = await Engine.open({ store, clock, workspace: config.workspace, ...(thread ? { elsewhere: thread } : {}) })
+  const engine = await Engine.open({ store, clock, workspace: config.workspace, onSetAside: (entry, error) => log.error(...setAsideLine(entry, error)), ...(thread ? { elsewhere: thread } : {}) })
   const works = config.role !== 'api'
   const keyFile = join(config.dataDir, 'secret.key')
   const secretBox = createSecretBox(loadSecretKey(config.secretKey ?? undefined, keyFile))

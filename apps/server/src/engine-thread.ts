@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { Engine, SqliteEngineStore, openDatabase, systemClock } from '@switchyard/engine'
 import { ThreadWriteLock } from '@switchyard/storage'
 import { checkLiquid } from '@switchyard/webhooks'
-import { levelledLogger } from './log'
+import { levelledLogger, setAsideLine } from './log'
 import { engineRunner } from './runner'
 import type { EngineThreadData, FromEngineThread, ToEngineThread } from './engine-link'
 
@@ -29,7 +29,8 @@ const engine = await Engine.open({
   store,
   clock: systemClock,
   workspace: config.workspace,
-  onApplied: (a) => post({ type: 'applied', counts: a.kind === 'events' ? { events: a.since.length, timers: 0 } : { events: 0, timers: a.since.length } }),
+  onApplied: (a) => post({ type: 'applied', counts: a.kind === 'events' ? { events: a.since.length, timers: 0, setAside: a.setAside ?? 0 } : { events: 0, timers: a.since.length } }),
+  onSetAside: (entry, error) => log.error(...setAsideLine(entry, error)),
 })
 engine.onOutbox(() => post({ type: 'outbox' }))
 // Back-pressure is the main thread's, where events arrive.

@@ -27,3 +27,21 @@ export function jsonLogger(write: (line: string) => void = (l) => process.stdout
 }
 
 export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }
+
+/**
+ * The log record of a journal event the engine could not apply and passed over: which event and
+ * why, not its properties or traits (they may hold personal data). It stays in the journal.
+ */
+export function setAsideLine(entry: { seq: number; messageId: string; userId: string; type: string; event?: string | undefined }, error: unknown): [string, Record<string, unknown>] {
+  return [
+    'an event failed to apply and was set aside; the users after it go on',
+    {
+      seq: entry.seq,
+      messageId: entry.messageId,
+      userId: entry.userId,
+      type: entry.type,
+      ...(entry.event === undefined ? {} : { event: entry.event }),
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    },
+  ]
+}

@@ -26,6 +26,7 @@ export class Metrics {
     metric('switchyard_events_accepted_total', 'counter', 'Events stored in the journal.', [['', c.eventsAccepted]])
     metric('switchyard_events_duplicate_total', 'counter', 'Events refused as duplicates of a stored messageId.', [['', c.eventsDuplicate]])
     metric('switchyard_events_applied_total', 'counter', 'Journal events applied by the engine.', [['', c.eventsApplied]])
+    metric('switchyard_events_set_aside_total', 'counter', 'Journal events that failed to apply on their own and were passed over (the server log names each).', [['', c.eventsSetAside]])
     metric('switchyard_timers_fired_total', 'counter', 'Timers fired.', [['', c.timersFired]])
     metric('switchyard_engine_lag_events', 'gauge', 'Journal events accepted but not applied yet.', [['', lag.pending]])
     metric('switchyard_timers_pending', 'gauge', 'Timers waiting to fall due.', [['', timers]])

@@ -19,4 +19,6 @@ export interface AppliedElsewhere {
 export interface AppliedCounts {
   events: number
   timers: number
+  /** Of `events`, those set aside because they failed to apply. */
+  setAside?: number
 }

@@ -44,6 +44,11 @@ export interface EngineOptions {
   newId?: (prefix: string, now: number) => string
   /** Another thread applies this journal (see AppliedElsewhere); this engine then only ingests and reads. */
   elsewhere?: AppliedElsewhere
+  /**
+   * An event that fails to apply on its own, from the stored state, is set aside (it stays in the
+   * journal, unapplied) so that the users after it go on; this hears of each (the server logs it).
+   */
+  onSetAside?: (entry: JournalEntry, error: unknown) => void
 }
 
 /**
@@ -54,9 +59,10 @@ export interface EngineOptions {
 export class Engine extends EngineOutbox {
   readonly clock: Clock
   readonly workspace: string
-  readonly counters: EngineCounters = { eventsAccepted: 0, eventsDuplicate: 0, eventsApplied: 0, timersFired: 0 }
+  readonly counters: EngineCounters = { eventsAccepted: 0, eventsDuplicate: 0, eventsApplied: 0, eventsSetAside: 0, timersFired: 0 }
   private readonly batchSize: number
   private readonly onApplied: ((applied: AppliedBatch) => void) | undefined
+  private readonly onSetAside: ((entry: JournalEntry, error: unknown) => void) | undefined
   private readonly newId: (prefix: string, now: number) => string
   private readonly lock = new Mutex()
   private cursor = 0
@@ -74,6 +80,7 @@ export class Engine extends EngineOutbox {
     this.workspace = o.workspace ?? 'default'
     this.batchSize = o.batchSize ?? 1000
     this.onApplied = o.onApplied
+    this.onSetAside = o.onSetAside
     this.newId = o.newId ?? newId
     this.elsewhere = o.elsewhere ?? null
     // Stored entries are kept for this engine's batches only where it applies them: not when another
@@ -127,6 +134,7 @@ export class Engine extends EngineOutbox {
   /** The engine that applies this journal elsewhere finished a batch: counters and held writers follow. */
   appliedElsewhere(applied: AppliedCounts): void {
     this.counters.eventsApplied += applied.events
+    this.counters.eventsSetAside += applied.setAside ?? 0
     this.counters.timersFired += applied.timers
     this.journal.applied()
   }
@@ -156,17 +164,41 @@ export class Engine extends EngineOutbox {
       await this.syncShared()
       const entries = shared ? await shared.readUnapplied(limit) : (this.journal.takeStored(this.cursor, limit) ?? (await this.readStored(limit)))
       if (entries.length === 0) return 0
-      const batch = await this.batchFor(entries.map((e) => e.userId), this.clock.now())
-      for (const e of entries) batch.applyEvent(e)
-      const last = entries[entries.length - 1]?.seq ?? this.cursor
-      // Shared: the entries themselves are marked applied (partitions move on independently).
-      await this.commit(shared ? { ...batch.finish(null), appliedSeqs: entries.map((e) => e.seq) } : batch.finish(last))
-      if (!shared) this.cursor = last
-      this.counters.eventsApplied += entries.length
-      this.journal.applied()
-      this.onApplied?.({ kind: 'events', since: entries.map((e) => e.receivedAt), committedAt: this.clock.now() })
-      return entries.length
+      const now = this.clock.now()
+      const batch = await this.batchFor(entries.map((e) => e.userId), now)
+      const failed = applyEach(batch, entries)
+      if (failed === null) return this.finishEvents(entries, batch, 0)
+      // The batch is dropped; what its events counted in the catalog (users entered) is read again.
+      await this.catalog.reload()
+      if (failed.index > 0) {
+        // The events before it are applied on their own; the failing one comes first in the next
+        // batch, from their committed state, where it may well apply.
+        const before = entries.slice(0, failed.index)
+        const again = await this.batchFor(before.map((e) => e.userId), now)
+        const refailed = applyEach(again, before)
+        if (refailed !== null) throw refailed.error
+        return this.finishEvents(before, again, 0)
+      }
+      // It fails first in its batch, from the stored state: retrying cannot help, and would stop
+      // every user behind it. It is set aside (it stays in the journal) and the cursor moves on.
+      const entry = entries[0] as JournalEntry
+      const applied = await this.finishEvents([entry], await this.batchFor([], now), 1)
+      this.onSetAside?.(entry, failed.error)
+      return applied
     })
+  }
+
+  /** Commits a batch of applied events (`setAside` of them consumed without effect) and moves past them. */
+  private async finishEvents(entries: readonly JournalEntry[], batch: Batch, setAside: number): Promise<number> {
+    const last = entries[entries.length - 1]?.seq ?? this.cursor
+    // Shared: the entries themselves are marked applied (partitions move on independently).
+    await this.commit(this.store.partitioned ? { ...batch.finish(null), appliedSeqs: entries.map((e) => e.seq) } : batch.finish(last))
+    if (!this.store.partitioned) this.cursor = last
+    this.counters.eventsApplied += entries.length
+    this.counters.eventsSetAside += setAside
+    this.journal.applied()
+    this.onApplied?.({ kind: 'events', since: entries.map((e) => e.receivedAt), committedAt: this.clock.now(), setAside })
+    return entries.length
   }
 
   /** A batch with these users' state loaded, and the versions their runs are on. */
@@ -356,4 +388,16 @@ export class Engine extends EngineOutbox {
     await this.lock.run(() => this.catalog.reload())
     return result
   }
+}
+
+/** Applies each entry in order; answers the first that threw, and its error. */
+function applyEach(batch: Batch, entries: readonly JournalEntry[]): { index: number; error: unknown } | null {
+  for (let i = 0; i < entries.length; i++) {
+    try {
+      batch.applyEvent(entries[i] as JournalEntry)
+    } catch (error) {
+      return { index: i, error }
+    }
+  }
+  return null
 }

@@ -151,6 +151,8 @@ export interface AppliedBatch {
   /** `receivedAt` of each event, or `dueAt` of each timer, in the batch. */
   since: number[]
   committedAt: number
+  /** Events of the batch that failed to apply and were set aside (see EngineOptions.onSetAside). */
+  setAside?: number
 }
 
 export type JourneyPatch = Partial<Pick<JourneyInput, 'name' | 'graph' | 'settings'>>
@@ -159,5 +161,7 @@ export interface EngineCounters {
   eventsAccepted: number
   eventsDuplicate: number
   eventsApplied: number
+  /** Events that failed to apply on their own and were passed over (they stay in the journal). */
+  eventsSetAside: number
   timersFired: number
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { IngestedEvent, JourneyInput } from '@switchyard/schema'
 import { FakeClock } from '@switchyard/testkit'
-import { DEFAULT_PARTITIONS, Engine, PgEngineStore, SqliteEngineStore, everyPartition, openDatabase, type EngineStore } from '../src/index'
+import { DEFAULT_PARTITIONS, Engine, PgEngineStore, SqliteEngineStore, everyPartition, openDatabase, type EngineOptions, type EngineStore } from '../src/index'
 import { postgresForTests } from './postgres'
 
 export interface TestEngine<S extends EngineStore = EngineStore> {
@@ -28,14 +28,14 @@ export const TEST_STORE = process.env.SWITCHYARD_TEST_STORE === 'postgres' ? 'po
 const postgres = TEST_STORE === 'postgres' ? postgresForTests('engine') : null
 
 /** An engine on a new, empty database of the backend under test, on a fake clock. */
-export async function openTestEngine(clock = new FakeClock()): Promise<TestEngine> {
-  if (postgres === null) return openSqliteTestEngine(undefined, clock)
+export async function openTestEngine(clock = new FakeClock(), options: Partial<Omit<EngineOptions, 'store' | 'clock'>> = {}): Promise<TestEngine> {
+  if (postgres === null) return openSqliteTestEngine(undefined, clock, options)
   const schema = await postgres.newSchema()
   const open = async (): Promise<TestEngine> => {
     const pool = await postgres.pool(schema)
     // Shared mode holding every partition, as a server alone on its database runs.
     const store = await PgEngineStore.open(pool, clock.now(), { scope: everyPartition(DEFAULT_PARTITIONS) })
-    const engine = await Engine.open({ store, clock, workspace: 'acme' })
+    const engine = await Engine.open({ store, clock, workspace: 'acme', ...options })
     return {
       engine,
       store,
@@ -51,9 +51,13 @@ export async function openTestEngine(clock = new FakeClock()): Promise<TestEngin
 }
 
 /** An engine on a SQLite file (a new one unless given), for tests of the SQLite store itself. */
-export async function openSqliteTestEngine(file = join(mkdtempSync(join(tmpdir(), 'sy-engine-')), 'switchyard.db'), clock = new FakeClock()): Promise<SqliteTestEngine> {
+export async function openSqliteTestEngine(
+  file = join(mkdtempSync(join(tmpdir(), 'sy-engine-')), 'switchyard.db'),
+  clock = new FakeClock(),
+  options: Partial<Omit<EngineOptions, 'store' | 'clock'>> = {},
+): Promise<SqliteTestEngine> {
   const store = new SqliteEngineStore(openDatabase(file), clock.now())
-  const engine = await Engine.open({ store, clock, workspace: 'acme' })
+  const engine = await Engine.open({ store, clock, workspace: 'acme', ...options })
   return {
     engine,
     store,
@@ -61,7 +65,7 @@ export async function openSqliteTestEngine(file = join(mkdtempSync(join(tmpdir()
     file,
     async restart() {
       await engine.close()
-      return openSqliteTestEngine(file, clock)
+      return openSqliteTestEngine(file, clock, options)
     },
   }
 }
