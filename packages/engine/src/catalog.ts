@@ -62,6 +62,10 @@ export class JourneyCatalog {
   /** Goal event names of loaded versions; a forgotten journey's stay, which only costs a check. */
   private readonly goalEvents = new Set<string>()
   private pendingDecisions: PendingDecision[] = []
+  /** Event name -> whether anything loaded may act on it (see \`mayAct\`); emptied on every change. */
+  private readonly acting = new Map<string, boolean>()
+  /** Set by \`ensureActiveVersions\`: only then can \`mayAct\` say no. */
+  private allVersionsLoaded = false
   private unsavedFixed: FixedOutlet[] = []
 
   /**
@@ -135,6 +139,7 @@ export class JourneyCatalog {
       if (dueAt !== undefined) this.pendingDecisions.push({ loaded, node, dueAt })
     }
     if (v.settings.goal) this.goalEvents.add(v.settings.goal.event)
+    this.acting.clear()
     return loaded
   }
 
@@ -158,6 +163,17 @@ export class JourneyCatalog {
       const v = await this.store.getVersion(journeyId, version)
       if (v) this.addVersion(v)
     }
+  }
+
+  /**
+   * Loads every version that active runs of a known journey are on, for an engine that applies a
+   * journal alone (one SQLite file): from then on every version its runs can be on is loaded, and
+   * \`mayAct\` may answer false.
+   */
+  async ensureActiveVersions(): Promise<void> {
+    for (const journeyId of [...this.journeys.keys()]) await this.ensure((await this.store.activeCounts(journeyId)).map((c) => ({ journeyId, version: c.version })))
+    this.allVersionsLoaded = true
+    this.acting.clear()
   }
 
   /** Nodes whose decision is due by `now` and not made yet. */
@@ -199,11 +215,37 @@ export class JourneyCatalog {
     return this.journeys.get(journeyId)
   }
 
+  /**
+   * Whether a track event of this name may change anything: it starts a journey (live or paused),
+   * is a goal event, exits runs, or some state of a version of a journey that still exists hears
+   * it; any paused journey says yes (it holds what its runs are sent). False lets an engine that
+   * knows every version its runs are on (\`ensure\`d at open) pass the event over without loading its
+   * user. Kept per name until the catalog changes.
+   */
+  mayAct(eventName: string): boolean {
+    const known = this.acting.get(eventName)
+    if (known !== undefined) return known
+    const acts = this.computeMayAct(eventName)
+    this.acting.set(eventName, acts)
+    return acts
+  }
+
+  private computeMayAct(name: string): boolean {
+    if (!this.allVersionsLoaded || this.compileOnUse || this.triggerIndex.has(name) || this.goalEvents.has(name)) return true
+    for (const j of this.journeys.values()) if (j.status === 'paused') return true
+    for (const v of this.versions.values()) {
+      if (!this.journeys.has(v.journeyId)) continue
+      if (v.settings.exitEvents?.includes(name) || v.stepper.hears(name)) return true
+    }
+    return false
+  }
+
   triggersFor(eventName: string): readonly LoadedVersion[] {
     return this.triggerIndex.get(eventName) ?? []
   }
 
   private reindex(): void {
+    this.acting.clear()
     if (this.compileOnUse) return
     const index = new Map<string, LoadedVersion[]>()
     for (const [id, j] of this.journeys) {

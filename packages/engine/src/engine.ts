@@ -95,6 +95,8 @@ export class Engine extends EngineOutbox {
   static async open(o: EngineOptions): Promise<Engine> {
     const engine = new Engine(o)
     await engine.catalog.loadAll()
+    // Applying alone, it knows every version its runs are on, and can pass over events nothing hears.
+    if (!o.elsewhere && !o.store.partitioned) await engine.catalog.ensureActiveVersions()
     engine.cursor = await o.store.appliedSeq()
     engine.backlogAtOpen = (await o.store.journalHead()) - engine.cursor
     return engine
@@ -165,25 +167,28 @@ export class Engine extends EngineOutbox {
       const entries = shared ? await shared.readUnapplied(limit) : (this.journal.takeStored(this.cursor, limit) ?? (await this.readStored(limit)))
       if (entries.length === 0) return 0
       const now = this.clock.now()
-      const batch = await this.batchFor(entries.map((e) => e.userId), now)
-      const failed = applyEach(batch, entries)
+      // Track events nothing loaded hears (page views, a sent report no wait is for) change no
+      // state: they are consumed without loading their users.
+      const acting = entries.filter((e) => e.type !== 'track' || e.event === undefined || this.catalog.mayAct(e.event))
+      const batch = await this.batchFor(acting.map((e) => e.userId), now)
+      const failed = applyEach(batch, acting)
       if (failed === null) return this.finishEvents(entries, batch, 0)
       // The batch is dropped; what its events counted in the catalog (users entered) is read again.
       await this.catalog.reload()
-      if (failed.index > 0) {
+      const bad = acting[failed.index] as JournalEntry
+      if (entries[0] !== bad) {
         // The events before it are applied on their own; the failing one comes first in the next
         // batch, from their committed state, where it may well apply.
-        const before = entries.slice(0, failed.index)
+        const before = acting.slice(0, failed.index)
         const again = await this.batchFor(before.map((e) => e.userId), now)
         const refailed = applyEach(again, before)
         if (refailed !== null) throw refailed.error
-        return this.finishEvents(before, again, 0)
+        return this.finishEvents(entries.slice(0, entries.indexOf(bad)), again, 0)
       }
       // It fails first in its batch, from the stored state: retrying cannot help, and would stop
       // every user behind it. It is set aside (it stays in the journal) and the cursor moves on.
-      const entry = entries[0] as JournalEntry
-      const applied = await this.finishEvents([entry], await this.batchFor([], now), 1)
-      this.onSetAside?.(entry, failed.error)
+      const applied = await this.finishEvents([bad], await this.batchFor([], now), 1)
+      this.onSetAside?.(bad, failed.error)
       return applied
     })
   }

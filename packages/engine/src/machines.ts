@@ -64,6 +64,8 @@ export class JourneyStepper {
   private collected: RawAction[] = []
   private readonly scope
   private readonly trackFilters = new Map<string, TrackFilter>()
+  /** What the track filters of all states together let through (see \`hears\`). */
+  private readonly heard = { any: false, names: new Set<string>(), statuses: new Set<string>() }
   /** The first macrostep, when it does not depend on the run (see `planInitial`); computed on first use. */
   private plan: InitialPlan | null | undefined
 
@@ -87,7 +89,27 @@ export class JourneyStepper {
         this.collected.push(action)
       },
     }
-    for (const [key, state] of Object.entries(json.states)) this.trackFilters.set(key, trackFilter(state.on?.track ?? []))
+    for (const [key, state] of Object.entries(json.states)) {
+      const transitions = state.on?.track ?? []
+      this.trackFilters.set(key, trackFilter(transitions))
+      for (const t of transitions) {
+        if (t.guard?.type === 'eventMatches') this.heard.names.add(t.guard.params.event)
+        else if (t.guard?.type === 'activityMatches') this.heard.statuses.add(t.guard.params.status)
+        else this.heard.any = true
+      }
+    }
+  }
+
+  /**
+   * Whether a run in some state of this machine may take a track event of this name: false means
+   * \`mayConsume\` refuses it in every state, whatever the run (the union of the states' filters; an
+   * activity status is heard as \`<any channel>.<status>\`).
+   */
+  hears(name: string): boolean {
+    const { any, names, statuses } = this.heard
+    if (any || names.has(name)) return true
+    for (const status of statuses) if (name.endsWith(`.${status}`)) return true
+    return false
   }
 
   initial(input: RunContext): [JourneySnapshot, RawAction[]] {
