@@ -2,7 +2,7 @@ import type { MessageJob } from '@switchyard/schema'
 import type { Log } from './clock'
 import { errorMessage, type ChannelProvider, type SendResult } from './providers/channel-provider'
 import type { TemplateRenderer } from './render/liquid'
-import { checkRendered, renderMessage, type RenderedMessage } from './render/render-message'
+import { checkRendered, renderMessage, renderMessageNow, type RenderedMessage, type RenderResult } from './render/render-message'
 import type { MessageAttempt, MessageResult, MessageStore } from './store/message-store'
 
 /** The provider id recorded for messages sent through the built-in sandbox. */
@@ -38,6 +38,8 @@ const attemptOf = (job: MessageJob, providerId: string, providerKind: string, re
   content: rendered === null ? null : { ...rendered.fields },
 })
 
+const providerKey = (job: MessageJob) => `${job.providerId ?? ''}\n${job.channel}`
+
 /** Runs `fn` over `items`, at most `limit` at a time. */
 async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0
@@ -64,7 +66,7 @@ export function createSender(deps: SenderDeps): (jobs: readonly MessageJob[]) =>
     const before = await messages.getMany(jobs.map((j) => j.id))
     const providers = new Map<string, Promise<ResolvedProvider>>()
     const providerOf = (job: MessageJob): Promise<ResolvedProvider> => {
-      const key = `${job.providerId ?? ''}\n${job.channel}`
+      const key = providerKey(job)
       let p = providers.get(key)
       if (p === undefined) providers.set(key, (p = deps.resolveProvider(job)))
       return p
@@ -78,31 +80,41 @@ export function createSender(deps: SenderDeps): (jobs: readonly MessageJob[]) =>
       log('warn', 'message failed', { messageId: job.id, channel: job.channel, providerId, retryable, reason })
     }
 
-    await Promise.all(
-      jobs.map(async (job, i) => {
-        const existing = before.get(job.id)
-        if (existing?.status === 'sent') {
-          // The outbox delivers at least once: a message already accepted is not sent again.
-          const stored = checkRendered(existing.channel, existing.recipient, existing.content)
-          if (stored.ok) {
-            out[i] = { ok: true, providerId: existing.providerId, providerMessageId: existing.providerMessageId, rendered: stored.rendered }
-            return
-          }
+    // Each provider once, then every job in order without an await, but for the renders that need a thread.
+    await Promise.all(jobs.map(providerOf))
+    const resolved = new Map<string, ResolvedProvider>()
+    for (const [key, p] of providers) resolved.set(key, await p)
+    const prepared = (i: number, job: MessageJob, provider: Extract<ResolvedProvider, { ok: true }>, rendered: RenderResult) => {
+      if (!rendered.ok) {
+        begun.push(attemptOf(job, provider.id, provider.kind, null))
+        return failed(i, job, rendered.reason, false, provider.id)
+      }
+      begun.push(attemptOf(job, provider.id, provider.kind, rendered.rendered))
+      ready.push({ i, job, provider, rendered: rendered.rendered })
+    }
+    const slow: Promise<void>[] = []
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i] as MessageJob
+      const existing = before.get(job.id)
+      if (existing?.status === 'sent') {
+        // The outbox delivers at least once: a message already accepted is not sent again.
+        const stored = checkRendered(existing.channel, existing.recipient, existing.content)
+        if (stored.ok) {
+          out[i] = { ok: true, providerId: existing.providerId, providerMessageId: existing.providerMessageId, rendered: stored.rendered }
+          continue
         }
-        const provider = await providerOf(job)
-        if (!provider.ok) {
-          begun.push(attemptOf(job, provider.id, 'unknown', null))
-          return failed(i, job, provider.reason, false, provider.id)
-        }
-        const rendered = await renderMessage(job, renderer)
-        if (!rendered.ok) {
-          begun.push(attemptOf(job, provider.id, provider.kind, null))
-          return failed(i, job, rendered.reason, false, provider.id)
-        }
-        begun.push(attemptOf(job, provider.id, provider.kind, rendered.rendered))
-        ready.push({ i, job, provider, rendered: rendered.rendered })
-      }),
-    )
+      }
+      const provider = resolved.get(providerKey(job)) as ResolvedProvider
+      if (!provider.ok) {
+        begun.push(attemptOf(job, provider.id, 'unknown', null))
+        failed(i, job, provider.reason, false, provider.id)
+        continue
+      }
+      const now = renderMessageNow(job, renderer)
+      if (now !== null) prepared(i, job, provider, now)
+      else slow.push(renderMessage(job, renderer).then((r) => prepared(i, job, provider, r)))
+    }
+    await Promise.all(slow)
     await messages.begin(begun)
 
     const byProvider = new Map<string, typeof ready>()

@@ -24,6 +24,8 @@ export type LiquidOutcome = { ok: true; output: string } | { ok: false; error: s
 
 export interface LiquidPool {
   render(template: string, scope: Record<string, unknown>, limits: LiquidLimits): Promise<LiquidOutcome>
+  /** The same answer at once, for text that needs no thread (see \`render\`); null when it does. */
+  renderNow(template: string, scope: Record<string, unknown>, limits: LiquidLimits): LiquidOutcome | null
   /** Starts the threads now, so the first renders do not wait for them. */
   warm(): void
   /** Terminates the threads; renders still queued answer an error. */
@@ -68,6 +70,14 @@ export function createLiquidPool(options: { size?: number } = {}): LiquidPool {
   const queue: Job[] = []
   let nextId = 1
   let closed = false
+
+  const renderNow = (template: string, scope: Record<string, unknown>, limits: LiquidLimits): LiquidOutcome | null => {
+    if (closed) return { ok: false, error: 'template error: the renderer is closed' }
+    // Text without a tag or an output renders as itself: no thread needed (most subjects, most bodies' parts).
+    if (!template.includes('{{') && !template.includes('{%')) return plainText(template, limits)
+    // Text and `{{ a.b }}` outputs of plain values render here: nothing in them can run long.
+    return renderSimple(template, scope, limits)
+  }
 
   const spawn = (): Slot => {
     const slot: Slot = { worker: new Worker(WORKER_FILE), ready: false, jobs: null, timer: null }
@@ -155,13 +165,10 @@ export function createLiquidPool(options: { size?: number } = {}): LiquidPool {
   }
 
   return {
+    renderNow,
     render(template, scope, limits) {
-      if (closed) return Promise.resolve({ ok: false, error: 'template error: the renderer is closed' })
-      // Text without a tag or an output renders as itself: no thread needed (most subjects, most bodies' parts).
-      if (!template.includes('{{') && !template.includes('{%')) return Promise.resolve(plainText(template, limits))
-      // Text and `{{ a.b }}` outputs of plain values render here: nothing in them can run long.
-      const simple = renderSimple(template, scope, limits)
-      if (simple !== null) return Promise.resolve(simple)
+      const now = renderNow(template, scope, limits)
+      if (now !== null) return Promise.resolve(now)
       return new Promise((resolve) => {
         queue.push({ id: nextId++, template, scope, limits, solo: false, resolve })
         pump()

@@ -14,17 +14,9 @@ function outcomeOf(job: DeliveredJob, detail: Record<string, unknown>): RelayOut
  * Wires `@switchyard/channels`' delivery rules to the engine. Null: the job may leave now.
  * Otherwise the handler's answer: a hold keeps the outbox row until the window ends and records
  * when and why in the same transaction; a skip completes the job, its outcome written with the rest of the relay batch.
+ * `sent` holds the user's sends a cap counts, read by the caller only when a cap applies.
  */
-async function applyDeliveryRules(
-  engine: Engine,
-  job: DeliveredJob,
-  settings: JourneySettings | null,
-  sentTimestamps: (sinceMs: number) => Promise<readonly number[]> = async () => [],
-): Promise<{ result: HandlerResult } | null> {
-  const now = engine.clock.now()
-  // The gate is pure: the user's sends it may count are read first, and only when a cap applies.
-  const caps = job.kind === 'message' ? (settings?.frequencyCaps ?? []) : []
-  const sent = caps.length > 0 ? await sentTimestamps(now - frequencyCapWindowMs(caps)) : []
+function applyDeliveryRules(job: DeliveredJob, settings: JourneySettings | null, now: number, sent: readonly number[]): { result: HandlerResult } | null {
   const d = deliveryGate(job, settings, now, () => sent)
   switch (d.action) {
     case 'send':
@@ -35,6 +27,8 @@ async function applyDeliveryRules(
       return { result: { outcome: outcomeOf(job, { status: 'skipped', rule: d.rule, reason: d.reason }) } }
   }
 }
+
+const NONE: readonly number[] = []
 
 /**
  * The rules over a relay batch: each job held or skipped gets its answer in `results` (at its
@@ -48,9 +42,23 @@ export async function gateBatch<J extends DeliveredJob>(
 ): Promise<{ results: HandlerResult[]; leaving: { i: number; job: J }[] }> {
   const results: HandlerResult[] = new Array<HandlerResult>(jobs.length)
   const leaving: { i: number; job: J }[] = []
-  for (const [i, job] of jobs.entries()) {
-    const settings = await engine.versionSettings(job.context.journey.id, job.context.journey.version)
-    const gate = await applyDeliveryRules(engine, job, settings, sentTimestamps && ((since) => sentTimestamps(job, since)))
+  // Settings once per journey version in the batch; without a cap, no await per job.
+  const settingsOf = new Map<string, Map<number, JourneySettings | null>>()
+  const now = engine.clock.now()
+  for (let i = 0; i < jobs.length; i++) {
+    const job = jobs[i] as J
+    const { id, version } = job.context.journey
+    const versions = settingsOf.get(id) ?? new Map<number, JourneySettings | null>()
+    settingsOf.set(id, versions)
+    let settings = versions.get(version)
+    if (settings === undefined) {
+      settings = await engine.versionSettings(id, version)
+      versions.set(version, settings)
+    }
+    // The gate is pure: the user's sends it may count are read first, and only when a cap applies.
+    const caps = job.kind === 'message' ? (settings?.frequencyCaps ?? []) : []
+    const sent = caps.length > 0 && sentTimestamps ? await sentTimestamps(job, now - frequencyCapWindowMs(caps)) : NONE
+    const gate = applyDeliveryRules(job, settings, now, sent)
     if (gate) results[i] = gate.result
     else leaving.push({ i, job })
   }

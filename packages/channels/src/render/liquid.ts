@@ -28,6 +28,8 @@ export type RenderOutcome = { ok: true; text: string } | { ok: false; reason: st
 
 export interface TemplateRenderer {
   render(template: string, scope: Record<string, unknown>): Promise<RenderOutcome>
+  /** The same answer at once when no thread is needed (plain text, \`{{ a.b }}\` outputs); else null. */
+  renderNow(template: string, scope: Record<string, unknown>): RenderOutcome | null
 }
 
 /**
@@ -48,8 +50,15 @@ export function createTemplateRenderer(limits: RenderLimits = DEFAULT_RENDER_LIM
   const pool = sharedLiquidPool()
   return {
     async render(template, scope) {
-      const out = await pool.render(template, scope, bounds)
-      return out.ok ? { ok: true, text: out.output } : { ok: false, reason: out.error }
+      return outcome(await pool.render(template, scope, bounds))
+    },
+    renderNow(template, scope) {
+      const out = pool.renderNow(template, scope, bounds)
+      return out === null ? null : outcome(out)
     },
   }
+}
+
+function outcome(out: { ok: true; output: string } | { ok: false; error: string }): RenderOutcome {
+  return out.ok ? { ok: true, text: out.output } : { ok: false, reason: out.error }
 }

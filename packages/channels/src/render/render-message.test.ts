@@ -27,6 +27,17 @@ describe('rendering a message', () => {
     })
   })
 
+  it('renders plain text and {{ a.b }} outputs at once, and sends only the rest to a thread', async () => {
+    const asked: string[] = []
+    const counting = { render: (t: string, scope: Record<string, unknown>) => (asked.push(t), renderer.render(t, scope)), renderNow: renderer.renderNow }
+    const simple = await renderMessage(makeJob('email', { subject: 'Hi {{ user.traits.name }}', body: 'Plain', html: false }), counting)
+    expect(simple.ok && simple.rendered.fields).toEqual({ subject: 'Hi Ada', body: 'Plain', html: false })
+    expect(asked).toEqual([])
+    const tagged = await renderMessage(makeJob('email', { subject: 'Hi {{ user.traits.name }}', body: '{% if user.traits.name %}Yes{% endif %}', html: false }), counting)
+    expect(tagged.ok && tagged.rendered.fields).toEqual({ subject: 'Hi Ada', body: 'Yes', html: false })
+    expect(asked).toContain('{% if user.traits.name %}Yes{% endif %}')
+  })
+
   it('fails with the schema sentence when a required field renders empty', async () => {
     const r = await renderMessage(makeJob('sms', { text: '{{ user.traits.missing }}' }), renderer)
     expect(r).toEqual({ ok: false, reason: 'rendered message is invalid: text: An SMS needs a text.' })

@@ -41,7 +41,35 @@ export function templateScope(job: MessageJob): Record<string, unknown> {
 
 const MAX_DEPTH = 4
 
-async function renderValue(value: unknown, path: string, renderer: TemplateRenderer, scope: Record<string, unknown>, depth: number): Promise<{ ok: true; value: unknown } | { ok: false; reason: string }> {
+type Rendered = { ok: true; value: unknown } | { ok: false; reason: string }
+
+/** `renderValue` without a thread, when every string renders at once; null when one needs a thread. */
+function renderValueNow(value: unknown, path: string, renderer: TemplateRenderer, scope: Record<string, unknown>, depth: number): Rendered | null {
+  if (typeof value === 'string') {
+    const out = renderer.renderNow(value, scope)
+    if (out === null) return null
+    return out.ok ? { ok: true, value: out.text } : { ok: false, reason: `${path}: ${out.reason}` }
+  }
+  if (depth >= MAX_DEPTH || value === null || typeof value !== 'object') return { ok: true, value }
+  if (Array.isArray(value)) {
+    const items: unknown[] = []
+    for (let i = 0; i < value.length; i++) {
+      const r = renderValueNow(value[i], `${path}.${i}`, renderer, scope, depth + 1)
+      if (r === null || !r.ok) return r
+      items.push(r.value)
+    }
+    return { ok: true, value: items }
+  }
+  const out = dict<unknown>()
+  for (const key of Object.keys(value)) {
+    const r = renderValueNow((value as Record<string, unknown>)[key], path === '' ? key : `${path}.${key}`, renderer, scope, depth + 1)
+    if (r === null || !r.ok) return r
+    out[key] = r.value
+  }
+  return { ok: true, value: out }
+}
+
+async function renderValue(value: unknown, path: string, renderer: TemplateRenderer, scope: Record<string, unknown>, depth: number): Promise<Rendered> {
   if (typeof value === 'string') {
     const out = await renderer.render(value, scope)
     return out.ok ? { ok: true, value: out.text } : { ok: false, reason: `${path}: ${out.reason}` }
@@ -110,7 +138,18 @@ export function checkRendered(channel: Channel, to: string | null, fields: unkno
  */
 export async function renderMessage(job: MessageJob, renderer: TemplateRenderer): Promise<RenderResult> {
   const scope = templateScope(job)
-  const out = await renderValue(job.message, '', renderer, scope, 0)
+  // Most messages render without a thread: then without an await per field either.
+  const out = renderValueNow(job.message, '', renderer, scope, 0) ?? (await renderValue(job.message, '', renderer, scope, 0))
+  return finishRender(job, out)
+}
+
+/** `renderMessage`'s answer at once when no field needs a thread; null when one does. */
+export function renderMessageNow(job: MessageJob, renderer: TemplateRenderer): RenderResult | null {
+  const out = renderValueNow(job.message, '', renderer, templateScope(job), 0)
+  return out === null ? null : finishRender(job, out)
+}
+
+function finishRender(job: MessageJob, out: Rendered): RenderResult {
   if (!out.ok) return out
   return checkRendered(job.channel, recipientOf(job.channel, job.context.user.traits), out.value)
 }

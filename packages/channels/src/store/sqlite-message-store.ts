@@ -22,7 +22,7 @@ export function createSqliteMessageStore(db: Database, now: () => number): Messa
   const upsert = db.prepare(
     `INSERT INTO channel_messages (id, provider_id, provider_kind, channel, user_id, journey_id, run_id, node_id, recipient,
        content, status, attempts, created_at, updated_at)
-     VALUES (@id, @providerId, @providerKind, @channel, @userId, @journeyId, @runId, @nodeId, @recipient, @content, 'sending', 1, @at, @at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', 1, ?, ?)
      ON CONFLICT(id) DO UPDATE SET provider_id = excluded.provider_id, provider_kind = excluded.provider_kind,
        recipient = excluded.recipient, content = excluded.content, status = 'sending', error = NULL,
        attempts = channel_messages.attempts + 1, updated_at = excluded.updated_at`,
@@ -76,7 +76,8 @@ export function createSqliteMessageStore(db: Database, now: () => number): Messa
       if (attempts.length === 0) return
       const at = now()
       await write(() => {
-        for (const a of attempts) upsert.run({ ...a, content: a.content === null ? null : StoredContent.encode(a.content), at })
+        // Positional: a named-parameter object per row (`{ ...a, content, at }`) cost a copy a message.
+        for (const a of attempts) upsert.run(a.id, a.providerId, a.providerKind, a.channel, a.userId, a.journeyId, a.runId, a.nodeId, a.recipient, a.content === null ? null : StoredContent.encode(a.content), at, at)
       })
     },
     async finish(results) {
