@@ -4,6 +4,13 @@ import { migrateSqlite, type ComponentMigrations, type PostgresStep, type Sqlite
 export const COMPONENT = 'webhooks'
 
 /**
+ * A claim reads one webhook's waiting deliveries in due order (`dueOf`). The (status,
+ * next_attempt_at) index left every waiting row of the webhook to sort for each claim: with
+ * 50,000 queued a claim took 6.8 ms, 1.8 s of the HTTP thread in a 50,000-user end-to-end run.
+ */
+const WAITING_INDEX = `CREATE INDEX webhook_deliveries_waiting ON webhook_deliveries (webhook_id, next_attempt_at, created_at, id) WHERE status IN ('pending', 'failed')`
+
+/**
  * The webhooks tables, in order. Append only: a shipped migration never changes, a change to the
  * schema is a new version.
  */
@@ -66,6 +73,13 @@ export const WEBHOOK_SQLITE_MIGRATIONS: readonly SqliteStep[] = [
         );
         CREATE INDEX webhook_alerts_by_webhook ON webhook_alerts (webhook_id, at);
       `)
+    },
+  },
+  {
+    version: 2,
+    name: 'waiting deliveries by webhook, in due order',
+    up(db) {
+      db.exec(WAITING_INDEX)
     },
   },
 ]
@@ -133,6 +147,11 @@ export const WEBHOOK_POSTGRES_MIGRATIONS: readonly PostgresStep[] = [
       );
       CREATE INDEX webhook_alerts_by_webhook ON webhook_alerts (webhook_id, at);
     `,
+  },
+  {
+    version: 2,
+    name: 'waiting deliveries by webhook, in due order',
+    up: WAITING_INDEX,
   },
 ]
 

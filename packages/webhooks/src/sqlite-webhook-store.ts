@@ -21,6 +21,8 @@ import {
 } from './webhook-store'
 
 const DUE = `status IN ('pending', 'failed') AND next_attempt_at <= ?`
+/** One webhook's due deliveries, soonest first (the `webhook_deliveries_waiting` index serves it). */
+export const DUE_OF_SQL = `SELECT * FROM webhook_deliveries WHERE webhook_id = ? AND ${DUE} ORDER BY next_attempt_at, created_at, id LIMIT ?`
 
 /**
  * The webhooks store on the server's SQLite file. Every write is one IMMEDIATE transaction (the
@@ -56,7 +58,7 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
     dueWebhookIds: db.prepare(
       `SELECT w.id AS webhook_id FROM webhooks w WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_id = w.id AND ${DUE})`,
     ),
-    dueOf: db.prepare(`SELECT * FROM webhook_deliveries WHERE webhook_id = ? AND ${DUE} ORDER BY next_attempt_at, created_at, id LIMIT ?`),
+    dueOf: db.prepare(DUE_OF_SQL),
     batchMembers: db.prepare(
       `SELECT * FROM webhook_deliveries WHERE batch_id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'failed') ORDER BY created_at, id`,
     ),

@@ -106,9 +106,12 @@ describe('webhook CRUD', () => {
 describe('storage', () => {
   it('records its migrations under the webhooks component and runs each once', () => {
     const db = new Database(tempDbPath())
-    expect(migrate(db)).toEqual([1])
+    expect(migrate(db)).toEqual([1, 2])
     expect(migrate(db)).toEqual([])
-    expect(db.prepare("SELECT component, version FROM migrations WHERE component = 'webhooks'").all()).toEqual([{ component: 'webhooks', version: 1 }])
+    expect(db.prepare("SELECT component, version FROM migrations WHERE component = 'webhooks' ORDER BY version").all()).toEqual([
+      { component: 'webhooks', version: 1 },
+      { component: 'webhooks', version: 2 },
+    ])
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all()
     expect(tables).toEqual(
       expect.arrayContaining([{ name: 'webhooks' }, { name: 'webhook_deliveries' }, { name: 'webhook_attempts' }, { name: 'webhook_alerts' }]),

@@ -1,8 +1,9 @@
+import { describe, expect, it } from 'vitest'
 import { eachBackend, emptyTables } from '@switchyard/storage/testing'
 import Database from 'better-sqlite3'
 import { WEBHOOK_MIGRATIONS, migrate } from './migrations'
 import { createPostgresWebhookStore } from './postgres-webhook-store'
-import { createSqliteWebhookStore } from './sqlite-webhook-store'
+import { DUE_OF_SQL, createSqliteWebhookStore } from './sqlite-webhook-store'
 import { WEBHOOK_TABLES } from './testing'
 import { type StoreUnderTest, webhookStoreContract } from './webhook-store.contract'
 
@@ -21,3 +22,17 @@ eachBackend<StoreUnderTest>(
   },
   webhookStoreContract,
 )
+
+describe('a claim on SQLite', () => {
+  it('reads a webhook\'s waiting deliveries through an index in due order, sorting none of them', async () => {
+    const db = new Database(':memory:')
+    migrate(db)
+    const plan = db
+      .prepare(`EXPLAIN QUERY PLAN ${DUE_OF_SQL}`)
+      .all('wh', 0, 50)
+      .map((r) => String((r as { detail: unknown }).detail))
+    expect(plan.join('\n')).toContain('USING INDEX webhook_deliveries_waiting')
+    expect(plan.join('\n')).not.toContain('TEMP B-TREE')
+    db.close()
+  })
+})
