@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { ThreadWriteLock, guardWrites, whenWritable } from './write-lock'
+import { ThreadWriteLock, guardWrites, whenWritable, writeTransaction } from './write-lock'
 
 const OTHER = 99
 
@@ -116,6 +116,32 @@ describe('guardWrites', () => {
     clearInterval(ticking)
     expect(new Int32Array(buffer)[1]).toBe(1)
     expect(turns).toBeGreaterThan(0)
+    db.close()
+    await worker.terminate()
+  })
+
+  it('runs a write transaction once the other thread lets go, holding the lock through it, without blocking this thread', async () => {
+    const db = open()
+    db.exec('CREATE TABLE t (v INTEGER)')
+    const buffer = new SharedArrayBuffer(8)
+    const lock = new ThreadWriteLock(buffer)
+    guardWrites(db, lock)
+    const worker = await otherThreadHolds(buffer, 30)
+    // The lock is the other thread's: trying does not take it.
+    expect(lock.tryAcquire()).toBe(false)
+    let turns = 0
+    const ticking = setInterval(() => turns++, 1)
+    const held = await writeTransaction(db, () => {
+      db.prepare('INSERT INTO t VALUES (1)').run()
+      return lock.held
+    })
+    clearInterval(ticking)
+    expect(held).toBe(true)
+    expect(new Int32Array(buffer)[1]).toBe(1)
+    expect(turns).toBeGreaterThan(0)
+    expect(lock.held).toBe(false)
+    expect(Atomics.load(new Int32Array(buffer), 0)).toBe(0)
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 })
     db.close()
     await worker.terminate()
   })
