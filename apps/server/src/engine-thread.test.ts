@@ -43,6 +43,8 @@ describe('the engine thread (SQLite)', () => {
     // The `rcs.sent` event the relay stored here is applied there too.
     expect(await until(() => metric(url, 'switchyard_events_applied_total'), (n) => n === 3)).toBe(3)
     expect(await metric(url, 'switchyard_events_accepted_total')).toBe(3)
+    // Nothing failed to apply: none set aside.
+    expect(await metric(url, 'switchyard_events_set_aside_total')).toBe(0)
 
     expect((await http(url, 'DELETE', `/api/journeys/${id}`)).json.error.code).toBe('journey.has_active_users')
     expect((await http(url, 'DELETE', `/api/journeys/${id}?exitUsers=true`)).status).toBe(204)

@@ -5,6 +5,9 @@ import { http, liveServers } from '../test/live'
 const servers = liveServers()
 
 /** Work that liquidjs's render limit cannot see: it all happens inside one filter call. */
+/** Within this, every hostile render of the test below has its answer (see the comment there). */
+const RENDERS_DONE_MS = 5000
+
 const HOSTILE = [
   '{{ (1..1000000) | where_exp: "x", "x > 5" | size }}',
   '{% assign big = (1..10000) %}{{ (1..10000) | where_exp: "x", "big contains x" | size }}',
@@ -57,12 +60,14 @@ describe('hostile Liquid over the API', () => {
 
     for (const a of answers) {
       expect(a.value).toMatchObject({ status: 400, json: { error: { code: 'webhook.template_error', message: expect.stringMatching(/^template error: /) } } })
-      // Four at once share two render threads: the last waits for a cut-off before its own. One
-      // render is cut within a second; the bound here leaves room for a loaded machine.
-      expect(a.ms).toBeLessThan(3000)
+      // Five at once (four previews and the channel test) share two render threads: the last
+      // waits for two rounds of cut-offs before its own, each within a second, and each cut-off
+      // starts a fresh thread. Three seconds left no room: a CI run beside another package's
+      // tests took 3.3 s. Unbounded would be a stall, which this still catches.
+      expect(a.ms).toBeLessThan(RENDERS_DONE_MS)
     }
     expect(tested.value.json).toMatchObject({ ok: false, reason: expect.stringMatching(/^request body: template error: /) })
-    expect(tested.ms).toBeLessThan(3000)
+    expect(tested.ms).toBeLessThan(RENDERS_DONE_MS)
     expect(sink.received).toHaveLength(0)
     // The event loop never waited on a template: /healthz answered throughout, each call quickly.
     expect(healthz.length).toBeGreaterThan(5)
