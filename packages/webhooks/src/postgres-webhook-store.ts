@@ -12,6 +12,7 @@ import {
   patchColumns,
   sealedConfigText,
   type ClaimedUnit,
+  type DeliveryRecord,
   type NewDelivery,
   type SettleResult,
   type Settlement,
@@ -29,6 +30,31 @@ const WAITING = `status IN ('pending', 'failed')`
  * due rows with `FOR UPDATE SKIP LOCKED`, so two processes never claim one delivery and neither
  * waits for the other; a settle locks its webhook row, so breaker counts from several processes add up.
  */
+/**
+ * The batches a claim holds whole. Another process may have locked part of a batch (its due rows
+ * and this claim's overlap), and `SKIP LOCKED` then hands each process a part: both parts went
+ * out under the batch's one `webhook-id` (seen in the multi-process kill test: a batch of 22 after
+ * a 503, sent again as 12 and 10 by two processes 1 ms apart), and a receiver that drops repeated
+ * ids would have dropped one part. A batch this claim holds only part of is no batch here: its
+ * rows come to the planner with no batch id, to go out under a new one.
+ */
+async function wholeBatches(c: Queryable, due: DeliveryRecord[], members: DeliveryRecord[]): Promise<{ due: DeliveryRecord[]; batches: Map<string, DeliveryRecord[]> }> {
+  const batches = membersByBatch(members)
+  if (batches.size === 0) return { due, batches }
+  const { rows } = await c.query<{ batch_id: string; n: number }>(
+    `SELECT batch_id, count(*)::int AS n FROM webhook_deliveries WHERE batch_id = ANY($1::text[]) AND ${WAITING} GROUP BY batch_id`,
+    [[...batches.keys()]],
+  )
+  const split = new Set(rows.filter((r) => r.n !== (batches.get(r.batch_id)?.length ?? 0)).map((r) => r.batch_id))
+  if (split.size === 0) return { due, batches }
+  for (const id of split) batches.delete(id)
+  const unbatched = (d: DeliveryRecord): DeliveryRecord => (d.batchId !== null && split.has(d.batchId) ? { ...d, batchId: null } : d)
+  // Every member this claim locked goes out now, not only the due ones the planner read.
+  const dueIds = new Set(due.map((d) => d.id))
+  const lockedToo = members.filter((m) => m.batchId !== null && split.has(m.batchId) && !dueIds.has(m.id))
+  return { due: [...due, ...lockedToo].map(unbatched), batches }
+}
+
 export function createPostgresWebhookStore(pool: Pool): WebhookStore {
   const getWebhook = async (c: Queryable, id: string, lock = false): Promise<WebhookRecord | null> => {
     const { rows } = await c.query(`SELECT * FROM webhooks WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])
@@ -177,7 +203,8 @@ export function createPostgresWebhookStore(pool: Pool): WebhookStore {
             batchIds.length === 0
               ? []
               : await deliveries(c, `SELECT * FROM webhook_deliveries WHERE batch_id = ANY($1::text[]) AND ${WAITING} ORDER BY created_at, id FOR UPDATE SKIP LOCKED`, [batchIds])
-          units.push(...planner.plan(webhook, due, membersByBatch(members)))
+          const { due: planned, batches } = await wholeBatches(c, due, members)
+          units.push(...planner.plan(webhook, planned, batches))
         }
         const claimed = units.flatMap((u) => u.members.map((m) => [m.id, u.batchId] as const))
         if (claimed.length > 0) {

@@ -2,9 +2,25 @@ import { openPostgres } from '@switchyard/storage'
 import { emptyTables, postgresPerFile } from '@switchyard/storage/testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { WEBHOOK_MIGRATIONS } from './migrations'
+import { createPostgresWebhookStore } from './postgres-webhook-store'
 import { createSigningSecret } from './sign'
 import { type Receiver, WEBHOOK_TABLES, fakeClock, sampleJob, startReceiver, testService } from './testing'
 import { STALE_CLAIM_MS } from './webhook-service'
+import type { StoredConfig } from './webhook-store'
+
+/** A webhook's stored configuration, for tests that write through the store. */
+const STORED_CONFIG: StoredConfig = {
+  v: 2,
+  url: 'https://crm.example.com/hooks',
+  encoding: 'json',
+  auth: null,
+  headersSealed: {},
+  querySealed: {},
+  timeoutMs: 3000,
+  retry: { maxAttempts: 5, initialDelayMs: 1000, maxDelayMs: 300_000 },
+  signingSecretSealed: null,
+  events: [],
+}
 
 /** Several processes on one PostgreSQL database share the deliveries: each pool here stands for one process. */
 describe('deliveries shared by processes on PostgreSQL', () => {
@@ -88,5 +104,49 @@ describe('deliveries shared by processes on PostgreSQL', () => {
       expect(text).not.toContain(canary)
       expect(text).not.toContain(secret.slice('whsec_'.length))
     }
+  })
+
+  it('sends no part of a batch under its id while another process holds the other part', async () => {
+    const store = createPostgresWebhookStore(pg.pool)
+    await store.insertWebhook({ id: 'wh_1', name: 'CRM', config: STORED_CONFIG, enabled: true, now: 1000 })
+    const members = ['m1', 'm2', 'm3', 'm4']
+    for (const id of members) await store.enqueue({ id, webhookId: 'wh_1', source: 'journey', job: sampleJob('wh_1', { id }), now: 1000 })
+    await store.claimDue(1000, { limit: () => 10, plan: (w, due) => [{ webhookId: w.id, batchId: 'batch_1', members: [...due] }] })
+    await store.settle({
+      webhookId: 'wh_1',
+      batchId: 'batch_1',
+      at: 1100,
+      httpStatus: 503,
+      durationMs: 7,
+      error: 'HTTP 503',
+      members: members.map((id) => ({ id, attempt: 1, status: 'failed' as const, nextAttemptAt: 3000 })),
+      breaker: null,
+    })
+    // Another process is inside its claim and holds m1 and m2.
+    const other = openPostgres(pg.url, { max: 1 })
+    closers.push(() => other.end())
+    const holder = await other.connect()
+    await holder.query('BEGIN')
+    await holder.query("SELECT id FROM webhook_deliveries WHERE id IN ('m1', 'm2') FOR UPDATE")
+    try {
+      const seen: { due: (string | null)[]; batches: string[] }[] = []
+      const units = await store.claimDue(3000, {
+        limit: () => 10,
+        plan: (w, due, batches) => {
+          seen.push({ due: due.map((d) => d.batchId), batches: [...batches.keys()] })
+          return [{ webhookId: w.id, batchId: 'batch_2', members: [...due] }]
+        },
+      })
+      // The part this claim could lock comes without its batch, and goes out under a new id.
+      expect(seen).toEqual([{ due: [null, null], batches: [] }])
+      expect(units.map((u) => [u.batchId, u.members.map((m) => m.id)])).toEqual([['batch_2', ['m3', 'm4']]])
+      expect(await store.getDelivery('m3')).toMatchObject({ status: 'delivering', batchId: 'batch_2' })
+    } finally {
+      await holder.query('ROLLBACK')
+      holder.release()
+    }
+    // Alone, the rest of the old batch keeps its id.
+    const rest = await store.claimDue(3000, { limit: () => 10, plan: (w, due, batches) => [{ webhookId: w.id, batchId: due[0]?.batchId ?? null, members: batches.get('batch_1') ?? [...due] }] })
+    expect(rest.map((u) => [u.batchId, u.members.map((m) => m.id)])).toEqual([['batch_1', ['m1', 'm2']]])
   })
 })

@@ -208,7 +208,11 @@ export interface ClaimedUnit {
 export interface ClaimPlanner {
   /** Due rows to read for this webhook, oldest first; 0 skips it (disabled, paused, or no free slot). */
   limit(webhook: WebhookRecord): number
-  /** Groups the rows read into requests. `batches` holds every waiting member of each batch a due row belongs to. */
+  /**
+   * Groups the rows read into requests. `batches` holds every waiting member of each batch a due
+   * row belongs to. A batch another process holds part of (PostgreSQL) is no batch here: its rows
+   * come with no batch id, so that no two requests carry one `webhook-id` with different contents.
+   */
   plan(webhook: WebhookRecord, due: readonly DeliveryRecord[], batches: ReadonlyMap<string, DeliveryRecord[]>): ClaimedUnit[]
 }
 
