@@ -6,21 +6,7 @@ import { createPostgresWebhookStore } from './postgres-webhook-store'
 import { createSigningSecret } from './sign'
 import { type Receiver, WEBHOOK_TABLES, fakeClock, sampleJob, startReceiver, testService } from './testing'
 import { STALE_CLAIM_MS } from './webhook-service'
-import type { StoredConfig } from './webhook-store'
-
-/** A webhook's stored configuration, for tests that write through the store. */
-const STORED_CONFIG: StoredConfig = {
-  v: 2,
-  url: 'https://crm.example.com/hooks',
-  encoding: 'json',
-  auth: null,
-  headersSealed: {},
-  querySealed: {},
-  timeoutMs: 3000,
-  retry: { maxAttempts: 5, initialDelayMs: 1000, maxDelayMs: 300_000 },
-  signingSecretSealed: null,
-  events: [],
-}
+import { CONFIG as STORED_CONFIG } from './webhook-store.contract'
 
 /** Several processes on one PostgreSQL database share the deliveries: each pool here stands for one process. */
 describe('deliveries shared by processes on PostgreSQL', () => {

@@ -8,7 +8,8 @@ export interface StoreUnderTest {
   exec(sql: string): Promise<void>
 }
 
-const CONFIG: StoredConfig = {
+/** A webhook's stored configuration, for tests that write through a store. */
+export const CONFIG: StoredConfig = {
   v: 2,
   url: 'https://crm.example.com/hooks',
   encoding: 'json',
