@@ -121,8 +121,6 @@ export function normaliseBatch(items: unknown[], receivedAt: number, sentAt: unk
   })
 }
 
-type BatchItemOut = ReturnType<typeof BatchItem.parse>
-
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype && !Object.hasOwn(v, '__proto__')
 const optionalObject = (v: unknown): boolean => v === undefined || isPlainObject(v)
@@ -139,7 +137,7 @@ const plainId = (v: unknown): string | undefined | false =>
  * anything it does not vouch for, and the schema then decides, with its error. Only the fields
  * ingestion reads are set; the schema's test (`ingest.test.ts`) holds the two to the same answers.
  */
-export function plainBatchItem(item: unknown): BatchItemOut | null {
+export function plainBatchItem(item: unknown): BatchItem | null {
   if (!isPlainObject(item)) return null
   const { type } = item
   if (type !== 'track' && type !== 'identify') return null

@@ -64,13 +64,6 @@ export function createSender(deps: SenderDeps): (jobs: readonly MessageJob[]) =>
   return async (jobs) => {
     const out: SendOutcome[] = new Array<SendOutcome>(jobs.length)
     const before = await messages.getMany(jobs.map((j) => j.id))
-    const providers = new Map<string, Promise<ResolvedProvider>>()
-    const providerOf = (job: MessageJob): Promise<ResolvedProvider> => {
-      const key = providerKey(job)
-      let p = providers.get(key)
-      if (p === undefined) providers.set(key, (p = deps.resolveProvider(job)))
-      return p
-    }
     const begun: MessageAttempt[] = []
     const results: MessageResult[] = []
     const ready: { i: number; job: MessageJob; provider: { id: string; adapter: ChannelProvider }; rendered: RenderedMessage }[] = []
@@ -81,9 +74,9 @@ export function createSender(deps: SenderDeps): (jobs: readonly MessageJob[]) =>
     }
 
     // Each provider once, then every job in order without an await, but for the renders that need a thread.
-    await Promise.all(jobs.map(providerOf))
-    const resolved = new Map<string, ResolvedProvider>()
-    for (const [key, p] of providers) resolved.set(key, await p)
+    const firstJobOf = new Map<string, MessageJob>()
+    for (const job of jobs) if (!firstJobOf.has(providerKey(job))) firstJobOf.set(providerKey(job), job)
+    const resolved = new Map(await Promise.all([...firstJobOf].map(async ([key, job]) => [key, await deps.resolveProvider(job)] as const)))
     const prepared = (i: number, job: MessageJob, provider: Extract<ResolvedProvider, { ok: true }>, rendered: RenderResult) => {
       if (!rendered.ok) {
         begun.push(attemptOf(job, provider.id, provider.kind, null))

@@ -13,7 +13,8 @@ import { heldTriggerKey } from './resume'
 import { toJourneyActions } from './interpret'
 import { deliveryIdFor, messageIdFor, newId } from './ids'
 import { storedEvent } from './machines'
-import { deliveryContext, trackEvent, untilTime, type TrackEvent } from './step-inputs'
+import { BatchCounters } from './batch-counters'
+import { deliveryContext, stepContext, trackEvent, untilTime, type TrackEvent } from './step-inputs'
 import type { GoalWatch, HistoryRecord, JournalEntry, RunContext, RunRecord, TimerRecord } from './records'
 import { emptyCommit, type EngineCommit, type UserState } from './store'
 
@@ -32,8 +33,7 @@ export interface BatchOptions {
  */
 export class Batch {
   readonly commit: EngineCommit = emptyCommit()
-  /** journey id -> version -> node id -> metric -> counter: nested, because a joined key was a new string to hash per count. */
-  private readonly counters = new Map<string, Map<number, Map<string, Map<string, Counter>>>>()
+  private readonly counters = new BatchCounters()
 
   constructor(private readonly o: BatchOptions) {}
 
@@ -46,7 +46,7 @@ export class Batch {
     // An outlet a node decided on for this batch (a split's winner) is kept with it: decided once.
     for (const f of this.o.catalog.takeUnsavedFixed()) this.count(f.journeyId, f.version, f.nodeId, OUTLET_METRICS.fixed(f.outlet))
     this.commit.appliedSeq = appliedSeq
-    this.commit.counters = [...this.counters.values()].flatMap((versions) => [...versions.values()].flatMap((nodes) => [...nodes.values()].flatMap((metrics) => [...metrics.values()])))
+    this.commit.counters = this.counters.list()
     return this.commit
   }
 
@@ -371,43 +371,13 @@ export class Batch {
     this.commit.history.push({ runId: run.runId, journeyId: run.journeyId, at: this.o.now, ...h })
   }
 
-  /** Stats counters, summed per batch; journey-wide ones live under JOURNEY_NODE. */
+  /** Stats counters, summed per batch (see BatchCounters). */
   private count(journeyId: string, version: number, nodeId: string, metric: string): void {
-    const versions = this.counters.get(journeyId) ?? setNew(this.counters, journeyId, new Map())
-    const nodes = versions.get(version) ?? setNew(versions, version, new Map())
-    const metrics = nodes.get(nodeId) ?? setNew(nodes, nodeId, new Map())
-    const c = metrics.get(metric)
-    if (c) c.delta++
-    else metrics.set(metric, { journeyId, version, nodeId, metric, delta: 1 })
+    this.counters.add(journeyId, version, nodeId, metric)
   }
 
   /** A node left by an outlet counts towards that outlet; an unconnected one ends the run instead. */
   private leftBy(loaded: LoadedVersion, nodeId: string, outlet: string | null): void {
     if (outlet !== null) this.count(loaded.journeyId, loaded.version, nodeId, `outlet:${outlet}`)
   }
-}
-
-interface Counter {
-  journeyId: string
-  version: number
-  nodeId: string
-  metric: string
-  delta: number
-}
-
-function setNew<K, V>(map: Map<K, V>, key: K, value: V): V {
-  map.set(key, value)
-  return value
-}
-
-/**
- * A stored run context with the user and the journey's fixed values put back. Written keys
- * first and the stored context spread after them, then set again: on Node 20 \`{ ...context,
- * user, fixed }\` adds keys to a spread copy, V8's slow path at about a microsecond a key.
- */
-function stepContext(stored: RunRecord['context'], user: RunContext['user'], fixed: RunContext['fixed']): RunContext {
-  const context: RunContext = { user, fixed, ...stored }
-  context.user = user
-  context.fixed = fixed
-  return context
 }

@@ -11,6 +11,7 @@ import {
   type PublishPreview,
   type ValidationIssue,
 } from '@switchyard/schema'
+import { applyEntries } from './apply-events'
 import { Batch } from './batch'
 import { EngineOutbox } from './engine-outbox'
 import { decideDue } from './decisions'
@@ -167,29 +168,12 @@ export class Engine extends EngineOutbox {
       const entries = shared ? await shared.readUnapplied(limit) : (this.journal.takeStored(this.cursor, limit) ?? (await this.readStored(limit)))
       if (entries.length === 0) return 0
       const now = this.clock.now()
-      // Track events nothing loaded hears (page views, a sent report no wait is for) change no
-      // state: they are consumed without loading their users.
-      const acting = entries.filter((e) => e.type !== 'track' || e.event === undefined || this.catalog.mayAct(e.event))
-      const batch = await this.batchFor(acting.map((e) => e.userId), now)
-      const failed = applyEach(batch, acting)
-      if (failed === null) return this.finishEvents(entries, batch, 0)
-      // The batch is dropped; what its events counted in the catalog (users entered) is read again.
-      await this.catalog.reload()
-      const bad = acting[failed.index] as JournalEntry
-      if (entries[0] !== bad) {
-        // The events before it are applied on their own; the failing one comes first in the next
-        // batch, from their committed state, where it may well apply.
-        const before = acting.slice(0, failed.index)
-        const again = await this.batchFor(before.map((e) => e.userId), now)
-        const refailed = applyEach(again, before)
-        if (refailed !== null) throw refailed.error
-        return this.finishEvents(entries.slice(0, entries.indexOf(bad)), again, 0)
-      }
-      // It fails first in its batch, from the stored state: retrying cannot help, and would stop
-      // every user behind it. It is set aside (it stays in the journal) and the cursor moves on.
-      const applied = await this.finishEvents([bad], await this.batchFor([], now), 1)
-      this.onSetAside?.(bad, failed.error)
-      return applied
+      const applied = await applyEntries(entries, this.catalog, (userIds) => this.batchFor(userIds, now))
+      if (applied.kind === 'applied') return this.finishEvents(applied.consumed, applied.batch, 0)
+      // Committed as consumed without effect; it stays in the journal.
+      const n = await this.finishEvents([applied.entry], await this.batchFor([], now), 1)
+      this.onSetAside?.(applied.entry, applied.error)
+      return n
     })
   }
 
@@ -393,16 +377,4 @@ export class Engine extends EngineOutbox {
     await this.lock.run(() => this.catalog.reload())
     return result
   }
-}
-
-/** Applies each entry in order; answers the first that threw, and its error. */
-function applyEach(batch: Batch, entries: readonly JournalEntry[]): { index: number; error: unknown } | null {
-  for (let i = 0; i < entries.length; i++) {
-    try {
-      batch.applyEvent(entries[i] as JournalEntry)
-    } catch (error) {
-      return { index: i, error }
-    }
-  }
-  return null
 }

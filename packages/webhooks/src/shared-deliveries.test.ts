@@ -6,7 +6,7 @@ import { createPostgresWebhookStore } from './postgres-webhook-store'
 import { createSigningSecret } from './sign'
 import { type Receiver, WEBHOOK_TABLES, fakeClock, sampleJob, startReceiver, testService } from './testing'
 import { STALE_CLAIM_MS } from './webhook-service'
-import { CONFIG as STORED_CONFIG } from './webhook-store.contract'
+import { CONFIG as STORED_CONFIG, failedBatch } from './webhook-store.contract'
 
 /** Several processes on one PostgreSQL database share the deliveries: each pool here stands for one process. */
 describe('deliveries shared by processes on PostgreSQL', () => {
@@ -95,19 +95,7 @@ describe('deliveries shared by processes on PostgreSQL', () => {
   it('sends no part of a batch under its id while another process holds the other part', async () => {
     const store = createPostgresWebhookStore(pg.pool)
     await store.insertWebhook({ id: 'wh_1', name: 'CRM', config: STORED_CONFIG, enabled: true, now: 1000 })
-    const members = ['m1', 'm2', 'm3', 'm4']
-    for (const id of members) await store.enqueue({ id, webhookId: 'wh_1', source: 'journey', job: sampleJob('wh_1', { id }), now: 1000 })
-    await store.claimDue(1000, { limit: () => 10, plan: (w, due) => [{ webhookId: w.id, batchId: 'batch_1', members: [...due] }] })
-    await store.settle({
-      webhookId: 'wh_1',
-      batchId: 'batch_1',
-      at: 1100,
-      httpStatus: 503,
-      durationMs: 7,
-      error: 'HTTP 503',
-      members: members.map((id) => ({ id, attempt: 1, status: 'failed' as const, nextAttemptAt: 3000 })),
-      breaker: null,
-    })
+    await failedBatch(store, 'wh_1', 'batch_1', ['m1', 'm2', 'm3', 'm4'])
     // Another process is inside its claim and holds m1 and m2.
     const other = openPostgres(pg.url, { max: 1 })
     closers.push(() => other.end())

@@ -34,6 +34,25 @@ const takeAll = (limit = 100): ClaimPlanner => ({
 const ids = (rows: readonly { id: string }[]) => rows.map((r) => r.id)
 
 /**
+ * Deliveries `members` of webhook `webhookId` (which must exist), queued at 1000, claimed as batch
+ * `batchId` and answered 503 at 1100: each is `failed`, next due at 3000, still in the batch.
+ */
+export async function failedBatch(store: WebhookStore, webhookId: string, batchId: string, members: readonly string[]): Promise<void> {
+  for (const id of members) await store.enqueue(delivery(id, webhookId, 1000))
+  await store.claimDue(1000, { limit: () => 10, plan: (w, due) => [{ webhookId: w.id, batchId, members: [...due] }] })
+  await store.settle({
+    webhookId,
+    batchId,
+    at: 1100,
+    httpStatus: 503,
+    durationMs: 7,
+    error: 'HTTP 503',
+    members: members.map((id) => ({ id, attempt: 1, status: 'failed' as const, nextAttemptAt: 3000 })),
+    breaker: null,
+  })
+}
+
+/**
  * The behaviour every WebhookStore must have, whatever the database. `open` answers a store on
  * empty webhooks tables (called before each test).
  */
@@ -182,19 +201,7 @@ export function webhookStoreContract(open: () => Promise<StoreUnderTest>): void 
 
     it('claims a batch with every waiting member and keeps its id on them', async () => {
       await webhook('wh_1')
-      for (const id of ['m1', 'm2', 'm3']) await store.enqueue(delivery(id, 'wh_1', 1000))
-      const batched: ClaimPlanner = { limit: () => 10, plan: (w, due) => [{ webhookId: w.id, batchId: 'batch_1', members: [...due] }] }
-      await store.claimDue(1000, batched)
-      await store.settle({
-        webhookId: 'wh_1',
-        batchId: 'batch_1',
-        at: 1100,
-        httpStatus: 503,
-        durationMs: 7,
-        error: 'HTTP 503',
-        members: ['m1', 'm2', 'm3'].map((id) => ({ id, attempt: 1, status: 'failed' as const, nextAttemptAt: 3000 })),
-        breaker: null,
-      })
+      await failedBatch(store, 'wh_1', 'batch_1', ['m1', 'm2', 'm3'])
       // The planner reads one due row; the store still hands it the whole batch.
       const seen: string[][] = []
       const units = await store.claimDue(3000, {
