@@ -1,8 +1,5 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { Engine, SqliteEngineStore, openDatabase } from '@switchyard/engine'
+import { DEFAULT_PARTITIONS, Engine, PgEngineStore, everyPartition } from '@switchyard/engine'
 import { createSecretBox } from '@switchyard/secrets'
 import { postgresPerFile } from '@switchyard/storage/testing'
 import { action, edge, exit, FakeClock, graph, journeyInput, trigger, webhook } from '@switchyard/testkit'
@@ -15,8 +12,8 @@ import { createServices } from './services'
 import type { TestApp } from '../test/harness'
 
 /**
- * The webhooks and channels services built from a PostgreSQL backend, behind the real routes: the
- * engine stays on SQLite here (its own backend is another part of the work).
+ * The webhooks and channels services built from a PostgreSQL backend, behind the real routes, with
+ * the engine on the same database (the relay commits their rows in its settlement's transaction).
  */
 describe('services on a PostgreSQL backend', () => {
   const pg = postgresPerFile('server-services')
@@ -27,7 +24,7 @@ describe('services on a PostgreSQL backend', () => {
 
   it('configures providers and webhooks, sends, takes receipts and counts a step’s messages from PostgreSQL', async () => {
     const clock = new FakeClock()
-    const engine = await Engine.open({ store: new SqliteEngineStore(openDatabase(join(mkdtempSync(join(tmpdir(), 'sy-pg-services-')), 'db.sqlite')), clock.now()), clock, workspace: 'acme' })
+    const engine = await Engine.open({ store: await PgEngineStore.open(pg.pool, clock.now(), { scope: everyPartition(DEFAULT_PARTITIONS) }), clock, workspace: 'acme' })
     const metrics = new Metrics()
     const { integrations, handlers, webhooks } = await createServices({
       backend: { kind: 'postgres', pool: pg.pool, url: pg.url },

@@ -97,6 +97,7 @@ export async function createServices(o: ServiceOptions): Promise<Services> {
       onMessageEvents: async (events) => {
         await webhooks.emitAccountEvents(events)
       },
+      messageEventsWrite: (events) => webhooks.emittingAccountEvents(events),
     }),
   ]
   const handlers: OutboxHandlers = {}

@@ -1,7 +1,7 @@
 /**
  * One relay pass over a real SQLite file, in its own process so a crash point can kill it:
- * `setup` publishes trigger -> SMS -> exit and lets three users in; both modes then drain the
- * outbox once and print what the database holds.
+ * `setup` publishes trigger -> SMS -> exit and lets three users in; `setup` and `drain` then drain
+ * the outbox once; every mode prints what the database holds (`look` only that).
  */
 import { Engine, SqliteEngineStore, openDatabase, systemClock } from '@switchyard/engine'
 import { createChannelService } from '@switchyard/channels'
@@ -26,12 +26,13 @@ if (mode === 'setup') {
   ]))
   await engine.runUntilIdle()
 }
-await dispatcher.drain()
+if (mode !== 'look') await dispatcher.drain()
 const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n
 process.stdout.write(
   `${JSON.stringify({
     messages: count('SELECT count(*) AS n FROM channel_messages'),
     attempts: count('SELECT sum(attempts) AS n FROM channel_messages'),
+    sent: count("SELECT count(*) AS n FROM channel_messages WHERE status = 'sent'"),
     sentEvents: count("SELECT count(*) AS n FROM journal WHERE message_id LIKE 'sent:%'"),
     sentOutcomes: count("SELECT count(*) AS n FROM history WHERE kind = 'message' AND outlet IS NULL AND detail LIKE '%\"sent\"%'"),
     outbox: count('SELECT count(*) AS n FROM outbox'),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { costBoundedCache, migratePostgres, type StoreBackend } from '@switchyard/storage'
+import { costBoundedCache, migratePostgres, type JoinedWrite, type StoreBackend } from '@switchyard/storage'
 import {
   assertNever,
   fail,
@@ -98,6 +98,8 @@ export interface ChannelService {
   send(job: MessageJob): Promise<SendOutcome>
   /** A batch of them, with two writes for the whole batch (see `createSender`); outcomes in the jobs' order. */
   sendAll(jobs: readonly MessageJob[]): Promise<SendOutcome[]>
+  /** The same, but the results' write is left to the caller's transaction (the relay's settlement). */
+  sendBatch(jobs: readonly MessageJob[]): Promise<{ outcomes: SendOutcome[]; finish: JoinedWrite }>
   /** Sends a sample message through a provider to `to`; not recorded as a journey message. */
   test(providerId: string, to: string): Promise<Result<ProviderTestResult, ChannelErrorCode>>
   messages: {
@@ -193,7 +195,12 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     return { ok: true, id: p.id, kind: p.kind, adapter: adapterFor(p) }
   }
 
-  const sendAll = createSender({ messages, resolveProvider, renderer, log })
+  const sendBatch = createSender({ messages, resolveProvider, renderer, log })
+  const sendAll = async (jobs: readonly MessageJob[]) => {
+    const { outcomes, results } = await sendBatch(jobs)
+    await messages.finish(results)
+    return outcomes
+  }
 
   const resolveReceipts = createReceiptResolver(messages, log)
 
@@ -265,6 +272,10 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
 
     send: async (job) => (await sendAll([job]))[0] as SendOutcome,
     sendAll,
+    async sendBatch(jobs) {
+      const { outcomes, results } = await sendBatch(jobs)
+      return { outcomes, finish: messages.finishing(results) }
+    },
 
     async test(providerId, to) {
       const p = providerId === SANDBOX_PROVIDER_ID ? null : await providerStore.get(providerId)

@@ -52,14 +52,21 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
 }
 
+/** A batch's outcomes in the jobs' order, and the message rows that record them, still to be written. */
+export interface SentBatch {
+  outcomes: SendOutcome[]
+  results: MessageResult[]
+}
+
 /**
  * Sends a batch of action nodes' messages: one read of what was sent before, each provider
  * resolved once, every attempt recorded as `sending` in one transaction, the provider calls made
- * concurrently (at most PROVIDER_CONCURRENCY per provider), and every result recorded in one
- * more transaction. A crash between the two leaves rows `sending`; the outbox hands the jobs
- * over again and a message already `sent` is not sent twice.
+ * concurrently (at most PROVIDER_CONCURRENCY per provider). The results are answered for the
+ * caller to write (`finish`, or `finishing` inside the relay's settlement). A crash before they
+ * are written leaves rows `sending`; the outbox hands the jobs over again and they are sent again
+ * under the same ids; a message recorded `sent` is not sent twice.
  */
-export function createSender(deps: SenderDeps): (jobs: readonly MessageJob[]) => Promise<SendOutcome[]> {
+export function createSender(deps: SenderDeps): (jobs: readonly MessageJob[]) => Promise<SentBatch> {
   const { messages, renderer, log } = deps
   return async (jobs) => {
     const out: SendOutcome[] = new Array<SendOutcome>(jobs.length)
@@ -134,7 +141,6 @@ export function createSender(deps: SenderDeps): (jobs: readonly MessageJob[]) =>
         }),
       ),
     )
-    await messages.finish(results)
-    return out
+    return { outcomes: out, results }
   }
 }

@@ -1,11 +1,11 @@
 import type { IngestedEvent } from '@switchyard/schema'
-import { coalesce } from '@switchyard/storage'
+import { coalesce, type JoinedWrite } from '@switchyard/storage'
 import type { Clock } from './clock'
 import { EngineReads } from './engine-reads'
 import type { IngestResult } from './journal-writer'
 import { outcomeRow, sentEvent, type JobOutcome, type OutboxSettlement, type OutcomeJob, type SentJob } from './outcomes'
 import type { HistoryRecord } from './records'
-import type { OutboxClaim } from './store'
+import type { OutboxClaim, OutboxSettleRows } from './store'
 
 /**
  * The engine's outbox side, which the relay uses: claiming committed side effects, settling a
@@ -17,6 +17,8 @@ export abstract class EngineOutbox extends EngineReads {
   private readonly outboxListeners = new Set<() => void>()
 
   abstract ingest(events: IngestedEvent[]): Promise<IngestResult>
+  /** Journal events with a relay batch's outcome rows, in the journal's next group commit. */
+  protected abstract ingestSettling(events: IngestedEvent[], rows: OutboxSettleRows): Promise<IngestResult>
 
   /** Called after a commit that queued outbox rows, so a waiting relay wakes at once. */
   onOutbox(listener: () => void): () => void {
@@ -46,11 +48,15 @@ export abstract class EngineOutbox extends EngineReads {
     return this.store.deferOutbox(id, availableAt, outcome && outcomeRow(outcome, this.clock.now()))
   }
 
-  /** A relay batch's outcomes, written in one transaction (see `OutboxSettlement`). */
-  settleOutbox(s: OutboxSettlement): Promise<void> {
+  /**
+   * A relay batch's outcomes (see `OutboxSettlement`), the journal events they produced and the
+   * rows other stores write about the same sends, in one transaction: the journal's next group
+   * commit, shared with whatever ingestion is waiting for it.
+   */
+  async settleOutbox(s: OutboxSettlement, events: IngestedEvent[] = [], joined: readonly JoinedWrite[] = []): Promise<void> {
     const now = this.clock.now()
     const history = [...s.complete, ...s.defer].flatMap((c) => (c.outcome ? [outcomeRow(c.outcome, now)] : []))
-    return this.store.settleOutbox(s.complete.map((c) => c.id), s.defer, history)
+    await this.ingestSettling(events, { complete: s.complete.map((c) => c.id), defer: s.defer, history, joined })
   }
 
   completeOutbox(ids: string[]): Promise<void> {

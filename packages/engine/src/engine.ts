@@ -24,7 +24,7 @@ import { newId } from './ids'
 import { JournalWriter, type IngestResult } from './journal-writer'
 import { Mutex } from './lock'
 import type { AppliedBatch, EngineCounters, JournalEntry, JourneyPatch, JourneyRecord, PublishResult } from './records'
-import type { EngineCommit, EngineStore } from './store'
+import type { EngineCommit, EngineStore, OutboxSettleRows } from './store'
 import { publishJourney, retryOnVersionTaken } from './publish'
 import type { AppliedCounts, AppliedElsewhere } from './elsewhere'
 
@@ -156,6 +156,10 @@ export class Engine extends EngineOutbox {
   /** Appends events to the journal (group commit); durable when the promise resolves. Duplicates are ignored. */
   ingest(events: IngestedEvent[]): Promise<IngestResult> {
     return this.journal.write(events)
+  }
+
+  protected ingestSettling(events: IngestedEvent[], rows: OutboxSettleRows): Promise<IngestResult> {
+    return this.journal.settle(events, rows)
   }
 
   /** Applies the next batch of journal events; returns how many were applied. */

@@ -1,7 +1,7 @@
 export * from './clock'
 export * from './engine'
 export * from './runner'
-export { OutboxRelay, type HandlerResult, type OutboxHandlers, type RelayLog, type RelayOptions, type RelayOutcome } from './relay'
+export { OutboxRelay, type HandledBatch, type HandlerResult, type OutboxHandlers, type RelayLog, type RelayOptions, type RelayOutcome } from './relay'
 export * from './records'
 export * from './store'
 export { messageIdFor, deliveryIdFor, newId } from './ids'

@@ -1,7 +1,7 @@
 import type { IngestedEvent } from '@switchyard/schema'
 import { crashPoint } from './crash'
 import type { JournalEntry } from './records'
-import type { AppendResult, EngineStore } from './store'
+import type { AppendResult, EngineStore, OutboxSettleRows } from './store'
 
 /** Most stored-but-untaken entries kept in memory (a bit above the back-pressure limit). */
 const RECENT_MAX = 100_000
@@ -11,9 +11,10 @@ export interface IngestResult {
   duplicates: number
 }
 
-/** One caller's events, waiting for the commit that holds them. */
+/** One caller's events (and a relay batch's outcomes), waiting for the commit that holds them. */
 interface Pending {
   events: IngestedEvent[]
+  settle?: OutboxSettleRows
   resolve: (r: IngestResult) => void
   reject: (error: unknown) => void
 }
@@ -49,13 +50,23 @@ export class JournalWriter {
   write(events: IngestedEvent[]): Promise<IngestResult> {
     const bp = this.backPressure
     const ready = bp !== null && this.backlog() >= bp.limit ? this.caughtUp(bp.maxWaitMs) : Promise.resolve()
-    return ready.then(
-      () =>
-        new Promise((resolve, reject) => {
-          this.queue.push({ events, resolve, reject })
-          if (this.queue.length === 1) setImmediate(() => void this.flush())
-        }),
-    )
+    return ready.then(() => this.enqueue({ events }))
+  }
+
+  /**
+   * A relay batch's journal events and outcomes, committed together in the next group's
+   * transaction. Never held by back-pressure: the batch has been sent, and until this commits a
+   * crash sends it again.
+   */
+  settle(events: IngestedEvent[], settle: OutboxSettleRows): Promise<IngestResult> {
+    return this.enqueue({ events, settle })
+  }
+
+  private enqueue(p: Pick<Pending, 'events' | 'settle'>): Promise<IngestResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ...p, resolve, reject })
+      if (this.queue.length === 1) setImmediate(() => void this.flush())
+    })
   }
 
   /** The next stored entries after `afterSeq`, from memory, when the first of them is there. */
@@ -132,8 +143,12 @@ export class JournalWriter {
    */
   private async append(group: Pending[]): Promise<void> {
     let results: AppendResult[]
+    const settles = group.flatMap((g) => (g.settle ? [g.settle] : []))
     try {
-      results = await this.store.appendEventGroups(group.map((g) => g.events))
+      results = await this.store.appendEventGroups(
+        group.map((g) => g.events),
+        settles.length === 0 ? undefined : settles.length === 1 ? settles[0] : mergeSettles(settles),
+      )
       crashPoint('after-journal-insert')
     } catch (error) {
       if (group.length === 1) group[0]?.reject(error)
@@ -149,5 +164,15 @@ export class JournalWriter {
       g.resolve({ accepted: result.accepted, duplicates: result.duplicates })
     })
     if (accepted > 0) for (const l of this.listeners) l()
+    for (const settle of settles) for (const j of settle.joined) j.committed?.()
+  }
+}
+
+function mergeSettles(all: readonly OutboxSettleRows[]): OutboxSettleRows {
+  return {
+    complete: all.flatMap((s) => s.complete),
+    defer: all.flatMap((s) => s.defer),
+    history: all.flatMap((s) => s.history),
+    joined: all.flatMap((s) => s.joined),
   }
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { loadExample } from '@switchyard/testkit'
 import type { MessageJob, WebhookJob } from '@switchyard/schema'
 import { openTestEngine, publish, send, track } from '../test/harness'
+import type { JoinedWrite } from '@switchyard/storage'
+import { sentEvent } from './outcomes'
 import { OutboxRelay, type HandlerResult, type RelayLog } from './relay'
 
 const HOUR = 3_600_000
@@ -27,6 +29,8 @@ describe('outbox relay', () => {
     await publish(t.engine, loadExample('netcore-cart-rcs', 'wh_cc'))
     const messages = calls<MessageJob>()
     const webhooks = calls<WebhookJob>()
+    // The relay's line per batch, logged once the batch is settled.
+    const settled = calls<string>()
     // An hour between looks: only a wake-up can deliver within the test's time.
     const relay = new OutboxRelay(
       t.engine,
@@ -34,13 +38,13 @@ describe('outbox relay', () => {
         message: async (jobs) => (messages.record(jobs), jobs.map(() => undefined)),
         webhook: async (jobs) => (webhooks.record(jobs), jobs.map(() => undefined)),
       },
-      quiet,
+      { ...quiet, info: (msg) => settled.record([msg]) },
       { retryDelay: () => HOUR, maxIdleMs: HOUR },
     )
     relay.start()
     try {
       await send(t.engine, track('ann', 'add_to_cart'), track('bob', 'add_to_cart'))
-      await messages.reached(1)
+      await settled.reached(1)
       expect(messages.seen.flat().map((j) => j.context.user.id).sort()).toEqual(['ann', 'bob'])
       expect(messages.seen).toHaveLength(1)
       expect(await t.engine.nextOutboxDue()).toBeNull()
@@ -87,5 +91,53 @@ describe('outbox relay', () => {
     } finally {
       await relay.stop()
     }
+  })
+
+  it("commits a batch's journal events, outcome rows, completions and its handler's joined writes in one transaction, or none of them", async () => {
+    const t = await openTestEngine()
+    await publish(t.engine, loadExample('netcore-cart-rcs', 'wh_cc'))
+    await send(t.engine, track('ann', 'add_to_cart'), track('bob', 'add_to_cart'))
+    const journeyId = (await t.engine.listJourneys())[0]?.id ?? ''
+    const seen = { ran: 0, inTransaction: 0, committed: 0 }
+    const joined = (refuse: boolean): JoinedWrite => ({
+      sqlite(db) {
+        seen.ran++
+        if (db.inTransaction) seen.inTransaction++
+        if (refuse) throw new Error('joined write refused')
+      },
+      async postgres(client) {
+        seen.ran++
+        // The settlement deleted outbox rows before this: inside its transaction, an id is assigned.
+        const { rows } = await client.query<{ x: string | null }>('SELECT txid_current_if_assigned()::text AS x')
+        if (rows[0]?.x != null) seen.inTransaction++
+        if (refuse) throw new Error('joined write refused')
+      },
+      committed: () => void seen.committed++,
+    })
+    const relayWith = (refuse: boolean) =>
+      new OutboxRelay(
+        t.engine,
+        {
+          message: async (jobs) => ({
+            results: jobs.map((job) => ({ outcome: { kind: 'message', messageId: job.id, detail: { status: 'sent' } }, events: [sentEvent(job, t.clock.now())] })),
+            joined: [joined(refuse)],
+          }),
+        },
+        quiet,
+        { retryDelay: () => HOUR },
+      )
+    const written = async () => ({
+      outbox: (await t.engine.pending()).outbox,
+      sentEvents: (await t.store.readJournal(0, 1000)).filter((e) => e.messageId.startsWith('sent:')).length,
+      outcomeRows: (await t.engine.userRuns(journeyId, 'ann')).flatMap((r) => r.history).filter((h) => h.kind === 'message' && h.outlet === null).length,
+    })
+
+    await expect(relayWith(true).drain()).rejects.toThrow('joined write refused')
+    expect(await written()).toEqual({ outbox: 2, sentEvents: 0, outcomeRows: 0 })
+    expect(seen).toEqual({ ran: 1, inTransaction: 1, committed: 0 })
+
+    expect(await relayWith(false).drain()).toBe(2)
+    expect(await written()).toEqual({ outbox: 0, sentEvents: 2, outcomeRows: 1 })
+    expect(seen).toEqual({ ran: 2, inTransaction: 2, committed: 1 })
   })
 })

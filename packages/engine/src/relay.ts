@@ -4,6 +4,7 @@ import type { Engine } from './engine'
 import type { JobOutcome, OutboxSettlement } from './outcomes'
 import type { OutboxClaim } from './store'
 import { Sleeper } from './sleeper'
+import type { JoinedWrite } from '@switchyard/storage'
 
 /** A row for the run's history about a job, as a handler gives it: the relay adds the job. */
 export type RelayOutcome = Omit<JobOutcome, 'job'>
@@ -22,7 +23,16 @@ type JobOfKind<K extends OutboxJob['kind']> = Extract<OutboxJob, { kind: K }>
  * Where committed side effects go: per job kind, a handler that takes a batch of claimed jobs and
  * answers per job, in order. Each must be idempotent by job id: a crash may repeat a batch.
  */
-export type OutboxHandlers = { [K in OutboxJob['kind']]?: (jobs: readonly JobOfKind<K>[]) => Promise<HandlerResult[]> }
+export type OutboxHandlers = { [K in OutboxJob['kind']]?: (jobs: readonly JobOfKind<K>[]) => Promise<HandlerResult[] | HandledBatch> }
+
+/**
+ * A handler's answer with the rows its own stores write about the batch (message results,
+ * webhook deliveries, account events): the relay commits them with the batch's settlement.
+ */
+export interface HandledBatch {
+  results: HandlerResult[]
+  joined?: readonly JoinedWrite[]
+}
 
 /** What the relay logs: a line per batch at info, each failure at warn. */
 export interface RelayLog {
@@ -50,9 +60,9 @@ const CLAIMED_ELSEWHERE_MS = 100
 /**
  * Moves committed outbox rows to their handlers, beside the engine's runner. It wakes when a
  * commit queues rows and when a deferred row falls due; each pass claims a batch per kind, hands
- * it to the kind's handler, writes the batch's journal events, then settles every outcome row,
- * completion and deferral in one transaction. A row is removed only in that settlement, so a
- * crash before it hands the batch over again (at-least-once, de-duplicated by job id).
+ * it to the kind's handler, then commits the batch's journal events, outcome rows, completions,
+ * deferrals and the handler's joined writes in one transaction. A row is removed only in that
+ * transaction, so a crash before it hands the batch over again (at-least-once, same ids).
  */
 export class OutboxRelay {
   private running = false
@@ -126,7 +136,7 @@ export class OutboxRelay {
   }
 
   /** The kind's handler over the batch; a job without a handler waits for a server that has one. */
-  private async handle(kind: OutboxClaim['kind'], claims: readonly OutboxClaim[]): Promise<HandlerResult[]> {
+  private async handle(kind: OutboxClaim['kind'], claims: readonly OutboxClaim[]): Promise<HandlerResult[] | HandledBatch> {
     const jobs = claims.map((c) => c.job)
     const { message, webhook } = this.handlers
     if (kind === 'message' && message) return message(jobs.filter((j): j is MessageJob => j.kind === 'message'))
@@ -145,8 +155,11 @@ export class OutboxRelay {
     let failed = 0
     for (const claim of claims) this.inFlight.add(claim.id)
     let results: HandlerResult[]
+    let joined: readonly JoinedWrite[] = []
     try {
-      results = await this.handle(kind, claims)
+      const handled = await this.handle(kind, claims)
+      if (Array.isArray(handled)) results = handled
+      else ({ results, joined = [] } = handled)
     } catch (error) {
       // A handler should answer per job; a throw keeps the whole batch for after the backoff.
       results = claims.map(() => ({ error: error instanceof Error ? error.message : String(error) }))
@@ -168,12 +181,12 @@ export class OutboxRelay {
         if (result?.events) events.push(...result.events)
       }
     })
-    // The batch's journal events (`<channel>.sent`, `.failed`; ids derived from the message id, so
-    // a batch redone after a crash stores them once) go first, then every outcome row, completion
-    // and deferral in one transaction. A crash between them hands the whole batch over again.
-    if (events.length > 0) await this.engine.ingest(events)
+    // One transaction for the whole batch: its journal events (`<channel>.sent`, `.failed`), every
+    // outcome row, completion and deferral, and the handler's own rows (message results, webhook
+    // deliveries). A crash before it hands the whole batch over again, to be sent again under the
+    // same ids; the events' ids derive from the message id, so the journal stores them once.
     crashPoint('relay-batch-before-settle')
-    await this.engine.settleOutbox(settlement)
+    await this.engine.settleOutbox(settlement, events, joined)
     const done = settlement.complete.length
     // One line per batch at info; each message's own line is debug, each failure warn.
     this.log.info('outbox batch handled', { kind, claimed: claims.length, done, deferred: settlement.defer.length - failed, failed, durationMs: Math.round(performance.now() - started) })

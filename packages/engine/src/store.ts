@@ -1,4 +1,5 @@
 import type { IngestedEvent, JourneyStats } from '@switchyard/schema'
+import type { JoinedWrite } from '@switchyard/storage'
 import type {
   CounterDelta,
   GoalWatch,
@@ -135,9 +136,12 @@ export interface EngineStore {
   close(): Promise<void>
 
   // The journal: accepted events, in arrival order.
-  /** Several callers' events in one transaction (group commit), with each group's own counts. */
-  /** One transaction for many callers' events; `stored` holds the rows written, with their sequence numbers. */
-  appendEventGroups(groups: readonly IngestedEvent[][]): Promise<AppendResult[]>
+  /**
+   * Several callers' events in one transaction (group commit), with each group's own counts;
+   * `stored` holds the rows written, with their sequence numbers. With `settle`, relay batches'
+   * outcomes commit in the same transaction (see `OutboxSettleRows`).
+   */
+  appendEventGroups(groups: readonly IngestedEvent[][], settle?: OutboxSettleRows): Promise<AppendResult[]>
   readJournal(afterSeq: number, limit: number): Promise<JournalEntry[]>
   readJournalSeqs(seqs: number[]): Promise<JournalEntry[]>
   appliedSeq(): Promise<number>
@@ -209,6 +213,18 @@ export interface EngineStore {
   appendHistory(rows: HistoryRecord[]): Promise<void>
   /** A relay batch's outcomes in one transaction: rows done, rows kept for later, and their history. */
   settleOutbox(complete: readonly string[], defer: readonly { id: string; availableAt: number }[], history: readonly HistoryRecord[]): Promise<void>
+}
+
+/**
+ * Relay batches' outcomes as rows, committed with the journal events they produced: outbox rows
+ * done, rows kept for later, their history rows, and the rows other stores write about the same
+ * sends (message results, webhook deliveries, account events), joined to the same transaction.
+ */
+export interface OutboxSettleRows {
+  complete: readonly string[]
+  defer: readonly { id: string; availableAt: number }[]
+  history: readonly HistoryRecord[]
+  joined: readonly JoinedWrite[]
 }
 
 /** What a backtest reads of a live engine: its journal and its users' profiles, nothing it could write. */

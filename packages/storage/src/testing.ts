@@ -3,6 +3,8 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe } from 'vitest'
 import { migratePostgres, type ComponentMigrations } from './migrate'
 import { openPostgres } from './postgres'
+import type { StoreBackend } from './backend'
+import type { JoinedWrite } from './joined-write'
 
 /** Where tests create their databases: the machine's PostgreSQL unless `SWITCHYARD_PG_ADMIN_URL` says otherwise. */
 export const PG_ADMIN_URL = process.env.SWITCHYARD_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -123,4 +125,37 @@ export function postgresSchemas(label: string) {
       })
     },
   }
+}
+
+/**
+ * Runs a joined write inside a transaction on the backend's database, as the store owning the
+ * transaction would: committed (then its `committed` hook), or rolled back after it when `rollback`.
+ */
+export async function runJoined(backend: StoreBackend, write: JoinedWrite, o: { rollback?: boolean } = {}): Promise<void> {
+  if (backend.kind === 'sqlite') {
+    const { db } = backend
+    db.exec('BEGIN IMMEDIATE')
+    try {
+      write.sqlite(db)
+    } catch (error) {
+      db.exec('ROLLBACK')
+      throw error
+    }
+    db.exec(o.rollback ? 'ROLLBACK' : 'COMMIT')
+  } else {
+    const client = await backend.pool.connect()
+    try {
+      await client.query('BEGIN')
+      try {
+        await write.postgres(client)
+      } catch (error) {
+        await client.query('ROLLBACK')
+        throw error
+      }
+      await client.query(o.rollback ? 'ROLLBACK' : 'COMMIT')
+    } finally {
+      client.release()
+    }
+  }
+  if (!o.rollback) write.committed?.()
 }

@@ -1,4 +1,4 @@
-import { inTransaction } from '@switchyard/storage'
+import { inTransaction, otherBackend } from '@switchyard/storage'
 import type { Pool, PoolClient } from 'pg'
 import { z } from 'zod'
 import {
@@ -170,6 +170,10 @@ export function createPostgresWebhookStore(pool: Pool): WebhookStore {
         await insertDeliveries(c, picked)
         return picked.map((d) => d.id)
       }),
+    enqueuingFor: (pick) => ({
+      sqlite: () => otherBackend('sqlite'),
+      postgres: async (c) => void (await insertDeliveries(c, pick(await listWebhooks(c, true)))),
+    }),
     async getDelivery(id) {
       const [row] = await deliveries(pool, 'SELECT * FROM webhook_deliveries WHERE id = $1', [id])
       return row ?? null

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3'
-import { writeTransaction } from '@switchyard/storage'
+import { otherBackend, sameConnection, writeTransaction } from '@switchyard/storage'
 import { z } from 'zod'
 import {
   AlertRow,
@@ -159,6 +159,13 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
         return picked.map((d) => d.id)
       })
     },
+    enqueuingFor: (pick) => ({
+      sqlite(owner) {
+        sameConnection(db, owner)
+        for (const d of pick(listWebhooks())) insertDelivery(d)
+      },
+      postgres: () => otherBackend('postgres'),
+    }),
     getDelivery: async (id) => parseOne(DeliveryRow, q.getDelivery.get(id)),
     deliveriesOf: async (webhookId, limit) => parseAll(DeliveryRow, q.deliveriesOf.all(webhookId, limit)),
     attemptsOf: async (ids) => attemptsByDelivery(ids.length === 0 ? [] : q.attemptsOf.all(JSON.stringify(ids))),

@@ -7,6 +7,7 @@ import { MASKED_VALUE } from './config-secrets'
 import { createSigningSecret } from './sign'
 import { TEST_SECRET_KEY, type Receiver, fakeClock, sampleJob, startReceiver, tempDbPath, testService } from './testing'
 import { createWebhookService } from './webhook-service'
+import { runJoined } from '@switchyard/storage/testing'
 
 let receivers: Receiver[] = []
 const closers: (() => Promise<void>)[] = []
@@ -308,6 +309,30 @@ describe('account-level webhooks', () => {
     }
     expect([await queued(orders.value.id), await queued(all.value.id)]).toEqual([1, 2])
     expect(await s.emitAccountEvents([])).toEqual([])
+  })
+
+  it("queues a relay batch's journey jobs and message events inside the caller's transaction, none of them before it commits", async () => {
+    const { service: s, db } = await service()
+    const hook = await s.create({ name: 'CRM', url: 'https://crm.example.com/hook', events: ['message.sent'] })
+    if (!hook.ok) throw new Error('create failed')
+    const id = hook.value.id
+    const { queued, write } = await s.enqueuing([sampleJob(id, { id: 'dlv_a' }), sampleJob('wh_gone', { id: 'dlv_b' })])
+    expect(queued).toEqual(['queued', 'missing'])
+    const sent = { messageId: 'msg_1', channel: 'email', userId: 'jane@example.com', journey: { id: 'j_1', name: 'Cart', version: 1 }, nodeId: 'm1', runId: 'run_1', content: {} }
+    const events = await s.emittingAccountEvents([['message.sent', sent]])
+    if (events === null) throw new Error('a subscribed webhook should receive message.sent')
+    const ids = async () => {
+      const list = await s.deliveries(id)
+      return list.ok ? list.value.map((d) => d.id).sort() : []
+    }
+    expect(await ids()).toEqual([])
+    await runJoined({ kind: 'sqlite', db }, write, { rollback: true })
+    expect(await ids()).toEqual([])
+    await runJoined({ kind: 'sqlite', db }, write)
+    await runJoined({ kind: 'sqlite', db }, events)
+    expect(await ids()).toHaveLength(2)
+    expect(await ids()).toContain('dlv_a')
+    expect(await s.emittingAccountEvents([['message.failed', { ...sent, error: 'bounced' }]])).toBeNull()
   })
 
   it('queues nothing for events no enabled webhook subscribes to, and a disabled one gets none', async () => {

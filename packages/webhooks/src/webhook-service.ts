@@ -16,7 +16,7 @@ import {
   ok,
 } from '@switchyard/schema'
 import type { SecretBox } from '@switchyard/secrets'
-import { migratePostgres, type StoreBackend } from '@switchyard/storage'
+import { migratePostgres, type JoinedWrite, type StoreBackend } from '@switchyard/storage'
 import type { z } from 'zod'
 import { type AccountEventArgs, accountEventBody, subscribes } from './account-events'
 import { type Resolver, createAddressGuard } from './address-guard'
@@ -229,19 +229,19 @@ export async function createWebhookService(options: WebhookServiceOptions) {
   }
 
   /**
-   * Queues a relay batch of journey webhook jobs in one transaction, idempotent by job id: per
-   * job, its delivery id, or `missing` when its webhook does not exist (any more).
+   * A relay batch of journey webhook jobs, queued inside the relay's settlement transaction,
+   * idempotent by job id: per job `queued`, or `missing` when its webhook does not exist (read
+   * now). The joined write queues the jobs whose webhook still exists when it commits: one deleted
+   * in between would have taken its deliveries with it.
    */
-  async function enqueueAll(jobs: readonly WebhookJob[]): Promise<('queued' | 'missing')[]> {
-    if (jobs.length === 0) return []
+  async function enqueuing(jobs: readonly WebhookJob[]): Promise<{ queued: ('queued' | 'missing')[]; write: JoinedWrite }> {
     const at = clock.now()
-    let found = new Set<string>()
-    await store.enqueueFor((webhooks) => {
-      found = new Set(webhooks.map((w) => w.id))
+    const existing = new Set((await store.listWebhooks()).map((w) => w.id))
+    const write = store.enqueuingFor((webhooks) => {
+      const found = new Set(webhooks.map((w) => w.id))
       return jobs.flatMap((job) => (found.has(job.webhookId) ? [{ id: job.id, webhookId: job.webhookId, source: 'journey' as const, job, now: at }] : []))
     })
-    dispatcher.wake()
-    return jobs.map((job) => (found.has(job.webhookId) ? 'queued' : 'missing'))
+    return { queued: jobs.map((job) => (existing.has(job.webhookId) ? 'queued' : 'missing')), write: { ...write, committed: () => dispatcher.wake() } }
   }
 
   /**
@@ -255,18 +255,18 @@ export async function createWebhookService(options: WebhookServiceOptions) {
   }
 
   /**
-   * Several account events in one transaction (an ingest batch's tracked events): the delivery ids
-   * of each, in order.
+   * The deliveries of account events, for every enabled webhook subscribed to them (null when
+   * none is): `pick` chooses them from the webhooks as they are when the write runs and fills
+   * `perEvent` with each event's delivery ids.
    */
-  async function emitAccountEvents(events: readonly AccountEventArgs[]): Promise<string[][]> {
-    if (events.length === 0) return []
-    const perEvent: string[][] = events.map(() => [])
+  async function accountDeliveries(events: readonly AccountEventArgs[]): Promise<{ pick: (webhooks: readonly WebhookRecord[]) => NewDelivery[]; perEvent: string[][] } | null> {
+    if (events.length === 0) return null
     const receives = (webhook: WebhookRecord, type: string) => webhook.enabled && webhook.state !== 'disabled' && subscribes(webhook.config.events, type)
     // Most accounts subscribe to few of these events, or none: a read with nothing to queue
     // spares the write transaction and every body. A webhook created while this runs gets the
     // events after it, as it would have had it been created a moment later.
     const types = [...new Set(events.map(([type]) => type))]
-    if (!(await store.listWebhooks()).some((webhook) => types.some((type) => receives(webhook, type)))) return perEvent
+    if (!(await store.listWebhooks()).some((webhook) => types.some((type) => receives(webhook, type)))) return null
     const now = clock.now()
     const bodies = new Map<number, { eventId: string; body: Record<string, unknown> }>()
     const prepared = (i: number) => {
@@ -280,21 +280,42 @@ export async function createWebhookService(options: WebhookServiceOptions) {
       }
       return p
     }
-    await store.enqueueFor((webhooks) => {
+    const perEvent: string[][] = events.map(() => [])
+    const pick = (webhooks: readonly WebhookRecord[]) => {
       const out: NewDelivery[] = []
       events.forEach(([type], i) => {
+        const ids: string[] = []
         for (const webhook of webhooks) {
           if (!receives(webhook, type)) continue
           const { eventId, body } = prepared(i)
           const id = `evt_${createHash('sha256').update(`${eventId}\n${webhook.id}`).digest('base64url').slice(0, 32)}`
           out.push({ id, webhookId: webhook.id, source: 'account', job: { kind: 'account', type, eventId, body }, now })
-          perEvent[i]?.push(id)
+          ids.push(id)
         }
+        // Set, not added to: a write run again (its transaction retried) answers the same ids.
+        perEvent[i] = ids
       })
       return out
-    })
-    if (perEvent.some((ids) => ids.length > 0)) dispatcher.wake()
-    return perEvent
+    }
+    return { pick, perEvent }
+  }
+
+  /**
+   * Several account events in one transaction (an ingest batch's tracked events): the delivery ids
+   * of each, in order.
+   */
+  async function emitAccountEvents(events: readonly AccountEventArgs[]): Promise<string[][]> {
+    const planned = await accountDeliveries(events)
+    if (planned === null) return events.map(() => [])
+    await store.enqueueFor(planned.pick)
+    if (planned.perEvent.some((ids) => ids.length > 0)) dispatcher.wake()
+    return planned.perEvent
+  }
+
+  /** The same, inside a transaction another store owns (a relay batch's message events); null when no webhook receives them. */
+  async function emittingAccountEvents(events: readonly AccountEventArgs[]): Promise<JoinedWrite | null> {
+    const planned = await accountDeliveries(events)
+    return planned && { ...store.enqueuingFor(planned.pick), committed: () => dispatcher.wake() }
   }
 
   async function deliveries(webhookId: string, opts: { limit?: number } = {}): Promise<Result<WebhookDeliveryView[], WebhookErrorCode>> {
@@ -356,9 +377,10 @@ export async function createWebhookService(options: WebhookServiceOptions) {
     resume,
     test,
     enqueue,
-    enqueueAll,
+    enqueuing,
     emitAccountEvent,
     emitAccountEvents,
+    emittingAccountEvents,
     deliveries,
     delivery,
     replay,

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest'
+import type { JoinedWrite } from '@switchyard/storage'
 import { sampleJob } from './testing'
 import type { ClaimPlanner, DeliveryRecord, NewDelivery, StoredConfig, WebhookRecord, WebhookStore } from './webhook-store'
 
@@ -6,6 +7,8 @@ import type { ClaimPlanner, DeliveryRecord, NewDelivery, StoredConfig, WebhookRe
 export interface StoreUnderTest {
   store: WebhookStore
   exec(sql: string): Promise<void>
+  /** Runs a joined write in a transaction on the store's database, as another store owning it would; rolled back after it when asked. */
+  joined(write: JoinedWrite, o?: { rollback?: boolean }): Promise<void>
 }
 
 /** A webhook's stored configuration, for tests that write through a store. */
@@ -59,8 +62,9 @@ export async function failedBatch(store: WebhookStore, webhookId: string, batchI
 export function webhookStoreContract(open: () => Promise<StoreUnderTest>): void {
   let store: WebhookStore
   let exec: (sql: string) => Promise<void>
+  let joined: StoreUnderTest['joined']
   beforeEach(async () => {
-    ;({ store, exec } = await open())
+    ;({ store, exec, joined } = await open())
   })
 
   const webhook = async (id: string, now = 1000, enabled = true) => {
@@ -158,6 +162,22 @@ export function webhookStoreContract(open: () => Promise<StoreUnderTest>): void 
       expect(await store.enqueueFor(pick)).toEqual(['evt_wh_1'])
       expect(await store.deliveriesOf('wh_1', 10)).toMatchObject([{ id: 'evt_wh_1', source: 'account', job: { kind: 'account', body: { a: 1 } } }])
       expect(await store.enqueueFor(() => [])).toEqual([])
+    })
+
+    it("enqueues inside another store's transaction what the picker chooses among the webhooks as they are then, and nothing when it rolls back", async () => {
+      await webhook('wh_1')
+      await webhook('wh_2')
+      const pick = (webhooks: readonly { id: string }[]): NewDelivery[] =>
+        webhooks.filter((w) => w.id === 'wh_1' || w.id === 'wh_3').map((w) => delivery(`j_${w.id}`, w.id, 1000))
+      await joined(store.enqueuingFor(pick), { rollback: true })
+      expect(await store.deliveriesOf('wh_1', 10)).toEqual([])
+      // Webhooks are read when the write runs: one created after the write was made is seen.
+      const write = store.enqueuingFor(pick)
+      await webhook('wh_3')
+      await joined(write)
+      expect((await store.deliveriesOf('wh_1', 10)).map((d) => d.id)).toEqual(['j_wh_1'])
+      expect((await store.deliveriesOf('wh_3', 10)).map((d) => d.id)).toEqual(['j_wh_3'])
+      expect(await store.deliveriesOf('wh_2', 10)).toEqual([])
     })
 
     it('lists a webhook deliveries newest first, up to the limit', async () => {

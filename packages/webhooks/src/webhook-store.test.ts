@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { eachBackend, emptyTables } from '@switchyard/storage/testing'
+import { eachBackend, emptyTables, runJoined } from '@switchyard/storage/testing'
 import Database from 'better-sqlite3'
 import { WEBHOOK_MIGRATIONS, migrate } from './migrations'
 import { createPostgresWebhookStore } from './postgres-webhook-store'
@@ -13,11 +13,11 @@ eachBackend<StoreUnderTest>(
     sqlite: async () => {
       const db = new Database(':memory:')
       migrate(db, 0)
-      return { store: createSqliteWebhookStore(db), exec: async (sql) => void db.exec(sql) }
+      return { store: createSqliteWebhookStore(db), exec: async (sql) => void db.exec(sql), joined: (w, o) => runJoined({ kind: 'sqlite', db }, w, o) }
     },
     postgres: async (pool) => {
       await emptyTables(pool, WEBHOOK_MIGRATIONS, WEBHOOK_TABLES)
-      return { store: createPostgresWebhookStore(pool), exec: async (sql) => void (await pool.query(sql)) }
+      return { store: createPostgresWebhookStore(pool), exec: async (sql) => void (await pool.query(sql)), joined: (w, o) => runJoined({ kind: 'postgres', pool }, w, o) }
     },
   },
   webhookStoreContract,

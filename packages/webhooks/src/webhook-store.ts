@@ -1,3 +1,4 @@
+import type { JoinedWrite } from '@switchyard/storage'
 import {
   DeliveryStatus,
   WebhookAlertKind,
@@ -267,6 +268,8 @@ export interface WebhookStore {
   enqueue(d: NewDelivery): Promise<'inserted' | 'duplicate' | 'missing'>
   /** Queues the deliveries `pick` chooses from the webhooks as they are now; answers their ids (new or not). */
   enqueueFor(pick: (webhooks: readonly WebhookRecord[]) => NewDelivery[]): Promise<string[]>
+  /** The same, inside a transaction another store owns (the outbox relay's settlement). */
+  enqueuingFor(pick: (webhooks: readonly WebhookRecord[]) => NewDelivery[]): JoinedWrite
   getDelivery(id: string): Promise<DeliveryRecord | null>
   /** The webhook's newest deliveries first. */
   deliveriesOf(webhookId: string, limit: number): Promise<DeliveryRecord[]>

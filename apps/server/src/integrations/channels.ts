@@ -15,7 +15,8 @@ import {
 import type { MessageEventPayload } from '@switchyard/webhooks'
 import type { MessageEventType, MessageStats } from '@switchyard/schema'
 import { jsonBody, readBody, validate } from '../body'
-import type { HandlerResult } from '@switchyard/engine'
+import type { HandledBatch } from '@switchyard/engine'
+import type { JoinedWrite } from '@switchyard/storage'
 import { checkReceiptWriteKey } from '../auth'
 import type { AcceptEvents, Integration, MountContext } from '../integrations'
 import { readIngestJson } from '../ingest'
@@ -28,8 +29,10 @@ const SandboxEmit = z.object({ messageId: z.string().min(1), status: z.string().
 const MessagesQuery = z.object({ userId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
 
 export interface ChannelsOptions {
-  /** Message events for account-level webhooks (sent, delivered, failed), a batch in one call. */
+  /** Message events for account-level webhooks (delivered, from receipts), a batch in one call. */
   onMessageEvents?: (events: readonly [MessageEventType, MessageEventPayload][]) => Promise<void>
+  /** The same for a relay batch's sends (sent, failed): the write, to join the batch's settlement; null when nothing receives them. */
+  messageEventsWrite?: (events: readonly [MessageEventType, MessageEventPayload][]) => Promise<JoinedWrite | null>
 }
 
 /** The journal event of an activity: the same for every receipt source. */
@@ -94,13 +97,14 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
 
   /**
    * A relay batch of messages: the delivery rules per job (read from memory, the sends a cap
-   * counts read only when one applies), one `sendAll` for the jobs that may leave (two writes for
-   * the batch), and one write of the account events of the whole batch.
+   * counts read only when one applies), one `sendBatch` for the jobs that may leave (the attempts
+   * written before the calls), then the results and the batch's account events handed to the
+   * relay, which writes them in the batch's settlement.
    */
-  async function sendAll(jobs: readonly MessageJob[]): Promise<HandlerResult[]> {
+  async function sendAll(jobs: readonly MessageJob[]): Promise<HandledBatch> {
     const now = engine.clock.now()
     const { results, leaving } = await gateBatch(engine, jobs, (job, since) => service.messages.sentTimestamps(job.context.user.id, job.channel, since))
-    const outs = await service.sendAll(leaving.map((l) => l.job))
+    const { outcomes: outs, finish } = await service.sendBatch(leaving.map((l) => l.job))
     const accountEvents: [MessageEventType, MessageEventPayload][] = []
     leaving.forEach(({ i, job }, k) => {
       const out = outs[k]
@@ -125,8 +129,8 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
       accountEvents.push(['message.failed', payload(job, out.rendered ?? {}, out.reason)])
       results[i] = { outcome: { kind: 'message', messageId: job.id, detail: { channel: job.channel, status: 'failed', reason: out.reason, attempts: out.attempts, ...(out.rendered ? { rendered: out.rendered } : {}) } }, events: failed }
     })
-    if (accountEvents.length > 0) await options.onMessageEvents?.(accountEvents)
-    return results
+    const accountWrite = accountEvents.length > 0 ? await options.messageEventsWrite?.(accountEvents) : null
+    return { results, joined: accountWrite ? [finish, accountWrite] : [finish] }
   }
 
   /**

@@ -41,14 +41,14 @@ export function webhooksIntegration(service: WebhookService, engine: Engine, met
     webhookIds: async () => new Set((await service.list()).map((w) => w.id)),
     outbox: {
       // The journey's quiet hours apply to its webhook nodes as to its messages (the control group is the engine's).
-      // A relay batch is queued for delivery in one transaction.
+      // A relay batch is queued for delivery in the relay's settlement transaction.
       webhook: async (jobs) => {
         const { results, leaving } = await gateBatch(engine, jobs)
-        const queued = await service.enqueueAll(leaving.map((l) => l.job))
+        const { queued, write } = await service.enqueuing(leaving.map((l) => l.job))
         leaving.forEach(({ i, job }, k) => {
           results[i] = queued[k] === 'missing' ? { error: `webhook ${job.webhookId} does not exist` } : undefined
         })
-        return results
+        return { results, joined: [write] }
       },
     },
     render: {

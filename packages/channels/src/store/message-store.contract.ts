@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Channel } from '@switchyard/schema'
+import type { JoinedWrite } from '@switchyard/storage'
 import type { MessageAttempt, MessageStore } from './message-store'
 
 /** What a backend gives each contract test: a store on an empty table, and the clock it stamps with. */
@@ -7,6 +8,8 @@ export interface MessageStoreUnderTest {
   store: MessageStore
   /** Sets the time the store stamps writes with. */
   setNow(ms: number): void
+  /** Runs a joined write in a transaction on the store's database, as another store owning it would; rolled back after it when asked. */
+  joined(write: JoinedWrite, o?: { rollback?: boolean }): Promise<void>
 }
 
 const attempt = (id: string, over: Partial<MessageAttempt> = {}): MessageAttempt => ({
@@ -27,8 +30,9 @@ const attempt = (id: string, over: Partial<MessageAttempt> = {}): MessageAttempt
 export function messageStoreContract(open: () => Promise<MessageStoreUnderTest>): void {
   let store: MessageStore
   let setNow: (ms: number) => void
+  let joined: MessageStoreUnderTest['joined']
   beforeEach(async () => {
-    ;({ store, setNow } = await open())
+    ;({ store, setNow, joined } = await open())
     setNow(1000)
   })
 
@@ -77,6 +81,18 @@ export function messageStoreContract(open: () => Promise<MessageStoreUnderTest>)
       expect((await store.get('b2'))?.attempts).toBeGreaterThanOrEqual(2)
       expect(await store.begin([])).toBeUndefined()
       expect(await store.finish([])).toBeUndefined()
+    })
+
+    it("writes a batch's results inside another store's transaction, and none of them when it rolls back", async () => {
+      await store.begin([attempt('j1'), attempt('j2')])
+      setNow(1500)
+      const results = [{ id: 'j1', providerMessageId: 'SM-j1' }, { id: 'j2', error: 'refused' }]
+      await joined(store.finishing(results), { rollback: true })
+      expect([...(await store.getMany(['j1', 'j2'])).values()].map((m) => m.status)).toEqual(['sending', 'sending'])
+      await joined(store.finishing(results))
+      const found = await store.getMany(['j1', 'j2'])
+      expect(found.get('j1')).toMatchObject({ status: 'sent', providerMessageId: 'SM-j1', sentAt: 1500 })
+      expect(found.get('j2')).toMatchObject({ status: 'failed', error: 'refused' })
     })
 
     it('finds many messages by our ids, leaving out the unknown', async () => {

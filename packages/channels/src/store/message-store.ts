@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ActivityStatus, Channel, dict, versionedRecord, type MessageStats } from '@switchyard/schema'
+import type { JoinedWrite } from '@switchyard/storage'
 
 export const MESSAGE_STATUSES = ['sending', 'sent', 'failed'] as const
 export const MessageStatus = z.enum(MESSAGE_STATUSES)
@@ -177,6 +178,8 @@ export interface MessageStore {
   begin(attempts: readonly MessageAttempt[]): Promise<void>
   /** Records how a batch's attempts ended, in one transaction: sent (with the provider's id) or failed (with why). */
   finish(results: readonly MessageResult[]): Promise<void>
+  /** The same rows as `finish`, written inside a transaction another store owns (the relay's settlement). */
+  finishing(results: readonly MessageResult[]): JoinedWrite
   /** Keeps the furthest status each message reached: a late `delivered` does not undo `clicked`. */
   recordActivity(records: readonly ActivityRecord[]): Promise<void>
   /** Delivery figures of a journey's messages, per node id. */

@@ -1,7 +1,8 @@
 import { noNul } from '@switchyard/schema'
-import type { Pool } from 'pg'
+import type { Pool, PoolClient } from 'pg'
+import { otherBackend } from '@switchyard/storage'
 import { z } from 'zod'
-import { StoredContent, figuresFrom, firstByProviderId, furthestActivity, lastById, rankSql, toMessage, type MessageAttempt, type MessageStore } from './message-store'
+import { StoredContent, figuresFrom, firstByProviderId, furthestActivity, lastById, rankSql, toMessage, type MessageAttempt, type MessageResult, type MessageStore } from './message-store'
 
 /** `channel_messages` on PostgreSQL; each method is one statement (a batch's rows through `unnest`), so one transaction. */
 export function createPostgresMessageStore(pool: Pool, now: () => number): MessageStore {
@@ -10,6 +11,21 @@ export function createPostgresMessageStore(pool: Pool, now: () => number): Messa
   // do, a provider's with one could not have been written), so a lookup by it finds nothing.
   // Receipts and activity name ids from outside: such an id is an unknown message, not a 500.
   const storable = (ids: readonly string[]) => ids.filter(noNul)
+  /** A batch's results, sent (with the provider's id) or failed (with why), in one statement. */
+  const finishRows = async (q: Pool | PoolClient, results: readonly MessageResult[]): Promise<void> => {
+    const list = lastById(results)
+    if (list.length === 0) return
+    await q.query(
+      `UPDATE channel_messages AS m SET
+         status = CASE WHEN u.error IS NULL THEN 'sent' ELSE 'failed' END,
+         provider_message_id = CASE WHEN u.error IS NULL THEN u.pid ELSE m.provider_message_id END,
+         sent_at = CASE WHEN u.error IS NULL THEN $4 ELSE m.sent_at END,
+         error = u.error, updated_at = $4
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, pid, error)
+       WHERE m.id = u.id`,
+      [list.map((r) => r.id), list.map((r) => ('error' in r ? null : r.providerMessageId)), list.map((r) => ('error' in r ? r.error.slice(0, 2000) : null)), now()],
+    )
+  }
 
   return {
     async get(id) {
@@ -82,20 +98,11 @@ export function createPostgresMessageStore(pool: Pool, now: () => number): Messa
         ],
       )
     },
-    async finish(results) {
-      const list = lastById(results)
-      if (list.length === 0) return
-      await pool.query(
-        `UPDATE channel_messages AS m SET
-           status = CASE WHEN u.error IS NULL THEN 'sent' ELSE 'failed' END,
-           provider_message_id = CASE WHEN u.error IS NULL THEN u.pid ELSE m.provider_message_id END,
-           sent_at = CASE WHEN u.error IS NULL THEN $4 ELSE m.sent_at END,
-           error = u.error, updated_at = $4
-         FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, pid, error)
-         WHERE m.id = u.id`,
-        [list.map((r) => r.id), list.map((r) => ('error' in r ? null : r.providerMessageId)), list.map((r) => ('error' in r ? r.error.slice(0, 2000) : null)), now()],
-      )
-    },
+    finish: (results) => finishRows(pool, results),
+    finishing: (results) => ({
+      sqlite: () => otherBackend('sqlite'),
+      postgres: (client) => finishRows(client, results),
+    }),
     async recordActivity(records) {
       const latest = furthestActivity(records)
       if (latest.length === 0) return

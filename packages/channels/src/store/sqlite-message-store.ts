@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3'
-import { writeTransaction } from '@switchyard/storage'
+import { otherBackend, sameConnection, writeTransaction } from '@switchyard/storage'
 import { z } from 'zod'
-import { StoredContent, figuresFrom, firstByProviderId, furthestActivity, rankSql, toMessage, type MessageStore } from './message-store'
+import { StoredContent, figuresFrom, firstByProviderId, furthestActivity, rankSql, toMessage, type MessageResult, type MessageStore } from './message-store'
 
 /** `channel_messages` on the server's SQLite file; every write, a batch's included, is one IMMEDIATE transaction. */
 export function createSqliteMessageStore(db: Database, now: () => number): MessageStore {
@@ -44,6 +44,13 @@ export function createSqliteMessageStore(db: Database, now: () => number): Messa
   )
   // Waits for another thread's commit without blocking this thread's event loop (see ThreadWriteLock).
   const write = <T>(fn: () => T): Promise<T> => writeTransaction(db, fn)
+  const finishRows = (results: readonly MessageResult[]) => {
+    const at = now()
+    for (const r of results) {
+      if ('error' in r) failed.run(r.error.slice(0, 2000), at, r.id)
+      else sent.run(r.providerMessageId, at, at, r.id)
+    }
+  }
 
   return {
     get: async (id) => {
@@ -81,15 +88,15 @@ export function createSqliteMessageStore(db: Database, now: () => number): Messa
       })
     },
     async finish(results) {
-      if (results.length === 0) return
-      const at = now()
-      await write(() => {
-        for (const r of results) {
-          if ('error' in r) failed.run(r.error.slice(0, 2000), at, r.id)
-          else sent.run(r.providerMessageId, at, at, r.id)
-        }
-      })
+      if (results.length > 0) await write(() => finishRows(results))
     },
+    finishing: (results) => ({
+      sqlite(owner) {
+        sameConnection(db, owner)
+        finishRows(results)
+      },
+      postgres: () => otherBackend('postgres'),
+    }),
     async recordActivity(records) {
       const at = now()
       await write(() => {

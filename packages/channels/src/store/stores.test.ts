@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import { describe } from 'vitest'
-import { eachBackend, emptyTables } from '@switchyard/storage/testing'
+import { eachBackend, emptyTables, runJoined } from '@switchyard/storage/testing'
 import { CHANNEL_TABLES, testBox } from '../test-support'
 import { messageStoreContract, type MessageStoreUnderTest } from './message-store.contract'
 import { CHANNEL_MIGRATIONS, migrateChannels } from './migrations'
@@ -28,12 +28,13 @@ describe('MessageStore', () => {
     {
       sqlite: async () => {
         const clock = settable()
-        return { store: createSqliteMessageStore(sqlite(), clock.now), setNow: clock.setNow }
+        const db = sqlite()
+        return { store: createSqliteMessageStore(db, clock.now), setNow: clock.setNow, joined: (w, o) => runJoined({ kind: 'sqlite', db }, w, o) }
       },
       postgres: async (pool) => {
         await emptyTables(pool, CHANNEL_MIGRATIONS, CHANNEL_TABLES)
         const clock = settable()
-        return { store: createPostgresMessageStore(pool, clock.now), setNow: clock.setNow }
+        return { store: createPostgresMessageStore(pool, clock.now), setNow: clock.setNow, joined: (w, o) => runJoined({ kind: 'postgres', pool }, w, o) }
       },
     },
     messageStoreContract,

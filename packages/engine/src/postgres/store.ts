@@ -3,7 +3,7 @@ import type pg from 'pg'
 import type { IngestedEvent, OutboxJob } from '@switchyard/schema'
 import { inTransaction, migratePostgres } from '@switchyard/storage'
 import type { CounterDelta, HistoryRecord, JournalEntry, RunRecord, TimerRecord, UserRecord } from '../records'
-import type { AppendResult, EngineCommit, EngineStore, OutboxClaim, UserState } from '../store'
+import type { AppendResult, EngineCommit, EngineStore, OutboxClaim, OutboxSettleRows, UserState } from '../store'
 import { ENGINE_MIGRATIONS } from '../migrations'
 import { DEFAULT_PARTITIONS, partitionOf } from '../partition'
 // Row shapes and mappings, shared with the SQLite store.
@@ -89,9 +89,12 @@ export class PgEngineStore extends PgJourneyStore implements EngineStore {
     return partitionOf(userId, this.partitions)
   }
 
-  async appendEventGroups(groups: readonly IngestedEvent[][]): Promise<AppendResult[]> {
+  async appendEventGroups(groups: readonly IngestedEvent[][], settle?: OutboxSettleRows): Promise<AppendResult[]> {
     const events = groups.flat()
-    if (events.length === 0) return groups.map(() => ({ accepted: 0, duplicates: 0, stored: [] }))
+    if (events.length === 0) {
+      if (settle) await inTransaction(this.pool, (c) => settleRows(c, settle))
+      return groups.map(() => ({ accepted: 0, duplicates: 0, stored: [] }))
+    }
     const inserted = await inTransaction(this.pool, async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [JOURNAL_APPEND_LOCK])
       // Delivered at commit to every process LISTENing: workers wake instead of waiting for a poll.
@@ -123,6 +126,9 @@ export class PgEngineStore extends PgJourneyStore implements EngineStore {
           events.map((e) => e.receivedAt),
         ],
       )
+      // Under the append lock, so two relays' joined writes (the same delivery after a lease
+      // expired) queue behind each other instead of deadlocking on the lock and a row.
+      if (settle) await settleRows(c, settle)
       return new Map(r.rows.map((row) => [row.message_id, row.seq]))
     })
     return groups.map((group) => {
@@ -362,21 +368,25 @@ export class PgEngineStore extends PgJourneyStore implements EngineStore {
     return count(this.pool, 'SELECT count(*) AS n FROM outbox')
   }
   async settleOutbox(complete: readonly string[], defer: readonly { id: string; availableAt: number }[], history: readonly HistoryRecord[]): Promise<void> {
-    await inTransaction(this.pool, async (q) => {
-      if (complete.length > 0) await q.query('DELETE FROM outbox WHERE id = ANY($1::text[])', [complete])
-      if (defer.length > 0) {
-        await q.query(
-          `UPDATE outbox o SET available_at = d.available_at, attempts = o.attempts + 1, claimed_by = NULL, claimed_until = NULL
-           FROM unnest($1::text[], $2::bigint[]) AS d(id, available_at) WHERE o.id = d.id`,
-          [defer.map((d) => d.id), defer.map((d) => d.availableAt)],
-        )
-      }
-      await insertHistory(q, history)
-    })
+    await inTransaction(this.pool, (c) => settleRows(c, { complete, defer, history, joined: [] }))
   }
   async appendHistory(rows: HistoryRecord[]): Promise<void> {
     await insertHistory(this.pool, rows)
   }
+}
+
+/** Outbox rows done and kept for later, their history, and the other stores' joined writes, on the transaction's client. */
+async function settleRows(c: pg.PoolClient, { complete, defer, history, joined }: OutboxSettleRows): Promise<void> {
+  if (complete.length > 0) await c.query('DELETE FROM outbox WHERE id = ANY($1::text[])', [complete])
+  if (defer.length > 0) {
+    await c.query(
+      `UPDATE outbox o SET available_at = d.available_at, attempts = o.attempts + 1, claimed_by = NULL, claimed_until = NULL
+       FROM unnest($1::text[], $2::bigint[]) AS d(id, available_at) WHERE o.id = d.id`,
+      [defer.map((d) => d.id), defer.map((d) => d.availableAt)],
+    )
+  }
+  await insertHistory(c, history)
+  for (const j of joined) await j.postgres(c)
 }
 
 async function insertHistory(q: Queryable, rows: readonly HistoryRecord[]): Promise<void> {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { IngestedEvent, JourneyStats, OutboxJob } from '@switchyard/schema'
 import type { CounterDelta, HistoryRecord, JournalEntry, JourneyRecord, JourneyVersionRecord, RunRecord, TimerRecord, UserRecord } from '../records'
-import type { AppendResult, EngineCommit, EngineStore, HistoryPageRow, JourneyUserSummary, OutboxClaim, RunKey, RunWithHistory, UserState } from '../store'
+import type { AppendResult, EngineCommit, EngineStore, HistoryPageRow, JourneyUserSummary, OutboxClaim, OutboxSettleRows, RunKey, RunWithHistory, UserState } from '../store'
 import { buildStats } from '../stats'
 import { migrateSqlite, writeTransaction } from '@switchyard/storage'
 import { ENGINE_MIGRATIONS } from '../migrations'
@@ -57,9 +57,9 @@ export class SqliteEngineStore implements EngineStore {
     if (this.db.open) this.db.close()
   }
 
-  appendEventGroups(groups: readonly IngestedEvent[][]): Promise<AppendResult[]> {
-    return writeTransaction(this.db, () =>
-      groups.map((events) => {
+  appendEventGroups(groups: readonly IngestedEvent[][], settle?: OutboxSettleRows): Promise<AppendResult[]> {
+    return writeTransaction(this.db, () => {
+      const results = groups.map((events) => {
         const stored: JournalEntry[] = []
         for (const e of events) {
           if (this.dedupeKeys && this.s.dedupeKeyExists.get(e.messageId) !== undefined) continue
@@ -68,8 +68,13 @@ export class SqliteEngineStore implements EngineStore {
           if (r.changes === 1) stored.push(journalFields(e, Number(r.lastInsertRowid)))
         }
         return { accepted: stored.length, duplicates: events.length - stored.length, stored }
-      }),
-    )
+      })
+      if (settle) {
+        this.settleRows(settle.complete, settle.defer, settle.history)
+        for (const j of settle.joined) j.sqlite(this.db)
+      }
+      return results
+    })
   }
 
   async readJournal(afterSeq: number, limit: number): Promise<JournalEntry[]> {
@@ -264,11 +269,12 @@ export class SqliteEngineStore implements EngineStore {
     return this.s.outboxCount.get()?.n ?? 0
   }
   async settleOutbox(complete: readonly string[], defer: readonly { id: string; availableAt: number }[], history: readonly HistoryRecord[]): Promise<void> {
-    await writeTransaction(this.db, () => {
-      if (complete.length > 0) this.s.deleteOutbox.run(JSON.stringify(complete))
-      for (const d of defer) this.s.deferOutbox.run(d.availableAt, d.id)
-      for (const h of history) this.s.insertHistory.run(...historyColumns(h))
-    })
+    await writeTransaction(this.db, () => this.settleRows(complete, defer, history))
+  }
+  private settleRows(complete: readonly string[], defer: readonly { id: string; availableAt: number }[], history: readonly HistoryRecord[]): void {
+    if (complete.length > 0) this.s.deleteOutbox.run(JSON.stringify(complete))
+    for (const d of defer) this.s.deferOutbox.run(d.availableAt, d.id)
+    for (const h of history) this.s.insertHistory.run(...historyColumns(h))
   }
   async appendHistory(rows: HistoryRecord[]): Promise<void> {
     await writeTransaction(this.db, () => rows.forEach((h) => this.s.insertHistory.run(...historyColumns(h))))
