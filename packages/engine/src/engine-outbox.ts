@@ -17,7 +17,7 @@ export abstract class EngineOutbox extends EngineReads {
   private readonly outboxListeners = new Set<() => void>()
 
   abstract ingest(events: IngestedEvent[]): Promise<IngestResult>
-  /** Journal events with a relay batch's outcome rows, in the journal's next group commit. */
+  /** Journal events with a relay batch's outcome rows, in one transaction. */
   protected abstract ingestSettling(events: IngestedEvent[], rows: OutboxSettleRows): Promise<IngestResult>
 
   /** Called after a commit that queued outbox rows, so a waiting relay wakes at once. */
@@ -50,8 +50,7 @@ export abstract class EngineOutbox extends EngineReads {
 
   /**
    * A relay batch's outcomes (see `OutboxSettlement`), the journal events they produced and the
-   * rows other stores write about the same sends, in one transaction: the journal's next group
-   * commit, shared with whatever ingestion is waiting for it.
+   * rows other stores write about the same sends, in one transaction (see `JournalWriter.settle`).
    */
   async settleOutbox(s: OutboxSettlement, events: IngestedEvent[] = [], joined: readonly JoinedWrite[] = []): Promise<void> {
     const now = this.clock.now()

@@ -27,6 +27,8 @@ interface Pending {
  */
 export class JournalWriter {
   private queue: Pending[] = []
+  /** Relay batches' settlements, committed apart from ingestion (see `settle`). */
+  private settling: Pending[] = []
   private readonly listeners = new Set<() => void>()
   private readonly waiters = new Set<() => void>()
   private backPressure: { limit: number; maxWaitMs: number } | null = null
@@ -48,23 +50,33 @@ export class JournalWriter {
   ) {}
 
   write(events: IngestedEvent[]): Promise<IngestResult> {
+    return this.ready().then(() => this.enqueue({ events }))
+  }
+
+  private ready(): Promise<void> {
     const bp = this.backPressure
-    const ready = bp !== null && this.backlog() >= bp.limit ? this.caughtUp(bp.maxWaitMs) : Promise.resolve()
-    return ready.then(() => this.enqueue({ events }))
+    return bp !== null && this.backlog() >= bp.limit ? this.caughtUp(bp.maxWaitMs) : Promise.resolve()
   }
 
   /**
-   * A relay batch's journal events and outcomes, committed together in the next group's
-   * transaction. Never held by back-pressure: the batch has been sent, and until this commits a
-   * crash sends it again.
+   * A relay batch's journal events with its outcomes, in one transaction; the relay batches
+   * settling in the same turn share it. Apart from ingestion's group commit: a request's answer
+   * does not wait for a batch's message rows, and the engine thread may commit between the two.
+   * Its events wait for back-pressure as any ingested events do.
    */
   settle(events: IngestedEvent[], settle: OutboxSettleRows): Promise<IngestResult> {
-    return this.enqueue({ events, settle })
+    return (events.length > 0 ? this.ready() : Promise.resolve()).then(
+      () =>
+        new Promise((resolve, reject) => {
+          this.settling.push({ events, settle, resolve, reject })
+          if (this.settling.length === 1) setImmediate(() => void this.flushSettling())
+        }),
+    )
   }
 
-  private enqueue(p: Pick<Pending, 'events' | 'settle'>): Promise<IngestResult> {
+  private enqueue(p: Pick<Pending, 'events'>): Promise<IngestResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ ...p, resolve, reject })
+      this.queue.push({ events: p.events, resolve, reject })
       if (this.queue.length === 1) setImmediate(() => void this.flush())
     })
   }
@@ -133,6 +145,12 @@ export class JournalWriter {
   private async flush(): Promise<void> {
     const group = this.queue
     this.queue = []
+    await this.append(group)
+  }
+
+  private async flushSettling(): Promise<void> {
+    const group = this.settling
+    this.settling = []
     await this.append(group)
   }
 
