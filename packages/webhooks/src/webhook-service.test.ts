@@ -318,7 +318,7 @@ describe('account-level webhooks', () => {
     const id = hook.value.id
     const { queued, write } = await s.enqueuing([sampleJob(id, { id: 'dlv_a' }), sampleJob('wh_gone', { id: 'dlv_b' })])
     expect(queued).toEqual(['queued', 'missing'])
-    const sent = { messageId: 'msg_1', channel: 'email', userId: 'jane@example.com', journey: { id: 'j_1', name: 'Cart', version: 1 }, nodeId: 'm1', runId: 'run_1', content: {} }
+    const sent = { messageId: 'msg_1', channel: 'email' as const, userId: 'jane@example.com', journey: { id: 'j_1', name: 'Cart', version: 1 }, nodeId: 'm1', runId: 'run_1', content: {} }
     const events = await s.emittingAccountEvents([['message.sent', sent]])
     if (events === null) throw new Error('a subscribed webhook should receive message.sent')
     const ids = async () => {
