@@ -50,7 +50,7 @@ export class JournalWriter {
   ) {}
 
   write(events: IngestedEvent[]): Promise<IngestResult> {
-    return this.ready().then(() => this.enqueue({ events }))
+    return this.ready().then(() => this.enqueue(events))
   }
 
   private ready(): Promise<void> {
@@ -74,9 +74,9 @@ export class JournalWriter {
     )
   }
 
-  private enqueue(p: Pick<Pending, 'events'>): Promise<IngestResult> {
+  private enqueue(events: IngestedEvent[]): Promise<IngestResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ events: p.events, resolve, reject })
+      this.queue.push({ events, resolve, reject })
       if (this.queue.length === 1) setImmediate(() => void this.flush())
     })
   }

@@ -3,7 +3,8 @@ import type { IngestedEvent } from '@switchyard/schema'
 import { openTestEngine, publish, send, track } from '../test/harness'
 import { loadExample } from '@switchyard/testkit'
 import { JournalWriter } from './journal-writer'
-import type { EngineStore } from './store'
+import type { JoinedWrite } from '@switchyard/storage'
+import type { EngineStore, OutboxSettleRows } from './store'
 
 describe('the journal', () => {
   it('hands the engine exactly the entries a read of the database gives back', async () => {
@@ -59,5 +60,48 @@ describe('the journal writer', () => {
     expect(answers[2]).toMatchObject({ value: { accepted: 2, duplicates: 0 } })
     expect((await t.store.readJournal(0, 10)).map((e) => e.userId)).toEqual(['ann', 'bob', 'bob'])
     expect(seen).toEqual([1, 2])
+  })
+
+  it("commits relay settlements apart from ingestion's group, those of one turn together, and fails only the settlement whose joined write is refused", async () => {
+    const t = await openTestEngine()
+    const calls: { events: number; settled: number }[] = []
+    const counting: EngineStore = Object.create(t.store, {
+      appendEventGroups: {
+        value: async (groups: IngestedEvent[][], settle?: OutboxSettleRows) => {
+          calls.push({ events: groups.flat().length, settled: settle?.joined.length ?? 0 })
+          return t.store.appendEventGroups(groups, settle)
+        },
+      },
+    })
+    const writer = new JournalWriter(counting, () => 0, () => {})
+    const now = t.clock.now()
+    const committed: string[] = []
+    const joined = (name: string, refuse = false): JoinedWrite => ({
+      sqlite() {
+        if (refuse) throw new Error(`${name} refused`)
+      },
+      async postgres() {
+        if (refuse) throw new Error(`${name} refused`)
+      },
+      committed: () => void committed.push(name),
+    })
+    const rows = (j: JoinedWrite): OutboxSettleRows => ({ complete: [], defer: [], history: [], joined: [j] })
+    const answers = await Promise.allSettled([
+      writer.write([track('ann', 'A', {}, now, 'a1')]),
+      writer.settle([track('ann', 'email.sent', {}, now, 'sent:m1')], rows(joined('first'))),
+      writer.settle([track('bob', 'email.sent', {}, now, 'sent:m2')], rows(joined('refused', true))),
+      writer.settle([], rows(joined('third'))),
+    ])
+    expect(answers.map((a) => a.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled'])
+    // Ingestion alone; the three settlements together, refused; then each alone.
+    expect(calls).toEqual([
+      { events: 1, settled: 0 },
+      { events: 2, settled: 3 },
+      { events: 1, settled: 1 },
+      { events: 1, settled: 1 },
+      { events: 0, settled: 1 },
+    ])
+    expect(committed).toEqual(['first', 'third'])
+    expect((await t.store.readJournal(0, 10)).map((e) => e.messageId).sort()).toEqual(['a1', 'sent:m1'])
   })
 })
