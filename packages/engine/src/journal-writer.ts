@@ -62,7 +62,7 @@ export class JournalWriter {
    * A relay batch's journal events with its outcomes, in one transaction; the relay batches
    * settling in the same turn share it. Apart from ingestion's group commit: a request's answer
    * does not wait for a batch's message rows, and the engine thread may commit between the two.
-   * Its events wait for back-pressure as any ingested events do.
+   * Its events wait for back-pressure as ingested events do.
    */
   settle(events: IngestedEvent[], settle: OutboxSettleRows): Promise<IngestResult> {
     return (events.length > 0 ? this.ready() : Promise.resolve()).then(

@@ -65,7 +65,7 @@ export class JourneyStepper {
   private readonly scope
   private readonly trackFilters = new Map<string, TrackFilter>()
   /** What the track filters of all states together let through (see \`hears\`). */
-  private readonly heard = { any: false, names: new Set<string>(), statuses: new Set<string>() }
+  private readonly heard: TrackTerms = { any: false, names: new Set<string>(), statuses: new Set<string>() }
   /** The first macrostep, when it does not depend on the run (see `planInitial`); computed on first use. */
   private plan: InitialPlan | null | undefined
 
@@ -90,13 +90,11 @@ export class JourneyStepper {
       },
     }
     for (const [key, state] of Object.entries(json.states)) {
-      const transitions = state.on?.track ?? []
-      this.trackFilters.set(key, trackFilter(transitions))
-      for (const t of transitions) {
-        if (t.guard?.type === 'eventMatches') this.heard.names.add(t.guard.params.event)
-        else if (t.guard?.type === 'activityMatches') this.heard.statuses.add(t.guard.params.status)
-        else this.heard.any = true
-      }
+      const terms = trackTerms(state.on?.track ?? [])
+      this.trackFilters.set(key, trackFilter(terms))
+      this.heard.any ||= terms.any
+      for (const name of terms.names) this.heard.names.add(name)
+      for (const status of terms.statuses) this.heard.statuses.add(status)
     }
   }
 
@@ -108,8 +106,9 @@ export class JourneyStepper {
   hears(name: string): boolean {
     const { any, names, statuses } = this.heard
     if (any || names.has(name)) return true
-    for (const status of statuses) if (name.endsWith(`.${status}`)) return true
-    return false
+    // A channel's name has no dot: what follows the first is the status.
+    const dot = name.indexOf('.')
+    return dot > 0 && statuses.has(name.slice(dot + 1))
   }
 
   initial(input: RunContext): [JourneySnapshot, RawAction[]] {
@@ -203,16 +202,27 @@ export function planInitial(json: MachineJson): { value: string; messages: { nod
   }
 }
 
-function trackFilter(transitions: TransitionJson[]): TrackFilter {
-  if (transitions.length === 0) return () => false
-  const names = new Set<string>()
-  const statuses = new Set<string>()
+/** What a state's track transitions let through: event names, activity statuses, or anything (a guard only the machine can judge). */
+interface TrackTerms {
+  any: boolean
+  names: Set<string>
+  statuses: Set<string>
+}
+
+function trackTerms(transitions: TransitionJson[]): TrackTerms {
+  const terms: TrackTerms = { any: false, names: new Set(), statuses: new Set() }
   for (const t of transitions) {
-    if (t.guard?.type === 'eventMatches') names.add(t.guard.params.event)
-    else if (t.guard?.type === 'activityMatches') statuses.add(t.guard.params.status)
+    if (t.guard?.type === 'eventMatches') terms.names.add(t.guard.params.event)
+    else if (t.guard?.type === 'activityMatches') terms.statuses.add(t.guard.params.status)
     // Any other guard, or none: only the machine can tell.
-    else return () => true
+    else terms.any = true
   }
+  return terms
+}
+
+function trackFilter({ any, names, statuses }: TrackTerms): TrackFilter {
+  if (any) return () => true
+  if (names.size === 0 && statuses.size === 0) return () => false
   return (name, context) =>
     names.has(name) || (context.message !== null && name.startsWith(`${context.message.channel}.`) && statuses.has(name.slice(context.message.channel.length + 1)))
 }

@@ -10,7 +10,7 @@ import {
   type Channel,
   type MessageJob,
 } from '@switchyard/schema'
-import type { TemplateRenderer } from './liquid'
+import type { RenderOutcome, TemplateRenderer } from './liquid'
 import { recipientOf } from './recipient'
 
 /** A message after Liquid, checked against its channel's schema: what a provider sends. */
@@ -43,10 +43,13 @@ const MAX_DEPTH = 4
 
 type Rendered = { ok: true; value: unknown } | { ok: false; reason: string }
 
-/** `renderValue` without a thread, when every string renders at once; null when one needs a thread. */
-function renderValueNow(value: unknown, path: string, renderer: TemplateRenderer, scope: Record<string, unknown>, depth: number): Rendered | null {
+/**
+ * Renders each string of a message's fields (to MAX_DEPTH) with `leaf`, in order, stopping at the
+ * first that fails; null as soon as `leaf` has no answer yet for one (it needs a thread).
+ */
+function renderFields(value: unknown, path: string, leaf: (text: string) => RenderOutcome | null, depth: number): Rendered | null {
   if (typeof value === 'string') {
-    const out = renderer.renderNow(value, scope)
+    const out = leaf(value)
     if (out === null) return null
     return out.ok ? { ok: true, value: out.text } : { ok: false, reason: `${path}: ${out.reason}` }
   }
@@ -54,7 +57,7 @@ function renderValueNow(value: unknown, path: string, renderer: TemplateRenderer
   if (Array.isArray(value)) {
     const items: unknown[] = []
     for (let i = 0; i < value.length; i++) {
-      const r = renderValueNow(value[i], `${path}.${i}`, renderer, scope, depth + 1)
+      const r = renderFields(value[i], `${path}.${i}`, leaf, depth + 1)
       if (r === null || !r.ok) return r
       items.push(r.value)
     }
@@ -62,32 +65,8 @@ function renderValueNow(value: unknown, path: string, renderer: TemplateRenderer
   }
   const out = dict<unknown>()
   for (const key of Object.keys(value)) {
-    const r = renderValueNow((value as Record<string, unknown>)[key], path === '' ? key : `${path}.${key}`, renderer, scope, depth + 1)
+    const r = renderFields((value as Record<string, unknown>)[key], path === '' ? key : `${path}.${key}`, leaf, depth + 1)
     if (r === null || !r.ok) return r
-    out[key] = r.value
-  }
-  return { ok: true, value: out }
-}
-
-async function renderValue(value: unknown, path: string, renderer: TemplateRenderer, scope: Record<string, unknown>, depth: number): Promise<Rendered> {
-  if (typeof value === 'string') {
-    const out = await renderer.render(value, scope)
-    return out.ok ? { ok: true, value: out.text } : { ok: false, reason: `${path}: ${out.reason}` }
-  }
-  if (depth >= MAX_DEPTH || value === null || typeof value !== 'object') return { ok: true, value }
-  if (Array.isArray(value)) {
-    const items: unknown[] = []
-    for (const [i, item] of value.entries()) {
-      const r = await renderValue(item, `${path}.${i}`, renderer, scope, depth + 1)
-      if (!r.ok) return r
-      items.push(r.value)
-    }
-    return { ok: true, value: items }
-  }
-  const out = dict<unknown>()
-  for (const [key, item] of Object.entries(value)) {
-    const r = await renderValue(item, path === '' ? key : `${path}.${key}`, renderer, scope, depth + 1)
-    if (!r.ok) return r
     out[key] = r.value
   }
   return { ok: true, value: out }
@@ -138,14 +117,26 @@ export function checkRendered(channel: Channel, to: string | null, fields: unkno
  */
 export async function renderMessage(job: MessageJob, renderer: TemplateRenderer): Promise<RenderResult> {
   const scope = templateScope(job)
-  // Most messages render without a thread: then without an await per field either.
-  const out = renderValueNow(job.message, '', renderer, scope, 0) ?? (await renderValue(job.message, '', renderer, scope, 0))
-  return finishRender(job, out)
+  // Most messages render at once, without an await per field. Otherwise the walk stops at the
+  // first text that needs a thread, which renders it, and walks again with its answer known.
+  const threaded = new Map<string, RenderOutcome>()
+  let needed = ''
+  const leaf = (text: string): RenderOutcome | null => {
+    const known = threaded.get(text) ?? renderer.renderNow(text, scope)
+    if (known === null) needed = text
+    return known
+  }
+  for (;;) {
+    const out = renderFields(job.message, '', leaf, 0)
+    if (out !== null) return finishRender(job, out)
+    threaded.set(needed, await renderer.render(needed, scope))
+  }
 }
 
 /** `renderMessage`'s answer at once when no field needs a thread; null when one does. */
 export function renderMessageNow(job: MessageJob, renderer: TemplateRenderer): RenderResult | null {
-  const out = renderValueNow(job.message, '', renderer, templateScope(job), 0)
+  const scope = templateScope(job)
+  const out = renderFields(job.message, '', (text) => renderer.renderNow(text, scope), 0)
   return out === null ? null : finishRender(job, out)
 }
 
