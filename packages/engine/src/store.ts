@@ -211,8 +211,6 @@ export interface EngineStore {
   /** The soonest `available_at` of any row (claimed ones included), or null when the outbox is empty. */
   nextOutboxDue(): Promise<number | null>
   appendHistory(rows: HistoryRecord[]): Promise<void>
-  /** A relay batch's outcomes in one transaction: rows done, rows kept for later, and their history. */
-  settleOutbox(complete: readonly string[], defer: readonly { id: string; availableAt: number }[], history: readonly HistoryRecord[]): Promise<void>
 }
 
 /**

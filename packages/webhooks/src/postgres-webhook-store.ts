@@ -26,11 +26,6 @@ type Queryable = Pool | PoolClient
 const WAITING = `status IN ('pending', 'failed')`
 
 /**
- * The webhooks store on PostgreSQL, shared by every process on the database. Claims lock the
- * due rows with `FOR UPDATE SKIP LOCKED`, so two processes never claim one delivery and neither
- * waits for the other; a settle locks its webhook row, so breaker counts from several processes add up.
- */
-/**
  * The batches a claim holds whole. Another process may have locked part of a batch (its due rows
  * and this claim's overlap), and `SKIP LOCKED` then hands each process a part: both parts went
  * out under the batch's one `webhook-id` (seen in the multi-process kill test: a batch of 22 after
@@ -55,6 +50,11 @@ async function wholeBatches(c: Queryable, due: DeliveryRecord[], members: Delive
   return { due: [...due, ...lockedToo].map(unbatched), batches }
 }
 
+/**
+ * The webhooks store on PostgreSQL, shared by every process on the database. Claims lock the
+ * due rows with `FOR UPDATE SKIP LOCKED`, so two processes never claim one delivery and neither
+ * waits for the other; a settle locks its webhook row, so breaker counts from several processes add up.
+ */
 export function createPostgresWebhookStore(pool: Pool): WebhookStore {
   const getWebhook = async (c: Queryable, id: string, lock = false): Promise<WebhookRecord | null> => {
     const { rows } = await c.query(`SELECT * FROM webhooks WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])
@@ -79,6 +79,12 @@ export function createPostgresWebhookStore(pool: Pool): WebhookStore {
       [ds.map((d) => d.id), ds.map((d) => d.webhookId), ds.map((d) => d.source), ds.map((d) => StoredJobRecord.encode(d.job)), ds.map((d) => d.now)],
     )
     return new Set(parseAll(z.object({ id: z.string() }), rows).map((r) => r.id))
+  }
+  /** Inserts what `pick` chooses from the webhooks as they are (read under a share lock), on the transaction's client; answers the ids. */
+  const enqueuePicked = async (c: PoolClient, pick: (webhooks: readonly WebhookRecord[]) => NewDelivery[]): Promise<string[]> => {
+    const picked = pick(await listWebhooks(c, true))
+    await insertDeliveries(c, picked)
+    return picked.map((d) => d.id)
   }
   const deliveries = async (c: Queryable, sql: string, params: unknown[]) => parseAll(DeliveryRow, (await c.query(sql, params)).rows)
 
@@ -164,15 +170,10 @@ export function createPostgresWebhookStore(pool: Pool): WebhookStore {
         if (rows.length === 0) return 'missing'
         return (await insertDeliveries(c, [d])).has(d.id) ? 'inserted' : 'duplicate'
       }),
-    enqueueFor: (pick) =>
-      inTransaction(pool, async (c) => {
-        const picked = pick(await listWebhooks(c, true))
-        await insertDeliveries(c, picked)
-        return picked.map((d) => d.id)
-      }),
+    enqueueFor: (pick) => inTransaction(pool, (c) => enqueuePicked(c, pick)),
     enqueuingFor: (pick) => ({
       sqlite: () => otherBackend('sqlite'),
-      postgres: async (c) => void (await insertDeliveries(c, pick(await listWebhooks(c, true)))),
+      postgres: async (c) => void (await enqueuePicked(c, pick)),
     }),
     async getDelivery(id) {
       const [row] = await deliveries(pool, 'SELECT * FROM webhook_deliveries WHERE id = $1', [id])

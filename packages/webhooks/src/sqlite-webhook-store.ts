@@ -95,6 +95,12 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
   }
   const insertDelivery = (d: NewDelivery): boolean =>
     q.insertDelivery.run(d.id, d.webhookId, d.source, StoredJobRecord.encode(d.job), d.now, d.now, d.now).changes > 0
+  /** Inserts what `pick` chooses from the webhooks as they are, inside the caller's transaction; answers the ids. */
+  const enqueuePicked = (pick: (webhooks: readonly WebhookRecord[]) => NewDelivery[]): string[] => {
+    const picked = pick(listWebhooks())
+    for (const d of picked) insertDelivery(d)
+    return picked.map((d) => d.id)
+  }
 
   /** One settlement inside the caller's transaction (see `WebhookStore.settle`). */
   const settleOne = (s: Settlement): SettleResult => {
@@ -152,17 +158,11 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
         return insertDelivery(d) ? 'inserted' : 'duplicate'
       })
     },
-    async enqueueFor(pick) {
-      return write(() => {
-        const picked = pick(listWebhooks())
-        for (const d of picked) insertDelivery(d)
-        return picked.map((d) => d.id)
-      })
-    },
+    enqueueFor: (pick) => write(() => enqueuePicked(pick)),
     enqueuingFor: (pick) => ({
       sqlite(owner) {
         sameConnection(db, owner)
-        for (const d of pick(listWebhooks())) insertDelivery(d)
+        enqueuePicked(pick)
       },
       postgres: () => otherBackend('postgres'),
     }),

@@ -354,7 +354,7 @@ export class PgEngineStore extends PgJourneyStore implements EngineStore {
     if (ids.length > 0) await this.pool.query('DELETE FROM outbox WHERE id = ANY($1::text[])', [ids])
   }
   async deferOutbox(id: string, availableAt: number, history?: HistoryRecord): Promise<void> {
-    await this.settleOutbox([], [{ id, availableAt }], history ? [history] : [])
+    await inTransaction(this.pool, (c) => settleRows(c, { complete: [], defer: [{ id, availableAt }], history: history ? [history] : [], joined: [] }))
   }
   async nextOutboxDue(): Promise<number | null> {
     // One index lookup per kind (outbox_due leads with kind).
@@ -366,9 +366,6 @@ export class PgEngineStore extends PgJourneyStore implements EngineStore {
 
   async outboxPending(): Promise<number> {
     return count(this.pool, 'SELECT count(*) AS n FROM outbox')
-  }
-  async settleOutbox(complete: readonly string[], defer: readonly { id: string; availableAt: number }[], history: readonly HistoryRecord[]): Promise<void> {
-    await inTransaction(this.pool, (c) => settleRows(c, { complete, defer, history, joined: [] }))
   }
   async appendHistory(rows: HistoryRecord[]): Promise<void> {
     await insertHistory(this.pool, rows)

@@ -69,10 +69,7 @@ export class SqliteEngineStore implements EngineStore {
         }
         return { accepted: stored.length, duplicates: events.length - stored.length, stored }
       })
-      if (settle) {
-        this.settleRows(settle.complete, settle.defer, settle.history)
-        for (const j of settle.joined) j.sqlite(this.db)
-      }
+      if (settle) this.settleRows(settle)
       return results
     })
   }
@@ -256,10 +253,7 @@ export class SqliteEngineStore implements EngineStore {
     if (ids.length > 0) this.s.deleteOutbox.run(JSON.stringify(ids))
   }
   async deferOutbox(id: string, availableAt: number, history?: HistoryRecord): Promise<void> {
-    await writeTransaction(this.db, () => {
-      this.s.deferOutbox.run(availableAt, id)
-      if (history) this.s.insertHistory.run(...historyColumns(history))
-    })
+    await writeTransaction(this.db, () => this.settleRows({ complete: [], defer: [{ id, availableAt }], history: history ? [history] : [], joined: [] }))
   }
   async nextOutboxDue(): Promise<number | null> {
     return this.s.outboxNext.get()?.t ?? null
@@ -268,13 +262,12 @@ export class SqliteEngineStore implements EngineStore {
   async outboxPending(): Promise<number> {
     return this.s.outboxCount.get()?.n ?? 0
   }
-  async settleOutbox(complete: readonly string[], defer: readonly { id: string; availableAt: number }[], history: readonly HistoryRecord[]): Promise<void> {
-    await writeTransaction(this.db, () => this.settleRows(complete, defer, history))
-  }
-  private settleRows(complete: readonly string[], defer: readonly { id: string; availableAt: number }[], history: readonly HistoryRecord[]): void {
+  /** Outbox rows done and kept for later, their history, and the other stores' joined writes, inside the caller's transaction. */
+  private settleRows({ complete, defer, history, joined }: OutboxSettleRows): void {
     if (complete.length > 0) this.s.deleteOutbox.run(JSON.stringify(complete))
     for (const d of defer) this.s.deferOutbox.run(d.availableAt, d.id)
     for (const h of history) this.s.insertHistory.run(...historyColumns(h))
+    for (const j of joined) j.sqlite(this.db)
   }
   async appendHistory(rows: HistoryRecord[]): Promise<void> {
     await writeTransaction(this.db, () => rows.forEach((h) => this.s.insertHistory.run(...historyColumns(h))))

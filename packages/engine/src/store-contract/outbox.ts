@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest'
+import type { HistoryRecord } from '../records'
 import type { EngineStore } from '../store'
 import type { ContractSection, ContractStore } from '../store-contract'
 import { T0, MIN, journey, runOf, hist, outbox } from './fixtures'
@@ -12,6 +13,8 @@ export function outboxContract({ current, commit, runsMap }: ContractSection): v
       cs = current()
       s = cs.store
     })
+    /** A relay batch's settlement with no journal events, as the journal writer hands it to the store. */
+    const settle = (complete: string[], defer: { id: string; availableAt: number }[], history: HistoryRecord[]) => s.appendEventGroups([], { complete, defer, history, joined: [] })
 
     it('claims rows of one kind whose time has come, oldest first, and stores a row id once', async () => {
       await commit({ outbox: [outbox('m1', 'message', 'ann'), outbox('w1', 'webhook', 'ann'), outbox('m2', 'message', 'bob')] })
@@ -46,16 +49,16 @@ export function outboxContract({ current, commit, runsMap }: ContractSection): v
       expect(await s.outboxPending()).toBe(2)
     })
 
-    it('settles a batch in one call: completions, deferrals and their history', async () => {
+    it('settles a batch in one transaction: completions, deferrals and their history', async () => {
       await s.insertJourney(journey('j1'))
       await commit({ runs: runsMap(runOf('r1', 'j1', 'ann')), outbox: [outbox('m1', 'message', 'ann'), outbox('m2', 'message', 'ann'), outbox('m3', 'message', 'ann')] })
       await s.claimOutbox('message', 10, T0)
-      await s.settleOutbox(['m1', 'm3'], [{ id: 'm2', availableAt: T0 + MIN }], [hist('r1', 'j1', 'message', T0), hist('r1', 'j1', 'webhook', T0 + 1)])
+      await settle(['m1', 'm3'], [{ id: 'm2', availableAt: T0 + MIN }], [hist('r1', 'j1', 'message', T0), hist('r1', 'j1', 'webhook', T0 + 1)])
       expect(await s.outboxPending()).toBe(1)
       expect(await s.claimOutbox('message', 10, T0)).toEqual([])
       expect((await s.claimOutbox('message', 10, T0 + MIN)).map((c) => [c.id, c.attempts])).toEqual([['m2', 1]])
       expect((await s.runsOf('j1', 'ann'))[0]?.history.map((h) => h.kind)).toEqual(['message', 'webhook'])
-      await s.settleOutbox([], [], [])
+      await settle([], [], [])
       expect(await s.outboxPending()).toBe(1)
     })
 
@@ -63,9 +66,9 @@ export function outboxContract({ current, commit, runsMap }: ContractSection): v
       expect(await s.nextOutboxDue()).toBeNull()
       await commit({ outbox: [outbox('m1', 'message', 'ann'), outbox('w1', 'webhook', 'bob')] })
       const [m1, w1] = [...(await s.claimOutbox('message', 10, T0)), ...(await s.claimOutbox('webhook', 10, T0))]
-      await s.settleOutbox([], [{ id: m1!.id, availableAt: T0 + 5000 }, { id: w1!.id, availableAt: T0 + 3000 }], [])
+      await settle([], [{ id: m1!.id, availableAt: T0 + 5000 }, { id: w1!.id, availableAt: T0 + 3000 }], [])
       expect(await s.nextOutboxDue()).toBe(T0 + 3000)
-      await s.settleOutbox([w1!.id], [], [])
+      await settle([w1!.id], [], [])
       expect(await s.nextOutboxDue()).toBe(T0 + 5000)
     })
 
@@ -85,7 +88,7 @@ export function outboxContract({ current, commit, runsMap }: ContractSection): v
       expect(new Set(ids).size).toBe(ids.length)
       expect(ids).toHaveLength(40)
       // Settled rows are gone; deferred ones are free for anyone once due.
-      await s.settleOutbox([a![0]!.id], [{ id: a![1]!.id, availableAt: T0 + 1 }], [])
+      await settle([a![0]!.id], [{ id: a![1]!.id, availableAt: T0 + 1 }], [])
       const mine = new Set(a!.slice(2).map((c) => c.id))
       const later = await other.claimOutbox('message', 100, T0 + 1)
       expect(later.map((c) => c.id).filter((id) => mine.has(id))).toEqual([])
