@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import {
   type Failure,
   type Result,
@@ -18,7 +18,8 @@ import {
 import type { SecretBox } from '@switchyard/secrets'
 import { migratePostgres, type JoinedWrite, type StoreBackend } from '@switchyard/storage'
 import type { z } from 'zod'
-import { type AccountEventArgs, accountEventBody, subscribes } from './account-events'
+import { type AccountEventArgs } from './account-events'
+import { type AccountDeliveryPlan, accountDeliveryPlan, anyReceives } from './account-deliveries'
 import { type Resolver, createAddressGuard } from './address-guard'
 import { DEFAULT_BREAKER, type BreakerOptions } from './breaker'
 import { endpointUrl } from './delivery-request'
@@ -33,7 +34,7 @@ import { type Transport, createTransport } from './transport'
 import { toAlertView, toDeliveryView, toWebhookView } from './views'
 import { createPostgresWebhookStore } from './postgres-webhook-store'
 import { createSqliteWebhookStore } from './sqlite-webhook-store'
-import { REARM, type NewDelivery, type WebhookRecord, type WebhookPatch, type WebhookStore } from './webhook-store'
+import { REARM, type WebhookPatch, type WebhookStore } from './webhook-store'
 
 export interface WebhookServiceOptions {
   /** The server's database (its SQLite file or a PostgreSQL pool); the service keeps to tables prefixed `webhook`. */
@@ -254,50 +255,13 @@ export async function createWebhookService(options: WebhookServiceOptions) {
     return ok({ deliveryIds: ids })
   }
 
-  /**
-   * The deliveries of account events, for every enabled webhook subscribed to them (null when
-   * none is): `pick` chooses them from the webhooks as they are when the write runs and fills
-   * `perEvent` with each event's delivery ids.
-   */
-  async function accountDeliveries(events: readonly AccountEventArgs[]): Promise<{ pick: (webhooks: readonly WebhookRecord[]) => NewDelivery[]; perEvent: string[][] } | null> {
-    if (events.length === 0) return null
-    const receives = (webhook: WebhookRecord, type: string) => webhook.enabled && webhook.state !== 'disabled' && subscribes(webhook.config.events, type)
+  /** The deliveries of account events (see `accountDeliveryPlan`); null when no webhook receives any of them. */
+  async function accountDeliveries(events: readonly AccountEventArgs[]): Promise<AccountDeliveryPlan | null> {
     // Most accounts subscribe to few of these events, or none: a read with nothing to queue
     // spares the write transaction and every body. A webhook created while this runs gets the
     // events after it, as it would have had it been created a moment later.
-    const types = [...new Set(events.map(([type]) => type))]
-    if (!(await store.listWebhooks()).some((webhook) => types.some((type) => receives(webhook, type)))) return null
-    const now = clock.now()
-    const bodies = new Map<number, { eventId: string; body: Record<string, unknown> }>()
-    const prepared = (i: number) => {
-      let p = bodies.get(i)
-      if (p === undefined) {
-        const args = events[i] as AccountEventArgs
-        const [type] = args
-        const eventId = type.startsWith('track:') || type.startsWith('message.') ? `${type}:${messageIdOf(args)}` : randomUUID()
-        p = { eventId, body: accountEventBody(args, workspace, now) }
-        bodies.set(i, p)
-      }
-      return p
-    }
-    const perEvent: string[][] = events.map(() => [])
-    const pick = (webhooks: readonly WebhookRecord[]) => {
-      const out: NewDelivery[] = []
-      events.forEach(([type], i) => {
-        const ids: string[] = []
-        for (const webhook of webhooks) {
-          if (!receives(webhook, type)) continue
-          const { eventId, body } = prepared(i)
-          const id = `evt_${createHash('sha256').update(`${eventId}\n${webhook.id}`).digest('base64url').slice(0, 32)}`
-          out.push({ id, webhookId: webhook.id, source: 'account', job: { kind: 'account', type, eventId, body }, now })
-          ids.push(id)
-        }
-        // Set, not added to: a write run again (its transaction retried) answers the same ids.
-        perEvent[i] = ids
-      })
-      return out
-    }
-    return { pick, perEvent }
+    if (events.length === 0 || !anyReceives(await store.listWebhooks(), events)) return null
+    return accountDeliveryPlan(events, workspace, clock.now())
   }
 
   /**
@@ -401,8 +365,3 @@ export async function createWebhookService(options: WebhookServiceOptions) {
 }
 
 export type WebhookService = Awaited<ReturnType<typeof createWebhookService>>
-
-function messageIdOf(args: AccountEventArgs): string {
-  const payload = args[1]
-  return 'messageId' in payload ? payload.messageId : randomUUID()
-}
