@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { costBoundedCache, migratePostgres, type JoinedWrite, type StoreBackend } from '@switchyard/storage'
+import { costBoundedCache, type JoinedWrite, type StoreBackend } from '@switchyard/storage'
 import {
   assertNever,
   fail,
@@ -32,14 +32,10 @@ import { parseTwilioStatus } from './receipts/twilio'
 import { createTemplateRenderer, DEFAULT_RENDER_LIMITS, type RenderLimits } from './render/liquid'
 import { renderMessage } from './render/render-message'
 import { createSender, SANDBOX_PROVIDER_ID, type ResolvedProvider, type SendOutcome } from './send'
-import type { MessageStore, SentMessage } from './store/message-store'
-import { CHANNEL_MIGRATIONS, migrateChannels } from './store/migrations'
-import { createPostgresMessageStore } from './store/postgres-message-store'
-import { createPostgresProviderStore } from './store/postgres-provider-store'
-import { toProviderView, type Provider, type ProviderStore } from './store/provider-store'
-import { createSqliteMessageStore } from './store/sqlite-message-store'
-import { createSqliteProviderStore } from './store/sqlite-provider-store'
-
+import type { SentMessage } from './store/message-store'
+import { openChannelStores } from './store/open-stores'
+import { toProviderView, type Provider } from './store/provider-store'
+import type { PushReceiptRequest, SendgridReceiptRequest, TwilioReceiptRequest } from './receipts/requests'
 
 export interface ChannelServiceDeps {
   /** The server's database (its SQLite file or a PostgreSQL pool); the service keeps to tables prefixed `channel_`. */
@@ -59,22 +55,6 @@ export interface ChannelServiceDeps {
   smtpTimeoutMs?: number
 }
 
-
-export interface SendgridReceiptRequest {
-  body: string
-  signature?: string
-  timestamp?: string
-}
-export interface TwilioReceiptRequest {
-  /** The full URL Twilio posted to, query included, as Twilio signs it. */
-  url: string
-  params: Record<string, string>
-  signature?: string
-}
-export interface PushReceiptRequest {
-  body: string
-  signature?: string
-}
 
 /** A `<channel>.<status>` event the app tracked about one of our messages. */
 export interface TrackedActivity {
@@ -145,16 +125,6 @@ const TEST_MESSAGES = {
   whatsapp: { text: 'This is a test message from Switchyard.' },
   rcs: { text: 'This is a test message from Switchyard.' },
 } as const satisfies Record<Channel, Record<string, string>>
-
-/** Migrates the channels tables of a backend and answers its stores. */
-export async function openChannelStores(backend: StoreBackend, secretBox: SecretBox, now: () => number): Promise<{ providers: ProviderStore; messages: MessageStore }> {
-  if (backend.kind === 'sqlite') {
-    migrateChannels(backend.db, now())
-    return { providers: createSqliteProviderStore(backend.db, secretBox, now), messages: createSqliteMessageStore(backend.db, now) }
-  }
-  await migratePostgres(backend.pool, [CHANNEL_MIGRATIONS], now())
-  return { providers: createPostgresProviderStore(backend.pool, secretBox, now), messages: createPostgresMessageStore(backend.pool, now) }
-}
 
 export async function createChannelService(deps: ChannelServiceDeps): Promise<ChannelService> {
   const { secretBox, clock } = deps

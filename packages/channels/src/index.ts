@@ -1,14 +1,9 @@
-export { createChannelService, openChannelStores } from './channel-service'
+export { createChannelService } from './channel-service'
+export { openChannelStores } from './store/open-stores'
 export { createSender, PROVIDER_CONCURRENCY, SANDBOX_PROVIDER_ID } from './send'
 export type { SendOutcome } from './send'
-export type {
-  ChannelService,
-  ChannelServiceDeps,
-  PushReceiptRequest,
-  SendgridReceiptRequest,
-  TrackedActivity,
-  TwilioReceiptRequest,
-} from './channel-service'
+export type { ChannelService, ChannelServiceDeps, TrackedActivity } from './channel-service'
+export type { PushReceiptRequest, SendgridReceiptRequest, TwilioReceiptRequest } from './receipts/requests'
 export { systemClock, silentLog } from './clock'
 export type { Clock, Log, LogLevel } from './clock'
 
