@@ -6,7 +6,7 @@ import { createPostgresWebhookStore } from './postgres-webhook-store'
 import { createSigningSecret } from './sign'
 import { type Receiver, WEBHOOK_TABLES, fakeClock, sampleJob, startReceiver, testService } from './testing'
 import { STALE_CLAIM_MS } from './webhook-service'
-import { CONFIG as STORED_CONFIG, failedBatch } from './webhook-store.contract'
+import { CONFIG as STORED_CONFIG, failedBatch } from './webhook-store.fixtures'
 
 /** Several processes on one PostgreSQL database share the deliveries: each pool here stands for one process. */
 describe('deliveries shared by processes on PostgreSQL', () => {

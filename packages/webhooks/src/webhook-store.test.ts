@@ -5,6 +5,7 @@ import { WEBHOOK_MIGRATIONS, migrate } from './migrations'
 import { createPostgresWebhookStore } from './postgres-webhook-store'
 import { DUE_OF_SQL, createSqliteWebhookStore } from './sqlite-webhook-store'
 import { WEBHOOK_TABLES } from './testing'
+import { deliveryClaimsContract } from './delivery-claims.contract'
 import { type StoreUnderTest, webhookStoreContract } from './webhook-store.contract'
 
 eachBackend<StoreUnderTest>(
@@ -20,7 +21,10 @@ eachBackend<StoreUnderTest>(
       return { store: createPostgresWebhookStore(pool), exec: async (sql) => void (await pool.query(sql)), joined: (w, o) => runJoined({ kind: 'postgres', pool }, w, o) }
     },
   },
-  webhookStoreContract,
+  (open) => {
+    webhookStoreContract(open)
+    deliveryClaimsContract(open)
+  },
 )
 
 describe('a claim on SQLite', () => {
