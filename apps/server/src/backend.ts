@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type Database from 'better-sqlite3'
 import type { Pool } from 'pg'
-import { PgEngineStore, PgRetention, SqliteEngineStore, SqliteRetention, openDatabase, postgresMaintenance, sqliteMaintenance, type BackendMaintenance, type Clock, type EngineStore, type PartitionScope, type RetentionPolicy } from '@switchyard/engine'
+import { PgEngineStore, PgRetention, SqliteEngineStore, SqliteRetention, openDatabase, postgresMaintenance, startBackgroundCheckpoint, sqliteMaintenance, type BackendMaintenance, type Clock, type EngineStore, type PartitionScope, type RetentionPolicy } from '@switchyard/engine'
 import { PartitionLeases, ThreadWriteLock, openPostgres, redactUrl } from '@switchyard/storage'
 import type { Config } from './config'
 import type { Integrations } from './integrations'
@@ -31,7 +31,12 @@ export interface OpenedBackend {
   close(): Promise<void>
 }
 
-export async function openBackend(config: Config, clock: Clock, log: Logger): Promise<OpenedBackend> {
+export interface BackendOptions {
+  /** SQLite: checkpoint the WAL on a thread of its own (with the engine thread, whose commits it keeps short). */
+  backgroundCheckpoint?: boolean
+}
+
+export async function openBackend(config: Config, clock: Clock, log: Logger, options: BackendOptions = {}): Promise<OpenedBackend> {
   if (config.database === 'postgres') return openPostgresBackend(config, clock, log)
   if (config.sqlitePath !== ':memory:') mkdirSync(dirname(config.sqlitePath), { recursive: true, mode: 0o700 })
   const release = lockSqliteFile(config.sqlitePath)
@@ -39,8 +44,10 @@ export async function openBackend(config: Config, clock: Clock, log: Logger): Pr
     ownerOnly(config.sqlitePath)
     // Shared with the engine thread, which writes to the same file through its own connection.
     const writeLock = new ThreadWriteLock()
-    const db = openDatabase(config.sqlitePath, { synchronous: config.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL', writeLock })
+    const background = options.backgroundCheckpoint === true
+    const db = openDatabase(config.sqlitePath, { synchronous: config.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL', writeLock, checkpoint: background ? 'background' : 'inline' })
     const store = new SqliteEngineStore(db, clock.now())
+    const checkpoint = background ? startBackgroundCheckpoint(config.sqlitePath, { onFailure: (error) => log.warn('background checkpoint failed; commits checkpoint the WAL themselves meanwhile', { error }) }) : null
     return {
       backend: { kind: 'sqlite', db, path: config.sqlitePath, writeLock },
       store,
@@ -48,7 +55,10 @@ export async function openBackend(config: Config, clock: Clock, log: Logger): Pr
       retention: (policy, log, integrations) => new RetentionTask(new SqliteRetention(store, policy), policy, clock, log, integrations),
       partitionsHeld: () => 1,
       describe: config.sqlitePath,
-      close: async () => release(),
+      close: async () => {
+        await checkpoint?.stop()
+        release()
+      },
     }
   } catch (error) {
     release()

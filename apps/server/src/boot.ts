@@ -38,9 +38,11 @@ export interface BootOptions {
  * order that loses nothing.
  */
 export async function boot(config: Config, log: Logger, clock: Clock = systemClock, options: BootOptions = {}): Promise<Running> {
-  const opened = await openBackend(config, clock, log)
+  // Only a SQLite file gets the engine thread (config.ts), and a background checkpoint with it.
+  const threaded = config.engineThread === 'worker' && clock === systemClock
+  const opened = await openBackend(config, clock, log, { backgroundCheckpoint: threaded })
   const { backend, store } = opened
-  const thread = backend.kind === 'sqlite' && config.engineThread === 'worker' && clock === systemClock ? new EngineThread(config, backend.writeLock.buffer, log, options.onEngineThreadFailed ?? (() => process.exit(1))) : null
+  const thread = backend.kind === 'sqlite' && threaded ? new EngineThread(config, backend.writeLock.buffer, log, options.onEngineThreadFailed ?? (() => process.exit(1))) : null
   const engine = await Engine.open({ store, clock, workspace: config.workspace, onSetAside: (entry, error) => log.error(...setAsideLine(entry, error)), ...(thread ? { elsewhere: thread } : {}) })
   const works = config.role !== 'api'
   const keyFile = join(config.dataDir, 'secret.key')

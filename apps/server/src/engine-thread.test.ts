@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { loadExample } from '@switchyard/testkit'
 import { http, liveServers, until } from '../test/live'
@@ -54,6 +55,22 @@ describe('the engine thread (SQLite)', () => {
   it('stays on one thread with ENGINE_THREAD=main', async () => {
     const running = await servers.start({ ENGINE_THREAD: 'main' })
     await expect(running.engine.processPending()).resolves.toBe(0)
+  })
+
+  it('checkpoints the WAL on a thread of its own beside the engine thread, and closes it on stop', async () => {
+    const single = await servers.start({ ENGINE_THREAD: 'main' })
+    const inline = Number(single.db?.pragma('wal_autocheckpoint', { simple: true }))
+    await single.stop()
+    const running = await servers.start()
+    // The writers' own threshold is only a bound, should the checkpoint thread fall behind.
+    expect(running.db?.pragma('wal_autocheckpoint', { simple: true })).toBe(4 * inline)
+    const { url } = running
+    expect((await http(url, 'POST', '/v1/batch', { batch: [{ type: 'identify', userId: 'ann', traits: { name: 'Ann' } }] })).status).toBe(200)
+    const path = running.backend.kind === 'sqlite' ? running.backend.path : ''
+    expect(existsSync(`${path}-wal`)).toBe(true)
+    await running.stop()
+    // No connection is left open: the last to close took the WAL away.
+    expect(existsSync(`${path}-wal`)).toBe(false)
   })
 
   it('refuses an ENGINE_THREAD it cannot run, with a sentence', () => {

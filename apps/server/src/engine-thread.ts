@@ -22,7 +22,8 @@ const { config, writeLock } = workerData as EngineThreadData
 const log = levelledLogger(config.logLevel, (level, msg, fields) => post({ type: 'log', level, msg, fields: JSON.parse(JSON.stringify(fields)) as Record<string, unknown> }))
 process.on('uncaughtException', (error) => post({ type: 'fatal', error: error.stack ?? String(error) }))
 
-const db = openDatabase(config.sqlitePath, { synchronous: config.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL', writeLock: new ThreadWriteLock(writeLock) })
+// The main thread runs the background checkpoint whenever this thread runs (boot.ts).
+const db = openDatabase(config.sqlitePath, { synchronous: config.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL', writeLock: new ThreadWriteLock(writeLock), checkpoint: 'background' })
 const store = new SqliteEngineStore(db, systemClock.now())
 // Each batch's count reaches the main thread's counters (and its back-pressure).
 const engine = await Engine.open({

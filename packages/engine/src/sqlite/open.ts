@@ -8,6 +8,11 @@ export interface OpenOptions {
   synchronous?: 'NORMAL' | 'FULL'
   /** Shared with the other threads of this process that write to the same file (see ThreadWriteLock). */
   writeLock?: ThreadWriteLock
+  /**
+   * `background`: a `startBackgroundCheckpoint` thread copies the WAL into the file, and this
+   * connection checkpoints only past four times the usual threshold, should that thread fall behind.
+   */
+  checkpoint?: 'inline' | 'background'
 }
 
 /** The WAL is cut back to this size after each checkpoint, so it does not keep its peak size. */
@@ -39,7 +44,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database.
   db.pragma('foreign_keys = ON')
   db.pragma('cache_size = -65536')
   db.pragma('temp_store = MEMORY')
-  db.pragma(`wal_autocheckpoint = ${Math.round(CHECKPOINT_BYTES / pageSize(db))}`)
+  db.pragma(`wal_autocheckpoint = ${Math.round(((options.checkpoint === 'background' ? 4 : 1) * CHECKPOINT_BYTES) / pageSize(db))}`)
   if (options.writeLock) guardWrites(db, options.writeLock)
   return db
 }

@@ -1,0 +1,35 @@
+// The background checkpoint's thread (see checkpoint.ts). Plain JavaScript: it needs no loader.
+import { parentPort, workerData } from 'node:worker_threads'
+import Database from 'better-sqlite3'
+
+const { path, intervalMs } = workerData
+const message = (error) => (error instanceof Error ? error.message : String(error))
+let db
+try {
+  db = new Database(path, { fileMustExist: true })
+} catch (error) {
+  parentPort.postMessage({ type: 'failed', error: `cannot open ${path}: ${message(error)}` })
+  parentPort.close()
+}
+let failed = false
+const timer = db && setInterval(() => {
+  try {
+    // PASSIVE copies what no reader still needs and never waits for a writer or a reader.
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)')
+    parentPort.postMessage({ type: 'checkpointed', frames: result.checkpointed })
+    failed = false
+  } catch (error) {
+    // Told once per run of failures; the writers' own checkpoints bound the WAL meanwhile.
+    if (!failed) parentPort.postMessage({ type: 'failed', error: message(error) })
+    failed = true
+  }
+}, intervalMs)
+
+if (db) {
+  parentPort.on('message', (m) => {
+    if (m !== 'stop') return
+    clearInterval(timer)
+    db.close()
+    parentPort.close()
+  })
+}
