@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Channel, DraftGraph, JourneySettings, OutboxJobSchema, versionedRecord, type OutboxJob } from '@switchyard/schema'
+import { Channel, DraftGraph, JourneySettings, OutboxJobSchema, isOutboxJobShape, versionedRecord } from '@switchyard/schema'
 import type { MachineJson } from '@switchyard/compiler'
 import type { StoredRunContext } from './records'
 
@@ -55,17 +55,8 @@ export const StoredRunContextRecord = versionedRecord({
 /** The outlets a goal watch's run took where it branched: node id -> outlet. */
 export const StoredGoalOutlets = versionedRecord({ name: 'goal watch outlets', version: 1, schema: z.record(z.string(), z.string()) })
 
-/** Top level of a job the engine wrote: its kind, ids and the delivery context it resolved. */
-function isCurrentOutboxJob(v: unknown): v is OutboxJob {
-  if (!isRecord(v) || typeof v.id !== 'string' || typeof v.createdAt !== 'number' || !isRecord(v.context)) return false
-  const user = v.context.user
-  if (!isRecord(user) || typeof user.id !== 'string' || !isRecord(user.traits) || !isRecord(v.context.journey)) return false
-  if (v.kind === 'message') return typeof v.channel === 'string' && (v.providerId === null || typeof v.providerId === 'string') && isRecord(v.message)
-  return v.kind === 'webhook' && typeof v.webhookId === 'string' && Array.isArray(v.params) && isRecord(v.customParams) && isRecord(v.body)
-}
-
 /** Read once per delivery by every relay batch: rows at the current version get the top-level check. */
-export const StoredOutboxJob = versionedRecord({ name: 'outbox job', version: 1, schema: OutboxJobSchema, currentCheck: isCurrentOutboxJob })
+export const StoredOutboxJob = versionedRecord({ name: 'outbox job', version: 1, schema: OutboxJobSchema, currentCheck: isOutboxJobShape })
 
 /** A user's profile, read for every user of a batch: rows at the current version need only be objects. */
 export const StoredTraits = versionedRecord({ name: 'user traits', version: 1, schema: JsonRecord, currentCheck: isRecord })

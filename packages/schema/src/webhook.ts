@@ -256,6 +256,26 @@ export const MessageJobSchema: z.ZodType<MessageJob> = z.object({
 /** An engine outbox row's job, as the engine's store reads it back. */
 export const OutboxJobSchema: z.ZodType<OutboxJob> = z.union([WebhookJobSchema, MessageJobSchema])
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * The top level of a job this build wrote (its kind, ids and the delivery context it resolved):
+ * the check that stands in for the schemas above on rows at the current version, read once per
+ * delivery by every relay batch and every webhook claim. Older rows still go through the schemas.
+ */
+export function isOutboxJobShape(v: unknown): v is OutboxJob {
+  if (!isObject(v) || typeof v.id !== 'string' || typeof v.createdAt !== 'number' || !isObject(v.context)) return false
+  const user = v.context.user
+  if (!isObject(user) || typeof user.id !== 'string' || !isObject(user.traits) || !isObject(v.context.journey)) return false
+  if (v.kind === 'message') return typeof v.channel === 'string' && (v.providerId === null || typeof v.providerId === 'string') && isObject(v.message)
+  return v.kind === 'webhook' && typeof v.webhookId === 'string' && Array.isArray(v.params) && isObject(v.customParams) && isObject(v.body)
+}
+
+/** The same for a journey webhook's job alone. */
+export function isWebhookJobShape(v: unknown): v is WebhookJob {
+  return isOutboxJobShape(v) && v.kind === 'webhook'
+}
+
 /** `POST /api/webhooks/:id/preview`: renders the body a journey node would send, without sending. */
 export const WebhookPreviewInput = z.object({
   params: z.array(z.string()).default([]),

@@ -3,10 +3,10 @@ import type { Pool, PoolClient } from 'pg'
 import { z } from 'zod'
 import {
   AlertRow,
-  DeliveryRow,
   StoredJobRecord,
   WebhookRow,
   attemptsByDelivery,
+  deliveriesFromRows,
   membersByBatch,
   parseAll,
   patchColumns,
@@ -86,7 +86,7 @@ export function createPostgresWebhookStore(pool: Pool): WebhookStore {
     await insertDeliveries(c, picked)
     return picked.map((d) => d.id)
   }
-  const deliveries = async (c: Queryable, sql: string, params: unknown[]) => parseAll(DeliveryRow, (await c.query(sql, params)).rows)
+  const deliveries = async (c: Queryable, sql: string, params: unknown[]) => deliveriesFromRows((await c.query(sql, params)).rows)
 
   /** One settlement inside the caller's transaction (see `WebhookStore.settle`). */
   const settleOne = async (c: Queryable, s: Settlement): Promise<SettleResult> => {

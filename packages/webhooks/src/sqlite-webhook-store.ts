@@ -7,6 +7,7 @@ import {
   StoredJobRecord,
   WebhookRow,
   attemptsByDelivery,
+  deliveriesFromRows,
   membersByBatch,
   parseAll,
   patchColumns,
@@ -178,9 +179,9 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
           if (webhook === null) continue
           const limit = planner.limit(webhook)
           if (limit <= 0) continue
-          const due = parseAll(DeliveryRow, q.dueOf.all(webhook.id, now, limit))
+          const due = deliveriesFromRows(q.dueOf.all(webhook.id, now, limit))
           const batchIds = [...new Set(due.flatMap((d) => (d.batchId === null ? [] : [d.batchId])))]
-          const batches = membersByBatch(batchIds.length === 0 ? [] : parseAll(DeliveryRow, q.batchMembers.all(JSON.stringify(batchIds))))
+          const batches = membersByBatch(batchIds.length === 0 ? [] : deliveriesFromRows(q.batchMembers.all(JSON.stringify(batchIds))))
           for (const unit of planner.plan(webhook, due, batches)) {
             for (const member of unit.members) q.claim.run(unit.batchId, now, member.id)
             units.push(unit)

@@ -7,6 +7,7 @@ import { DUE_OF_SQL, createSqliteWebhookStore } from './sqlite-webhook-store'
 import { WEBHOOK_TABLES } from './testing'
 import { deliveryClaimsContract } from './delivery-claims.contract'
 import { type StoreUnderTest, webhookStoreContract } from './webhook-store.contract'
+import { DeliveryRow, StoredJobRecord, deliveriesFromRows, type StoredJob } from './webhook-store'
 
 eachBackend<StoreUnderTest>(
   'webhook-store',
@@ -38,5 +39,45 @@ describe('a claim on SQLite', () => {
     expect(plan.join('\n')).toContain('USING INDEX webhook_deliveries_waiting')
     expect(plan.join('\n')).not.toContain('TEMP B-TREE')
     db.close()
+  })
+})
+
+describe('delivery rows read by a claim', () => {
+  const job = {
+    kind: 'webhook',
+    id: 'dlv_1',
+    webhookId: 'wh_1',
+    params: [],
+    customParams: {},
+    body: { kind: 'journey' },
+    context: { workspace: 'default', journey: { id: 'jny_1', name: 'J', version: 1 }, runId: 'run_1', nodeId: 'hook', user: { id: 'ann', traits: {} }, event: null, message: null },
+    createdAt: 1,
+  }
+  const row = {
+    id: 'dlv_1',
+    webhook_id: 'wh_1',
+    source: 'journey',
+    job: StoredJobRecord.encode(job as StoredJob),
+    status: 'pending',
+    attempts: 0,
+    replay_base: 0,
+    next_attempt_at: 5,
+    batch_id: null,
+    last_status: null,
+    last_error: null,
+    created_at: 1,
+    updated_at: 2,
+  }
+
+  it('maps rows as this build writes them exactly as the schema does', () => {
+    const account = { ...row, id: 'dlv_2', source: 'account', job: StoredJobRecord.encode({ kind: 'account', type: 'message.sent', eventId: 'evt_1', body: { a: 1 } }), last_status: 500, last_error: 'HTTP 500' }
+    expect(deliveriesFromRows([row, account])).toEqual([DeliveryRow.parse(row), DeliveryRow.parse(account)])
+  })
+
+  it('leaves any other row to the schema, which says what is wrong', () => {
+    expect(() => deliveriesFromRows([{ ...row, attempts: '2' }])).toThrow(/attempts/)
+    expect(() => deliveriesFromRows([{ ...row, status: 'lost' }])).toThrow(/status/)
+    // A job of an unknown kind is refused by the union, not passed by the top-level check.
+    expect(() => deliveriesFromRows([{ ...row, job: StoredJobRecord.encode({ ...job, kind: 'fax' } as unknown as StoredJob) }])).toThrow(/webhook delivery job/)
   })
 })

@@ -5,6 +5,7 @@ import {
   WebhookEncoding,
   WebhookJobSchema,
   WebhookRetryPolicy,
+  isWebhookJobShape,
   WebhookState,
   WebhookTestStatus,
   versionedRecord,
@@ -97,26 +98,37 @@ export type AccountJob = z.infer<typeof AccountJob>
 export const StoredJob = z.union([WebhookJobSchema, AccountJob])
 export type StoredJob = z.infer<typeof StoredJob>
 
-/** `webhook_deliveries.job`: rows written before versioned records hold the bare job (v1). */
-export const StoredJobRecord = versionedRecord({ name: 'webhook delivery job', version: 1, schema: StoredJob })
+function isAccountJobShape(v: unknown): v is AccountJob {
+  if (typeof v !== 'object' || v === null) return false
+  const job = v as Record<string, unknown>
+  return job.kind === 'account' && typeof job.type === 'string' && typeof job.eventId === 'string' && typeof job.body === 'object' && job.body !== null && !Array.isArray(job.body)
+}
 
-export const DeliveryRow = z
-  .object({
-    id: z.string(),
-    webhook_id: z.string(),
-    source: z.enum(['journey', 'account']),
-    job: z.string(),
-    status: DeliveryStatus,
-    attempts: z.number().int(),
-    replay_base: z.number().int(),
-    next_attempt_at: z.number().nullable(),
-    batch_id: z.string().nullable(),
-    last_status: z.number().int().nullable(),
-    last_error: z.string().nullable(),
-    created_at: z.number(),
-    updated_at: z.number(),
-  })
-  .transform((r) => ({
+/**
+ * `webhook_deliveries.job`: rows written before versioned records hold the bare job (v1). Read for
+ * every delivery a claim takes, so rows at the current version get the top-level check (as the
+ * engine's outbox jobs do) instead of the union's parse.
+ */
+export const StoredJobRecord = versionedRecord({ name: 'webhook delivery job', version: 1, schema: StoredJob, currentCheck: (v): v is StoredJob => isWebhookJobShape(v) || isAccountJobShape(v) })
+
+const DeliveryColumns = z.object({
+  id: z.string(),
+  webhook_id: z.string(),
+  source: z.enum(['journey', 'account']),
+  job: z.string(),
+  status: DeliveryStatus,
+  attempts: z.number().int(),
+  replay_base: z.number().int(),
+  next_attempt_at: z.number().nullable(),
+  batch_id: z.string().nullable(),
+  last_status: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  created_at: z.number(),
+  updated_at: z.number(),
+})
+
+function toDelivery(r: z.infer<typeof DeliveryColumns>) {
+  return {
     id: r.id,
     webhookId: r.webhook_id,
     source: r.source,
@@ -130,8 +142,40 @@ export const DeliveryRow = z
     lastError: r.last_error,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
-  }))
+  }
+}
+
+export const DeliveryRow = DeliveryColumns.transform(toDelivery)
 export type DeliveryRecord = z.output<typeof DeliveryRow>
+
+const DELIVERY_STATUSES: ReadonlySet<unknown> = new Set(DeliveryStatus.options)
+const intOrNull = (v: unknown) => v === null || Number.isInteger(v)
+
+/** Columns as this build's SQLite store reads them back: checked by hand, without the schema's copy. */
+function isDeliveryColumns(row: unknown): row is z.infer<typeof DeliveryColumns> {
+  if (typeof row !== 'object' || row === null) return false
+  const r = row as Record<string, unknown>
+  return (
+    typeof r.id === 'string' &&
+    typeof r.webhook_id === 'string' &&
+    (r.source === 'journey' || r.source === 'account') &&
+    typeof r.job === 'string' &&
+    DELIVERY_STATUSES.has(r.status) &&
+    Number.isInteger(r.attempts) &&
+    Number.isInteger(r.replay_base) &&
+    (r.next_attempt_at === null || typeof r.next_attempt_at === 'number') &&
+    (r.batch_id === null || typeof r.batch_id === 'string') &&
+    intOrNull(r.last_status) &&
+    (r.last_error === null || typeof r.last_error === 'string') &&
+    typeof r.created_at === 'number' &&
+    typeof r.updated_at === 'number'
+  )
+}
+
+/** Delivery rows as a claim reads them, many at a time: the schema judges (and words the error for) any row the check refuses. */
+export function deliveriesFromRows(rows: readonly unknown[]): DeliveryRecord[] {
+  return rows.map((row) => (isDeliveryColumns(row) ? toDelivery(row) : DeliveryRow.parse(row)))
+}
 
 export const AttemptRow = z
   .object({
