@@ -203,6 +203,20 @@ eachBackend('webhook-delivery', (backend) => {
       expect(list.value.filter((d) => d.batchId === batchRequest?.headers['webhook-id'])).toHaveLength(3)
     })
 
+    it('tells the requests delivered in a turn as one info line a webhook, each request at debug', async () => {
+      const { service, receiver, webhook, logs } = await setup({}, { batchSize: 3 })
+      for (const id of ['d1', 'd2', 'd3', 'd4']) await service.enqueue(sampleJob(webhook.id, { id }))
+      await service.tick()
+      // The summary goes out once the turn's settlements are all written.
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(receiver.requests).toHaveLength(2)
+      const told = logs.filter((l) => l.msg === 'webhook requests delivered')
+      expect(told.every((l) => l.level === 'info' && l.webhookId === webhook.id && typeof l.maxDurationMs === 'number')).toBe(true)
+      expect(told.reduce((n, l) => n + Number(l.requests), 0)).toBe(2)
+      expect(told.reduce((n, l) => n + Number(l.deliveries), 0)).toBe(4)
+      expect(logs.filter((l) => l.msg === 'webhook request delivered').map((l) => l.level)).toEqual(['debug', 'debug'])
+    })
+
     it('previews the body without sending', async () => {
       const { service, receiver, webhook } = await setup({ encoding: 'json', query: { a: '1' } })
       const preview = await service.preview(webhook.id, { params: ['user.traits.EMAIL'], customParams: { k: 'v' }, context: sampleContext() })

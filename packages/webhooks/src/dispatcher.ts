@@ -72,6 +72,17 @@ export function createDispatcher(deps: DispatcherDeps) {
   // The attempts that end in one turn (a burst of answers from a fast endpoint) settle in one transaction.
   const settleInBatch = coalesce((list: Settlement[]) => store.settleAll(list))
   const inflightByWebhook = new Map<string, number>()
+  // Requests delivered in one turn (the answers one settlement wrote), told as one info line a webhook.
+  const deliveredInTurn = new Map<string, { requests: number; deliveries: number; maxDurationMs: number }>()
+  const tellDelivered = () => {
+    for (const [webhookId, d] of deliveredInTurn) log({ level: 'info', msg: 'webhook requests delivered', webhookId, ...d })
+    deliveredInTurn.clear()
+  }
+  const countDelivered = (webhookId: string, deliveries: number, durationMs: number) => {
+    if (deliveredInTurn.size === 0) setImmediate(tellDelivered)
+    const d = deliveredInTurn.get(webhookId) ?? { requests: 0, deliveries: 0, maxDurationMs: 0 }
+    deliveredInTurn.set(webhookId, { requests: d.requests + 1, deliveries: d.deliveries + deliveries, maxDurationMs: Math.max(d.maxDurationMs, durationMs) })
+  }
   const running = new Set<Promise<void>>()
   let timer: NodeJS.Timeout | null = null
   let started = false
@@ -230,11 +241,12 @@ export function createDispatcher(deps: DispatcherDeps) {
       },
       attempt: { attempt: member.attempts + 1, at, status: verdict.status, durationMs, error },
     }))
-    // A delivered request is one info line for all its deliveries; each delivery is debug detail.
-    // A failure stays one warn line per delivery.
+    // The requests delivered in one turn are one info line a webhook; each request and each
+    // delivery is debug detail. A failure stays one warn line per delivery.
     const delivered = events.filter((e) => e.delivery.status === 'delivered').length
     if (delivered > 0) {
-      log({ level: 'info', msg: 'webhook request delivered', webhookId: unit.webhookId, ...(unit.batchId === null ? {} : { batchId: unit.batchId }), deliveries: delivered, status: verdict.status, durationMs })
+      countDelivered(unit.webhookId, delivered, durationMs)
+      log({ level: 'debug', msg: 'webhook request delivered', webhookId: unit.webhookId, ...(unit.batchId === null ? {} : { batchId: unit.batchId }), deliveries: delivered, status: verdict.status, durationMs })
     }
     for (const event of events) {
       log({

@@ -4,8 +4,12 @@
  */
 export interface WebhookLogEntry {
   level: 'debug' | 'info' | 'warn' | 'error'
-  /** A request's count of deliveries (the info line of a batch). */
+  /** Deliveries a request (or a turn's requests) carried. */
   deliveries?: number
+  /** Requests delivered in one turn (the info line that tells them). */
+  requests?: number
+  /** The slowest of those requests. */
+  maxDurationMs?: number
   msg: string
   webhookId?: string
   deliveryId?: string
