@@ -82,9 +82,11 @@ export function createSqliteMessageStore(db: Database, now: () => number): Messa
     async begin(attempts) {
       if (attempts.length === 0) return
       const at = now()
+      // Encoded before the write lock is taken: the engine thread waits for the statements only.
+      const contents = attempts.map((a) => (a.content === null ? null : StoredContent.encode(a.content)))
       await write(() => {
         // Positional: a named-parameter object per row (`{ ...a, content, at }`) cost a copy a message.
-        for (const a of attempts) upsert.run(a.id, a.providerId, a.providerKind, a.channel, a.userId, a.journeyId, a.runId, a.nodeId, a.recipient, a.content === null ? null : StoredContent.encode(a.content), at, at)
+        attempts.forEach((a, i) => upsert.run(a.id, a.providerId, a.providerKind, a.channel, a.userId, a.journeyId, a.runId, a.nodeId, a.recipient, contents[i] ?? null, at, at))
       })
     },
     async finish(results) {

@@ -57,20 +57,29 @@ export class SqliteEngineStore implements EngineStore {
     if (this.db.open) this.db.close()
   }
 
-  appendEventGroups(groups: readonly IngestedEvent[][], settle?: OutboxSettleRows): Promise<AppendResult[]> {
-    return writeTransaction(this.db, () => {
-      const results = groups.map((events) => {
-        const stored: JournalEntry[] = []
-        for (const e of events) {
-          if (this.dedupeKeys && this.s.dedupeKeyExists.get(e.messageId) !== undefined) continue
-          const r = this.s.insertEvent.run(e.messageId, e.type, e.userId, journalPayload(e), e.timestamp, e.receivedAt)
-          // The entry as journalFromRow would read it back: the payload's fields, or absent.
-          if (r.changes === 1) stored.push(journalFields(e, Number(r.lastInsertRowid)))
-        }
-        return { accepted: stored.length, duplicates: events.length - stored.length, stored }
+  async appendEventGroups(groups: readonly IngestedEvent[][], settle?: OutboxSettleRows): Promise<AppendResult[]> {
+    // Encoded before the write lock is taken, and the entries built after it is given back: the
+    // engine thread waits for the statements only.
+    const payloads = groups.map((events) => events.map(journalPayload))
+    const settled = settle ? encodeSettle(settle) : null
+    const seqs = await writeTransaction(this.db, () => {
+      const out = groups.map((events, g) =>
+        events.map((e, i) => {
+          if (this.dedupeKeys && this.s.dedupeKeyExists.get(e.messageId) !== undefined) return 0
+          const r = this.s.insertEvent.run(e.messageId, e.type, e.userId, payloads[g]?.[i] ?? journalPayload(e), e.timestamp, e.receivedAt)
+          return r.changes === 1 ? Number(r.lastInsertRowid) : 0
+        }),
+      )
+      if (settled) this.settleRows(settled)
+      return out
+    })
+    return groups.map((events, g) => {
+      // The entry as journalFromRow would read it back: the payload's fields, or absent.
+      const stored = events.flatMap((e, i) => {
+        const seq = seqs[g]?.[i] ?? 0
+        return seq > 0 ? [journalFields(e, seq)] : []
       })
-      if (settle) this.settleRows(settle)
-      return results
+      return { accepted: stored.length, duplicates: events.length - stored.length, stored }
     })
   }
 
@@ -253,7 +262,8 @@ export class SqliteEngineStore implements EngineStore {
     if (ids.length > 0) this.s.deleteOutbox.run(JSON.stringify(ids))
   }
   async deferOutbox(id: string, availableAt: number, history?: HistoryRecord): Promise<void> {
-    await writeTransaction(this.db, () => this.settleRows({ complete: [], defer: [{ id, availableAt }], history: history ? [history] : [], joined: [] }))
+    const settled = encodeSettle({ complete: [], defer: [{ id, availableAt }], history: history ? [history] : [], joined: [] })
+    await writeTransaction(this.db, () => this.settleRows(settled))
   }
   async nextOutboxDue(): Promise<number | null> {
     return this.s.outboxNext.get()?.t ?? null
@@ -263,15 +273,23 @@ export class SqliteEngineStore implements EngineStore {
     return this.s.outboxCount.get()?.n ?? 0
   }
   /** Outbox rows done and kept for later, their history, and the other stores' joined writes, inside the caller's transaction. */
-  private settleRows({ complete, defer, history, joined }: OutboxSettleRows): void {
+  private settleRows({ complete, defer, history, joined }: EncodedSettle): void {
     if (complete.length > 0) this.s.deleteOutbox.run(JSON.stringify(complete))
     for (const d of defer) this.s.deferOutbox.run(d.availableAt, d.id)
-    for (const h of history) this.s.insertHistory.run(...historyColumns(h))
+    for (const h of history) this.s.insertHistory.run(...h)
     for (const j of joined) j.sqlite(this.db)
   }
   async appendHistory(rows: HistoryRecord[]): Promise<void> {
-    await writeTransaction(this.db, () => rows.forEach((h) => this.s.insertHistory.run(...historyColumns(h))))
+    const columns = rows.map(historyColumns)
+    await writeTransaction(this.db, () => columns.forEach((h) => this.s.insertHistory.run(...h)))
   }
+}
+
+/** Settlement rows with their history encoded, before the write lock is taken. */
+type EncodedSettle = Omit<OutboxSettleRows, 'history'> & { history: ReturnType<typeof historyColumns>[] }
+
+function encodeSettle(rows: OutboxSettleRows): EncodedSettle {
+  return { ...rows, history: rows.history.map(historyColumns) }
 }
 
 /** A commit with its JSON columns encoded: what the write transaction only has to run. */
