@@ -9,6 +9,8 @@ import { z } from 'zod'
 
 const MAIN = resolve(import.meta.dirname, '../src/main.ts')
 const children: ChildProcess[] = []
+/** Each child's standard output so far. */
+const output = new Map<ChildProcess, string>()
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
 })
@@ -30,6 +32,7 @@ async function startServer(db: string, port: number): Promise<ChildProcess> {
   await new Promise<void>((resolveUp, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start')), 30_000)
     child.stdout?.on('data', (d: Buffer) => {
+      output.set(child, (output.get(child) ?? '') + d.toString())
       if (d.toString().includes('Switchyard is running')) {
         clearTimeout(timer)
         resolveUp()
@@ -69,6 +72,8 @@ describe('SIGTERM', () => {
     stop = true
     await Promise.all(workers)
     expect(code).toBe(0)
+    // Its stop ran to the end (an exit with nothing left to wait for is code 0 too).
+    expect(output.get(child)).toContain('"msg":"switchyard stopped"')
     expect(acked.size).toBeGreaterThan(0)
 
     const conn = new Database(db, { readonly: true })

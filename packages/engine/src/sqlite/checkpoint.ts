@@ -49,7 +49,12 @@ export function startBackgroundCheckpoint(path: string, options: BackgroundCheck
   worker.on('error', (error: unknown) => options.onFailure?.(error instanceof Error && error.message ? error.message : String(error)))
   return {
     async stop() {
-      if (running) worker.postMessage('stop')
+      // Unref'd so it never keeps a process alive, but a stop is awaited: with nothing else
+      // pending the process would end before the thread's exit, and its caller's stop with it.
+      if (running) {
+        worker.ref()
+        worker.postMessage('stop')
+      }
       await exited
     },
   }
