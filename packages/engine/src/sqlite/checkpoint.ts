@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads'
  * peak the two writers append about 90 MB of WAL a second, so one pass copies about as much as a
  * writer's own checkpoint did at its 40 MB threshold.
  */
-export const BACKGROUND_CHECKPOINT_MS = 400
+const BACKGROUND_CHECKPOINT_MS = 400
 
 export interface BackgroundCheckpointOptions {
   intervalMs?: number
