@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Channel, DraftGraph, JourneySettings, OutboxJobSchema, isOutboxJobShape, versionedRecord } from '@switchyard/schema'
+import { Channel, DraftGraph, JourneySettings, OutboxJobSchema, isJsonObject as isRecord, isOutboxJobShape, versionedRecord } from '@switchyard/schema'
 import type { MachineJson } from '@switchyard/compiler'
 import type { StoredRunContext } from './records'
 
@@ -93,6 +93,4 @@ export const StoredMachineRecord = versionedRecord({
   migrations: [{ from: 1, up: (old) => ({ compilerVersion: 0, machine: old }) }],
 })
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
+export { isRecord }

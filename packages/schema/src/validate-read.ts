@@ -8,6 +8,11 @@ export function isRecord(value: unknown): value is RawRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/** The same test, typed for reading the known keys of JSON this build wrote (stored rows). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return isRecord(value)
+}
+
 export { own } from './dict'
 
 /** The value at a path of own properties (array indices included), or undefined. */

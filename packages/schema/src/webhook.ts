@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { ActivityStatus, Channel } from './channels'
 import type { DeliveryContext, MessageJob, OutboxJob, WebhookJob } from './jobs'
 import { WebhookBody } from './kinds'
+import { isJsonObject } from './validate-read'
 
 /**
  * Webhook endpoints as the admin API (`/api/webhooks`) takes and answers them. Browser-safe: zod
@@ -256,19 +257,17 @@ export const MessageJobSchema: z.ZodType<MessageJob> = z.object({
 /** An engine outbox row's job, as the engine's store reads it back. */
 export const OutboxJobSchema: z.ZodType<OutboxJob> = z.union([WebhookJobSchema, MessageJobSchema])
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-
 /**
  * The top level of a job this build wrote (its kind, ids and the delivery context it resolved):
  * the check that stands in for the schemas above on rows at the current version, read once per
  * delivery by every relay batch and every webhook claim. Older rows still go through the schemas.
  */
 export function isOutboxJobShape(v: unknown): v is OutboxJob {
-  if (!isObject(v) || typeof v.id !== 'string' || typeof v.createdAt !== 'number' || !isObject(v.context)) return false
+  if (!isJsonObject(v) || typeof v.id !== 'string' || typeof v.createdAt !== 'number' || !isJsonObject(v.context)) return false
   const user = v.context.user
-  if (!isObject(user) || typeof user.id !== 'string' || !isObject(user.traits) || !isObject(v.context.journey)) return false
-  if (v.kind === 'message') return typeof v.channel === 'string' && (v.providerId === null || typeof v.providerId === 'string') && isObject(v.message)
-  return v.kind === 'webhook' && typeof v.webhookId === 'string' && Array.isArray(v.params) && isObject(v.customParams) && isObject(v.body)
+  if (!isJsonObject(user) || typeof user.id !== 'string' || !isJsonObject(user.traits) || !isJsonObject(v.context.journey)) return false
+  if (v.kind === 'message') return typeof v.channel === 'string' && (v.providerId === null || typeof v.providerId === 'string') && isJsonObject(v.message)
+  return v.kind === 'webhook' && typeof v.webhookId === 'string' && Array.isArray(v.params) && isJsonObject(v.customParams) && isJsonObject(v.body)
 }
 
 /** The same for a journey webhook's job alone. */

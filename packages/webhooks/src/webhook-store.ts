@@ -5,9 +5,10 @@ import {
   WebhookEncoding,
   WebhookJobSchema,
   WebhookRetryPolicy,
-  isWebhookJobShape,
   WebhookState,
   WebhookTestStatus,
+  isJsonObject,
+  isWebhookJobShape,
   versionedRecord,
 } from '@switchyard/schema'
 import { z } from 'zod'
@@ -99,9 +100,7 @@ export const StoredJob = z.union([WebhookJobSchema, AccountJob])
 export type StoredJob = z.infer<typeof StoredJob>
 
 function isAccountJobShape(v: unknown): v is AccountJob {
-  if (typeof v !== 'object' || v === null) return false
-  const job = v as Record<string, unknown>
-  return job.kind === 'account' && typeof job.type === 'string' && typeof job.eventId === 'string' && typeof job.body === 'object' && job.body !== null && !Array.isArray(job.body)
+  return isJsonObject(v) && v.kind === 'account' && typeof v.type === 'string' && typeof v.eventId === 'string' && isJsonObject(v.body)
 }
 
 /**
@@ -149,13 +148,11 @@ export const DeliveryRow = DeliveryColumns.transform(toDelivery)
 export type DeliveryRecord = z.output<typeof DeliveryRow>
 
 const DELIVERY_STATUSES: ReadonlySet<unknown> = new Set(DeliveryStatus.options)
-const intOrNull = (v: unknown) => v === null || Number.isInteger(v)
 
 /** Columns as this build's SQLite store reads them back: checked by hand, without the schema's copy. */
-function isDeliveryColumns(row: unknown): row is z.infer<typeof DeliveryColumns> {
-  if (typeof row !== 'object' || row === null) return false
-  const r = row as Record<string, unknown>
+function isDeliveryColumns(r: unknown): r is z.infer<typeof DeliveryColumns> {
   return (
+    isJsonObject(r) &&
     typeof r.id === 'string' &&
     typeof r.webhook_id === 'string' &&
     (r.source === 'journey' || r.source === 'account') &&
@@ -165,7 +162,7 @@ function isDeliveryColumns(row: unknown): row is z.infer<typeof DeliveryColumns>
     Number.isInteger(r.replay_base) &&
     (r.next_attempt_at === null || typeof r.next_attempt_at === 'number') &&
     (r.batch_id === null || typeof r.batch_id === 'string') &&
-    intOrNull(r.last_status) &&
+    (r.last_status === null || Number.isInteger(r.last_status)) &&
     (r.last_error === null || typeof r.last_error === 'string') &&
     typeof r.created_at === 'number' &&
     typeof r.updated_at === 'number'
