@@ -72,17 +72,16 @@ export function createDispatcher(deps: DispatcherDeps) {
   // The attempts that end in one turn (a burst of answers from a fast endpoint) settle in one transaction.
   const settleInBatch = coalesce((list: Settlement[]) => store.settleAll(list))
   const inflightByWebhook = new Map<string, number>()
-  // Requests delivered in one turn (the answers one settlement wrote), told as one info line a webhook.
-  const deliveredInTurn = new Map<string, { requests: number; deliveries: number; maxDurationMs: number }>()
-  const tellDelivered = () => {
-    for (const [webhookId, d] of deliveredInTurn) log({ level: 'info', msg: 'webhook requests delivered', webhookId, ...d })
-    deliveredInTurn.clear()
-  }
-  const countDelivered = (webhookId: string, deliveries: number, durationMs: number) => {
-    if (deliveredInTurn.size === 0) setImmediate(tellDelivered)
-    const d = deliveredInTurn.get(webhookId) ?? { requests: 0, deliveries: 0, maxDurationMs: 0 }
-    deliveredInTurn.set(webhookId, { requests: d.requests + 1, deliveries: d.deliveries + deliveries, maxDurationMs: Math.max(d.maxDurationMs, durationMs) })
-  }
+  // The requests delivered in one turn (the answers one settlement wrote): one info line a webhook.
+  const tellDelivered = coalesce(async (requests: { webhookId: string; deliveries: number; durationMs: number }[]) => {
+    const byWebhook = new Map<string, { requests: number; deliveries: number; maxDurationMs: number }>()
+    for (const r of requests) {
+      const d = byWebhook.get(r.webhookId) ?? { requests: 0, deliveries: 0, maxDurationMs: 0 }
+      byWebhook.set(r.webhookId, { requests: d.requests + 1, deliveries: d.deliveries + r.deliveries, maxDurationMs: Math.max(d.maxDurationMs, r.durationMs) })
+    }
+    for (const [webhookId, d] of byWebhook) log({ level: 'info', msg: 'webhook requests delivered', webhookId, ...d })
+    return requests.map(() => undefined)
+  })
   const running = new Set<Promise<void>>()
   let timer: NodeJS.Timeout | null = null
   let started = false
@@ -245,7 +244,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     // delivery is debug detail. A failure stays one warn line per delivery.
     const delivered = events.filter((e) => e.delivery.status === 'delivered').length
     if (delivered > 0) {
-      countDelivered(unit.webhookId, delivered, durationMs)
+      void tellDelivered({ webhookId: unit.webhookId, deliveries: delivered, durationMs })
       log({ level: 'debug', msg: 'webhook request delivered', webhookId: unit.webhookId, ...(unit.batchId === null ? {} : { batchId: unit.batchId }), deliveries: delivered, status: verdict.status, durationMs })
     }
     for (const event of events) {
