@@ -33,7 +33,9 @@ type FromCheckpointThread = { type: 'checkpointed'; frames: number } | { type: '
  * with most frames already copied, restarts it and cuts the file back to `WAL_SIZE_LIMIT_BYTES`.
  */
 export function startBackgroundCheckpoint(path: string, options: BackgroundCheckpointOptions = {}): BackgroundCheckpoint {
-  const worker = new Worker(new URL('./checkpoint-thread.mjs', import.meta.url), { workerData: { path, intervalMs: options.intervalMs ?? BACKGROUND_CHECKPOINT_MS } })
+  const worker = new Worker(new URL('./checkpoint-thread.mjs', import.meta.url), {
+    workerData: { path, intervalMs: options.intervalMs ?? BACKGROUND_CHECKPOINT_MS, reportPasses: options.onPass !== undefined },
+  })
   worker.unref()
   worker.on('message', (m: FromCheckpointThread) => {
     if (m.type === 'checkpointed') options.onPass?.(m.frames)
