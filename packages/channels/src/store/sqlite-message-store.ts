@@ -83,10 +83,10 @@ export function createSqliteMessageStore(db: Database, now: () => number): Messa
       if (attempts.length === 0) return
       const at = now()
       // Encoded before the write lock is taken: the engine thread waits for the statements only.
-      const contents = attempts.map((a) => (a.content === null ? null : StoredContent.encode(a.content)))
+      // Positional: a named-parameter object per row (`{ ...a, content, at }`) cost a copy a message.
+      const rows = attempts.map((a) => [a.id, a.providerId, a.providerKind, a.channel, a.userId, a.journeyId, a.runId, a.nodeId, a.recipient, a.content === null ? null : StoredContent.encode(a.content), at, at])
       await write(() => {
-        // Positional: a named-parameter object per row (`{ ...a, content, at }`) cost a copy a message.
-        attempts.forEach((a, i) => upsert.run(a.id, a.providerId, a.providerKind, a.channel, a.userId, a.journeyId, a.runId, a.nodeId, a.recipient, contents[i] ?? null, at, at))
+        for (const row of rows) upsert.run(...row)
       })
     },
     async finish(results) {

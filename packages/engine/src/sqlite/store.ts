@@ -60,26 +60,20 @@ export class SqliteEngineStore implements EngineStore {
   async appendEventGroups(groups: readonly IngestedEvent[][], settle?: OutboxSettleRows): Promise<AppendResult[]> {
     // Encoded before the write lock is taken, and the entries built after it is given back: the
     // engine thread waits for the statements only.
-    const payloads = groups.map((events) => events.map(journalPayload))
+    const rows = groups.map((events) => events.map((e) => ({ e, payload: journalPayload(e), seq: 0 })))
     const settled = settle ? encodeSettle(settle) : null
-    const seqs = await writeTransaction(this.db, () => {
-      const out = groups.map((events, g) =>
-        events.map((e, i) => {
-          if (this.dedupeKeys && this.s.dedupeKeyExists.get(e.messageId) !== undefined) return 0
-          const r = this.s.insertEvent.run(e.messageId, e.type, e.userId, payloads[g]?.[i] ?? journalPayload(e), e.timestamp, e.receivedAt)
-          return r.changes === 1 ? Number(r.lastInsertRowid) : 0
-        }),
-      )
+    await writeTransaction(this.db, () => {
+      for (const r of rows.flat()) {
+        if (this.dedupeKeys && this.s.dedupeKeyExists.get(r.e.messageId) !== undefined) continue
+        const inserted = this.s.insertEvent.run(r.e.messageId, r.e.type, r.e.userId, r.payload, r.e.timestamp, r.e.receivedAt)
+        if (inserted.changes === 1) r.seq = Number(inserted.lastInsertRowid)
+      }
       if (settled) this.settleRows(settled)
-      return out
     })
-    return groups.map((events, g) => {
+    return rows.map((group) => {
       // The entry as journalFromRow would read it back: the payload's fields, or absent.
-      const stored = events.flatMap((e, i) => {
-        const seq = seqs[g]?.[i] ?? 0
-        return seq > 0 ? [journalFields(e, seq)] : []
-      })
-      return { accepted: stored.length, duplicates: events.length - stored.length, stored }
+      const stored = group.flatMap((r) => (r.seq > 0 ? [journalFields(r.e, r.seq)] : []))
+      return { accepted: stored.length, duplicates: group.length - stored.length, stored }
     })
   }
 
