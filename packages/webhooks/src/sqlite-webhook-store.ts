@@ -12,7 +12,9 @@ import {
   parseAll,
   patchColumns,
   sealedConfigText,
+  type ClaimPlanner,
   type ClaimedUnit,
+  type DeliveryRecord,
   type NewDelivery,
   type SettleResult,
   type Settlement,
@@ -29,6 +31,9 @@ export const DUE_OF_SQL = `SELECT * FROM webhook_deliveries WHERE webhook_id = ?
  * The webhooks store on the server's SQLite file. Every write is one IMMEDIATE transaction (the
  * write lock taken up front, so no busy upgrade midway); the callbacks run inside it.
  */
+/** Thrown inside a unit's savepoint to undo its claims when a member changed since it was read. */
+const STALE_CLAIM = new Error('a claimed delivery changed since it was read')
+
 export function createSqliteWebhookStore(db: Database): WebhookStore {
   const parseOne = <T>(schema: z.ZodType<T>, row: unknown): T | null => (row === undefined ? null : schema.parse(row))
   // Waits for another thread's commit without blocking this thread's event loop (see ThreadWriteLock).
@@ -63,7 +68,8 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
     batchMembers: db.prepare(
       `SELECT * FROM webhook_deliveries WHERE batch_id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'failed') ORDER BY created_at, id`,
     ),
-    claim: db.prepare(`UPDATE webhook_deliveries SET status = 'delivering', batch_id = ?, updated_at = ? WHERE id = ?`),
+    // Only a row still waiting with the attempts it was read with: nothing else in this process changed it since.
+    claim: db.prepare(`UPDATE webhook_deliveries SET status = 'delivering', batch_id = ?, updated_at = ? WHERE id = ? AND status IN ('pending', 'failed') AND attempts = ?`),
     settleDelivery: db.prepare(
       `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, batch_id = ?, last_status = ?, last_error = ?, updated_at = ?
        WHERE id = ?`,
@@ -118,6 +124,42 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
     return { webhook, alertIds }
   }
 
+  /** What `planner` takes of each webhook's due deliveries, as read now (no write lock). */
+  const planUnits = (now: number, planner: ClaimPlanner): ClaimedUnit[] => {
+    const units: ClaimedUnit[] = []
+    for (const { webhook_id } of parseAll(z.object({ webhook_id: z.string() }), q.dueWebhookIds.all(now))) {
+      const webhook = getWebhook(webhook_id)
+      if (webhook === null) continue
+      const limit = planner.limit(webhook)
+      if (limit <= 0) continue
+      const due = deliveriesFromRows(q.dueOf.all(webhook.id, now, limit))
+      const batchIds = [...new Set(due.flatMap((d) => (d.batchId === null ? [] : [d.batchId])))]
+      const batches = membersByBatch(batchIds.length === 0 ? [] : deliveriesFromRows(q.batchMembers.all(JSON.stringify(batchIds))))
+      units.push(...planner.plan(webhook, due, batches))
+    }
+    return units
+  }
+  const claimMember = (unit: ClaimedUnit, m: DeliveryRecord, now: number): boolean => q.claim.run(unit.batchId, now, m.id, m.attempts).changes > 0
+  /** A batch's members move to `delivering` together (in a savepoint), or none does when one changed since it was read. */
+  const claimBatch = db.transaction((unit: ClaimedUnit, now: number) => {
+    for (const m of unit.members) if (!claimMember(unit, m, now)) throw STALE_CLAIM
+  })
+  const claimed = (unit: ClaimedUnit, now: number): boolean => {
+    const [only, ...others] = unit.members
+    if (only !== undefined && others.length === 0) return claimMember(unit, only, now)
+    try {
+      claimBatch(unit, now)
+      return true
+    } catch (err) {
+      if (err === STALE_CLAIM) return false
+      throw err
+    }
+  }
+  /** Claims the planned units in one transaction; a unit a replay, a removal or a settlement changed meanwhile is left out. */
+  const claimPlanned = async (now: number, planned: ClaimedUnit[]): Promise<ClaimedUnit[]> =>
+    planned.length === 0 ? [] : write(() => planned.filter((unit) => claimed(unit, now)))
+  let claiming: Promise<unknown> = Promise.resolve()
+
   return {
     async insertWebhook(w) {
       await write(() => q.insertWebhook.run(w.id, w.name, JSON.stringify(w.config), w.enabled ? 1 : 0, w.now, w.now))
@@ -171,24 +213,13 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
     deliveriesOf: async (webhookId, limit) => parseAll(DeliveryRow, q.deliveriesOf.all(webhookId, limit)),
     attemptsOf: async (ids) => attemptsByDelivery(ids.length === 0 ? [] : q.attemptsOf.all(JSON.stringify(ids))),
 
-    async claimDue(now, planner) {
-      return write(() => {
-        const units: ClaimedUnit[] = []
-        for (const { webhook_id } of parseAll(z.object({ webhook_id: z.string() }), q.dueWebhookIds.all(now))) {
-          const webhook = getWebhook(webhook_id)
-          if (webhook === null) continue
-          const limit = planner.limit(webhook)
-          if (limit <= 0) continue
-          const due = deliveriesFromRows(q.dueOf.all(webhook.id, now, limit))
-          const batchIds = [...new Set(due.flatMap((d) => (d.batchId === null ? [] : [d.batchId])))]
-          const batches = membersByBatch(batchIds.length === 0 ? [] : deliveriesFromRows(q.batchMembers.all(JSON.stringify(batchIds))))
-          for (const unit of planner.plan(webhook, due, batches)) {
-            for (const member of unit.members) q.claim.run(unit.batchId, now, member.id)
-            units.push(unit)
-          }
-        }
-        return units
-      })
+    // Read and planned before the write lock, claimed under it: parsing a claim's rows inside the
+    // transaction held the lock the engine thread waits for (1.5 s of a 100,000-delivery run).
+    // Claims in this store run one after another, each reading what the one before wrote.
+    claimDue: (now, planner) => {
+      const next = claiming.then(() => claimPlanned(now, planUnits(now, planner)))
+      claiming = next.catch(() => undefined)
+      return next
     },
     settle: async (s) => write(() => settleOne(s)),
     settleAll: async (list) => write(() => list.map(settleOne)),

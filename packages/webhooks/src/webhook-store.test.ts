@@ -7,6 +7,7 @@ import { DUE_OF_SQL, createSqliteWebhookStore } from './sqlite-webhook-store'
 import { WEBHOOK_TABLES } from './testing'
 import { deliveryClaimsContract } from './delivery-claims.contract'
 import { type StoreUnderTest, webhookStoreContract } from './webhook-store.contract'
+import { addWebhook, delivery, failedBatch, ids, takeAll } from './webhook-store.fixtures'
 import { DeliveryRow, StoredJobRecord, deliveriesFromRows, type StoredJob } from './webhook-store'
 
 eachBackend<StoreUnderTest>(
@@ -38,6 +39,31 @@ describe('a claim on SQLite', () => {
       .map((r) => String((r as { detail: unknown }).detail))
     expect(plan.join('\n')).toContain('USING INDEX webhook_deliveries_waiting')
     expect(plan.join('\n')).not.toContain('TEMP B-TREE')
+    db.close()
+  })
+
+  it('reads outside the write lock and leaves out a unit changed before its claim: a batch is claimed whole or not at all', async () => {
+    const db = new Database(':memory:')
+    migrate(db, 0)
+    const store = createSqliteWebhookStore(db)
+    await addWebhook(store, 'wh_1')
+    await failedBatch(store, 'wh_1', 'batch_1', ['m1', 'm2', 'm3'])
+    await store.enqueue(delivery('gone', 'wh_1', 1000))
+    await store.enqueue(delivery('kept', 'wh_1', 1000))
+    const units = await store.claimDue(3000, {
+      limit: () => 100,
+      plan: (w, due, batches) => {
+        // Between the read and the claim: one delivery removed, one member of the batch tried by someone else.
+        db.prepare("DELETE FROM webhook_deliveries WHERE id = 'gone'").run()
+        db.prepare("UPDATE webhook_deliveries SET attempts = attempts + 1 WHERE id = 'm2'").run()
+        return takeAll().plan(w, due, batches)
+      },
+    })
+    expect(units.map((u) => ids(u.members))).toEqual([['kept']])
+    expect((await store.getDelivery('kept'))?.status).toBe('delivering')
+    for (const id of ['m1', 'm2', 'm3']) expect((await store.getDelivery(id))?.status).toBe('failed')
+    // Nothing changed meanwhile: the batch is claimed on the next look.
+    expect((await store.claimDue(3000, takeAll())).map((u) => [u.batchId, ids(u.members)])).toEqual([['batch_1', ['m1', 'm2', 'm3']]])
     db.close()
   })
 })
