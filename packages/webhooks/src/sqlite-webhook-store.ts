@@ -27,13 +27,14 @@ const DUE = `status IN ('pending', 'failed') AND next_attempt_at <= ?`
 /** One webhook's due deliveries, soonest first (the `webhook_deliveries_waiting` index serves it). */
 export const DUE_OF_SQL = `SELECT * FROM webhook_deliveries WHERE webhook_id = ? AND ${DUE} ORDER BY next_attempt_at, created_at, id LIMIT ?`
 
-/**
- * The webhooks store on the server's SQLite file. Every write is one IMMEDIATE transaction (the
- * write lock taken up front, so no busy upgrade midway); the callbacks run inside it.
- */
 /** Thrown inside a unit's savepoint to undo its claims when a member changed since it was read. */
 const STALE_CLAIM = new Error('a claimed delivery changed since it was read')
 
+/**
+ * The webhooks store on the server's SQLite file. Every write is one IMMEDIATE transaction (the
+ * write lock taken up front, so no busy upgrade midway); the callbacks run inside it, but for a
+ * claim's planner, which plans from rows read before the claim's transaction.
+ */
 export function createSqliteWebhookStore(db: Database): WebhookStore {
   const parseOne = <T>(schema: z.ZodType<T>, row: unknown): T | null => (row === undefined ? null : schema.parse(row))
   // Waits for another thread's commit without blocking this thread's event loop (see ThreadWriteLock).
@@ -145,8 +146,8 @@ export function createSqliteWebhookStore(db: Database): WebhookStore {
     for (const m of unit.members) if (!claimMember(unit, m, now)) throw STALE_CLAIM
   })
   const claimed = (unit: ClaimedUnit, now: number): boolean => {
-    const [only, ...others] = unit.members
-    if (only !== undefined && others.length === 0) return claimMember(unit, only, now)
+    // One member needs no savepoint: its one UPDATE moves it or not.
+    if (unit.members.length <= 1) return unit.members.every((m) => claimMember(unit, m, now))
     try {
       claimBatch(unit, now)
       return true

@@ -63,10 +63,12 @@ export class SqliteEngineStore implements EngineStore {
     const rows = groups.map((events) => events.map((e) => ({ e, payload: journalPayload(e), seq: 0 })))
     const settled = settle ? encodeSettle(settle) : null
     await writeTransaction(this.db, () => {
-      for (const r of rows.flat()) {
-        if (this.dedupeKeys && this.s.dedupeKeyExists.get(r.e.messageId) !== undefined) continue
-        const inserted = this.s.insertEvent.run(r.e.messageId, r.e.type, r.e.userId, r.payload, r.e.timestamp, r.e.receivedAt)
-        if (inserted.changes === 1) r.seq = Number(inserted.lastInsertRowid)
+      for (const group of rows) {
+        for (const r of group) {
+          if (this.dedupeKeys && this.s.dedupeKeyExists.get(r.e.messageId) !== undefined) continue
+          const inserted = this.s.insertEvent.run(r.e.messageId, r.e.type, r.e.userId, r.payload, r.e.timestamp, r.e.receivedAt)
+          if (inserted.changes === 1) r.seq = Number(inserted.lastInsertRowid)
+        }
       }
       if (settled) this.settleRows(settled)
     })
