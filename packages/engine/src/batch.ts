@@ -279,7 +279,8 @@ export class Batch {
             id,
             kind: 'message',
             createdAt: now,
-            job: { kind: 'message', id, channel: p.channel, providerId: p.providerId, message: p.message, context: deliveryContext(run, loaded, user, p.nodeId, this.o), createdAt: now },
+            // Without `message`: the fields are the version's node's, put back when the job is claimed.
+            job: { kind: 'message', id, channel: p.channel, providerId: p.providerId, context: deliveryContext(run, loaded, user, p.nodeId, this.o), createdAt: now },
           })
           this.history(run, { nodeId: p.nodeId, kind: 'message', outlet: p.outlet, messageId: id, detail: { channel: p.channel, status: 'queued' } })
           this.leftBy(loaded, p.nodeId, p.outlet)

@@ -1,11 +1,18 @@
-import type { IngestedEvent } from '@switchyard/schema'
+import { ActionData, type IngestedEvent } from '@switchyard/schema'
 import { coalesce, type JoinedWrite } from '@switchyard/storage'
 import type { Clock } from './clock'
 import { EngineReads } from './engine-reads'
 import type { IngestResult } from './journal-writer'
 import { outcomeRow, sentEvent, type JobOutcome, type OutboxSettlement, type OutcomeJob, type SentJob } from './outcomes'
 import type { HistoryRecord } from './records'
-import type { OutboxClaim, OutboxSettleRows } from './store'
+import type { OutboxClaim, OutboxSettleRows, StoredOutboxClaim } from './store'
+
+/** Journey versions whose message fields the relay keeps in memory (the oldest read goes first). */
+const TEMPLATE_VERSIONS = 256
+
+function isWhole(claim: StoredOutboxClaim): claim is OutboxClaim {
+  return claim.job.kind !== 'message' || claim.job.message !== undefined
+}
 
 /**
  * The engine's outbox side, which the relay uses: claiming committed side effects, settling a
@@ -35,9 +42,43 @@ export abstract class EngineOutbox extends EngineReads {
     for (const l of this.outboxListeners) l()
   }
 
-  /** Committed side effects of a kind that are due now. */
-  claimOutbox(kind: OutboxClaim['kind'], limit: number): Promise<OutboxClaim[]> {
-    return this.store.claimOutbox(kind, limit, this.clock.now())
+  /**
+   * Committed side effects of a kind that are due now, each job whole: a message job stored
+   * without its fields gets those of its journey version's node. A job whose version is gone
+   * (its journey was deleted between the claim's read and this) is completed unsent, as the
+   * deletion does with the rest of the journey's queued messages.
+   */
+  async claimOutbox(kind: OutboxClaim['kind'], limit: number): Promise<OutboxClaim[]> {
+    const claims = await this.store.claimOutbox(kind, limit, this.clock.now())
+    const whole: OutboxClaim[] = []
+    const orphaned: string[] = []
+    for (const claim of claims) {
+      const { job } = claim
+      if (job.kind === 'message' && job.message === undefined) job.message = (await this.templates(job.context.journey.id, job.context.journey.version))?.get(job.context.nodeId)
+      if (isWhole(claim)) whole.push(claim)
+      else orphaned.push(claim.id)
+    }
+    if (orphaned.length > 0) await this.store.completeOutbox(orphaned)
+    return whole
+  }
+
+  /** Journey version -> its action nodes' fields, which a version never changes. */
+  private readonly templateCache = new Map<string, Map<string, Record<string, unknown>>>()
+
+  private async templates(journeyId: string, version: number): Promise<Map<string, Record<string, unknown>> | null> {
+    const key = `${journeyId}@${version}`
+    const cached = this.templateCache.get(key)
+    if (cached !== undefined) return cached
+    const v = await this.store.getVersion(journeyId, version)
+    if (v === null) return null
+    const fields = new Map<string, Record<string, unknown>>()
+    for (const node of v.graph.nodes) {
+      const data = node.type === 'action' ? ActionData.safeParse(node.data) : null
+      if (data?.success) fields.set(node.id, data.data.message)
+    }
+    if (this.templateCache.size >= TEMPLATE_VERSIONS) this.templateCache.delete(this.templateCache.keys().next().value as string)
+    this.templateCache.set(key, fields)
+    return fields
   }
 
   /**

@@ -8,6 +8,7 @@ import type {
   JourneyStatus,
   OutboxJob,
   RunStatus,
+  StoredOutboxJob,
   ValidationIssue,
 } from '@switchyard/schema'
 import type { MachineJson } from '@switchyard/compiler'
@@ -95,7 +96,7 @@ export interface TimerRecord {
 export interface OutboxRecord {
   id: string
   kind: OutboxJob['kind']
-  job: OutboxJob
+  job: StoredOutboxJob
   createdAt: number
 }
 

@@ -2,7 +2,7 @@ import type { JourneyStatus, RunStatus, HistoryKind } from '@switchyard/schema'
 import { JourneyStatus as JourneyStatusSchema, RunStatus as RunStatusSchema, HistoryKind as HistoryKindSchema } from '@switchyard/schema'
 import type { IngestedEvent } from '@switchyard/schema'
 import type { GoalWatch, HistoryRecord, JournalEntry, JourneyRecord, JourneyVersionRecord, RunRecord, TimerRecord, UserRecord } from './records'
-import type { OutboxClaim } from './store'
+import type { StoredOutboxClaim } from './store'
 import { isRecord, StoredGoalOutlets, StoredGraph, StoredHistoryDetail, StoredMachineRecord, StoredOutboxJob, StoredRunContextRecord, StoredSettings, StoredTraits } from './stored'
 
 /**
@@ -207,7 +207,7 @@ export interface OutboxRow {
   attempts: number
 }
 
-export function outboxClaimFromRow(r: OutboxRow): OutboxClaim {
+export function outboxClaimFromRow(r: OutboxRow): StoredOutboxClaim {
   const job = StoredOutboxJob.decode(r.job)
   return { id: r.id, kind: job.kind, job, createdAt: r.created_at, attempts: r.attempts }
 }

@@ -1,4 +1,4 @@
-import type { IngestedEvent, JourneyStats } from '@switchyard/schema'
+import type { IngestedEvent, JourneyStats, OutboxJob } from '@switchyard/schema'
 import type { JoinedWrite } from '@switchyard/storage'
 import type {
   CounterDelta,
@@ -106,8 +106,14 @@ export interface JourneyUserSummary {
   lastActivityAt: number
 }
 
-export interface OutboxClaim extends OutboxRecord {
+/** An outbox row as the store claims it: its job as stored (a message job may name its fields, see `StoredMessageJob`). */
+export interface StoredOutboxClaim extends OutboxRecord {
   attempts: number
+}
+
+/** A claimed row as the engine hands it out, its job whole. */
+export interface OutboxClaim extends StoredOutboxClaim {
+  job: OutboxJob
 }
 
 /**
@@ -200,7 +206,7 @@ export interface EngineStore {
 
   // The outbox, drained by dispatchers after commit.
   /** Rows of a kind whose time has come (`available_at <= now`), soonest and oldest first. */
-  claimOutbox(kind: OutboxRecord['kind'], limit: number, now: number): Promise<OutboxClaim[]>
+  claimOutbox(kind: OutboxRecord['kind'], limit: number, now: number): Promise<StoredOutboxClaim[]>
   completeOutbox(ids: string[]): Promise<void>
   /**
    * Keeps a row for later (a quiet-hours hold, a retry): counts the attempt, durable across

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Channel, DraftGraph, JourneySettings, OutboxJobSchema, isJsonObject as isRecord, isOutboxJobShape, versionedRecord } from '@switchyard/schema'
+import { Channel, DraftGraph, JourneySettings, StoredOutboxJobSchema, isJsonObject as isRecord, isStoredOutboxJobShape, versionedRecord } from '@switchyard/schema'
 import type { MachineJson } from '@switchyard/compiler'
 import type { StoredRunContext } from './records'
 
@@ -55,8 +55,17 @@ export const StoredRunContextRecord = versionedRecord({
 /** The outlets a goal watch's run took where it branched: node id -> outlet. */
 export const StoredGoalOutlets = versionedRecord({ name: 'goal watch outlets', version: 1, schema: z.record(z.string(), z.string()) })
 
-/** Read once per delivery by every relay batch: rows at the current version get the top-level check. */
-export const StoredOutboxJob = versionedRecord({ name: 'outbox job', version: 1, schema: OutboxJobSchema, currentCheck: isOutboxJobShape })
+/**
+ * Read once per delivery by every relay batch: rows at the current version get the top-level check.
+ * v2: a message job may leave out its fields (`StoredMessageJob`); every v1 job carries them.
+ */
+export const StoredOutboxJob = versionedRecord({
+  name: 'outbox job',
+  version: 2,
+  schema: StoredOutboxJobSchema,
+  migrations: [{ from: 1, up: (old) => old }],
+  currentCheck: isStoredOutboxJobShape,
+})
 
 /** A user's profile, read for every user of a batch: rows at the current version need only be objects. */
 export const StoredTraits = versionedRecord({ name: 'user traits', version: 1, schema: JsonRecord, currentCheck: isRecord })

@@ -42,3 +42,12 @@ export interface MessageJob {
 }
 
 export type OutboxJob = WebhookJob | MessageJob
+
+/**
+ * A message job as the engine's outbox stores it: without `message` when the fields are those of
+ * its journey version's node (`context.journey`, `context.nodeId`), which never change once
+ * published. The outbox puts them back when it hands the job out, so an email body is not
+ * written, read and parsed again for every user it goes to.
+ */
+export type StoredMessageJob = Omit<MessageJob, 'message'> & { message?: MessageJob['message'] }
+export type StoredOutboxJob = WebhookJob | StoredMessageJob

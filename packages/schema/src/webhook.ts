@@ -2,7 +2,7 @@ import { HEADER_NAME, HEADER_VALUE, headerValueProblem } from './http-header'
 import { noNul } from './events'
 import { z } from 'zod'
 import { ActivityStatus, Channel } from './channels'
-import type { DeliveryContext, MessageJob, OutboxJob, WebhookJob } from './jobs'
+import type { DeliveryContext, MessageJob, OutboxJob, StoredMessageJob, StoredOutboxJob, WebhookJob } from './jobs'
 import { WebhookBody } from './kinds'
 import { isJsonObject } from './validate-read'
 
@@ -257,16 +257,34 @@ export const MessageJobSchema: z.ZodType<MessageJob> = z.object({
 /** An engine outbox row's job, as the engine's store reads it back. */
 export const OutboxJobSchema: z.ZodType<OutboxJob> = z.union([WebhookJobSchema, MessageJobSchema])
 
+const StoredMessageJobSchema: z.ZodType<StoredMessageJob> = z.object({
+  kind: z.literal('message'),
+  id: z.string().min(1),
+  channel: Channel,
+  providerId: z.string().nullable(),
+  message: JsonRecord.optional(),
+  context: DeliveryContextSchema,
+  createdAt: z.number(),
+})
+
+/** An outbox row's job as stored from v2 on (see `StoredMessageJob`). */
+export const StoredOutboxJobSchema: z.ZodType<StoredOutboxJob> = z.union([WebhookJobSchema, StoredMessageJobSchema])
+
 /**
  * The top level of a job this build wrote (its kind, ids and the delivery context it resolved):
  * the check that stands in for the schemas above on rows at the current version, read once per
  * delivery by every relay batch and every webhook claim. Older rows still go through the schemas.
  */
 export function isOutboxJobShape(v: unknown): v is OutboxJob {
+  return isStoredOutboxJobShape(v) && (v.kind !== 'message' || v.message !== undefined)
+}
+
+/** The same for a stored job, whose message job may leave out its fields (`StoredMessageJob`). */
+export function isStoredOutboxJobShape(v: unknown): v is StoredOutboxJob {
   if (!isJsonObject(v) || typeof v.id !== 'string' || typeof v.createdAt !== 'number' || !isJsonObject(v.context)) return false
   const user = v.context.user
   if (!isJsonObject(user) || typeof user.id !== 'string' || !isJsonObject(user.traits) || !isJsonObject(v.context.journey)) return false
-  if (v.kind === 'message') return typeof v.channel === 'string' && (v.providerId === null || typeof v.providerId === 'string') && isJsonObject(v.message)
+  if (v.kind === 'message') return typeof v.channel === 'string' && (v.providerId === null || typeof v.providerId === 'string') && (v.message === undefined || isJsonObject(v.message))
   return v.kind === 'webhook' && typeof v.webhookId === 'string' && Array.isArray(v.params) && isJsonObject(v.customParams) && isJsonObject(v.body)
 }
 

@@ -64,6 +64,8 @@ export abstract class PgJourneyStore {
       // As a publish does: a batch another process loaded before this is dropped, not committed
       // over the deletion (which would leave runs of a journey that no longer exists).
       await bumpMeta(q, 'publish_epoch')
+      // Its queued messages go with its runs: their fields are its versions' (StoredMessageJob).
+      await q.query("DELETE FROM outbox WHERE kind = 'message' AND job::jsonb #>> '{value,context,journey,id}' = $1", [id])
       for (const table of ['held_events', 'goal_watches', 'timers', 'node_counters', 'history', 'runs', 'entered_journeys', 'journey_versions']) {
         await q.query(`DELETE FROM ${table} WHERE journey_id = $1`, [id])
       }

@@ -3,7 +3,7 @@ import type pg from 'pg'
 import type { IngestedEvent, OutboxJob } from '@switchyard/schema'
 import { inTransaction, migratePostgres } from '@switchyard/storage'
 import type { CounterDelta, HistoryRecord, JournalEntry, RunRecord, TimerRecord, UserRecord } from '../records'
-import type { AppendResult, EngineCommit, EngineStore, OutboxClaim, OutboxSettleRows, UserState } from '../store'
+import type { AppendResult, EngineCommit, EngineStore, StoredOutboxClaim, OutboxSettleRows, UserState } from '../store'
 import { ENGINE_MIGRATIONS } from '../migrations'
 import { DEFAULT_PARTITIONS, partitionOf } from '../partition'
 // Row shapes and mappings, shared with the SQLite store.
@@ -337,7 +337,7 @@ export class PgEngineStore extends PgJourneyStore implements EngineStore {
    * settled (its dispatcher tracks what is in flight, as on SQLite); other stores skip it for the
    * claim lease, after which a claimer that died has its rows handed to the others.
    */
-  async claimOutbox(kind: OutboxJob['kind'], limit: number, now: number): Promise<OutboxClaim[]> {
+  async claimOutbox(kind: OutboxJob['kind'], limit: number, now: number): Promise<StoredOutboxClaim[]> {
     const r = await this.pool.query<codec.OutboxRow & { available_at: number; seq: number }>(
       `WITH picked AS (
          SELECT id FROM outbox

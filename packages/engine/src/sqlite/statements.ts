@@ -115,6 +115,8 @@ export function prepareStatements(db: Database.Database) {
       "SELECT min(t) AS t FROM (SELECT min(available_at) AS t FROM outbox WHERE kind = 'message' UNION ALL SELECT min(available_at) FROM outbox WHERE kind = 'webhook')",
     ),
     deleteJourneyRows: [
+      // Its queued messages go with its runs: their fields are its versions' (StoredMessageJob).
+      "DELETE FROM outbox WHERE kind = 'message' AND json_extract(job, '$.value.context.journey.id') = ?",
       'DELETE FROM held_events WHERE journey_id = ?',
       'DELETE FROM goal_watches WHERE journey_id = ?',
       'DELETE FROM timers WHERE journey_id = ?',

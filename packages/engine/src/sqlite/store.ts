@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { IngestedEvent, JourneyStats, OutboxJob } from '@switchyard/schema'
 import type { CounterDelta, HistoryRecord, JournalEntry, JourneyRecord, JourneyVersionRecord, RunRecord, TimerRecord, UserRecord } from '../records'
-import type { AppendResult, EngineCommit, EngineStore, HistoryPageRow, JourneyUserSummary, OutboxClaim, OutboxSettleRows, RunKey, RunWithHistory, UserState } from '../store'
+import type { AppendResult, EngineCommit, EngineStore, HistoryPageRow, JourneyUserSummary, StoredOutboxClaim, OutboxSettleRows, RunKey, RunWithHistory, UserState } from '../store'
 import { buildStats } from '../stats'
 import { migrateSqlite, writeTransaction } from '@switchyard/storage'
 import { ENGINE_MIGRATIONS } from '../migrations'
@@ -251,7 +251,7 @@ export class SqliteEngineStore implements EngineStore {
     return this.s.heldOf.all(journeyId, limit).map((r) => ({ runId: r.run_id, seq: r.seq }))
   }
 
-  async claimOutbox(kind: OutboxJob['kind'], limit: number, now: number): Promise<OutboxClaim[]> {
+  async claimOutbox(kind: OutboxJob['kind'], limit: number, now: number): Promise<StoredOutboxClaim[]> {
     return this.s.claimOutbox.all(kind, now, limit).map(outboxClaimFromRow)
   }
   async completeOutbox(ids: string[]): Promise<void> {

@@ -112,9 +112,9 @@ describe('versioned records in the engine store', () => {
     if (!job) throw new Error('fixture incomplete')
     const { context: _context, ...withoutContext } = job
     for (const broken of [withoutContext, { ...job, kind: 'sms' }, { ...job, id: 7 }, { ...job, context: { ...job.context, user: { id: 'ann' } } }]) {
-      expect(() => StoredOutboxJob.decode(`{"$v":1,"value":${JSON.stringify(broken)}}`)).toThrow('cannot read stored outbox job v1: does not have the shape of this version')
+      expect(() => StoredOutboxJob.decode(`{"$v":2,"value":${JSON.stringify(broken)}}`)).toThrow('cannot read stored outbox job v2: does not have the shape of this version')
     }
-    // A row from before the envelope is version 1 too.
-    expect(() => StoredOutboxJob.decode(JSON.stringify({ ...job, createdAt: 'yesterday' }))).toThrow('cannot read stored outbox job v1: does not have the shape of this version')
+    // A row from before the envelope is version 1 too, and goes through the schema.
+    expect(() => StoredOutboxJob.decode(JSON.stringify({ ...job, createdAt: 'yesterday' }))).toThrow('cannot read stored outbox job v1: invalid')
   })
 })
