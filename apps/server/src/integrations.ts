@@ -1,5 +1,5 @@
 import type { Hono } from 'hono'
-import type { IngestedEvent, Journey, JourneyEventType, NodeStats } from '@switchyard/schema'
+import type { HistoryItem, IngestedEvent, Journey, JourneyEventType, NodeStats } from '@switchyard/schema'
 import type { EffectRenderer } from '@switchyard/engine'
 import type { OutboxHandlers } from '@switchyard/engine'
 import type { RouteRegistry } from './openapi'
@@ -19,6 +19,8 @@ export interface Integration {
   prune?(before: number): Promise<number>
   /** Figures this integration keeps about a journey's nodes (a message step's deliveries), merged into its stats. */
   nodeStats?(journeyId: string): Promise<Record<string, Partial<NodeStats>>>
+  /** Puts back into history items, before they are answered, what this integration keeps apart (a sent message's rendered fields). */
+  completeHistory?(items: readonly HistoryItem[]): Promise<void>
   /** Items waiting in this integration's own queue, for /metrics. */
   pending?(): Promise<number>
   outbox?: OutboxHandlers
@@ -33,6 +35,11 @@ export interface Integration {
 }
 
 export type Integrations = Integration[]
+
+/** History items as the API answers them: each integration puts back what it keeps apart. */
+export async function completeHistory(integrations: Integrations, items: readonly HistoryItem[]): Promise<void> {
+  for (const i of integrations) await i.completeHistory?.(items)
+}
 
 /** Stores events in the journal (resolving once they are durable) and reports them to the integrations. */
 export type AcceptEvents = (events: IngestedEvent[]) => Promise<void>

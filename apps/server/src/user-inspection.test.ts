@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { edge, exit, graph, journeyInput, trigger } from '@switchyard/testkit'
+import { action, edge, exit, graph, journeyInput, minutes, trigger, waitActivity } from '@switchyard/testkit'
 import { testApp, type TestApp } from '../test/harness'
 
 /** A journey a user re-enters on every "Ping": each event is one run (entered, then completed). */
@@ -50,6 +50,29 @@ describe("a user's runs, page by page", () => {
     expect(rest).toMatchObject({ status: 200, json: { nextCursor: null } })
     expect(rest.json.history.map((h: { kind: string }) => h.kind)).toEqual(['completed'])
     expect((await t.request('GET', `/api/journeys/${id}/users/bob/runs/${run.runId}/history`)).json.error.code).toBe('run.not_found')
+  })
+
+  it('answers a sent message with its rendered fields, which the run\'s history row leaves to the message row', async () => {
+    const t = await testApp()
+    const flow = graph(
+      [trigger('t', 'Signed Up'), action('send', 'email', { subject: 'Hi {{ user.traits.name }}', body: 'Welcome, {{ user.traits.name }}.' }), waitActivity('w', 'opened', minutes(30)), exit('opened'), exit('silent')],
+      [edge('t', 'next', 'send'), edge('send', 'next', 'w'), edge('w', 'matched', 'opened'), edge('w', 'timeout', 'silent')],
+    )
+    const { id } = (await t.request('POST', '/api/journeys', journeyInput('Welcome', flow))).json
+    expect((await t.request('POST', `/api/journeys/${id}/publish`)).status).toBe(200)
+    await t.request('POST', '/v1/identify', { userId: 'ann', traits: { name: 'Ann', email: 'ann@example.com' } })
+    await t.request('POST', '/v1/track', { userId: 'ann', event: 'Signed Up' })
+    await t.dispatch()
+    const isSent = (h: { kind: string; detail: { status?: string } | null }) => h.kind === 'message' && h.detail?.status === 'sent'
+    const rendered = { channel: 'email', to: 'ann@example.com', fields: { subject: 'Hi Ann', body: 'Welcome, Ann.' } }
+    // Stored once: the history row keeps the recipient only.
+    const [stored] = await t.engine.userRuns(id, 'ann')
+    expect(stored?.history.find(isSent)?.detail?.rendered).toEqual({ channel: 'email', to: 'ann@example.com' })
+    // Both ways of reading the run answer it whole.
+    const [run] = (await t.request('GET', `/api/journeys/${id}/users/ann`)).json.runs
+    expect(run.history.find(isSent).detail.rendered).toEqual(rendered)
+    const page = await t.request('GET', `/api/journeys/${id}/users/ann/runs/${run.runId}/history`)
+    expect(page.json.history.find(isSent).detail.rendered).toEqual(rendered)
   })
 
   it('says what is wrong with a cursor or a limit it cannot use', async () => {

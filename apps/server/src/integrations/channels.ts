@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import { sentEvent, type Engine } from '@switchyard/engine'
-import { ActivityCall, CHANNEL_STATUSES, dict, parseActivityEventName, MAX_EVENT_BYTES, ProviderInput, ProviderTestInput, ProviderTestResult, ProviderView, type IngestedEvent, type MessageJob, type Result } from '@switchyard/schema'
+import { ActivityCall, CHANNEL_STATUSES, dict, isJsonObject, parseActivityEventName, MAX_EVENT_BYTES, ProviderInput, ProviderTestInput, ProviderTestResult, ProviderView, type IngestedEvent, type MessageJob, type Result } from '@switchyard/schema'
 import {
   activityToTrack,
   createTemplateRenderer,
@@ -112,7 +112,8 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
       if (out.ok) {
         accountEvents.push(['message.sent', payload(job, out.rendered)])
         results[i] = {
-          outcome: { kind: 'message', messageId: job.id, detail: { channel: job.channel, status: 'sent', providerId: out.providerId, rendered: out.rendered } },
+          // The fields are the message row's content: the history keeps the recipient, and the API puts them back (completeHistory).
+          outcome: { kind: 'message', messageId: job.id, detail: { channel: job.channel, status: 'sent', providerId: out.providerId, rendered: { channel: out.rendered.channel, to: out.rendered.to } } },
           events: [sentEvent(job, now, { providerId: out.providerId, providerMessageId: out.providerMessageId })],
         }
         return
@@ -157,6 +158,16 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
       },
     },
     providerIds: async () => new Set([SANDBOX_PROVIDER_ID, ...(await service.providers.list()).map((p) => p.id)]),
+    // A sent message's history row leaves out its fields (its message row holds them): they are put back here, one read per page.
+    async completeHistory(items) {
+      const sent = items.filter((h) => h.kind === 'message' && h.messageId !== null && h.detail?.status === 'sent' && isJsonObject(h.detail.rendered) && !('fields' in h.detail.rendered))
+      if (sent.length === 0) return
+      const messages = await service.messages.getMany(sent.map((h) => h.messageId as string))
+      for (const h of sent) {
+        const content = messages.get(h.messageId as string)?.content
+        if (content && h.detail && isJsonObject(h.detail.rendered)) h.detail.rendered = { ...h.detail.rendered, fields: content }
+      }
+    },
     nodeStats: async (journeyId) => {
       const out = dict<{ messages: MessageStats }>()
       for (const [nodeId, messages] of Object.entries(await service.messages.figures(journeyId))) out[nodeId] = { messages }

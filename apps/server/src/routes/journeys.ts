@@ -22,6 +22,7 @@ import { Issue, IssuesAnswer } from './invalid-journey'
 import { nodeReferences } from './references'
 import { decodeCursor, encodeCursor } from '../cursors'
 import { ApiError, notFound } from '../errors'
+import { completeHistory } from '../integrations'
 
 const JourneyWithIssues = Journey.extend({ issues: z.array(Issue) })
 /** Explicit optional fields: a PUT that sends only the name must not reset the graph or settings. */
@@ -182,6 +183,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     const q = validate(UserRunsQuery, c.req.query(), 'query')
     const before = q.cursor === undefined ? undefined : decodeCursor(RunCursor, q.cursor)
     const page = await engine.userRunsPage(id, c.req.param('userId'), { limit: q.limit, historyLimit: q.historyLimit, ...(before ? { before: { startedAt: before[0], runId: before[1] } } : {}) })
+    await completeHistory(integrations, page.runs.flatMap((r) => r.run.history))
     return c.json({
       runs: page.runs.map(({ run, historyNext }) => ({ ...run, historyNextCursor: historyNext === null ? null : encodeCursor([historyNext]) })),
       nextCursor: page.next === null ? null : encodeCursor([page.next.startedAt, page.next.runId]),
@@ -198,6 +200,7 @@ export function mountJourneys(app: Hono, deps: AppDeps): void {
     if (!page || page.run.journeyId !== id || page.run.userId !== userId) {
       throw new ApiError('run.not_found', `User “${userId}” has no run “${runId}” in journey “${id}”.`)
     }
+    await completeHistory(integrations, page.history)
     return c.json({ history: page.history, nextCursor: page.next === null ? null : encodeCursor([page.next]) })
   })
 }
