@@ -10,7 +10,7 @@ import { action, edge, exit, graph, hours, journeyInput, trigger, waitActivity, 
 import { api, REPO, runChild, startServer } from './server'
 import { percentile, progress, round, sleep, sortNumbers, tempDir } from './util'
 
-export type EndToEndVariant = 'email' | 'webhook'
+export type EndToEndVariant = 'email' | 'webhook' | 'large-email'
 const TRIGGER = 'signed_up'
 const BATCH = 500
 const IN_FLIGHT = 4
@@ -50,10 +50,30 @@ interface LoadLine {
   requestP99?: number
 }
 
+const SUBJECT = 'Welcome, {{ user.traits.name }}'
+const SHORT_BODY = 'Your trial has started.'
+
+/**
+ * A newsletter-sized email body, about 20 KB of HTML as a real template is (tables, inline
+ * styles, a footer), with the user's name in three places: what the `large-email` variant sends.
+ */
+export const LARGE_BODY = (() => {
+  const row = (i: number) =>
+    `<tr><td style="padding:12px 24px;font-family:Helvetica,Arial,sans-serif;font-size:15px;line-height:22px;color:#333333;">` +
+    `<h3 style="margin:0 0 8px;font-size:17px;color:#111111;">Step ${i}: make the most of your trial</h3>` +
+    `<p style="margin:0;">Hi {{ user.traits.name }}, here is one more thing teams like yours set up in their first week, with a short guide and a link to try it.</p>` +
+    `<a href="https://example.com/guide/${i}?utm_source=email&amp;utm_medium=welcome" style="color:#1a73e8;">Read the guide</a></td></tr>\n`
+  const rows = Array.from({ length: 40 }, (_, i) => row(i + 1)).join('')
+  return `<!doctype html><html><body style="margin:0;background:#f4f4f4;"><table role="presentation" width="100%" cellspacing="0" cellpadding="0">\n<tr><td><h1>Welcome, {{ user.traits.name }}</h1></td></tr>\n${rows}<tr><td style="font-size:12px;color:#777777;">You are receiving this because you signed up. <a href="https://example.com/unsubscribe">Unsubscribe</a>.</td></tr></table></body></html>`
+})()
+
+const isEmail = (variant: EndToEndVariant) => variant !== 'webhook'
+
 /** trigger -> email (or webhook) -> wait for `opened` within 1 hour -> exit either way. */
 export function endToEndJourney(variant: EndToEndVariant, webhookId = '') {
-  const send = variant === 'email' ? action('send', 'email', { subject: 'Welcome, {{ user.traits.name }}', body: 'Your trial has started.' }) : webhook('send', webhookId)
-  const wait = variant === 'email' ? waitActivity('w', 'opened', hours(1)) : waitEvent('w', 'opened', hours(1))
+  const body = variant === 'large-email' ? LARGE_BODY : SHORT_BODY
+  const send = isEmail(variant) ? action('send', 'email', { subject: SUBJECT, body }) : webhook('send', webhookId)
+  const wait = isEmail(variant) ? waitActivity('w', 'opened', hours(1)) : waitEvent('w', 'opened', hours(1))
   return journeyInput(`End to end (${variant})`, graph([trigger('t', TRIGGER), send, wait, exit('opened'), exit('silent')], [edge('t', 'next', 'send'), edge('send', 'next', 'w'), edge('w', 'matched', 'opened'), edge('w', 'timeout', 'silent')]))
 }
 
@@ -103,7 +123,7 @@ export async function endToEnd(users: number, variant: EndToEndVariant, offeredR
     const enteredWait = db.prepare<[string], { n: number }>("SELECT coalesce(sum(count), 0) AS n FROM node_counters WHERE journey_id = ? AND node_id = 'w' AND metric = 'entered'")
     const entered = async () => enteredWait.get(journeyId)?.n ?? 0
     const outboxRows = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox')
-    const byStatus = db.prepare<[], { status: string; n: number }>(`SELECT status, count(*) AS n FROM ${variant === 'email' ? 'channel_messages' : 'webhook_deliveries'} GROUP BY status`)
+    const byStatus = db.prepare<[], { status: string; n: number }>(`SELECT status, count(*) AS n FROM ${isEmail(variant) ? 'channel_messages' : 'webhook_deliveries'} GROUP BY status`)
     const done = new Set(['sent', 'delivered', 'failed', 'dead'])
     /** Until `n` messages (deliveries) are done, for at most two minutes. */
     const allDone = async (n: number): Promise<Record<string, number>> => {
@@ -122,7 +142,7 @@ export async function endToEnd(users: number, variant: EndToEndVariant, offeredR
     }
     // Ingest-to-sent per user of a load tagged `tag`: the trigger's `received_at` to the message's `sent_at` (the delivery's first attempt's end).
     const latencyQuery = db.prepare<[string], { ms: number }>(
-      variant === 'email'
+      isEmail(variant)
         ? "SELECT m.sent_at - j.received_at AS ms FROM channel_messages m JOIN journal j ON j.message_id = ? || '-t-' || substr(m.user_id, 5) WHERE m.sent_at IS NOT NULL"
         : "SELECT (SELECT min(a.at + a.duration_ms) FROM webhook_attempts a WHERE a.delivery_id = d.id) - j.received_at AS ms FROM webhook_deliveries d JOIN journal j ON j.message_id = ? || '-t-' || substr(json_extract(d.job, '$.value.context.user.id'), 5) WHERE d.status = 'delivered'",
     )
@@ -164,7 +184,7 @@ export async function endToEnd(users: number, variant: EndToEndVariant, offeredR
     db.close()
     const seconds = loaded.seconds ?? Number.NaN
     const secondsUntilWaiting = (waitingAt - start) / 1000
-    const raw = rawEndToEnd(users)
+    const raw = rawEndToEnd(users, variant === 'large-email' ? LARGE_BODY : SHORT_BODY)
     const usersPerSecond = users / secondsUntilWaiting
     return {
       variant,
@@ -196,7 +216,7 @@ export async function endToEnd(users: number, variant: EndToEndVariant, offeredR
  * journey's initial transition (trigger -> send -> wait) and the minimal rows it leaves (the run's
  * snapshot and the message), 1,000 users a transaction. No journal, history, outbox or timers.
  */
-export function rawEndToEnd(users: number): { usersPerSecond: number; seconds: number } {
+export function rawEndToEnd(users: number, body = SHORT_BODY): { usersPerSecond: number; seconds: number } {
   const tmp = tempDir('e2e-raw')
   const db = openDatabase(tmp.file)
   db.exec('CREATE TABLE users (user_id TEXT PRIMARY KEY, traits TEXT NOT NULL) WITHOUT ROWID')
@@ -230,7 +250,7 @@ export function rawEndToEnd(users: number): { usersPerSecond: number; seconds: n
         const [snap] = stepper.initial(input)
         const { user: _user, ...context } = snap.context
         upsertRun.run(runId, JSON.stringify(snap.value), JSON.stringify(context))
-        insertMessage.run(messageIdFor(runId, 'send'), userId, JSON.stringify({ to: traits.email, subject: `Welcome, ${traits.name}`, body: 'Your trial has started.' }), now)
+        insertMessage.run(messageIdFor(runId, 'send'), userId, JSON.stringify({ to: traits.email, subject: `Welcome, ${traits.name}`, body: body.replaceAll('{{ user.traits.name }}', traits.name) }), now)
       }
     }).immediate()
   }
@@ -259,13 +279,18 @@ export async function endToEndAtRate(users: number, usersPerSecond: number): Pro
   return { ...r, offeredUsersPerSecond: usersPerSecond }
 }
 
-/** Both variants, or those named in `only` (E2E_VARIANTS=email,webhook). */
-export async function endToEndFigures(users: number, only: readonly string[] = ['email', 'webhook']): Promise<Partial<Record<EndToEndVariant, EndToEndResult>>> {
+/**
+ * The variants, or those named in `only` (E2E_VARIANTS=email,webhook,large-email): `users` users
+ * each, but `largeUsers` for the large email (a 20 KB body costs more per user).
+ */
+export async function endToEndFigures(users: number, only: readonly string[] = ['email', 'webhook', 'large-email'], largeUsers = users): Promise<Partial<Record<EndToEndVariant, EndToEndResult>>> {
   const out: Partial<Record<EndToEndVariant, EndToEndResult>> = {}
-  for (const variant of ['email', 'webhook'] as const) {
+  for (const variant of ['email', 'webhook', 'large-email'] as const) {
     if (!only.includes(variant)) continue
-    progress(`(12) end to end over HTTP: ${users.toLocaleString('en')} users, trigger -> ${variant} -> wait for opened`)
-    const r = await endToEnd(users, variant)
+    const n = variant === 'large-email' ? largeUsers : users
+    const what = variant === 'large-email' ? `a ${Math.round(LARGE_BODY.length / 1024)} KB HTML email` : variant
+    progress(`(12) end to end over HTTP: ${n.toLocaleString('en')} users, trigger -> ${what} -> wait for opened`)
+    const r = await endToEnd(n, variant)
     progress(`  ${variant}: ${describeEndToEnd(r)}; all sent at ${r.secondsUntilAllSent} s ${JSON.stringify(r.statuses)}`)
     out[variant] = r
   }
