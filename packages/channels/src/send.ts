@@ -25,7 +25,8 @@ export interface SenderDeps {
   log: Log
 }
 
-const attemptOf = (job: MessageJob, providerId: string, providerKind: string, rendered: RenderedMessage | null): MessageAttempt => ({
+/** An attempt's `sending` row; its content goes with its result. */
+const attemptOf = (job: MessageJob, providerId: string, providerKind: string, rendered: RenderedMessage | null): Omit<MessageAttempt, 'content'> => ({
   id: job.id,
   providerId,
   providerKind,
@@ -35,7 +36,6 @@ const attemptOf = (job: MessageJob, providerId: string, providerKind: string, re
   runId: job.context.runId,
   nodeId: job.context.nodeId,
   recipient: rendered?.to ?? null,
-  content: rendered === null ? null : { ...rendered.fields },
 })
 
 const providerKey = (job: MessageJob) => `${job.providerId ?? ''}\n${job.channel}`
@@ -71,11 +71,11 @@ export function createSender(deps: SenderDeps): (jobs: readonly MessageJob[]) =>
   return async (jobs) => {
     const out: SendOutcome[] = new Array<SendOutcome>(jobs.length)
     const before = await messages.getMany(jobs.map((j) => j.id))
-    const begun: MessageAttempt[] = []
+    const begun: Omit<MessageAttempt, 'content'>[] = []
     const results: MessageResult[] = []
     const ready: { i: number; job: MessageJob; provider: { id: string; adapter: ChannelProvider }; rendered: RenderedMessage }[] = []
     const failed = (i: number, job: MessageJob, reason: string, retryable: boolean, providerId: string, rendered?: RenderedMessage) => {
-      results.push({ id: job.id, error: reason })
+      results.push({ id: job.id, error: reason, content: rendered ? rendered.fields : null })
       out[i] = { ok: false, retryable, reason, providerId, attempts: (before.get(job.id)?.attempts ?? 0) + 1, ...(rendered ? { rendered } : {}) }
       log('warn', 'message failed', { messageId: job.id, channel: job.channel, providerId, retryable, reason })
     }
@@ -135,7 +135,7 @@ export function createSender(deps: SenderDeps): (jobs: readonly MessageJob[]) =>
             result = { ok: false, retryable: true, reason: `provider error: ${errorMessage(err)}` }
           }
           if (!result.ok) return failed(i, job, result.reason, result.retryable, provider.id, rendered)
-          results.push({ id: job.id, providerMessageId: result.providerMessageId })
+          results.push({ id: job.id, providerMessageId: result.providerMessageId, content: rendered.fields })
           out[i] = { ok: true, providerId: provider.id, providerMessageId: result.providerMessageId, rendered }
           log('debug', 'message sent', { messageId: job.id, channel: job.channel, providerId: provider.id, providerMessageId: result.providerMessageId })
         }),

@@ -38,15 +38,17 @@ export function messageStoreContract(open: () => Promise<MessageStoreUnderTest>)
 
   const sent = async (id: string, at: number, over: Partial<MessageAttempt> = {}, providerMessageId: string | null = `p_${id}`) => {
     setNow(at)
-    await store.begin([attempt(id, over)])
-    await store.finish([{ id, providerMessageId }])
+    const a = attempt(id, over)
+    await store.begin([a])
+    await store.finish([{ id, providerMessageId, content: a.content }])
   }
 
   describe('messages', () => {
     it('records an attempt as sending, counts retries of the same id, and keeps when it was first made', async () => {
       await store.begin([attempt('m1', { content: { text: 'first' } })])
+      // The content is written with the result, once.
       expect(await store.get('m1')).toEqual({
-        ...attempt('m1', { content: { text: 'first' } }),
+        ...attempt('m1', { content: null }),
         status: 'sending',
         providerMessageId: null,
         error: null,
@@ -57,13 +59,16 @@ export function messageStoreContract(open: () => Promise<MessageStoreUnderTest>)
         updatedAt: 1000,
         sentAt: null,
       })
-      await store.finish([{ id: 'm1', error: 'x'.repeat(3000) }])
-      expect(await store.get('m1')).toMatchObject({ status: 'failed', error: 'x'.repeat(2000) })
+      await store.finish([{ id: 'm1', error: 'x'.repeat(3000), content: { text: 'first' } }])
+      expect(await store.get('m1')).toMatchObject({ status: 'failed', error: 'x'.repeat(2000), content: { text: 'first' } })
       setNow(2000)
+      // A retry keeps the last content until its own result brings one.
       await store.begin([attempt('m1', { providerId: 'prv_2', recipient: null, content: null })])
-      expect(await store.get('m1')).toMatchObject({ status: 'sending', error: null, attempts: 2, providerId: 'prv_2', recipient: null, content: null, createdAt: 1000, updatedAt: 2000 })
+      expect(await store.get('m1')).toMatchObject({ status: 'sending', error: null, attempts: 2, providerId: 'prv_2', recipient: null, content: { text: 'first' }, createdAt: 1000, updatedAt: 2000 })
+      await store.finish([{ id: 'm1', providerMessageId: 'SM1', content: { text: 'second' } }])
+      expect(await store.get('m1')).toMatchObject({ status: 'sent', providerMessageId: 'SM1', content: { text: 'second' }, sentAt: 2000, updatedAt: 2000 })
       await store.finish([{ id: 'm1', providerMessageId: 'SM1' }])
-      expect(await store.get('m1')).toMatchObject({ status: 'sent', providerMessageId: 'SM1', sentAt: 2000, updatedAt: 2000 })
+      expect((await store.get('m1'))?.content).toEqual({ text: 'second' })
       expect(await store.get('m_none')).toBeNull()
     })
 
@@ -86,12 +91,12 @@ export function messageStoreContract(open: () => Promise<MessageStoreUnderTest>)
     it("writes a batch's results inside another store's transaction, and none of them when it rolls back", async () => {
       await store.begin([attempt('j1'), attempt('j2')])
       setNow(1500)
-      const results = [{ id: 'j1', providerMessageId: 'SM-j1' }, { id: 'j2', error: 'refused' }]
+      const results = [{ id: 'j1', providerMessageId: 'SM-j1', content: { text: 'Hi j1' } }, { id: 'j2', error: 'refused' }]
       await joined(store.finishing(results), { rollback: true })
       expect([...(await store.getMany(['j1', 'j2'])).values()].map((m) => m.status)).toEqual(['sending', 'sending'])
       await joined(store.finishing(results))
       const found = await store.getMany(['j1', 'j2'])
-      expect(found.get('j1')).toMatchObject({ status: 'sent', providerMessageId: 'SM-j1', sentAt: 1500 })
+      expect(found.get('j1')).toMatchObject({ status: 'sent', providerMessageId: 'SM-j1', sentAt: 1500, content: { text: 'Hi j1' } })
       expect(found.get('j2')).toMatchObject({ status: 'failed', error: 'refused' })
     })
 

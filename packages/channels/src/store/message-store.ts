@@ -20,8 +20,12 @@ export interface MessageAttempt {
   content: Record<string, unknown> | null
 }
 
-/** How one attempt ended. */
-export type MessageResult = { id: string; providerMessageId: string | null } | { id: string; error: string }
+/**
+ * How one attempt ended, with the content it was rendered to: a message row's content is written
+ * once, with its outcome, not with its `sending` row and again with the update that follows.
+ * Without `content` (or with null) the row keeps what it held.
+ */
+export type MessageResult = ({ id: string; providerMessageId: string | null } | { id: string; error: string }) & { content?: Record<string, unknown> | null }
 
 /** The last attempt of each id: a batch names a message once, whatever its caller sent. */
 export function lastById<T extends { id: string }>(items: readonly T[]): T[] {
@@ -174,8 +178,11 @@ export interface MessageStore {
   list(filter: MessageFilter): Promise<SentMessage[]>
   /** When the user was sent messages on the channel since `sinceMs`, newest first. */
   sentTimestamps(userId: string, channel: Channel, sinceMs: number): Promise<number[]>
-  /** Records a batch's attempts as `sending`, in one transaction (a retry of the same id counts one more attempt). */
-  begin(attempts: readonly MessageAttempt[]): Promise<void>
+  /**
+   * Records a batch's attempts as `sending`, in one transaction (a retry of the same id counts one
+   * more attempt). Their content is not written here but with their results (`MessageResult`).
+   */
+  begin(attempts: readonly Omit<MessageAttempt, 'content'>[]): Promise<void>
   /** Records how a batch's attempts ended, in one transaction: sent (with the provider's id) or failed (with why). */
   finish(results: readonly MessageResult[]): Promise<void>
   /** The same rows as `finish`, written inside a transaction another store owns (the relay's settlement). */

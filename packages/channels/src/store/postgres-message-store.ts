@@ -20,10 +20,16 @@ export function createPostgresMessageStore(pool: Pool, now: () => number): Messa
          status = CASE WHEN u.error IS NULL THEN 'sent' ELSE 'failed' END,
          provider_message_id = CASE WHEN u.error IS NULL THEN u.pid ELSE m.provider_message_id END,
          sent_at = CASE WHEN u.error IS NULL THEN $4 ELSE m.sent_at END,
-         error = u.error, updated_at = $4
-       FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, pid, error)
+         error = u.error, content = coalesce(u.content, m.content), updated_at = $4
+       FROM unnest($1::text[], $2::text[], $3::text[], $5::text[]) AS u(id, pid, error, content)
        WHERE m.id = u.id`,
-      [list.map((r) => r.id), list.map((r) => ('error' in r ? null : r.providerMessageId)), list.map((r) => ('error' in r ? r.error.slice(0, 2000) : null)), now()],
+      [
+        list.map((r) => r.id),
+        list.map((r) => ('error' in r ? null : r.providerMessageId)),
+        list.map((r) => ('error' in r ? r.error.slice(0, 2000) : null)),
+        now(),
+        list.map((r) => (r.content ? StoredContent.encode(r.content) : null)),
+      ],
     )
   }
 
@@ -74,14 +80,14 @@ export function createPostgresMessageStore(pool: Pool, now: () => number): Messa
     async begin(attempts) {
       const list = lastById(attempts)
       if (list.length === 0) return
-      const col = <K extends keyof MessageAttempt>(k: K) => list.map((a) => a[k])
+      const col = <K extends keyof (typeof list)[number]>(k: K) => list.map((a) => a[k])
       await pool.query(
         `INSERT INTO channel_messages (id, provider_id, provider_kind, channel, user_id, journey_id, run_id, node_id, recipient,
-           content, status, attempts, created_at, updated_at)
-         SELECT u.*, 'sending', 1, $11, $11
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS u
+           status, attempts, created_at, updated_at)
+         SELECT u.*, 'sending', 1, $10, $10
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS u
          ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id, provider_kind = excluded.provider_kind,
-           recipient = excluded.recipient, content = excluded.content, status = 'sending', error = NULL,
+           recipient = excluded.recipient, status = 'sending', error = NULL,
            attempts = channel_messages.attempts + 1, updated_at = excluded.updated_at`,
         [
           col('id'),
@@ -93,7 +99,6 @@ export function createPostgresMessageStore(pool: Pool, now: () => number): Messa
           col('runId'),
           col('nodeId'),
           col('recipient'),
-          list.map((a) => (a.content === null ? null : StoredContent.encode(a.content))),
           now(),
         ],
       )

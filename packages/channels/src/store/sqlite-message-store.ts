@@ -19,18 +19,19 @@ export function createSqliteMessageStore(db: Database, now: () => number): Messa
        ORDER BY sent_at DESC`,
     )
     .pluck()
+  // The content waits for the result: SQLite rewrites a whole row (a 20 KB email body with it) on every update.
   const upsert = db.prepare(
     `INSERT INTO channel_messages (id, provider_id, provider_kind, channel, user_id, journey_id, run_id, node_id, recipient,
-       content, status, attempts, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', 1, ?, ?)
+       status, attempts, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', 1, ?, ?)
      ON CONFLICT(id) DO UPDATE SET provider_id = excluded.provider_id, provider_kind = excluded.provider_kind,
-       recipient = excluded.recipient, content = excluded.content, status = 'sending', error = NULL,
+       recipient = excluded.recipient, status = 'sending', error = NULL,
        attempts = channel_messages.attempts + 1, updated_at = excluded.updated_at`,
   )
   const sent = db.prepare(
-    `UPDATE channel_messages SET status = 'sent', provider_message_id = ?, error = NULL, sent_at = ?, updated_at = ? WHERE id = ?`,
+    `UPDATE channel_messages SET status = 'sent', provider_message_id = ?, content = coalesce(?, content), error = NULL, sent_at = ?, updated_at = ? WHERE id = ?`,
   )
-  const failed = db.prepare(`UPDATE channel_messages SET status = 'failed', error = ?, updated_at = ? WHERE id = ?`)
+  const failed = db.prepare(`UPDATE channel_messages SET status = 'failed', error = ?, content = coalesce(?, content), updated_at = ? WHERE id = ?`)
   const activity = db.prepare(
     `UPDATE channel_messages SET last_activity = @status, last_activity_at = @at, updated_at = @now
      WHERE id = @id AND ${rankSql('@status')} >= ${rankSql('last_activity')}`,
@@ -44,11 +45,13 @@ export function createSqliteMessageStore(db: Database, now: () => number): Messa
   )
   // Waits for another thread's commit without blocking this thread's event loop (see ThreadWriteLock).
   const write = <T>(fn: () => T): Promise<T> => writeTransaction(db, fn)
-  const finishRows = (results: readonly MessageResult[]) => {
+  /** A batch's results with their content encoded: what a transaction then only has to run. */
+  const encodeResults = (results: readonly MessageResult[]) => results.map((r) => ({ r, content: r.content ? StoredContent.encode(r.content) : null }))
+  const finishRows = (results: ReturnType<typeof encodeResults>) => {
     const at = now()
-    for (const r of results) {
-      if ('error' in r) failed.run(r.error.slice(0, 2000), at, r.id)
-      else sent.run(r.providerMessageId, at, at, r.id)
+    for (const { r, content } of results) {
+      if ('error' in r) failed.run(r.error.slice(0, 2000), content, at, r.id)
+      else sent.run(r.providerMessageId, content, at, at, r.id)
     }
   }
 
@@ -84,21 +87,26 @@ export function createSqliteMessageStore(db: Database, now: () => number): Messa
       const at = now()
       // Encoded before the write lock is taken: the engine thread waits for the statements only.
       // Positional: a named-parameter object per row (`{ ...a, content, at }`) cost a copy a message.
-      const rows = attempts.map((a) => [a.id, a.providerId, a.providerKind, a.channel, a.userId, a.journeyId, a.runId, a.nodeId, a.recipient, a.content === null ? null : StoredContent.encode(a.content), at, at])
+      const rows = attempts.map((a) => [a.id, a.providerId, a.providerKind, a.channel, a.userId, a.journeyId, a.runId, a.nodeId, a.recipient, at, at])
       await write(() => {
         for (const row of rows) upsert.run(...row)
       })
     },
     async finish(results) {
-      if (results.length > 0) await write(() => finishRows(results))
+      const encoded = encodeResults(results)
+      if (encoded.length > 0) await write(() => finishRows(encoded))
     },
-    finishing: (results) => ({
-      sqlite(owner) {
-        sameConnection(db, owner)
-        finishRows(results)
-      },
-      postgres: () => otherBackend('postgres'),
-    }),
+    finishing: (results) => {
+      // Encoded now, before the settlement's transaction takes the write lock.
+      const encoded = encodeResults(results)
+      return {
+        sqlite(owner) {
+          sameConnection(db, owner)
+          finishRows(encoded)
+        },
+        postgres: () => otherBackend('postgres'),
+      }
+    },
     async recordActivity(records) {
       const at = now()
       await write(() => {
