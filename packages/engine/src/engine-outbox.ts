@@ -54,7 +54,11 @@ export abstract class EngineOutbox extends EngineReads {
     const orphaned: string[] = []
     for (const claim of claims) {
       const { job } = claim
-      if (job.kind === 'message' && job.message === undefined) job.message = (await this.templates(job.context.journey.id, job.context.journey.version))?.get(job.context.nodeId)
+      if (job.kind === 'message' && job.message === undefined) {
+        const { id, version } = job.context.journey
+        // From memory without an await: a batch's jobs are mostly of one version.
+        job.message = (this.templateCache.get(`${id}@${version}`) ?? (await this.loadTemplates(id, version)))?.get(job.context.nodeId)
+      }
       if (isWhole(claim)) whole.push(claim)
       else orphaned.push(claim.id)
     }
@@ -65,10 +69,7 @@ export abstract class EngineOutbox extends EngineReads {
   /** Journey version -> its action nodes' fields, which a version never changes. */
   private readonly templateCache = new Map<string, Map<string, Record<string, unknown>>>()
 
-  private async templates(journeyId: string, version: number): Promise<Map<string, Record<string, unknown>> | null> {
-    const key = `${journeyId}@${version}`
-    const cached = this.templateCache.get(key)
-    if (cached !== undefined) return cached
+  private async loadTemplates(journeyId: string, version: number): Promise<Map<string, Record<string, unknown>> | null> {
     const v = await this.store.getVersion(journeyId, version)
     if (v === null) return null
     const fields = new Map<string, Record<string, unknown>>()
@@ -77,7 +78,7 @@ export abstract class EngineOutbox extends EngineReads {
       if (data?.success) fields.set(node.id, data.data.message)
     }
     if (this.templateCache.size >= TEMPLATE_VERSIONS) this.templateCache.delete(this.templateCache.keys().next().value as string)
-    this.templateCache.set(key, fields)
+    this.templateCache.set(`${journeyId}@${version}`, fields)
     return fields
   }
 
