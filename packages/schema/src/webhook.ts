@@ -2,7 +2,7 @@ import { HEADER_NAME, HEADER_VALUE, headerValueProblem } from './http-header'
 import { noNul } from './events'
 import { z } from 'zod'
 import { ActivityStatus, Channel } from './channels'
-import type { DeliveryContext, MessageJob, OutboxJob, StoredMessageJob, StoredOutboxJob, WebhookJob } from './jobs'
+import type { DeliveryContext, StoredMessageJob, StoredOutboxJob, WebhookJob } from './jobs'
 import { WebhookBody } from './kinds'
 import { isJsonObject } from './validate-read'
 
@@ -244,19 +244,7 @@ export const WebhookJobSchema: z.ZodType<WebhookJob> = z.object({
   createdAt: z.number(),
 })
 
-export const MessageJobSchema: z.ZodType<MessageJob> = z.object({
-  kind: z.literal('message'),
-  id: z.string().min(1),
-  channel: Channel,
-  providerId: z.string().nullable(),
-  message: JsonRecord,
-  context: DeliveryContextSchema,
-  createdAt: z.number(),
-})
-
-/** An engine outbox row's job, as the engine's store reads it back. */
-export const OutboxJobSchema: z.ZodType<OutboxJob> = z.union([WebhookJobSchema, MessageJobSchema])
-
+/** An action's message job; without `message` from stored outbox job v2 on (see `StoredMessageJob`). */
 const StoredMessageJobSchema: z.ZodType<StoredMessageJob> = z.object({
   kind: z.literal('message'),
   id: z.string().min(1),
@@ -267,7 +255,7 @@ const StoredMessageJobSchema: z.ZodType<StoredMessageJob> = z.object({
   createdAt: z.number(),
 })
 
-/** An outbox row's job as stored from v2 on (see `StoredMessageJob`). */
+/** An engine outbox row's job, as the engine's store reads it back (see `StoredMessageJob`). */
 export const StoredOutboxJobSchema: z.ZodType<StoredOutboxJob> = z.union([WebhookJobSchema, StoredMessageJobSchema])
 
 /**
@@ -275,11 +263,6 @@ export const StoredOutboxJobSchema: z.ZodType<StoredOutboxJob> = z.union([Webhoo
  * the check that stands in for the schemas above on rows at the current version, read once per
  * delivery by every relay batch and every webhook claim. Older rows still go through the schemas.
  */
-export function isOutboxJobShape(v: unknown): v is OutboxJob {
-  return isStoredOutboxJobShape(v) && (v.kind !== 'message' || v.message !== undefined)
-}
-
-/** The same for a stored job, whose message job may leave out its fields (`StoredMessageJob`). */
 export function isStoredOutboxJobShape(v: unknown): v is StoredOutboxJob {
   if (!isJsonObject(v) || typeof v.id !== 'string' || typeof v.createdAt !== 'number' || !isJsonObject(v.context)) return false
   const user = v.context.user
@@ -290,7 +273,7 @@ export function isStoredOutboxJobShape(v: unknown): v is StoredOutboxJob {
 
 /** The same for a journey webhook's job alone. */
 export function isWebhookJobShape(v: unknown): v is WebhookJob {
-  return isOutboxJobShape(v) && v.kind === 'webhook'
+  return isStoredOutboxJobShape(v) && v.kind === 'webhook'
 }
 
 /** `POST /api/webhooks/:id/preview`: renders the body a journey node would send, without sending. */

@@ -160,12 +160,16 @@ export function channelsIntegration(service: ChannelService, engine: Engine, opt
     providerIds: async () => new Set([SANDBOX_PROVIDER_ID, ...(await service.providers.list()).map((p) => p.id)]),
     // A sent message's history row leaves out its fields (its message row holds them): they are put back here, one read per page.
     async completeHistory(items) {
-      const sent = items.filter((h) => h.kind === 'message' && h.messageId !== null && h.detail?.status === 'sent' && isJsonObject(h.detail.rendered) && !('fields' in h.detail.rendered))
+      const sent: { id: string; detail: Record<string, unknown>; rendered: Record<string, unknown> }[] = []
+      for (const { kind, messageId: id, detail } of items) {
+        const rendered = detail?.status === 'sent' ? detail.rendered : undefined
+        if (kind === 'message' && id !== null && detail && isJsonObject(rendered) && !('fields' in rendered)) sent.push({ id, detail, rendered })
+      }
       if (sent.length === 0) return
-      const messages = await service.messages.getMany(sent.map((h) => h.messageId as string))
-      for (const h of sent) {
-        const content = messages.get(h.messageId as string)?.content
-        if (content && h.detail && isJsonObject(h.detail.rendered)) h.detail.rendered = { ...h.detail.rendered, fields: content }
+      const messages = await service.messages.getMany(sent.map((s) => s.id))
+      for (const { id, detail, rendered } of sent) {
+        const content = messages.get(id)?.content
+        if (content) detail.rendered = { ...rendered, fields: content }
       }
     },
     nodeStats: async (journeyId) => {
