@@ -17,6 +17,7 @@ import { retentionPass } from './src/retention'
 import { backtestSpeed, simulationSpeed } from './src/simulation'
 import { engineThroughput, rawLimit } from './src/throughput'
 import { describeEndToEnd, endToEndAtRate, endToEndFigures, type EndToEndResult } from './src/end-to-end'
+import { rowCeiling } from './src/row-ceiling'
 import { populateWaiting, restart, timers } from './src/waiting'
 import { webhookDeliveries } from './src/webhooks'
 import { REPO } from './src/server'
@@ -183,6 +184,20 @@ async function endToEndRows(): Promise<void> {
   mark(e2e.webhook, '>= 15,000 users/s', (r) => r.usersPerSecondUntilWaiting >= 15_000)
   const large = e2e['large-email']
   if (large) row(`12. end to end over HTTP, ${n(large.users)} users, a 20 KB HTML email`, '(info)', describeEndToEnd(large), null)
+  progress(`(12) the email scenario's rows alone: ${n(E2E_USERS)} users' writes on one SQLite connection, the server's set and a lean one, alternating`)
+  const ceiling = await rowCeiling(E2E_USERS)
+  ;(results.endToEnd as Record<string, unknown>).rowCeiling = ceiling
+  const { product, lean } = ceiling
+  const email = e2e.email
+  const differ = email ? Object.keys(ceiling.rowsPerUser).filter((t) => ceiling.rowsPerUser[t] !== email.rowsPerUser[t]) : []
+  if (differ.length > 0) progress(`  the server left other rows per user than this set writes: ${differ.map((t) => `${t} ${email?.rowsPerUser[t]} against ${ceiling.rowsPerUser[t]}`).join(', ')}`)
+  const ofCeiling = email ? `; end to end reached ${round(email.usersPerSecondUntilWaiting / product.writeUsersPerSecond, 2)} of it${differ.length > 0 ? ` (rows differ: ${differ.join(', ')})` : ''}` : ''
+  row(
+    `12. the email scenario's rows alone on one SQLite connection, ${n(ceiling.users)} users`,
+    '(info)',
+    `${n(product.writeUsersPerSecond)} users/s of write transactions, the ceiling of SQLite's one writer (${n(product.usersPerSecond)} with the journal read back; µs per user: engine ${product.microsecondsPerUser.engine}, relay ${round(product.microsecondsPerUser.relayBegin + product.microsecondsPerUser.relaySettle, 1)}, ingest ${product.microsecondsPerUser.ingest})${ofCeiling}; the same facts in fewer rows: ${n(lean.writeUsersPerSecond)} users/s`,
+    null,
+  )
   const paced = await endToEndAtRate(E2E_RATE_USERS, E2E_RATE)
   ;(results.endToEnd as Record<string, unknown>).atRate = paced
   row(

@@ -35,6 +35,8 @@ export interface EndToEndResult {
   /** The same work's raw limit in this run (users/s) and the ratio of users/s to it. */
   rawUsersPerSecond: number
   ratioToRaw: number
+  /** Rows per user left in the tables a user's path writes to (ROW_TABLES), read from the server's file at the end. */
+  rowsPerUser: Record<string, number>
   /** With a warm-up: its users' ingest-to-sent latency, the server's first seconds (the figure above leaves them out). */
   warmUp?: { users: number; latencyMs: { p50: number; p95: number; p99: number; max: number } }
 }
@@ -68,6 +70,14 @@ export const LARGE_BODY = (() => {
 })()
 
 const isEmail = (variant: EndToEndVariant) => variant !== 'webhook'
+
+/** The tables one user's path through the journey writes rows to (the outbox is emptied as jobs are done). */
+export const ROW_TABLES = ['journal', 'users', 'runs', 'history', 'outbox', 'timers', 'entered_journeys', 'channel_messages'] as const
+
+/** Rows per user in each of ROW_TABLES of an open database. */
+export function rowsPerUser(db: Database.Database, users: number): Record<string, number> {
+  return Object.fromEntries(ROW_TABLES.map((t) => [t, round((db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${t}`).get()?.n ?? 0) / users, 2)]))
+}
 
 /** trigger -> email (or webhook) -> wait for `opened` within 1 hour -> exit either way. */
 export function endToEndJourney(variant: EndToEndVariant, webhookId = '') {
@@ -181,6 +191,7 @@ export async function endToEnd(users: number, variant: EndToEndVariant, offeredR
     const proc = procFigures(server.child.pid)
     const latencies = latencyOf(variant)
     const warm = warmUsers > 0 ? latencyOf(warmTag) : []
+    const rows = rowsPerUser(db, users + warmUsers)
     db.close()
     const seconds = loaded.seconds ?? Number.NaN
     const secondsUntilWaiting = (waitingAt - start) / 1000
@@ -202,6 +213,7 @@ export async function endToEnd(users: number, variant: EndToEndVariant, offeredR
       serverPeakRssMb: proc.peakRssMb,
       rawUsersPerSecond: raw.usersPerSecond,
       ratioToRaw: round(usersPerSecond / raw.usersPerSecond, 2),
+      rowsPerUser: rows,
       ...(warmUsers > 0 ? { warmUp: { users: warmUsers, latencyMs: quantiles(warm) } } : {}),
     }
   } finally {
