@@ -1,7 +1,10 @@
 import { copyFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import type Database from 'better-sqlite3'
-import { openDatabase } from '@switchyard/engine'
+import { openChannelStores, StoredContent, type MessageStore } from '@switchyard/channels'
+import { openDatabase, prepareSqliteStatements, StoredHistoryDetail, StoredOutboxJob, StoredRunContextRecord, StoredTraits } from '@switchyard/engine'
+import type { StoredMessageJob } from '@switchyard/schema'
+import { createSecretBox } from '@switchyard/secrets'
 import { rowsPerUser } from './end-to-end'
 import { startServer } from './server'
 import { round, tempDir } from './util'
@@ -11,7 +14,7 @@ const CHUNK = 1000
 /** Users per ingestion commit: one `/v1/batch` request of 500 events. */
 const REQUEST = 250
 
-export type RowSet = 'product' | 'lean'
+type RowSet = 'product' | 'lean'
 
 export interface RowCeilingFigures {
   /** Users per second with every statement of the set on one thread (the journal read back included). */
@@ -33,47 +36,37 @@ export interface RowCeilingResult {
 const JOURNEY = 'jny_0mxa94lmp00072d7fc0e74'
 const HOUR = 3_600_000
 
-function statements(db: Database.Database) {
-  return {
-    appendEvent: db.prepare('INSERT OR IGNORE INTO journal (message_id, type, user_id, payload, timestamp, received_at) VALUES (?, ?, ?, ?, ?, ?)'),
-    readJournal: db.prepare<[number, number], { seq: number; payload: string }>('SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
-    setMeta: db.prepare('INSERT INTO engine_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-    upsertUser: db.prepare('INSERT INTO users (user_id, traits, updated_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET traits = excluded.traits, updated_at = excluded.updated_at'),
-    insertRun: db.prepare(
-      'INSERT INTO runs (run_id, journey_id, version, user_id, status, state_key, current_node_id, context, waiting_until, started_at, ended_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, NULL, ?)',
-    ),
-    insertHistory: db.prepare('INSERT INTO history (run_id, journey_id, at, node_id, kind, outlet, message_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-    insertOutbox: db.prepare('INSERT OR IGNORE INTO outbox (id, kind, job, created_at) VALUES (?, ?, ?, ?)'),
-    setTimer: db.prepare('INSERT INTO timers (run_id, node_id, journey_id, user_id, due_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, node_id) DO UPDATE SET due_at = excluded.due_at'),
-    bumpCounter: db.prepare('INSERT INTO node_counters (journey_id, version, node_id, metric, count) VALUES (?, 1, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count'),
-    markEntered: db.prepare('INSERT OR IGNORE INTO entered_journeys (user_id, journey_id) VALUES (?, ?)'),
-    deleteOutbox: db.prepare('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))'),
-    beginMessage: db.prepare(
-      `INSERT INTO channel_messages (id, provider_id, provider_kind, channel, user_id, journey_id, run_id, node_id, recipient, status, attempts, created_at, updated_at)
-       VALUES (?, 'sandbox', 'sandbox', 'email', ?, ?, ?, 'send', ?, 'sending', 1, ?, ?)`,
-    ),
-    sentMessage: db.prepare("UPDATE channel_messages SET status = 'sent', provider_message_id = ?, content = ?, error = NULL, sent_at = ?, updated_at = ? WHERE id = ?"),
-    insertSentMessage: db.prepare(
-      `INSERT INTO channel_messages (id, provider_id, provider_kind, channel, user_id, journey_id, run_id, node_id, recipient, content, status, provider_message_id, attempts, created_at, updated_at, sent_at)
-       VALUES (?, 'sandbox', 'sandbox', 'email', ?, ?, ?, 'send', ?, ?, 'sent', ?, 1, ?, ?, ?)`,
-    ),
-  }
+/** The lean set's one row a message, written when it is sent (the server has no such statement: it begins the row first). */
+function insertSentMessage(db: Database.Database) {
+  return db.prepare(
+    `INSERT INTO channel_messages (id, provider_id, provider_kind, channel, user_id, journey_id, run_id, node_id, recipient, content, status, provider_message_id, attempts, created_at, updated_at, sent_at)
+     VALUES (?, 'sandbox', 'sandbox', 'email', ?, ?, ?, 'send', ?, ?, 'sent', ?, 1, ?, ?, ?)`,
+  )
 }
 
-/** One set's database, statements and clocks. */
+/** One set's database, the server's own statements and message store on it, and its clocks. */
 class Writer {
-  readonly s: ReturnType<typeof statements>
+  private readonly s: ReturnType<typeof prepareSqliteStatements>
+  private readonly sentOnce: ReturnType<typeof insertSentMessage>
   readonly ms = { ingest: 0, engine: 0, relayBegin: 0, relaySettle: 0, journalRead: 0 }
   private applied = 0
 
-  constructor(
+  private constructor(
     readonly db: Database.Database,
+    private readonly messages: MessageStore,
     private readonly set: RowSet,
   ) {
-    this.s = statements(db)
+    this.s = prepareSqliteStatements(db)
+    this.sentOnce = insertSentMessage(db)
   }
 
-  private write(part: 'ingest' | 'engine' | 'relayBegin' | 'relaySettle', fn: () => void): void {
+  static async open(file: string, set: RowSet): Promise<Writer> {
+    const db = openDatabase(file)
+    const { messages } = await openChannelStores({ kind: 'sqlite', db }, createSecretBox('row-ceiling-bench-key'), Date.now)
+    return new Writer(db, messages, set)
+  }
+
+  private write(part: 'ingest' | 'engine' | 'relaySettle', fn: () => void): void {
     const t = performance.now()
     this.db.transaction(fn).immediate()
     this.ms[part] += performance.now() - t
@@ -89,10 +82,10 @@ class Writer {
 
   /**
    * Users `from` to `to`: what the server writes for them, in the transactions it writes them in.
-   * Every row is encoded before its transaction, as the server encodes before it takes the lock:
-   * the clocks time SQLite's work.
+   * Every row is encoded before its transaction, with the engine's own record encoders, as the
+   * server encodes before it takes the lock: the clocks time SQLite's work.
    */
-  chunk(from: number, to: number, base: number): void {
+  async chunk(from: number, to: number, base: number): Promise<void> {
     const s = this.s
     const now = Date.now()
     const until = now + HOUR
@@ -105,12 +98,18 @@ class Writer {
       const email = `u${i}@example.com`
       const traits = { email, name: `U${i}` }
       const event = { name: 'signed_up', properties: { plan: 'trial' }, messageId: `e-t-${i}`, timestamp: new Date(now).toISOString() }
-      const context = { runId, journeyId: JOURNEY, version: 1, userId, event, message: { nodeId: 'send', channel: 'email', id: messageId }, control: false }
-      const entered = { $v: 1, value: { event: 'signed_up', properties: { plan: 'trial' } } }
-      const queued = { $v: 1, value: { channel: 'email', status: 'queued' } }
-      const waiting = { $v: 1, value: { waitingFor: 'activity: opened', until: new Date(until).toISOString() } }
-      const job = { kind: 'message', messageId, nodeId: 'send', context: { journey: { id: JOURNEY, version: 1 }, run: { id: runId }, user: { id: userId, traits } } }
-      const sent = { $v: 1, value: { channel: 'email', status: 'sent', providerId: 'sandbox', rendered: { channel: 'email', to: email } } }
+      const job: StoredMessageJob = {
+        kind: 'message',
+        id: messageId,
+        channel: 'email',
+        providerId: null,
+        context: { workspace: 'default', journey: { id: JOURNEY, name: 'End to end (email)', version: 1 }, runId, nodeId: 'send', user: { id: userId, traits }, event, message: null },
+        createdAt: now,
+      }
+      const entered = { event: 'signed_up', properties: { plan: 'trial' } }
+      const queued = { channel: 'email', status: 'queued' }
+      const waiting = { waitingFor: 'activity: opened', until: new Date(until).toISOString() }
+      const detail = (d: Record<string, unknown>) => StoredHistoryDetail.encode(d)
       return {
         i,
         userId,
@@ -119,22 +118,25 @@ class Writer {
         email,
         identify: JSON.stringify({ traits }),
         track: JSON.stringify({ event: 'signed_up', properties: { plan: 'trial' } }),
-        traits: JSON.stringify({ $v: 1, value: traits }),
-        context: JSON.stringify({ $v: 2, value: context }),
+        traits: StoredTraits.encode(traits),
+        context: StoredRunContextRecord.encode({ runId, journeyId: JOURNEY, version: 1, userId, event, message: { nodeId: 'send', channel: 'email', id: messageId }, control: false }),
         // The product's set writes the step's three entries as three rows, the lean one as one.
-        history: this.set === 'product' ? ([['t', 'entered', 'next', null, JSON.stringify(entered)], ['send', 'message', 'next', messageId, JSON.stringify(queued)], ['w', 'entered', null, null, JSON.stringify(waiting)]] as const) : ([['t', 'step', null, messageId, JSON.stringify([entered, queued, waiting])]] as const),
-        job: JSON.stringify({ $v: 2, value: job }),
-        content: JSON.stringify({ $v: 1, value: { to: email, subject: `Welcome, U${i}`, body: 'Your trial has started.' } }),
+        history:
+          this.set === 'product'
+            ? ([['t', 'entered', 'next', null, detail(entered)], ['send', 'message', 'next', messageId, detail(queued)], ['w', 'entered', null, null, detail(waiting)]] as const)
+            : ([['t', 'step', null, messageId, JSON.stringify([entered, queued, waiting])]] as const),
+        job: StoredOutboxJob.encode(job),
+        content: { to: email, subject: `Welcome, U${i}`, body: 'Your trial has started.' },
         sentEvent: JSON.stringify({ event: 'email.sent', properties: { messageId, journeyId: JOURNEY, nodeId: 'send' } }),
-        sent: JSON.stringify(sent),
+        sent: detail({ channel: 'email', status: 'sent', providerId: 'sandbox', rendered: { channel: 'email', to: email } }),
       }
     })
     for (let q = 0; q < users.length; q += REQUEST) {
       const request = users.slice(q, q + REQUEST)
       this.write('ingest', () => {
         for (const u of request) {
-          s.appendEvent.run(`e-i-${u.i}`, 'identify', u.userId, u.identify, now, now)
-          s.appendEvent.run(`e-t-${u.i}`, 'track', u.userId, u.track, now, now)
+          s.insertEvent.run(`e-i-${u.i}`, 'identify', u.userId, u.identify, now, now)
+          s.insertEvent.run(`e-t-${u.i}`, 'track', u.userId, u.track, now, now)
         }
       })
     }
@@ -143,28 +145,32 @@ class Writer {
     this.write('engine', () => {
       for (const u of users) {
         s.upsertUser.run(u.userId, u.traits, now)
-        s.insertRun.run(u.runId, JOURNEY, u.userId, 'active', 'w', 'w', u.context, until, now, now)
+        s.upsertRun.run(u.runId, JOURNEY, 1, u.userId, 'active', 'w', 'w', u.context, until, now, null, now)
         for (const [node, kind, outlet, messageId, detail] of u.history) s.insertHistory.run(u.runId, JOURNEY, now, node, kind, outlet, messageId, detail)
         s.insertOutbox.run(u.messageId, 'message', u.job, now)
         s.setTimer.run(u.runId, 'w', JOURNEY, u.userId, until)
         s.markEntered.run(u.userId, JOURNEY)
       }
-      for (const node of ['t', 'send', 'w']) s.bumpCounter.run(JOURNEY, node, 'entered', users.length)
+      for (const node of ['t', 'send', 'w']) s.bumpCounter.run(JOURNEY, 1, node, 'entered', users.length)
       s.setMeta.run('applied_seq', applied)
     })
     if (this.set === 'product') {
-      this.write('relayBegin', () => {
-        for (const u of users) s.beginMessage.run(u.messageId, u.userId, JOURNEY, u.runId, u.email, now, now)
-      })
+      // The message store's own `begin`: one transaction of `sending` rows before the sends.
+      const t = performance.now()
+      await this.messages.begin(users.map((u) => ({ id: u.messageId, providerId: 'sandbox', providerKind: 'sandbox', channel: 'email', userId: u.userId, journeyId: JOURNEY, runId: u.runId, nodeId: 'send', recipient: u.email })))
+      this.ms.relayBegin += performance.now() - t
     }
+    // The settlement: the message store's results joined to the engine's rows, as the relay writes them.
+    const results = this.set === 'product' ? this.messages.finishing(users.map((u) => ({ id: u.messageId, providerMessageId: `sbx_${u.i}`, content: u.content }))) : null
+    const content = this.set === 'lean' ? users.map((u) => StoredContent.encode(u.content)) : []
     const done = JSON.stringify(users.map((u) => u.messageId))
     this.write('relaySettle', () => {
-      for (const u of users) {
-        if (this.set === 'product') s.sentMessage.run(`sbx_${u.i}`, u.content, now, now, u.messageId)
-        else s.insertSentMessage.run(u.messageId, u.userId, JOURNEY, u.runId, u.email, u.content, `sbx_${u.i}`, now, now, now)
-        s.appendEvent.run(`${u.messageId}-sent`, 'track', u.userId, u.sentEvent, now, now)
+      if (results) results.sqlite(this.db)
+      users.forEach((u, k) => {
+        if (!results) this.sentOnce.run(u.messageId, u.userId, JOURNEY, u.runId, u.email, content[k], `sbx_${u.i}`, now, now, now)
+        s.insertEvent.run(`${u.messageId}-sent`, 'track', u.userId, u.sentEvent, now, now)
         s.insertHistory.run(u.runId, JOURNEY, now, 'send', 'message', null, u.messageId, u.sent)
-      }
+      })
       s.deleteOutbox.run(done)
     })
     // The engine reads the `sent` events back and moves its cursor past them.
@@ -189,8 +195,8 @@ class Writer {
  * at a time: per user the rows the server writes (the two events ingested; the engine's commit
  * with the profile, the run, three history rows, the outbox job, the timer, the entry mark and
  * the counters; the relay's message row begun and then settled with its `email.sent` event, the
- * outcome history row and the outbox row deleted), with the same statements, on the server's
- * own schema, in transactions of the sizes the server uses, on one thread with nothing else
+ * outcome history row and the outbox row deleted), with the engine store's own statements and
+ * record encoders and the channels' own message store, on the server's own schema, in transactions of the sizes the server uses, on one thread with nothing else
  * running: no parsing, no HTTP, no state machine. The `lean` set writes the same facts in fewer
  * rows (the first step's three history entries in one row, the message row written once, when
  * sent). The two sets alternate by chunk of 1,000 users on two files, so both see the machine at
@@ -204,13 +210,13 @@ export async function rowCeiling(users: number): Promise<RowCeilingResult> {
     const server = await startServer(tmp.file)
     await server.stop()
     copyFileSync(tmp.file, leanFile)
-    const product = new Writer(openDatabase(tmp.file), 'product')
-    const lean = new Writer(openDatabase(leanFile), 'lean')
+    const product = await Writer.open(tmp.file, 'product')
+    const lean = await Writer.open(leanFile, 'lean')
     const base = Date.now()
     for (let from = 0, k = 0; from < users; from += CHUNK, k++) {
       const to = Math.min(users, from + CHUNK)
       const order = k % 2 === 0 ? [product, lean] : [lean, product]
-      for (const w of order) w.chunk(from, to, base)
+      for (const w of order) await w.chunk(from, to, base)
     }
     const rows = rowsPerUser(product.db, users)
     product.db.close()

@@ -54,4 +54,6 @@ export type { FrequencyCapDecision, FrequencyCapRule } from './rules/frequency-c
 
 export { CHANNEL_MIGRATIONS, migrateChannels, MIGRATION_COMPONENT } from './store/migrations'
 export type { SentMessage, MessageStatus, MessageStore } from './store/message-store'
+/** A message row's stored content, for tools that write message rows with SQL (the bench). */
+export { StoredContent } from './store/message-store'
 export type { ProviderStore } from './store/provider-store'

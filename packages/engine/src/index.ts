@@ -7,8 +7,9 @@ export * from './store'
 export { messageIdFor, deliveryIdFor, newId } from './ids'
 export { sentEvent } from './outcomes'
 export { SqliteEngineStore } from './sqlite/store'
-/** The stored forms of run contexts and traits, for tools that write engine rows with SQL (the bench). */
-export { StoredRunContextRecord, StoredTraits } from './stored'
+/** The stored forms of engine rows and the SQLite store's statements, for tools that write engine rows with SQL (the bench). */
+export { StoredHistoryDetail, StoredOutboxJob, StoredRunContextRecord, StoredTraits } from './stored'
+export { prepareStatements as prepareSqliteStatements } from './sqlite/statements'
 export { buildStats } from './stats'
 export { openDatabase, sqlitePathFromUrl } from './sqlite/open'
 export { startBackgroundCheckpoint, type BackgroundCheckpoint } from './sqlite/checkpoint'
